@@ -1,0 +1,15 @@
+//! isolate-browser: runs Playwright-style browser tests, scripts and app servers inside
+//! sandboxed V8 isolates.
+//!
+//! The library is what the `isolate-browser` binary is built on:
+//! - [`sandbox`]: [`Runtime`], one isolate with web-platform globals, TypeScript, ES modules,
+//!   and only the capabilities the host grants (console, fetch policy, a files root, virtual
+//!   modules, tools), under memory and time limits that V8 enforces.
+//! - [`cli`]: the command-line interface.
+
+pub mod cli;
+pub mod sandbox;
+
+pub use sandbox::Runtime;
+pub use sandbox::RuntimeOptions;
+pub use sandbox::ScriptError;

@@ -1,0 +1,377 @@
+//! The `isolate_sandbox` deno_core extension: every op user code can reach, and the JS that
+//! turns them into web-platform globals and `node:` modules.
+//!
+//! This file is compiled twice: into the library, and into `build.rs`, which bakes the
+//! bootstrapped isolate into a startup snapshot. It therefore depends on nothing but deno_core,
+//! serde and futures: the ops are thin glue that forward to a [`SandboxHost`] stored in the
+//! `OpState`, and the host (policy, files, network, tools) lives elsewhere in the crate.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use deno_core::OpState;
+use deno_core::ToJsBuffer;
+use deno_core::convert::Uint8Array;
+use deno_core::op2;
+use futures::future::LocalBoxFuture;
+use serde::Deserialize;
+use serde::Serialize;
+
+/// One file-system call made by sandbox code through `node:fs/promises`.
+#[derive(Debug, Clone)]
+pub enum FsCall {
+    /// Read a whole file.
+    ReadFile { path: String },
+    /// Write (or append to) a file.
+    WriteFile {
+        path: String,
+        data: Vec<u8>,
+        append: bool,
+    },
+    /// List a directory.
+    ReadDir { path: String },
+    /// Stat a path (symlinks are not followed).
+    Stat { path: String },
+    /// Create a directory.
+    Mkdir { path: String, recursive: bool },
+    /// Remove a file or directory.
+    Rm {
+        path: String,
+        recursive: bool,
+        force: bool,
+    },
+    /// Rename a file or directory.
+    Rename { from: String, to: String },
+}
+
+/// The answer to an [`FsCall`].
+#[derive(Debug, Clone)]
+pub enum FsReply {
+    /// The call succeeded and has nothing to return.
+    Done,
+    /// File contents.
+    Bytes(Vec<u8>),
+    /// Directory entries.
+    Entries(Vec<DirEntry>),
+    /// File metadata.
+    Stat(FileStat),
+}
+
+/// One directory entry, as `readdir({ withFileTypes: true })` reports it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirEntry {
+    /// The entry's file name.
+    pub name: String,
+    /// Whether it is a regular file.
+    pub is_file: bool,
+    /// Whether it is a directory.
+    pub is_directory: bool,
+    /// Whether it is a symbolic link.
+    pub is_symbolic_link: bool,
+}
+
+/// File metadata, as `stat()` reports it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileStat {
+    /// Size in bytes.
+    pub size: u64,
+    /// Whether it is a regular file.
+    pub is_file: bool,
+    /// Whether it is a directory.
+    pub is_directory: bool,
+    /// Whether it is a symbolic link.
+    pub is_symbolic_link: bool,
+    /// Last modification, milliseconds since the Unix epoch.
+    pub mtime_ms: f64,
+    /// Creation time when the file system knows it, else the modification time.
+    pub birthtime_ms: f64,
+    /// Unix permission bits.
+    pub mode: u32,
+}
+
+/// A `fetch()` call as the sandbox made it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchRequest {
+    /// Absolute URL.
+    pub url: String,
+    /// Upper-case method.
+    pub method: String,
+    /// Header pairs in order.
+    pub headers: Vec<(String, String)>,
+    /// `follow`, `manual` or `error`.
+    pub redirect: String,
+    /// Request body, if any.
+    #[serde(skip)]
+    pub body: Option<Vec<u8>>,
+}
+
+/// The response handed back to the sandbox's `fetch()`.
+#[derive(Debug, Clone)]
+pub struct FetchResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Reason phrase.
+    pub status_text: String,
+    /// Final URL after redirects.
+    pub url: String,
+    /// Header pairs in order.
+    pub headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Vec<u8>,
+    /// Whether a redirect was followed.
+    pub redirected: bool,
+}
+
+/// What a host tool produced: one value, or a stream consumed by `for await`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum ToolReply {
+    /// A single JSON value.
+    Value { value: serde_json::Value },
+    /// An async iterator; pull items with its id.
+    Iterator { id: u32 },
+}
+
+/// An error a host binding reports to sandbox code; the variant picks the JS error class.
+#[derive(Debug, thiserror::Error, deno_error::JsError)]
+pub enum HostError {
+    /// Surfaces as a `TypeError` (denied fetch, bad arguments).
+    #[class(type)]
+    #[error("{0}")]
+    Type(String),
+    /// Surfaces as a plain `Error` (file-system errors carry a Node-style `CODE: ` prefix).
+    #[class(generic)]
+    #[error("{0}")]
+    Generic(String),
+}
+
+/// Everything the sandbox can ask of its host. The runner implements it with the policies of a
+/// runtime's options; ops only forward to it.
+pub trait SandboxHost {
+    /// A console call: `level` is the console method, `text` the formatted line.
+    fn console(&self, level: u32, text: String);
+    /// A file-system call.
+    fn fs(&self, call: FsCall) -> LocalBoxFuture<'static, Result<FsReply, HostError>>;
+    /// A network fetch.
+    fn fetch(&self, req: FetchRequest) -> LocalBoxFuture<'static, Result<FetchResponse, HostError>>;
+    /// Call a named host tool with JSON arguments.
+    fn tool_call(
+        &self,
+        name: String,
+        args: Vec<serde_json::Value>,
+    ) -> LocalBoxFuture<'static, Result<ToolReply, HostError>>;
+    /// Pull the next item of a tool's iterator; `None` when it is done.
+    fn tool_next(
+        &self,
+        id: u32,
+    ) -> LocalBoxFuture<'static, Result<Option<serde_json::Value>, HostError>>;
+    /// Drop a tool iterator early (`break` in a `for await`).
+    fn tool_return(&self, id: u32);
+    /// The names of the tools the host grants.
+    fn tool_names(&self) -> Vec<String>;
+}
+
+/// The host as stored in the `OpState`.
+#[derive(Clone)]
+pub struct HostRef(pub Rc<dyn SandboxHost>);
+
+fn host(state: &OpState) -> Rc<dyn SandboxHost> {
+    state.borrow::<HostRef>().0.clone()
+}
+
+fn host_rc(state: &Rc<RefCell<OpState>>) -> Rc<dyn SandboxHost> {
+    host(&state.borrow())
+}
+
+#[op2(fast)]
+fn op_sandbox_console(state: &mut OpState, #[smi] level: u32, #[string] text: String) {
+    host(state).console(level, text);
+}
+
+#[op2]
+async fn op_sandbox_fs_read(
+    state: Rc<RefCell<OpState>>,
+    #[string] path: String,
+) -> Result<Uint8Array, HostError> {
+    match host_rc(&state).fs(FsCall::ReadFile { path }).await? {
+        FsReply::Bytes(bytes) => Ok(bytes.into()),
+        other => Err(unexpected(other)),
+    }
+}
+
+#[op2]
+async fn op_sandbox_fs_write(
+    state: Rc<RefCell<OpState>>,
+    #[string] path: String,
+    #[buffer(copy)] data: Vec<u8>,
+    append: bool,
+) -> Result<(), HostError> {
+    host_rc(&state)
+        .fs(FsCall::WriteFile { path, data, append })
+        .await?;
+    Ok(())
+}
+
+/// Directory listing and stat answers travel as JSON text: small, and keeps the op glue trivial.
+#[op2]
+#[string]
+async fn op_sandbox_fs_query(
+    state: Rc<RefCell<OpState>>,
+    #[string] kind: String,
+    #[string] path: String,
+) -> Result<String, HostError> {
+    let call = match kind.as_str() {
+        "readdir" => FsCall::ReadDir { path },
+        "stat" => FsCall::Stat { path },
+        other => return Err(HostError::Type(format!("unknown file query `{other}`"))),
+    };
+    let json = match host_rc(&state).fs(call).await? {
+        FsReply::Entries(entries) => serde_json::to_string(&entries),
+        FsReply::Stat(stat) => serde_json::to_string(&stat),
+        other => return Err(unexpected(other)),
+    };
+    json.map_err(|e| HostError::Generic(e.to_string()))
+}
+
+#[op2]
+async fn op_sandbox_fs_change(
+    state: Rc<RefCell<OpState>>,
+    #[string] kind: String,
+    #[string] path: String,
+    #[string] other: String,
+    recursive: bool,
+    force: bool,
+) -> Result<(), HostError> {
+    let call = match kind.as_str() {
+        "mkdir" => FsCall::Mkdir { path, recursive },
+        "rm" => FsCall::Rm {
+            path,
+            recursive,
+            force,
+        },
+        "rename" => FsCall::Rename {
+            from: path,
+            to: other,
+        },
+        other => return Err(HostError::Type(format!("unknown file change `{other}`"))),
+    };
+    host_rc(&state).fs(call).await?;
+    Ok(())
+}
+
+fn unexpected(reply: FsReply) -> HostError {
+    HostError::Generic(format!("unexpected file-system reply {reply:?}"))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FetchResponseJs {
+    status: u16,
+    status_text: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: ToJsBuffer,
+    redirected: bool,
+}
+
+#[op2]
+#[serde]
+async fn op_sandbox_fetch(
+    state: Rc<RefCell<OpState>>,
+    #[string] request: String,
+    #[buffer(copy)] body: Option<Vec<u8>>,
+) -> Result<FetchResponseJs, HostError> {
+    let mut req: FetchRequest = serde_json::from_str(&request)
+        .map_err(|e| HostError::Type(format!("malformed fetch request: {e}")))?;
+    req.body = body;
+    let res = host_rc(&state).fetch(req).await?;
+    Ok(FetchResponseJs {
+        status: res.status,
+        status_text: res.status_text,
+        url: res.url,
+        headers: res.headers,
+        body: res.body.into(),
+        redirected: res.redirected,
+    })
+}
+
+#[op2]
+#[string]
+async fn op_sandbox_tool_call(
+    state: Rc<RefCell<OpState>>,
+    #[string] name: String,
+    #[string] args: String,
+) -> Result<String, HostError> {
+    let args: Vec<serde_json::Value> = serde_json::from_str(&args)
+        .map_err(|e| HostError::Type(format!("tool `{name}` arguments are not JSON: {e}")))?;
+    let reply = host_rc(&state).tool_call(name, args).await?;
+    serde_json::to_string(&reply).map_err(|e| HostError::Generic(e.to_string()))
+}
+
+/// Returns the next item as JSON, or `undefined` when the iterator is done.
+#[op2]
+#[string]
+async fn op_sandbox_tool_next(
+    state: Rc<RefCell<OpState>>,
+    #[smi] id: u32,
+) -> Result<Option<String>, HostError> {
+    match host_rc(&state).tool_next(id).await? {
+        Some(value) => serde_json::to_string(&value)
+            .map(Some)
+            .map_err(|e| HostError::Generic(e.to_string())),
+        None => Ok(None),
+    }
+}
+
+#[op2(fast)]
+fn op_sandbox_tool_return(state: &mut OpState, #[smi] id: u32) {
+    host(state).tool_return(id);
+}
+
+#[op2]
+#[string]
+fn op_sandbox_tool_names(state: &mut OpState) -> String {
+    serde_json::to_string(&host(state).tool_names()).unwrap_or_else(|_| "[]".into())
+}
+
+/// Fills the buffer with cryptographically secure random bytes (`crypto.getRandomValues`).
+#[op2(fast)]
+fn op_sandbox_random_fill(#[buffer] buf: &mut [u8]) -> Result<(), HostError> {
+    getrandom::fill(buf).map_err(|e| HostError::Generic(format!("no randomness available: {e}")))
+}
+
+deno_core::extension!(
+    isolate_sandbox,
+    deps = [deno_webidl, deno_web],
+    ops = [
+        op_sandbox_console,
+        op_sandbox_fs_read,
+        op_sandbox_fs_write,
+        op_sandbox_fs_query,
+        op_sandbox_fs_change,
+        op_sandbox_fetch,
+        op_sandbox_tool_call,
+        op_sandbox_tool_next,
+        op_sandbox_tool_return,
+        op_sandbox_tool_names,
+        op_sandbox_random_fill,
+    ],
+    esm_entry_point = "ext:isolate_sandbox/99_bootstrap.js",
+    esm = [
+        dir "src/sandbox/js",
+        "10_fetch.js",
+        "99_bootstrap.js",
+    ],
+    lazy_loaded_js = [
+        dir "src/sandbox/js",
+        "20_node_path.js",
+        "21_node_fs.js",
+    ],
+    synthetic_esm = [
+        "node:path" = "ext:isolate_sandbox/20_node_path.js",
+        "node:fs/promises" = "ext:isolate_sandbox/21_node_fs.js",
+    ],
+);

@@ -1,0 +1,289 @@
+//! What a host grants one runtime: limits and the bindings (console, fetch, files, modules,
+//! tools). Everything is deny-by-default; a binding that is not configured does not exist for
+//! sandbox code.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+
+/// The console method a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsoleLevel {
+    /// `console.log`, `table`, `dir`, `group`.
+    Log,
+    /// `console.info`, `count`, `time*`.
+    Info,
+    /// `console.warn`, `countReset`.
+    Warn,
+    /// `console.error`, `assert`.
+    Error,
+    /// `console.debug`.
+    Debug,
+    /// `console.trace`.
+    Trace,
+}
+
+impl ConsoleLevel {
+    pub(crate) fn from_wire(level: u32) -> Self {
+        match level {
+            1 => Self::Info,
+            2 => Self::Warn,
+            3 => Self::Error,
+            4 => Self::Debug,
+            5 => Self::Trace,
+            _ => Self::Log,
+        }
+    }
+
+    /// Whether a terminal would show this on stderr.
+    pub fn is_stderr(self) -> bool {
+        matches!(self, Self::Warn | Self::Error | Self::Trace)
+    }
+
+    /// The method name, as written in JS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Log => "log",
+            Self::Info => "info",
+            Self::Warn => "warn",
+            Self::Error => "error",
+            Self::Debug => "debug",
+            Self::Trace => "trace",
+        }
+    }
+}
+
+/// One formatted console line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleEntry {
+    /// Which method wrote it.
+    pub level: ConsoleLevel,
+    /// The text, formatted the way Node would format the arguments.
+    pub text: String,
+}
+
+/// Receives console output. The default prints to the process's stdout and stderr.
+#[derive(Clone)]
+pub struct ConsoleBinding(pub(crate) Arc<dyn Fn(ConsoleEntry) + Send + Sync>);
+
+impl ConsoleBinding {
+    /// Sends every console line to `f`.
+    pub fn callback(f: impl Fn(ConsoleEntry) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+
+    /// Prints log/info/debug to stdout and warn/error/trace to stderr.
+    pub fn stdio() -> Self {
+        Self::callback(|entry| {
+            if entry.level.is_stderr() {
+                eprintln!("{}", entry.text);
+            } else {
+                println!("{}", entry.text);
+            }
+        })
+    }
+
+    /// Drops all console output.
+    pub fn discard() -> Self {
+        Self::callback(|_| {})
+    }
+}
+
+impl Default for ConsoleBinding {
+    fn default() -> Self {
+        Self::stdio()
+    }
+}
+
+impl fmt::Debug for ConsoleBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ConsoleBinding(..)")
+    }
+}
+
+/// A request the sandbox's `fetch()` made, as a host fetch handler sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostFetchRequest {
+    /// Absolute URL.
+    pub url: String,
+    /// Upper-case method.
+    pub method: String,
+    /// Header pairs in order.
+    pub headers: Vec<(String, String)>,
+    /// Request body.
+    pub body: Option<Vec<u8>>,
+}
+
+/// The response a host fetch handler returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostFetchResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Header pairs in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// A host function that answers the sandbox's fetches itself. An `Err` rejects the sandbox's
+/// `fetch()` with a `TypeError` carrying the message.
+pub type FetchHandler =
+    Arc<dyn Fn(HostFetchRequest) -> BoxFuture<'static, Result<HostFetchResponse, String>> + Send + Sync>;
+
+/// Which network requests sandbox code may make.
+#[derive(Clone, Default)]
+pub enum FetchPolicy {
+    /// No network at all (the default).
+    #[default]
+    DenyAll,
+    /// Real HTTP(S) requests to these origins only (`http://127.0.0.1:8080`,
+    /// `https://example.com`); redirects to other origins are refused too.
+    AllowOrigins(Vec<String>),
+    /// Every request goes to this host function instead of the network.
+    Handler(FetchHandler),
+}
+
+impl fmt::Debug for FetchPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DenyAll => f.write_str("DenyAll"),
+            Self::AllowOrigins(o) => f.debug_tuple("AllowOrigins").field(o).finish(),
+            Self::Handler(_) => f.write_str("Handler(..)"),
+        }
+    }
+}
+
+/// A host directory that sandbox code sees as `/` through `node:fs/promises`.
+#[derive(Debug, Clone)]
+pub struct FilesBinding {
+    /// The directory; `..` and symlinks can never leave it.
+    pub root: PathBuf,
+    /// Whether writes (write, append, mkdir, rm, rename) are allowed.
+    pub allow_write: bool,
+}
+
+/// Source of a module the host provides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VirtualModule {
+    /// The module's source text.
+    pub code: String,
+    /// Whether it is TypeScript (types are stripped before it runs).
+    pub typescript: bool,
+}
+
+impl VirtualModule {
+    /// A JavaScript module.
+    pub fn js(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            typescript: false,
+        }
+    }
+
+    /// A TypeScript module.
+    pub fn ts(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            typescript: true,
+        }
+    }
+}
+
+/// Called with `(specifier, referrer)` for an import nothing else resolves.
+pub type ModuleFallback = Arc<dyn Fn(&str, &str) -> Option<VirtualModule> + Send + Sync>;
+
+/// How imports resolve, beyond relative and absolute paths inside the module root.
+#[derive(Clone, Default)]
+pub struct ModulesBinding {
+    /// Bare specifiers the host provides (`import x from "config"`).
+    pub virtual_modules: HashMap<String, VirtualModule>,
+    /// Last resort for bare specifiers.
+    pub fallback: Option<ModuleFallback>,
+}
+
+impl fmt::Debug for ModulesBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ModulesBinding")
+            .field("virtual_modules", &self.virtual_modules.keys().collect::<Vec<_>>())
+            .field("fallback", &self.fallback.is_some())
+            .finish()
+    }
+}
+
+/// What a host tool returns: one JSON value, or a stream the sandbox reads with `for await`.
+pub enum ToolOutput {
+    /// A single value.
+    Value(serde_json::Value),
+    /// Items pulled one at a time; an `Err` item throws inside the sandbox's loop.
+    Stream(BoxStream<'static, Result<serde_json::Value, String>>),
+}
+
+/// A named async host function callable from JS as `tools.name(...args)` (and as a global
+/// function of the same name when that name is free).
+pub type ToolFn =
+    Arc<dyn Fn(Vec<serde_json::Value>) -> BoxFuture<'static, Result<ToolOutput, String>> + Send + Sync>;
+
+/// Everything one runtime is created with.
+#[derive(Clone)]
+pub struct RuntimeOptions {
+    /// V8 heap limit in MiB (default 128). Exceeding it fails the evaluation and disposes the
+    /// runtime; it never aborts the host process.
+    pub memory_limit_mb: usize,
+    /// Wall-clock limit for each evaluation (`None`: unlimited).
+    pub execution_timeout: Option<Duration>,
+    /// The module root: entry files and imports resolve inside it.
+    pub cwd: PathBuf,
+    /// Where console output goes.
+    pub console: ConsoleBinding,
+    /// Network policy for `fetch()`.
+    pub fetch: FetchPolicy,
+    /// The file system the sandbox sees, if any.
+    pub files: Option<FilesBinding>,
+    /// Virtual modules and the resolution fallback.
+    pub modules: ModulesBinding,
+    /// Host tools by name.
+    pub tools: HashMap<String, ToolFn>,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        Self {
+            memory_limit_mb: 128,
+            execution_timeout: None,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+            console: ConsoleBinding::default(),
+            fetch: FetchPolicy::default(),
+            files: None,
+            modules: ModulesBinding::default(),
+            tools: HashMap::new(),
+        }
+    }
+}
+
+impl fmt::Debug for ToolOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Value(v) => f.debug_tuple("Value").field(v).finish(),
+            Self::Stream(_) => f.write_str("Stream(..)"),
+        }
+    }
+}
+
+impl fmt::Debug for RuntimeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeOptions")
+            .field("memory_limit_mb", &self.memory_limit_mb)
+            .field("execution_timeout", &self.execution_timeout)
+            .field("cwd", &self.cwd)
+            .field("fetch", &self.fetch)
+            .field("files", &self.files)
+            .field("modules", &self.modules)
+            .field("tools", &self.tools.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}

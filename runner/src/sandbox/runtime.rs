@@ -1,0 +1,535 @@
+//! [`Runtime`]: one sandboxed V8 isolate on its own thread, driven through a `Send` handle.
+//!
+//! The isolate lives on a dedicated thread with a current-thread tokio runtime, because V8
+//! isolates and deno_core's `JsRuntime` are `!Send`. The handle sends commands over a channel
+//! and enforces limits from outside the isolate: a wall-clock timeout and host cancellation call
+//! `terminate_execution` (which also stops `while(true){}`), and the heap limit is watched by a
+//! near-heap-limit callback that terminates instead of letting V8 abort the process. A runtime
+//! that hit a limit is disposed; new runtimes in the same process are unaffected.
+
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::AtomicU8;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use deno_core::JsRuntime;
+use deno_core::ModuleSpecifier;
+use deno_core::PollEventLoopOptions;
+use deno_core::v8;
+use tokio::sync::Notify;
+use tokio::sync::mpsc;
+use tokio::sync::oneshot;
+
+use super::error::JsFailure;
+use super::error::ScriptError;
+use super::error::failure_from_core;
+use super::error::failure_from_js;
+use super::ext::HostRef;
+use super::fetch::Fetcher;
+use super::files::Files;
+use super::host::Host;
+use super::loader::Loader;
+use super::options::RuntimeOptions;
+
+static SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/SANDBOX_SNAPSHOT.bin"));
+static RESIDUAL_LAZY_JS: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/residual_lazy_js.rs"));
+
+/// A runtime could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The module root does not exist or is not a directory.
+    #[error("module root {path} is not usable: {source}")]
+    ModuleRoot {
+        /// The configured root.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The files root does not exist or is not a directory.
+    #[error("files root {path} is not usable: {source}")]
+    FilesRoot {
+        /// The configured root.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The fetch policy is malformed (for example an allow-list entry that is not an origin).
+    #[error("invalid fetch policy: {0}")]
+    FetchPolicy(String),
+    /// The module to run is not inside the module root.
+    #[error("{path} is outside the module root {root}")]
+    OutsideRoot {
+        /// The module path.
+        path: String,
+        /// The module root.
+        root: String,
+    },
+    /// V8 could not start the isolate.
+    #[error("the sandbox isolate failed to start: {0}")]
+    Startup(String),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Reason {
+    None = 0,
+    Timeout = 1,
+    Memory = 2,
+    Cancelled = 3,
+    Disposed = 4,
+}
+
+/// State shared by the handle, the isolate thread and V8 callbacks.
+struct Shared {
+    isolate: OnceLock<v8::IsolateHandle>,
+    reason: AtomicU8,
+    dead: AtomicBool,
+    abort: Notify,
+    memory_limit_mb: usize,
+    timeout: Option<Duration>,
+}
+
+impl Shared {
+    fn reason(&self) -> Reason {
+        match self.reason.load(Ordering::SeqCst) {
+            1 => Reason::Timeout,
+            2 => Reason::Memory,
+            3 => Reason::Cancelled,
+            4 => Reason::Disposed,
+            _ => Reason::None,
+        }
+    }
+
+    /// Ends whatever runs in the isolate; the first reason wins.
+    fn stop(&self, reason: Reason) {
+        let _ = self.reason.compare_exchange(
+            Reason::None as u8,
+            reason as u8,
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+        self.dead.store(true, Ordering::SeqCst);
+        if let Some(isolate) = self.isolate.get() {
+            isolate.terminate_execution();
+        }
+        self.abort.notify_one();
+    }
+
+    fn stopped_error(&self) -> Option<ScriptError> {
+        match self.reason() {
+            Reason::None => None,
+            Reason::Timeout => Some(ScriptError::Timeout(self.timeout.unwrap_or_default())),
+            Reason::Memory => Some(ScriptError::MemoryLimit(self.memory_limit_mb)),
+            Reason::Cancelled => Some(ScriptError::Cancelled),
+            Reason::Disposed => Some(ScriptError::Disposed("it was disposed".into())),
+        }
+    }
+}
+
+type Reply<T> = oneshot::Sender<Result<T, ScriptError>>;
+
+enum Command {
+    Eval {
+        code: String,
+        reply: Reply<serde_json::Value>,
+    },
+    RunModule {
+        specifier: ModuleSpecifier,
+        code: Option<String>,
+        reply: Reply<()>,
+    },
+}
+
+/// Cancels a runtime's current and future evaluations from anywhere (any thread, no async).
+#[derive(Clone)]
+pub struct CancelHandle(Arc<Shared>);
+
+impl CancelHandle {
+    /// Terminates the running evaluation (it fails with [`ScriptError::Cancelled`]) and
+    /// disposes the runtime.
+    pub fn cancel(&self) {
+        self.0.stop(Reason::Cancelled);
+    }
+}
+
+/// One sandboxed isolate. Cheap to create (it starts from a snapshot), `Send`, and usable from
+/// any tokio task; each method call runs to completion before the next starts.
+pub struct Runtime {
+    tx: mpsc::UnboundedSender<Command>,
+    shared: Arc<Shared>,
+    exited: Option<oneshot::Receiver<()>>,
+    root: std::path::PathBuf,
+}
+
+impl Runtime {
+    /// Creates the isolate and its bindings.
+    pub fn new(options: RuntimeOptions) -> Result<Self, RuntimeError> {
+        let root = options.cwd.canonicalize().map_err(|source| RuntimeError::ModuleRoot {
+            path: options.cwd.display().to_string(),
+            source,
+        })?;
+        let files = match &options.files {
+            Some(binding) => Some(Files::new(binding).map_err(|source| RuntimeError::FilesRoot {
+                path: binding.root.display().to_string(),
+                source,
+            })?),
+            None => None,
+        };
+        let fetcher = Fetcher::new(options.fetch.clone()).map_err(RuntimeError::FetchPolicy)?;
+        let shared = Arc::new(Shared {
+            isolate: OnceLock::new(),
+            reason: AtomicU8::new(Reason::None as u8),
+            dead: AtomicBool::new(false),
+            abort: Notify::new(),
+            memory_limit_mb: options.memory_limit_mb,
+            timeout: options.execution_timeout,
+        });
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (exited_tx, exited_rx) = oneshot::channel();
+        let thread_shared = shared.clone();
+        let thread_root = root.clone();
+        std::thread::Builder::new()
+            .name("isolate".into())
+            .stack_size(8 * 1024 * 1024)
+            .spawn(move || {
+                isolate_thread(options, thread_root, files, fetcher, thread_shared, rx, ready_tx);
+                let _ = exited_tx.send(());
+            })
+            .map_err(|e| RuntimeError::Startup(e.to_string()))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Self {
+                tx,
+                shared,
+                exited: Some(exited_rx),
+                root,
+            }),
+            Ok(Err(msg)) => Err(RuntimeError::Startup(msg)),
+            Err(_) => Err(RuntimeError::Startup("the isolate thread exited".into())),
+        }
+    }
+
+    /// Evaluates a classic script and returns its completion value as JSON (promises are
+    /// awaited; `undefined` and values JSON cannot hold become `null`).
+    pub async fn eval(&self, code: impl Into<String>) -> Result<serde_json::Value, ScriptError> {
+        let code = code.into();
+        self.request(|reply| Command::Eval { code, reply }).await
+    }
+
+    /// Runs an ES module file (inside the module root) until its event loop is idle.
+    pub async fn run_module(&self, path: impl AsRef<Path>) -> Result<(), ScriptError> {
+        let path = path.as_ref();
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.root.join(path)
+        };
+        let specifier = module_url(&self.root, &abs).ok_or_else(|| {
+            ScriptError::Uncaught(Box::new(JsFailure {
+                headline: format!("Uncaught TypeError: module not found: {}", path.display()),
+                name: "TypeError".into(),
+                message: format!(
+                    "module not found: {} (it must be a file inside the module root {})",
+                    path.display(),
+                    self.root.display()
+                ),
+                stack: Vec::new(),
+                location: None,
+                code_frame: None,
+            }))
+        })?;
+        self.request(|reply| Command::RunModule {
+            specifier,
+            code: None,
+            reply,
+        })
+        .await
+    }
+
+    /// Runs module source given by the host. `name` is its path inside the module root
+    /// (`main.ts`); a `.ts`/`.mts` name makes it TypeScript. Relative imports resolve from it.
+    pub async fn run_module_code(
+        &self,
+        name: &str,
+        code: impl Into<String>,
+    ) -> Result<(), ScriptError> {
+        let specifier = deno_core::resolve_import(name.trim_start_matches('/'), "file:///")
+            .map_err(|e| ScriptError::Disposed(format!("invalid module name {name}: {e}")))?;
+        let code = code.into();
+        self.request(|reply| Command::RunModule {
+            specifier,
+            code: Some(code),
+            reply,
+        })
+        .await
+    }
+
+    /// A handle that cancels this runtime from anywhere.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle(self.shared.clone())
+    }
+
+    /// Whether the runtime can still run code.
+    pub fn is_usable(&self) -> bool {
+        !self.shared.dead.load(Ordering::SeqCst)
+    }
+
+    /// Disposes the isolate and waits until its memory is released.
+    pub async fn dispose(mut self) {
+        self.shared.stop(Reason::Disposed);
+        let exited = self.exited.take();
+        drop(self);
+        if let Some(exited) = exited {
+            let _ = exited.await;
+        }
+    }
+
+    async fn request<T>(
+        &self,
+        make: impl FnOnce(Reply<T>) -> Command,
+    ) -> Result<T, ScriptError> {
+        if let Some(err) = self.shared.stopped_error() {
+            return Err(match err {
+                ScriptError::Timeout(_) | ScriptError::MemoryLimit(_) | ScriptError::Cancelled => {
+                    ScriptError::Disposed(format!("an earlier evaluation ended it ({err})"))
+                }
+                other => other,
+            });
+        }
+        let (reply, mut rx) = oneshot::channel();
+        self.tx
+            .send(make(reply))
+            .map_err(|_| ScriptError::Disposed("the isolate thread has exited".into()))?;
+        let result = match self.shared.timeout {
+            Some(limit) => match tokio::time::timeout(limit, &mut rx).await {
+                Ok(result) => result,
+                Err(_) => {
+                    self.shared.stop(Reason::Timeout);
+                    rx.await
+                }
+            },
+            None => rx.await,
+        };
+        result.unwrap_or_else(|_| {
+            Err(self
+                .shared
+                .stopped_error()
+                .unwrap_or_else(|| ScriptError::Disposed("the isolate thread has exited".into())))
+        })
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        // Stop anything still running so the thread can exit; it frees the isolate itself.
+        self.shared.stop(Reason::Disposed);
+    }
+}
+
+fn module_url(root: &Path, abs: &Path) -> Option<ModuleSpecifier> {
+    let real = abs.canonicalize().ok()?;
+    if !real.is_file() {
+        return None;
+    }
+    let rel = real.strip_prefix(root).ok()?;
+    let mut url = ModuleSpecifier::parse("file:///").ok()?;
+    url.set_path(&format!("/{}", rel.to_string_lossy()));
+    Some(url)
+}
+
+fn isolate_thread(
+    options: RuntimeOptions,
+    root: std::path::PathBuf,
+    files: Option<Files>,
+    fetcher: Fetcher,
+    shared: Arc<Shared>,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    ready: std::sync::mpsc::Sender<Result<(), String>>,
+) {
+    let tokio_rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = ready.send(Err(format!("cannot start the isolate's event loop: {e}")));
+            return;
+        }
+    };
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&tokio_rt, async move {
+        let loader = Rc::new(Loader::new(root, options.modules.clone()));
+        let mut js = match create_js_runtime(&options, files, fetcher, loader.clone(), &shared) {
+            Ok(js) => js,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+        let _ = ready.send(Ok(()));
+        let mut main_loaded = false;
+        while let Some(command) = rx.recv().await {
+            if shared.dead.load(Ordering::SeqCst) {
+                break;
+            }
+            match command {
+                Command::Eval { code, reply } => {
+                    let result = guarded(&shared, eval(&mut js, &loader, code)).await;
+                    let _ = reply.send(result);
+                }
+                Command::RunModule {
+                    specifier,
+                    code,
+                    reply,
+                } => {
+                    let main = !main_loaded;
+                    main_loaded = true;
+                    let result =
+                        guarded(&shared, run_module(&mut js, &loader, specifier, code, main)).await;
+                    let _ = reply.send(result);
+                }
+            }
+            if shared.dead.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+    });
+}
+
+fn create_js_runtime(
+    options: &RuntimeOptions,
+    files: Option<Files>,
+    fetcher: Fetcher,
+    loader: Rc<Loader>,
+    shared: &Arc<Shared>,
+) -> Result<JsRuntime, String> {
+    let limit = options.memory_limit_mb.max(1) * 1024 * 1024;
+    let params = v8::CreateParams::default().heap_limits(0, limit);
+    let mut js = JsRuntime::try_new(deno_core::RuntimeOptions {
+        module_loader: Some(loader),
+        startup_snapshot: Some(SNAPSHOT),
+        residual_lazy_js_sources: RESIDUAL_LAZY_JS,
+        extensions: extensions(),
+        create_params: Some(params),
+        ..Default::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let handle = js.v8_isolate().thread_safe_handle();
+    let _ = shared.isolate.set(handle);
+    let heap_shared = shared.clone();
+    js.add_near_heap_limit_callback(move |current, _initial| {
+        heap_shared.stop(Reason::Memory);
+        // Headroom so V8 can unwind the terminated script instead of aborting the process.
+        current + current / 2 + 32 * 1024 * 1024
+    });
+    let tool_names: Vec<String> = {
+        let mut names: Vec<_> = options.tools.keys().cloned().collect();
+        names.sort();
+        names
+    };
+    let host = Host::new(options.console.clone(), files, fetcher, options.tools.clone());
+    js.op_state().borrow_mut().put(HostRef(Rc::new(host)));
+    // Tools are also globals of their own name (when that name is free), as in @ricsam/isolate.
+    // Then every internal goes: ops stay reachable only through closures the bootstrap made.
+    let names = serde_json::to_string(&tool_names).map_err(|e| e.to_string())?;
+    js.execute_script(
+        "ext:isolate_sandbox/seal.js",
+        format!(
+            "for (const n of {names}) if (!(n in globalThis)) Object.defineProperty(globalThis, n, {{ value: (...a) => tools[n](...a), writable: true, configurable: true, enumerable: false }});\n\
+             delete globalThis.Deno;\n\
+             delete globalThis.__bootstrap;"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(js)
+}
+
+fn extensions() -> Vec<deno_core::Extension> {
+    vec![
+        deno_webidl::deno_webidl::init(),
+        deno_web::deno_web::init(
+            Arc::new(deno_web::BlobStore::default()),
+            None,
+            false,
+            deno_web::InMemoryBroadcastChannel::default(),
+        ),
+        super::ext::isolate_sandbox::init(),
+    ]
+}
+
+/// Runs `work`, unless a limit or cancellation stops it first; then reports that instead.
+async fn guarded<T>(
+    shared: &Shared,
+    work: impl Future<Output = Result<T, ScriptError>>,
+) -> Result<T, ScriptError> {
+    let result = tokio::select! {
+        biased;
+        () = shared.abort.notified() => Err(ScriptError::Disposed("stopped".into())),
+        result = work => result,
+    };
+    match shared.stopped_error() {
+        Some(err) if shared.dead.load(Ordering::SeqCst) => Err(err),
+        _ => result,
+    }
+}
+
+async fn eval(
+    js: &mut JsRuntime,
+    loader: &Loader,
+    code: String,
+) -> Result<serde_json::Value, ScriptError> {
+    let value = js
+        .execute_script("file:///<eval>", code)
+        .map_err(|e| ScriptError::Uncaught(Box::new(failure_from_js(&e, loader))))?;
+    let resolve = js.resolve(value);
+    let value = js
+        .with_event_loop_promise(resolve, PollEventLoopOptions::default())
+        .await
+        .map_err(|e| ScriptError::Uncaught(Box::new(failure_from_core(e, loader))))?;
+    deno_core::scope!(scope, js);
+    let local = v8::Local::new(scope, value);
+    if local.is_undefined() || local.is_function() || local.is_symbol() {
+        return Ok(serde_json::Value::Null);
+    }
+    Ok(deno_core::serde_v8::from_v8::<serde_json::Value>(scope, local).unwrap_or(serde_json::Value::Null))
+}
+
+async fn run_module(
+    js: &mut JsRuntime,
+    loader: &Loader,
+    specifier: ModuleSpecifier,
+    code: Option<String>,
+    main: bool,
+) -> Result<(), ScriptError> {
+    let uncaught = |e| ScriptError::Uncaught(Box::new(failure_from_core(e, loader)));
+    let code = match code {
+        Some(code) => {
+            let is_ts = super::typescript::is_typescript(specifier.path());
+            Some(
+                loader
+                    .prepare(specifier.as_str(), code, is_ts)
+                    .map_err(|e| uncaught(deno_core::error::CoreErrorKind::JsBox(e).into_box()))?,
+            )
+        }
+        None => None,
+    };
+    let id = match (code, main) {
+        (Some(code), true) => js.load_main_es_module_from_code(&specifier, code).await,
+        (Some(code), false) => js.load_side_es_module_from_code(&specifier, code).await,
+        (None, true) => js.load_main_es_module(&specifier).await,
+        (None, false) => js.load_side_es_module(&specifier).await,
+    }
+    .map_err(uncaught)?;
+    let evaluation = js.mod_evaluate(id);
+    js.run_event_loop(PollEventLoopOptions::default())
+        .await
+        .map_err(uncaught)?;
+    evaluation.await.map_err(uncaught)
+}
