@@ -260,8 +260,17 @@ impl Runtime {
         name: &str,
         code: impl Into<String>,
     ) -> Result<(), ScriptError> {
-        let specifier = deno_core::resolve_import(name.trim_start_matches('/'), "file:///")
-            .map_err(|e| ScriptError::Disposed(format!("invalid module name {name}: {e}")))?;
+        let specifier = deno_core::resolve_import(&format!("/{}", name.trim_start_matches('/')), "file:///")
+            .map_err(|e| {
+                ScriptError::Uncaught(Box::new(JsFailure {
+                    headline: format!("Uncaught TypeError: invalid module name {name}: {e}"),
+                    name: "TypeError".into(),
+                    message: format!("invalid module name {name}: {e}"),
+                    stack: Vec::new(),
+                    location: None,
+                    code_frame: None,
+                }))
+            })?;
         let code = code.into();
         self.request(|reply| Command::RunModule {
             specifier,

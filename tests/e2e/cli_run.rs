@@ -1,0 +1,132 @@
+//! `isolate-browser run`: output streaming, exit codes 0/1/2, limits and grants from flags.
+
+use std::process::Command;
+use std::process::Output;
+use std::time::Duration;
+use std::time::Instant;
+
+use crate::support::response;
+use crate::support::serve;
+
+fn cli(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the CLI starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_and_version() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let help = cli(dir.path(), &["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let out = text(&help.stdout);
+    assert!(out.contains("Usage: isolate-browser") && out.contains("run"), "{out}");
+    let version = cli(dir.path(), &["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(text(&version.stdout).trim(), format!("isolate-browser {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn runs_typescript_and_streams_console_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("hello.ts"),
+        "type T = { n: number };\nconst t: T = { n: 2 };\nconsole.log('hello', t.n);\nconsole.error('to stderr');\n",
+    )
+    .expect("write");
+    let out = cli(dir.path(), &["run", "hello.ts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "hello 2\n");
+    assert_eq!(text(&out.stderr), "to stderr\n");
+}
+
+#[test]
+fn an_uncaught_error_exits_1_with_a_code_frame() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("src")).expect("mkdir");
+    std::fs::write(dir.path().join("src/fail.ts"), "const x: number = 1;\nthrow new RangeError(`bad ${x}`);\n").expect("write");
+    let out = cli(dir.path(), &["run", "src/fail.ts"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("Uncaught") && err.contains("RangeError: bad 1"), "{err}");
+    assert!(err.contains("at src/fail.ts:2:7"), "{err}");
+    assert!(err.contains("> 2 | throw new RangeError(`bad ${x}`);"), "{err}");
+    assert!(!err.contains(&dir.path().display().to_string()), "host path leaked: {err}");
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = cli(dir.path(), &["run", "nope.ts"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("module not found: nope.ts"));
+    let bad_flag = cli(dir.path(), &["run", "x.ts", "--no-such-flag"]);
+    assert_eq!(bad_flag.status.code(), Some(2));
+    assert!(text(&bad_flag.stderr).contains("--no-such-flag"));
+    std::fs::write(dir.path().join("x.ts"), "").expect("write");
+    let bad_origin = cli(dir.path(), &["run", "x.ts", "--allow-net", "not a url"]);
+    assert_eq!(bad_origin.status.code(), Some(2));
+    assert!(text(&bad_origin.stderr).contains("--allow-net not a url: not an origin"));
+    let bad_files = cli(dir.path(), &["run", "x.ts", "--files", "missing-dir"]);
+    assert_eq!(bad_files.status.code(), Some(2));
+    let write_without_files = cli(dir.path(), &["run", "x.ts", "--files-write"]);
+    assert_eq!(write_without_files.status.code(), Some(2));
+    let no_command = cli(dir.path(), &[]);
+    assert_eq!(no_command.status.code(), Some(2));
+}
+
+#[test]
+fn timeout_and_memory_limit_flags_are_enforced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("loop.js"), "while (true) {}\n").expect("write");
+    let started = Instant::now();
+    let out = cli(dir.path(), &["run", "loop.js", "--timeout", "100"]);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("execution timed out after 100 ms"));
+
+    std::fs::write(dir.path().join("bomb.js"), "const a = []; for (;;) a.push(new Array(1e5).fill(1));\n").expect("write");
+    let out = cli(dir.path(), &["run", "bomb.js", "--memory-limit-mb", "24"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("memory limit of 24 MB exceeded"), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_net_and_files_flags_grant_access() {
+    let addr = serve(|seen| response(200, "text/plain", format!("served {}", seen.path))).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("mkdir");
+    std::fs::write(data.join("in.txt"), "from disk").expect("write");
+    std::fs::write(
+        dir.path().join("net.mjs"),
+        format!(
+            "import {{ readFile, writeFile }} from 'node:fs/promises';\n\
+             const r = await fetch('http://{addr}/hi');\n\
+             console.log(await r.text(), await readFile('/in.txt', 'utf8'));\n\
+             await writeFile('/out.txt', 'written');\n"
+        ),
+    )
+    .expect("write");
+    let root = dir.path().to_path_buf();
+    let origin = format!("http://{addr}");
+    let out = tokio::task::spawn_blocking(move || {
+        cli(&root, &["run", "net.mjs", "--allow-net", &origin, "--files", "data", "--files-write"])
+    })
+    .await
+    .expect("join");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "served /hi from disk\n");
+    assert_eq!(std::fs::read_to_string(data.join("out.txt")).expect("written"), "written");
+
+    let root = dir.path().to_path_buf();
+    let denied = tokio::task::spawn_blocking(move || cli(&root, &["run", "net.mjs"])).await.expect("join");
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(text(&denied.stderr).contains("fetch is not allowed for origin"));
+}

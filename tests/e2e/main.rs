@@ -1,0 +1,11 @@
+//! End-to-end tests, one binary with a module per area (each V8-linked test binary costs a
+//! long link, so there is only this one).
+
+mod support;
+
+mod cli_run;
+mod sandbox_bindings;
+mod sandbox_errors;
+mod sandbox_globals;
+mod sandbox_limits;
+mod workspace;

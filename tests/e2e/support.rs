@@ -1,0 +1,116 @@
+//! Helpers shared by the end-to-end tests: runtimes that collect console output, and a tiny
+//! HTTP server on 127.0.0.1 for fetch tests.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use bytes::Bytes;
+use http_body_util::BodyExt as _;
+use http_body_util::Full;
+use hyper::Request;
+use hyper::Response;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use isolate_browser::sandbox::ConsoleBinding;
+use isolate_browser::sandbox::ConsoleEntry;
+use isolate_browser::sandbox::Runtime;
+use isolate_browser::sandbox::RuntimeOptions;
+
+/// Console lines a runtime wrote, in order.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<ConsoleEntry>>>);
+
+impl Captured {
+    pub fn binding(&self) -> ConsoleBinding {
+        let lines = self.0.clone();
+        ConsoleBinding::callback(move |entry| lines.lock().expect("console lock").push(entry))
+    }
+
+    pub fn texts(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .expect("console lock")
+            .iter()
+            .map(|e| e.text.clone())
+            .collect()
+    }
+
+    pub fn entries(&self) -> Vec<ConsoleEntry> {
+        self.0.lock().expect("console lock").clone()
+    }
+}
+
+/// A runtime rooted at `dir` whose console output is captured.
+pub fn runtime_in(dir: &std::path::Path, tweak: impl FnOnce(&mut RuntimeOptions)) -> (Runtime, Captured) {
+    let captured = Captured::default();
+    let mut options = RuntimeOptions {
+        cwd: dir.to_path_buf(),
+        console: captured.binding(),
+        ..RuntimeOptions::default()
+    };
+    tweak(&mut options);
+    (Runtime::new(options).expect("runtime starts"), captured)
+}
+
+/// A runtime rooted at a fresh temp dir.
+pub fn runtime(tweak: impl FnOnce(&mut RuntimeOptions)) -> (Runtime, Captured, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (rt, captured) = runtime_in(dir.path(), tweak);
+    (rt, captured, dir)
+}
+
+/// What the test server saw and answers.
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Serves HTTP/1.1 on 127.0.0.1 with `handler` until the test's runtime ends.
+pub async fn serve<F>(handler: F) -> SocketAddr
+where
+    F: Fn(Seen) -> Response<Full<Bytes>> + Send + Sync + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let handler = Arc::new(handler);
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let handler = handler.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req: Request<Incoming>| {
+                    let handler = handler.clone();
+                    async move {
+                        let method = req.method().to_string();
+                        let path = req.uri().to_string();
+                        let headers = req
+                            .headers()
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                            .collect();
+                        let body = req.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
+                        Ok::<_, Infallible>(handler(Seen { method, path, headers, body }))
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// A plain response.
+pub fn response(status: u16, content_type: &str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Full::new(body.into()))
+        .expect("valid response")
+}
