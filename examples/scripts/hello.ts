@@ -23,3 +23,12 @@ try {
 } catch (err) {
   console.warn("fetch denied:", (err as Error).message);
 }
+
+// Files exist only because the host passed `--files examples/scripts/files` (read-only).
+const { readFile, readdir } = await import("node:fs/promises");
+console.log("files:", await readdir("/"), "->", (await readFile("/note.txt", "utf8")).trim());
+try {
+  await readFile("/../../Cargo.toml", "utf8");
+} catch (err) {
+  console.warn("escape refused:", (err as NodeJS.ErrnoException).code);
+}

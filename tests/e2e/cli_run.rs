@@ -26,10 +26,16 @@ fn help_and_version() {
     let help = cli(dir.path(), &["--help"]);
     assert_eq!(help.status.code(), Some(0));
     let out = text(&help.stdout);
-    assert!(out.contains("Usage: isolate-browser") && out.contains("run"), "{out}");
+    assert!(
+        out.contains("Usage: isolate-browser") && out.contains("run"),
+        "{out}"
+    );
     let version = cli(dir.path(), &["--version"]);
     assert_eq!(version.status.code(), Some(0));
-    assert_eq!(text(&version.stdout).trim(), format!("isolate-browser {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text(&version.stdout).trim(),
+        format!("isolate-browser {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -50,14 +56,27 @@ fn runs_typescript_and_streams_console_output() {
 fn an_uncaught_error_exits_1_with_a_code_frame() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(dir.path().join("src")).expect("mkdir");
-    std::fs::write(dir.path().join("src/fail.ts"), "const x: number = 1;\nthrow new RangeError(`bad ${x}`);\n").expect("write");
+    std::fs::write(
+        dir.path().join("src/fail.ts"),
+        "const x: number = 1;\nthrow new RangeError(`bad ${x}`);\n",
+    )
+    .expect("write");
     let out = cli(dir.path(), &["run", "src/fail.ts"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("Uncaught") && err.contains("RangeError: bad 1"), "{err}");
+    assert!(
+        err.contains("Uncaught") && err.contains("RangeError: bad 1"),
+        "{err}"
+    );
     assert!(err.contains("at src/fail.ts:2:7"), "{err}");
-    assert!(err.contains("> 2 | throw new RangeError(`bad ${x}`);"), "{err}");
-    assert!(!err.contains(&dir.path().display().to_string()), "host path leaked: {err}");
+    assert!(
+        err.contains("> 2 | throw new RangeError(`bad ${x}`);"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(&dir.path().display().to_string()),
+        "host path leaked: {err}"
+    );
 }
 
 #[test]
@@ -91,10 +110,18 @@ fn timeout_and_memory_limit_flags_are_enforced() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("execution timed out after 100 ms"));
 
-    std::fs::write(dir.path().join("bomb.js"), "const a = []; for (;;) a.push(new Array(1e5).fill(1));\n").expect("write");
+    std::fs::write(
+        dir.path().join("bomb.js"),
+        "const a = []; for (;;) a.push(new Array(1e5).fill(1));\n",
+    )
+    .expect("write");
     let out = cli(dir.path(), &["run", "bomb.js", "--memory-limit-mb", "24"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("memory limit of 24 MB exceeded"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("memory limit of 24 MB exceeded"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,16 +144,32 @@ async fn allow_net_and_files_flags_grant_access() {
     let root = dir.path().to_path_buf();
     let origin = format!("http://{addr}");
     let out = tokio::task::spawn_blocking(move || {
-        cli(&root, &["run", "net.mjs", "--allow-net", &origin, "--files", "data", "--files-write"])
+        cli(
+            &root,
+            &[
+                "run",
+                "net.mjs",
+                "--allow-net",
+                &origin,
+                "--files",
+                "data",
+                "--files-write",
+            ],
+        )
     })
     .await
     .expect("join");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "served /hi from disk\n");
-    assert_eq!(std::fs::read_to_string(data.join("out.txt")).expect("written"), "written");
+    assert_eq!(
+        std::fs::read_to_string(data.join("out.txt")).expect("written"),
+        "written"
+    );
 
     let root = dir.path().to_path_buf();
-    let denied = tokio::task::spawn_blocking(move || cli(&root, &["run", "net.mjs"])).await.expect("join");
+    let denied = tokio::task::spawn_blocking(move || cli(&root, &["run", "net.mjs"]))
+        .await
+        .expect("join");
     assert_eq!(denied.status.code(), Some(1));
     assert!(text(&denied.stderr).contains("fetch is not allowed for origin"));
 }

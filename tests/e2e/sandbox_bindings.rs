@@ -49,29 +49,39 @@ async fn console_output_reaches_the_host_in_order_with_levels() {
     .expect("runs");
     let entries = console.entries();
     let texts: Vec<_> = entries.iter().map(|e| e.text.as_str()).collect();
-    assert_eq!(&texts[..9], &[
-        "one 2 { three: [ 3 ] }",
-        "info",
-        "warn",
-        "err",
-        "debug",
-        "x is 5",
-        "default: 1",
-        "default: 2",
-        "g",
-    ]);
+    assert_eq!(
+        &texts[..9],
+        &[
+            "one 2 { three: [ 3 ] }",
+            "info",
+            "warn",
+            "err",
+            "debug",
+            "x is 5",
+            "default: 1",
+            "default: 2",
+            "g",
+        ]
+    );
     assert_eq!(texts[9], "  inner");
     assert_eq!(texts[10], "Assertion failed: bad");
-    assert!(texts[11].contains("│") && texts[11].contains("a"), "{}", texts[11]);
+    assert!(
+        texts[11].contains("│") && texts[11].contains("a"),
+        "{}",
+        texts[11]
+    );
     let levels: Vec<_> = entries.iter().map(|e| e.level).collect();
-    assert_eq!(&levels[..6], &[
-        ConsoleLevel::Log,
-        ConsoleLevel::Info,
-        ConsoleLevel::Warn,
-        ConsoleLevel::Error,
-        ConsoleLevel::Debug,
-        ConsoleLevel::Log,
-    ]);
+    assert_eq!(
+        &levels[..6],
+        &[
+            ConsoleLevel::Log,
+            ConsoleLevel::Info,
+            ConsoleLevel::Warn,
+            ConsoleLevel::Error,
+            ConsoleLevel::Debug,
+            ConsoleLevel::Log,
+        ]
+    );
     assert_eq!(levels[10], ConsoleLevel::Error);
 }
 
@@ -79,9 +89,15 @@ async fn console_output_reaches_the_host_in_order_with_levels() {
 async fn fetch_is_denied_by_default_with_a_clear_type_error() {
     let addr = serve(|_| response(200, "text/plain", "should not be reached")).await;
     let (rt, _console, _dir) = runtime(|_| {});
-    let err = rt.eval(format!("fetch('http://{addr}/x')")).await.expect_err("denied");
+    let err = rt
+        .eval(format!("fetch('http://{addr}/x')"))
+        .await
+        .expect_err("denied");
     let msg = js_error(err);
-    assert!(msg.starts_with("TypeError: fetch is not allowed for origin http://"), "{msg}");
+    assert!(
+        msg.starts_with("TypeError: fetch is not allowed for origin http://"),
+        "{msg}"
+    );
     assert!(msg.contains(&format!("--allow-net http://{addr}")), "{msg}");
 }
 
@@ -127,11 +143,17 @@ async fn allowed_origins_reach_a_local_server_and_others_stay_denied() {
     assert_eq!(value["status"], 200);
     assert_eq!(value["ok"], true);
     assert_eq!(value["type"], "application/json");
-    assert_eq!(value["json"], json!({"method": "POST", "path": "/echo?x=1", "header": "yes", "body": "{\"a\":1}"}));
+    assert_eq!(
+        value["json"],
+        json!({"method": "POST", "path": "/echo?x=1", "header": "yes", "body": "{\"a\":1}"})
+    );
     assert_eq!(value["redirected"], true);
     assert_eq!(value["finalUrl"], format!("{origin}/echo"));
     assert_eq!(value["again"], "/echo");
-    let other = rt.eval("fetch('http://127.0.0.2:1/')").await.expect_err("denied");
+    let other = rt
+        .eval("fetch('http://127.0.0.2:1/')")
+        .await
+        .expect_err("denied");
     assert!(js_error(other).contains("not in the allow-list"));
 }
 
@@ -146,7 +168,13 @@ async fn a_host_fetch_handler_answers_instead_of_the_network() {
                 Ok(HostFetchResponse {
                     status: 418,
                     headers: vec![("x-from".into(), "host".into())],
-                    body: format!("{} {} {}", req.method, req.url, String::from_utf8_lossy(req.body.as_deref().unwrap_or(b""))).into_bytes(),
+                    body: format!(
+                        "{} {} {}",
+                        req.method,
+                        req.url,
+                        String::from_utf8_lossy(req.body.as_deref().unwrap_or(b""))
+                    )
+                    .into_bytes(),
                 })
             }
             .boxed()
@@ -156,8 +184,14 @@ async fn a_host_fetch_handler_answers_instead_of_the_network() {
         .eval(r#"(async () => { const r = await fetch("https://api.test/x", { method: "PUT", body: "b" }); return [r.status, r.statusText, r.headers.get("x-from"), await r.text()]; })()"#)
         .await
         .expect("handled");
-    assert_eq!(value, json!([418, "I'm a teapot", "host", "PUT https://api.test/x b"]));
-    let err = rt.eval("fetch('https://api.test/fail')").await.expect_err("rejects");
+    assert_eq!(
+        value,
+        json!([418, "I'm a teapot", "host", "PUT https://api.test/x b"])
+    );
+    let err = rt
+        .eval("fetch('https://api.test/fail')")
+        .await
+        .expect_err("rejects");
     assert_eq!(js_error(err), "TypeError: host says no");
 }
 
@@ -165,11 +199,17 @@ async fn a_host_fetch_handler_answers_instead_of_the_network() {
 async fn files_are_denied_without_a_root() {
     let (rt, _console, _dir) = runtime(|_| {});
     let err = rt
-        .run_module_code("f.mjs", "import { readFile } from 'node:fs/promises'; await readFile('/etc/passwd', 'utf8');")
+        .run_module_code(
+            "f.mjs",
+            "import { readFile } from 'node:fs/promises'; await readFile('/etc/passwd', 'utf8');",
+        )
         .await
         .expect_err("denied");
     let msg = js_error(err);
-    assert!(msg.contains("EACCES") && msg.contains("no file system"), "{msg}");
+    assert!(
+        msg.contains("EACCES") && msg.contains("no file system"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -179,9 +219,18 @@ async fn files_read_and_write_inside_the_root_and_refuse_escapes() {
     std::fs::write(files.path().join("in.txt"), "inside").expect("write");
     std::fs::write(outside.path().join("secret.txt"), "secret").expect("write");
     std::os::unix::fs::symlink(outside.path(), files.path().join("link")).expect("symlink");
-    std::os::unix::fs::symlink(outside.path().join("secret.txt"), files.path().join("secret-link")).expect("symlink");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        files.path().join("secret-link"),
+    )
+    .expect("symlink");
     let root = files.path().to_path_buf();
-    let (rt, _console, _dir) = runtime(move |o| o.files = Some(FilesBinding { root, allow_write: true }));
+    let (rt, _console, _dir) = runtime(move |o| {
+        o.files = Some(FilesBinding {
+            root,
+            allow_write: true,
+        })
+    });
     let value = rt
         .eval(
             r#"(async () => {
@@ -227,9 +276,15 @@ async fn files_read_and_write_inside_the_root_and_refuse_escapes() {
     assert_eq!(value["afterRm"], json!(["in.txt", "link", "secret-link"]));
     let errors: Vec<String> = serde_json::from_value(value["errors"].clone()).expect("strings");
     for e in &errors[..5] {
-        assert!(e.starts_with("EACCES") && e.contains("escapes the files root"), "{errors:?}");
+        assert!(
+            e.starts_with("EACCES") && e.contains("escapes the files root"),
+            "{errors:?}"
+        );
     }
-    assert!(errors[5].starts_with("ENOENT ENOENT: no such file or directory, open '/missing.txt'"), "{errors:?}");
+    assert!(
+        errors[5].starts_with("ENOENT ENOENT: no such file or directory, open '/missing.txt'"),
+        "{errors:?}"
+    );
     assert!(!outside.path().join("new.txt").exists());
 }
 
@@ -237,9 +292,17 @@ async fn files_read_and_write_inside_the_root_and_refuse_escapes() {
 async fn read_only_files_refuse_writes() {
     let files = tempfile::tempdir().expect("tempdir");
     let root = files.path().to_path_buf();
-    let (rt, _console, _dir) = runtime(move |o| o.files = Some(FilesBinding { root, allow_write: false }));
+    let (rt, _console, _dir) = runtime(move |o| {
+        o.files = Some(FilesBinding {
+            root,
+            allow_write: false,
+        })
+    });
     let err = rt
-        .run_module_code("w.mjs", "import fs from 'node:fs/promises'; await fs.writeFile('/x.txt', 'x');")
+        .run_module_code(
+            "w.mjs",
+            "import fs from 'node:fs/promises'; await fs.writeFile('/x.txt', 'x');",
+        )
         .await
         .expect_err("read-only");
     assert!(js_error(err).contains("read-only"));
@@ -264,7 +327,9 @@ fn tools() -> HashMap<String, ToolFn> {
             async move {
                 let n = args.first().and_then(|a| a.as_u64()).unwrap_or(0);
                 let items = (1..=n).map(|i| Ok(json!({ "i": i })));
-                Ok(ToolOutput::Stream(StreamExt::boxed(futures::stream::iter(items))))
+                Ok(ToolOutput::Stream(StreamExt::boxed(futures::stream::iter(
+                    items,
+                ))))
             }
             .boxed()
         }),
@@ -274,12 +339,17 @@ fn tools() -> HashMap<String, ToolFn> {
         Arc::new(|_| {
             async move {
                 let items = vec![Ok(json!(1)), Err("stream broke".to_string())];
-                Ok(ToolOutput::Stream(StreamExt::boxed(futures::stream::iter(items))))
+                Ok(ToolOutput::Stream(StreamExt::boxed(futures::stream::iter(
+                    items,
+                ))))
             }
             .boxed()
         }),
     );
-    tools.insert("fails".into(), Arc::new(|_| async move { Err("no luck".to_string()) }.boxed()));
+    tools.insert(
+        "fails".into(),
+        Arc::new(|_| async move { Err("no luck".to_string()) }.boxed()),
+    );
     tools
 }
 
@@ -305,7 +375,10 @@ async fn host_tools_and_async_iterators_round_trip() {
         )
         .await
         .expect("tools work");
-    assert_eq!(value["add"], json!({ "sum": 3, "args": [1, 2, { "nested": [true, null] }] }));
+    assert_eq!(
+        value["add"],
+        json!({ "sum": 3, "args": [1, 2, { "nested": [true, null] }] })
+    );
     assert_eq!(value["global"], json!(42));
     assert_eq!(value["items"], json!([1, 2, 3]));
     assert_eq!(value["early"], json!([1, 2]));
@@ -324,7 +397,11 @@ async fn host_tools_and_async_iterators_round_trip() {
 async fn modules_resolve_relative_virtual_fallback_builtin_and_dynamic_imports() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(dir.path().join("lib")).expect("mkdir");
-    std::fs::write(dir.path().join("lib/math.ts"), "export const double = (n: number): number => n * 2;\n").expect("write");
+    std::fs::write(
+        dir.path().join("lib/math.ts"),
+        "export const double = (n: number): number => n * 2;\n",
+    )
+    .expect("write");
     std::fs::write(dir.path().join("lib/data.json"), "{\"answer\": 42}").expect("write");
     std::fs::write(
         dir.path().join("main.ts"),
@@ -340,9 +417,13 @@ async fn modules_resolve_relative_virtual_fallback_builtin_and_dynamic_imports()
     )
     .expect("write");
     let (rt, console) = crate::support::runtime_in(dir.path(), |o| {
-        o.modules.virtual_modules.insert("config".into(), VirtualModule::ts("export const greeting: string = 'hey';"));
+        o.modules.virtual_modules.insert(
+            "config".into(),
+            VirtualModule::ts("export const greeting: string = 'hey';"),
+        );
         o.modules.fallback = Some(Arc::new(|spec, _referrer| {
-            (spec == "from-fallback").then(|| VirtualModule::js("export const shout = (s) => s.toUpperCase();"))
+            (spec == "from-fallback")
+                .then(|| VirtualModule::js("export const shout = (s) => s.toUpperCase();"))
         }));
     });
     rt.run_module("main.ts").await.expect("runs");
@@ -355,7 +436,8 @@ async fn imports_cannot_leave_the_module_root() {
     let root = outer.path().join("root");
     std::fs::create_dir(&root).expect("mkdir");
     std::fs::write(outer.path().join("secret.mjs"), "export default 'secret';").expect("write");
-    std::os::unix::fs::symlink(outer.path().join("secret.mjs"), root.join("link.mjs")).expect("symlink");
+    std::os::unix::fs::symlink(outer.path().join("secret.mjs"), root.join("link.mjs"))
+        .expect("symlink");
     let (rt, _console) = crate::support::runtime_in(&root, |_| {});
     let via_dots = rt
         .run_module_code("a.mjs", "import s from '../secret.mjs'; console.log(s);")

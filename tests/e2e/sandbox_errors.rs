@@ -45,23 +45,44 @@ async fn typescript_with_types_and_enums_runs_and_its_stack_points_at_the_ts_lin
     assert_eq!(failure.name, "Error");
     assert_eq!(failure.message, "too high: boom");
     let loc = failure.location.clone().expect("a location");
-    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("spec.ts", 14, 11), "{failure}");
-    assert!(failure.stack[0].contains("check (spec.ts:14:11)"), "{failure}");
-    assert!(failure.stack.iter().any(|f| f.contains("spec.ts:21:")), "{failure}");
+    assert_eq!(
+        (loc.file.as_str(), loc.line, loc.column),
+        ("spec.ts", 14, 11),
+        "{failure}"
+    );
+    assert!(
+        failure.stack[0].contains("check (spec.ts:14:11)"),
+        "{failure}"
+    );
+    assert!(
+        failure.stack.iter().any(|f| f.contains("spec.ts:21:")),
+        "{failure}"
+    );
     let frame = failure.code_frame.clone().expect("code frame");
-    assert!(frame.contains("> 14 |     throw new Error(`too high: ${String(thing.value)}`);"), "{frame}");
+    assert!(
+        frame.contains("> 14 |     throw new Error(`too high: ${String(thing.value)}`);"),
+        "{frame}"
+    );
     assert!(frame.contains("     |           ^"), "{frame}");
 }
 
 #[tokio::test]
 async fn a_typescript_syntax_error_reports_file_line_column_and_a_code_frame() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("bad.ts"), "const a: number = 1;\nconst b: string = ;\n").expect("write");
+    std::fs::write(
+        dir.path().join("bad.ts"),
+        "const a: number = 1;\nconst b: string = ;\n",
+    )
+    .expect("write");
     let (rt, _console) = runtime_in(dir.path(), |_| {});
     let failure = uncaught(rt.run_module("bad.ts").await.expect_err("syntax error"));
     assert_eq!(failure.name, "SyntaxError", "{failure}");
     let loc = failure.location.clone().expect("a location");
-    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("bad.ts", 2, 19), "{failure}");
+    assert_eq!(
+        (loc.file.as_str(), loc.line, loc.column),
+        ("bad.ts", 2, 19),
+        "{failure}"
+    );
     let frame = failure.code_frame.clone().expect("code frame");
     assert!(frame.contains("> 2 | const b: string = ;"), "{frame}");
     assert!(frame.contains("    |                   ^"), "{frame}");
@@ -71,13 +92,22 @@ async fn a_typescript_syntax_error_reports_file_line_column_and_a_code_frame() {
 async fn a_javascript_syntax_error_in_an_import_names_the_imported_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("main.js"), "import './lib.js';\n").expect("write");
-    std::fs::write(dir.path().join("lib.js"), "export const x = 1;\nlet = = 2;\n").expect("write");
+    std::fs::write(
+        dir.path().join("lib.js"),
+        "export const x = 1;\nlet = = 2;\n",
+    )
+    .expect("write");
     let (rt, _console) = runtime_in(dir.path(), |_| {});
     let failure = uncaught(rt.run_module("main.js").await.expect_err("syntax error"));
     assert_eq!(failure.name, "SyntaxError", "{failure}");
     let loc = failure.location.clone().expect("a location");
     assert_eq!((loc.file.as_str(), loc.line), ("lib.js", 2), "{failure}");
-    assert!(failure.code_frame.expect("frame").contains("> 2 | let = = 2;"));
+    assert!(
+        failure
+            .code_frame
+            .expect("frame")
+            .contains("> 2 | let = = 2;")
+    );
 }
 
 #[tokio::test]
@@ -102,6 +132,14 @@ async fn a_missing_import_names_the_module_and_the_importer() {
     let (rt, _console) = runtime_in(dir.path(), |_| {});
     let failure = uncaught(rt.run_module("main.js").await.expect_err("fails"));
     assert!(failure.message.contains("nope.js"), "{failure}");
-    let bare = uncaught(rt.run_module_code("b.mjs", "import 'lodash';").await.expect_err("fails"));
-    assert!(bare.message.contains("module \"lodash\" not found (imported from b.mjs)"), "{bare}");
+    let bare = uncaught(
+        rt.run_module_code("b.mjs", "import 'lodash';")
+            .await
+            .expect_err("fails"),
+    );
+    assert!(
+        bare.message
+            .contains("module \"lodash\" not found (imported from b.mjs)"),
+        "{bare}"
+    );
 }

@@ -129,8 +129,15 @@ async fn import_meta_and_stack_traces_show_no_host_paths() {
     )
     .expect("write");
     let (rt, console) = crate::support::runtime_in(dir.path(), |_| {});
-    rt.run_module(dir.path().join("sub/mod.mjs")).await.expect("runs");
-    let host = dir.path().canonicalize().expect("canonical").display().to_string();
+    rt.run_module(dir.path().join("sub/mod.mjs"))
+        .await
+        .expect("runs");
+    let host = dir
+        .path()
+        .canonicalize()
+        .expect("canonical")
+        .display()
+        .to_string();
     let texts = console.texts();
     assert_eq!(texts[0], "file:///sub/mod.mjs");
     for t in &texts {

@@ -23,7 +23,12 @@ async fn a_memory_bomb_fails_with_the_memory_limit_error_and_the_next_runtime_wo
     assert!(matches!(again, ScriptError::Disposed(_)), "{again:?}");
 
     let (next, _console, _dir) = runtime(|o| o.memory_limit_mb = 32);
-    assert_eq!(next.eval("[1, 2, 3].map((x) => x * 2)").await.expect("works"), json!([2, 4, 6]));
+    assert_eq!(
+        next.eval("[1, 2, 3].map((x) => x * 2)")
+            .await
+            .expect("works"),
+        json!([2, 4, 6])
+    );
 }
 
 #[tokio::test]
@@ -32,7 +37,10 @@ async fn an_infinite_loop_is_terminated_by_the_timeout() {
     let started = Instant::now();
     let err = rt.eval("while (true) {}").await.expect_err("times out");
     let took = started.elapsed();
-    assert!(matches!(err, ScriptError::Timeout(d) if d == Duration::from_millis(100)), "{err:?}");
+    assert!(
+        matches!(err, ScriptError::Timeout(d) if d == Duration::from_millis(100)),
+        "{err:?}"
+    );
     assert!(took < Duration::from_secs(1), "took {took:?}");
     assert_eq!(err.to_string(), "execution timed out after 100 ms");
 }
@@ -43,7 +51,10 @@ async fn a_never_settling_await_is_ended_by_the_timeout() {
     let started = Instant::now();
     // A pending timer keeps the event loop alive, so only the timeout can end this.
     let err = rt
-        .run_module_code("wait.mjs", "setInterval(() => {}, 1000); await new Promise(() => {});")
+        .run_module_code(
+            "wait.mjs",
+            "setInterval(() => {}, 1000); await new Promise(() => {});",
+        )
         .await
         .expect_err("times out");
     assert!(matches!(err, ScriptError::Timeout(_)), "{err:?}");
@@ -79,8 +90,14 @@ async fn runtimes_are_independent_and_can_run_side_by_side() {
     let (a, _ca, _da) = runtime(|_| {});
     let (b, _cb, _db) = runtime(|_| {});
     a.eval("globalThis.x = 1").await.expect("a");
-    assert_eq!(b.eval("typeof globalThis.x").await.expect("b"), json!("undefined"));
-    let (ra, rb) = tokio::join!(a.eval("new Promise((r) => setTimeout(() => r('a'), 30))"), b.eval("'b'"));
+    assert_eq!(
+        b.eval("typeof globalThis.x").await.expect("b"),
+        json!("undefined")
+    );
+    let (ra, rb) = tokio::join!(
+        a.eval("new Promise((r) => setTimeout(() => r('a'), 30))"),
+        b.eval("'b'")
+    );
     assert_eq!((ra.expect("a"), rb.expect("b")), (json!("a"), json!("b")));
     a.dispose().await;
     assert_eq!(b.eval("2 * 21").await.expect("b still works"), json!(42));

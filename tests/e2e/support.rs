@@ -44,7 +44,10 @@ impl Captured {
 }
 
 /// A runtime rooted at `dir` whose console output is captured.
-pub fn runtime_in(dir: &std::path::Path, tweak: impl FnOnce(&mut RuntimeOptions)) -> (Runtime, Captured) {
+pub fn runtime_in(
+    dir: &std::path::Path,
+    tweak: impl FnOnce(&mut RuntimeOptions),
+) -> (Runtime, Captured) {
     let captured = Captured::default();
     let mut options = RuntimeOptions {
         cwd: dir.to_path_buf(),
@@ -75,12 +78,16 @@ pub async fn serve<F>(handler: F) -> SocketAddr
 where
     F: Fn(Seen) -> Response<Full<Bytes>> + Send + Sync + 'static,
 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     let handler = Arc::new(handler);
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let handler = handler.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req: Request<Incoming>| {
@@ -93,8 +100,18 @@ where
                             .iter()
                             .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
                             .collect();
-                        let body = req.into_body().collect().await.map(|b| b.to_bytes().to_vec()).unwrap_or_default();
-                        Ok::<_, Infallible>(handler(Seen { method, path, headers, body }))
+                        let body = req
+                            .into_body()
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes().to_vec())
+                            .unwrap_or_default();
+                        Ok::<_, Infallible>(handler(Seen {
+                            method,
+                            path,
+                            headers,
+                            body,
+                        }))
                     }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()

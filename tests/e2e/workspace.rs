@@ -8,18 +8,26 @@ fn internal_dependencies_follow_the_architecture() {
         .exec()
         .expect("cargo metadata");
     let allowed: &[(&str, &[&str])] = &[
-        ("isolate-browser", &["isolate-browser-matchers", "isolate-browser-reporters"]),
+        (
+            "isolate-browser",
+            &["isolate-browser-matchers", "isolate-browser-reporters"],
+        ),
         ("isolate-browser-matchers", &["isolate-browser-browser"]),
         ("isolate-browser-browser", &["isolate-browser-profiles"]),
         ("isolate-browser-profiles", &[]),
         ("isolate-browser-reporters", &[]),
     ];
     for package in &metadata.workspace_packages() {
-        let Some((_, ok)) = allowed.iter().find(|(name, _)| *name == package.name.as_str()) else {
+        let Some((_, ok)) = allowed
+            .iter()
+            .find(|(name, _)| *name == package.name.as_str())
+        else {
             continue;
         };
         for dep in &package.dependencies {
-            if dep.name.starts_with("isolate-browser") && dep.kind == cargo_metadata::DependencyKind::Normal {
+            if dep.name.starts_with("isolate-browser")
+                && dep.kind == cargo_metadata::DependencyKind::Normal
+            {
                 assert!(
                     ok.contains(&dep.name.as_str()),
                     "{} must not depend on {}",
@@ -35,7 +43,10 @@ fn internal_dependencies_follow_the_architecture() {
             continue;
         }
         assert!(
-            !package.dependencies.iter().any(|d| d.name.starts_with("deno_") || d.name == "v8"),
+            !package
+                .dependencies
+                .iter()
+                .any(|d| d.name.starts_with("deno_") || d.name == "v8"),
             "{} must not depend on deno_core or v8",
             package.name
         );

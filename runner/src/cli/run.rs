@@ -41,8 +41,10 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, UsageError> {
         .map_err(|e| UsageError::new(format!("cannot read the current directory: {e}")))?;
     let file = cwd.join(&args.file);
     if !file.is_file() {
-        return Err(UsageError::new(format!("module not found: {}", args.file.display()))
-            .hint("pass the path of a .js or .ts file"));
+        return Err(
+            UsageError::new(format!("module not found: {}", args.file.display()))
+                .hint("pass the path of a .js or .ts file"),
+        );
     }
     let file = file
         .canonicalize()
@@ -65,8 +67,10 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, UsageError> {
     };
     for origin in &args.allow_net {
         if crate::sandbox::ext_normalize_origin(origin).is_none() {
-            return Err(UsageError::new(format!("--allow-net {origin}: not an origin"))
-                .hint("write a scheme, host and optional port, e.g. http://127.0.0.1:8080"));
+            return Err(
+                UsageError::new(format!("--allow-net {origin}: not an origin"))
+                    .hint("write a scheme, host and optional port, e.g. http://127.0.0.1:8080"),
+            );
         }
     }
     let options = RuntimeOptions {

@@ -96,7 +96,11 @@ pub(crate) fn failure_from_core(err: CoreError, loader: &Loader) -> JsFailure {
         CoreErrorKind::CouldNotExecute { error, specifier } => {
             let inner = failure_from_core(CoreError(error), loader);
             JsFailure {
-                message: format!("{} (while executing {})", inner.message, display_specifier(&specifier)),
+                message: format!(
+                    "{} (while executing {})",
+                    inner.message,
+                    display_specifier(&specifier)
+                ),
                 ..inner
             }
         }

@@ -26,7 +26,11 @@ impl Fetcher {
         let allowed: Arc<Vec<String>> = Arc::new(match &policy {
             FetchPolicy::AllowOrigins(origins) => origins
                 .iter()
-                .map(|o| normalize_origin(o).ok_or_else(|| format!("`{o}` is not an origin such as http://127.0.0.1:8080")))
+                .map(|o| {
+                    normalize_origin(o).ok_or_else(|| {
+                        format!("`{o}` is not an origin such as http://127.0.0.1:8080")
+                    })
+                })
                 .collect::<Result<_, _>>()?,
             _ => Vec::new(),
         });
@@ -41,7 +45,9 @@ impl Fetcher {
                     } else if allowed_for_redirects.contains(&origin) {
                         attempt.follow()
                     } else {
-                        attempt.error(format!("redirect to {origin} is not allowed by the fetch policy"))
+                        attempt.error(format!(
+                            "redirect to {origin} is not allowed by the fetch policy"
+                        ))
                     }
                 }))
                 .build()
@@ -64,7 +70,8 @@ impl Fetcher {
 
     /// Answers one `fetch()`.
     pub(crate) async fn fetch(&self, req: FetchRequest) -> Result<FetchResponse, HostError> {
-        let url = Url::parse(&req.url).map_err(|e| HostError::Type(format!("invalid URL `{}`: {e}", req.url)))?;
+        let url = Url::parse(&req.url)
+            .map_err(|e| HostError::Type(format!("invalid URL `{}`: {e}", req.url)))?;
         let origin = url.origin().ascii_serialization();
         match &self.policy {
             FetchPolicy::DenyAll => Err(denied(&origin, "the host allows no network access")),
@@ -96,7 +103,11 @@ impl Fetcher {
     }
 
     async fn send(&self, url: Url, req: FetchRequest) -> Result<FetchResponse, HostError> {
-        let client = if req.redirect == "follow" { &self.follow } else { &self.manual };
+        let client = if req.redirect == "follow" {
+            &self.follow
+        } else {
+            &self.manual
+        };
         let Some(client) = client else {
             return Err(HostError::Type("fetch failed: no HTTP client".into()));
         };
@@ -128,7 +139,12 @@ impl Fetcher {
         let headers = res
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = res
             .bytes()
@@ -182,8 +198,14 @@ mod tests {
 
     #[test]
     fn origins_normalise() {
-        assert_eq!(normalize_origin("http://LOCALHOST:80/x").as_deref(), Some("http://localhost"));
-        assert_eq!(normalize_origin("https://a.b:8443").as_deref(), Some("https://a.b:8443"));
+        assert_eq!(
+            normalize_origin("http://LOCALHOST:80/x").as_deref(),
+            Some("http://localhost")
+        );
+        assert_eq!(
+            normalize_origin("https://a.b:8443").as_deref(),
+            Some("https://a.b:8443")
+        );
         assert_eq!(normalize_origin("file:///etc"), None);
         assert_eq!(normalize_origin("nonsense"), None);
     }

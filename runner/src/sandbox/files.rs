@@ -75,7 +75,9 @@ impl Files {
                 let mut entries = Vec::new();
                 for entry in std::fs::read_dir(&host).map_err(|e| io_error(e, "scandir", &path))? {
                     let entry = entry.map_err(|e| io_error(e, "scandir", &path))?;
-                    let kind = entry.file_type().map_err(|e| io_error(e, "scandir", &path))?;
+                    let kind = entry
+                        .file_type()
+                        .map_err(|e| io_error(e, "scandir", &path))?;
                     entries.push(DirEntry {
                         name: entry.file_name().to_string_lossy().into_owned(),
                         is_file: kind.is_file(),
@@ -88,7 +90,8 @@ impl Files {
             }
             FsCall::Stat { path } => {
                 let host = self.existing(&path, "stat")?;
-                let meta = std::fs::symlink_metadata(&host).map_err(|e| io_error(e, "stat", &path))?;
+                let meta =
+                    std::fs::symlink_metadata(&host).map_err(|e| io_error(e, "stat", &path))?;
                 Ok(FsReply::Stat(stat_of(&meta)))
             }
             FsCall::Mkdir { path, recursive } => {
@@ -177,7 +180,9 @@ impl Files {
     /// A path that must exist; symlinks are resolved and must stay inside the root.
     fn existing(&self, path: &str, syscall: &str) -> Result<PathBuf, HostError> {
         let host = self.lexical(path, syscall)?;
-        let real = host.canonicalize().map_err(|e| io_error(e, syscall, path))?;
+        let real = host
+            .canonicalize()
+            .map_err(|e| io_error(e, syscall, path))?;
         if !real.starts_with(&self.root) {
             return Err(escape(path, syscall));
         }
@@ -224,7 +229,9 @@ impl Files {
         if let Ok(meta) = std::fs::symlink_metadata(&real)
             && meta.file_type().is_symlink()
         {
-            let target = real.canonicalize().map_err(|e| io_error(e, syscall, path))?;
+            let target = real
+                .canonicalize()
+                .map_err(|e| io_error(e, syscall, path))?;
             if !target.starts_with(&self.root) {
                 return Err(escape(path, syscall));
             }
@@ -304,7 +311,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = files(dir.path(), false);
         let root = dir.path().canonicalize().expect("canonical");
-        assert_eq!(f.lexical("/a/./b/../c", "open").expect("inside"), root.join("a/c"));
+        assert_eq!(
+            f.lexical("/a/./b/../c", "open").expect("inside"),
+            root.join("a/c")
+        );
         assert_eq!(f.lexical("a", "open").expect("inside"), root.join("a"));
         assert!(f.lexical("/../etc/passwd", "open").is_err());
         assert!(f.lexical("/a/../../x", "open").is_err());

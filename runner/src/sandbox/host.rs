@@ -76,7 +76,10 @@ impl SandboxHost for Host {
         }
     }
 
-    fn fetch(&self, req: FetchRequest) -> LocalBoxFuture<'static, Result<FetchResponse, HostError>> {
+    fn fetch(
+        &self,
+        req: FetchRequest,
+    ) -> LocalBoxFuture<'static, Result<FetchResponse, HostError>> {
         let fetcher = self.fetcher.clone();
         Box::pin(async move { fetcher.fetch(req).await })
     }
@@ -91,7 +94,11 @@ impl SandboxHost for Host {
             names.sort();
             let err = HostError::Type(format!(
                 "tools.{name} is not a tool the host provides (available: {})",
-                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
             ));
             return Box::pin(async move { Err(err) });
         };
@@ -99,7 +106,10 @@ impl SandboxHost for Host {
         self.next_iterator.set(id + 1);
         let iterators = self.iterators.clone();
         Box::pin(async move {
-            match tool(args).await.map_err(|e| HostError::Generic(format!("tool `{name}` failed: {e}")))? {
+            match tool(args)
+                .await
+                .map_err(|e| HostError::Generic(format!("tool `{name}` failed: {e}")))?
+            {
                 ToolOutput::Value(value) => Ok(ToolReply::Value { value }),
                 ToolOutput::Stream(stream) => {
                     iterators.borrow_mut().insert(id, stream);

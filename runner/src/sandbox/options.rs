@@ -132,8 +132,9 @@ pub struct HostFetchResponse {
 
 /// A host function that answers the sandbox's fetches itself. An `Err` rejects the sandbox's
 /// `fetch()` with a `TypeError` carrying the message.
-pub type FetchHandler =
-    Arc<dyn Fn(HostFetchRequest) -> BoxFuture<'static, Result<HostFetchResponse, String>> + Send + Sync>;
+pub type FetchHandler = Arc<
+    dyn Fn(HostFetchRequest) -> BoxFuture<'static, Result<HostFetchResponse, String>> + Send + Sync,
+>;
 
 /// Which network requests sandbox code may make.
 #[derive(Clone, Default)]
@@ -209,7 +210,10 @@ pub struct ModulesBinding {
 impl fmt::Debug for ModulesBinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ModulesBinding")
-            .field("virtual_modules", &self.virtual_modules.keys().collect::<Vec<_>>())
+            .field(
+                "virtual_modules",
+                &self.virtual_modules.keys().collect::<Vec<_>>(),
+            )
             .field("fallback", &self.fallback.is_some())
             .finish()
     }
@@ -225,8 +229,9 @@ pub enum ToolOutput {
 
 /// A named async host function callable from JS as `tools.name(...args)` (and as a global
 /// function of the same name when that name is free).
-pub type ToolFn =
-    Arc<dyn Fn(Vec<serde_json::Value>) -> BoxFuture<'static, Result<ToolOutput, String>> + Send + Sync>;
+pub type ToolFn = Arc<
+    dyn Fn(Vec<serde_json::Value>) -> BoxFuture<'static, Result<ToolOutput, String>> + Send + Sync,
+>;
 
 /// Everything one runtime is created with.
 #[derive(Clone)]

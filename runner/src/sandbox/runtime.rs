@@ -171,15 +171,22 @@ pub struct Runtime {
 impl Runtime {
     /// Creates the isolate and its bindings.
     pub fn new(options: RuntimeOptions) -> Result<Self, RuntimeError> {
-        let root = options.cwd.canonicalize().map_err(|source| RuntimeError::ModuleRoot {
-            path: options.cwd.display().to_string(),
-            source,
-        })?;
-        let files = match &options.files {
-            Some(binding) => Some(Files::new(binding).map_err(|source| RuntimeError::FilesRoot {
-                path: binding.root.display().to_string(),
+        let root = options
+            .cwd
+            .canonicalize()
+            .map_err(|source| RuntimeError::ModuleRoot {
+                path: options.cwd.display().to_string(),
                 source,
-            })?),
+            })?;
+        let files = match &options.files {
+            Some(binding) => {
+                Some(
+                    Files::new(binding).map_err(|source| RuntimeError::FilesRoot {
+                        path: binding.root.display().to_string(),
+                        source,
+                    })?,
+                )
+            }
             None => None,
         };
         let fetcher = Fetcher::new(options.fetch.clone()).map_err(RuntimeError::FetchPolicy)?;
@@ -200,7 +207,15 @@ impl Runtime {
             .name("isolate".into())
             .stack_size(8 * 1024 * 1024)
             .spawn(move || {
-                isolate_thread(options, thread_root, files, fetcher, thread_shared, rx, ready_tx);
+                isolate_thread(
+                    options,
+                    thread_root,
+                    files,
+                    fetcher,
+                    thread_shared,
+                    rx,
+                    ready_tx,
+                );
                 let _ = exited_tx.send(());
             })
             .map_err(|e| RuntimeError::Startup(e.to_string()))?;
@@ -260,17 +275,18 @@ impl Runtime {
         name: &str,
         code: impl Into<String>,
     ) -> Result<(), ScriptError> {
-        let specifier = deno_core::resolve_import(&format!("/{}", name.trim_start_matches('/')), "file:///")
-            .map_err(|e| {
-                ScriptError::Uncaught(Box::new(JsFailure {
-                    headline: format!("Uncaught TypeError: invalid module name {name}: {e}"),
-                    name: "TypeError".into(),
-                    message: format!("invalid module name {name}: {e}"),
-                    stack: Vec::new(),
-                    location: None,
-                    code_frame: None,
-                }))
-            })?;
+        let specifier =
+            deno_core::resolve_import(&format!("/{}", name.trim_start_matches('/')), "file:///")
+                .map_err(|e| {
+                    ScriptError::Uncaught(Box::new(JsFailure {
+                        headline: format!("Uncaught TypeError: invalid module name {name}: {e}"),
+                        name: "TypeError".into(),
+                        message: format!("invalid module name {name}: {e}"),
+                        stack: Vec::new(),
+                        location: None,
+                        code_frame: None,
+                    }))
+                })?;
         let code = code.into();
         self.request(|reply| Command::RunModule {
             specifier,
@@ -300,10 +316,7 @@ impl Runtime {
         }
     }
 
-    async fn request<T>(
-        &self,
-        make: impl FnOnce(Reply<T>) -> Command,
-    ) -> Result<T, ScriptError> {
+    async fn request<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, ScriptError> {
         if let Some(err) = self.shared.stopped_error() {
             return Err(match err {
                 ScriptError::Timeout(_) | ScriptError::MemoryLimit(_) | ScriptError::Cancelled => {
@@ -443,7 +456,12 @@ fn create_js_runtime(
         names.sort();
         names
     };
-    let host = Host::new(options.console.clone(), files, fetcher, options.tools.clone());
+    let host = Host::new(
+        options.console.clone(),
+        files,
+        fetcher,
+        options.tools.clone(),
+    );
     js.op_state().borrow_mut().put(HostRef(Rc::new(host)));
     // Tools are also globals of their own name (when that name is free), as in @ricsam/isolate.
     // Then every internal goes: ops stay reachable only through closures the bootstrap made.
@@ -507,7 +525,10 @@ async fn eval(
     if local.is_undefined() || local.is_function() || local.is_symbol() {
         return Ok(serde_json::Value::Null);
     }
-    Ok(deno_core::serde_v8::from_v8::<serde_json::Value>(scope, local).unwrap_or(serde_json::Value::Null))
+    Ok(
+        deno_core::serde_v8::from_v8::<serde_json::Value>(scope, local)
+            .unwrap_or(serde_json::Value::Null),
+    )
 }
 
 async fn run_module(

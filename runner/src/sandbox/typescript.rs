@@ -52,9 +52,7 @@ pub(crate) fn strip_types(path: &str, source: &str) -> Result<Transpiled, Transp
     }
     let mut program = parsed.program;
     // Enum evaluation must be on: the transformer relies on it for `enum` declarations.
-    let semantic = SemanticBuilder::new()
-        .with_enum_eval(true)
-        .build(&program);
+    let semantic = SemanticBuilder::new().with_enum_eval(true).build(&program);
     let scoping = semantic.semantic.into_scoping();
     let options = TransformOptions::default();
     let transformed =
@@ -75,10 +73,7 @@ pub(crate) fn strip_types(path: &str, source: &str) -> Result<Transpiled, Transp
 }
 
 fn diagnostic(err: &oxc::diagnostics::OxcDiagnostic) -> TranspileError {
-    let offset = err
-        .labels
-        .first()
-        .map(|label| label.offset() as usize);
+    let offset = err.labels.first().map(|label| label.offset() as usize);
     let mut message = err.message.to_string();
     if let Some(help) = &err.help {
         message.push_str(&format!(" ({help})"));

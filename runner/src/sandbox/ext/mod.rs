@@ -156,7 +156,8 @@ pub trait SandboxHost {
     /// A file-system call.
     fn fs(&self, call: FsCall) -> LocalBoxFuture<'static, Result<FsReply, HostError>>;
     /// A network fetch.
-    fn fetch(&self, req: FetchRequest) -> LocalBoxFuture<'static, Result<FetchResponse, HostError>>;
+    fn fetch(&self, req: FetchRequest)
+    -> LocalBoxFuture<'static, Result<FetchResponse, HostError>>;
     /// Call a named host tool with JSON arguments.
     fn tool_call(
         &self,
