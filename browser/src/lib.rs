@@ -1,10 +1,52 @@
 //! Chromium over the DevTools Protocol behind isolate-browser's own
 //! `Browser / Context / Page / Locator` API.
 //!
-//! This crate will own launching or connecting to Chromium, browser contexts and pages, the
-//! selector engines and actionability waits, input, screenshots, routing, storage state, and the
-//! polling `expect_state` primitive that web-first assertions build on. No chromiumoxide type
-//! will appear in its public API. It is filled in by the browser-crate issue; today it only
-//! re-exports the profile store it will build on.
+//! - [`Browser`]: launch Chromium (found through an explicit path, `ISOLATE_BROWSER_CHROMIUM`
+//!   or `PATH`) with a private profile, or connect to a CDP endpoint; no process is left
+//!   behind when it closes or is dropped.
+//! - [`Context`]: an isolated browser context with viewport, locale, time zone, colour scheme,
+//!   headers, offline and cookie control.
+//! - [`Page`]: navigation with Playwright's `waitUntil`, evaluation, content, screenshots,
+//!   keyboard and mouse.
+//! - [`Locator`]: lazy selectors (CSS with `:visible`/`:has-text()`/`:text()`, `text=`,
+//!   `xpath=`, `id=`, `data-testid=`, `>>` chains, `get_by_*`), composition, and actions that
+//!   wait for actionability through one deadline helper ([`wait::poll`]) with a call log.
+//!
+//! No chromiumoxide type appears in this API; the selector engines run in an isolated world
+//! of each page, out of reach of page scripts.
 
+mod browser;
+mod context;
+mod error;
+mod input;
+mod launch;
+mod locator;
+mod page;
+mod selector;
+pub mod wait;
+
+pub use browser::Browser;
+pub use context::ColorScheme;
+pub use context::Context;
+pub use context::ContextOptions;
+pub use context::Cookie;
+pub use context::NewCookie;
+pub use context::Viewport;
+pub use error::BrowserError;
+pub use input::ClickOptions;
+pub use input::MouseButton;
 pub use isolate_browser_profiles as profiles;
+pub use launch::CHROMIUM_ENV;
+pub use launch::LaunchOptions;
+pub use launch::find_chromium;
+pub use locator::BoundingBox;
+pub use locator::FilterOptions;
+pub use locator::Locator;
+pub use locator::SelectBy;
+pub use locator::WaitForState;
+pub use page::GotoOptions;
+pub use page::Page;
+pub use page::Response;
+pub use page::ScreenshotOptions;
+pub use page::WaitUntil;
+pub use selector::TextQuery;

@@ -3,6 +3,9 @@
 
 mod support;
 
+mod browser_actions;
+mod browser_basics;
+mod browser_locators;
 mod cli_run;
 mod sandbox_bindings;
 mod sandbox_errors;

@@ -1,0 +1,204 @@
+//! [`Browser`]: one Chromium, launched or connected, shared by cheap clones.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
+
+use chromiumoxide::cdp::browser_protocol::target::CreateBrowserContextParams;
+use tokio::sync::Mutex;
+
+use crate::context::Context;
+use crate::context::ContextOptions;
+use crate::error::BrowserError;
+use crate::error::cdp;
+use crate::launch;
+use crate::launch::LaunchOptions;
+
+pub(crate) struct BrowserInner {
+    pub(crate) cdp: chromiumoxide::Browser,
+    alive: Arc<AtomicBool>,
+    handler: tokio::task::JoinHandle<()>,
+    /// Taken by `close`; kept until then so the profile directory outlives the process.
+    owned: Mutex<Option<Owned>>,
+    pid: Option<u32>,
+    /// The private profile directory of a launched browser: every process of that browser
+    /// (zygotes, renderers, utilities) names it on its command line.
+    profile: Option<String>,
+}
+
+struct Owned {
+    user_data_dir: Option<tempfile::TempDir>,
+}
+
+/// A running Chromium. Clones share it; it closes when [`Browser::close`] is called or the last
+/// clone is dropped (a launched process is killed then, so none is left behind).
+#[derive(Clone)]
+pub struct Browser {
+    pub(crate) inner: Arc<BrowserInner>,
+}
+
+impl Browser {
+    /// Launches Chromium headless (or headed) with a private temporary profile.
+    pub async fn launch(options: LaunchOptions) -> Result<Self, BrowserError> {
+        Ok(Self::from_launched(launch::launch(&options).await?))
+    }
+
+    /// Connects to a running browser by its CDP endpoint (`ws://…` or `http://host:port`).
+    pub async fn connect(endpoint: &str) -> Result<Self, BrowserError> {
+        Ok(Self::from_launched(launch::connect(endpoint).await?))
+    }
+
+    fn from_launched(mut l: launch::Launched) -> Self {
+        let pid = l.cdp.get_mut_child().and_then(|c| c.inner.id());
+        let profile = l.user_data_dir.as_ref().map(|d| d.path().display().to_string());
+        Self {
+            inner: Arc::new(BrowserInner {
+                cdp: l.cdp,
+                alive: l.alive,
+                handler: l.handler,
+                owned: Mutex::new(Some(Owned {
+                    user_data_dir: l.user_data_dir,
+                })),
+                pid,
+                profile,
+            }),
+        }
+    }
+
+    /// Whether the CDP connection is still up.
+    pub fn is_connected(&self) -> bool {
+        self.inner.alive.load(Ordering::SeqCst)
+    }
+
+    /// The browser process id, when this process launched it.
+    pub fn pid(&self) -> Option<u32> {
+        self.inner.pid
+    }
+
+    /// Chromium's product and version, e.g. `Chrome/156.0.8078.79`.
+    pub async fn version(&self) -> Result<String, BrowserError> {
+        self.ensure_alive("reading the version")?;
+        let v = self.inner.cdp.version().await.map_err(|e| cdp("Browser.getVersion", e))?;
+        Ok(v.product)
+    }
+
+    /// Creates an isolated browser context (its own cookies, storage and cache).
+    pub async fn new_context(&self, options: ContextOptions) -> Result<Context, BrowserError> {
+        self.ensure_alive("creating a context")?;
+        let id = self
+            .inner
+            .cdp
+            .create_browser_context(CreateBrowserContextParams::default())
+            .await
+            .map_err(|e| cdp("Target.createBrowserContext", e))?;
+        Context::create(self.clone(), id, options).await
+    }
+
+    /// Closes the browser and waits for the process to exit.
+    pub async fn close(&self) -> Result<(), BrowserError> {
+        let owned = self.inner.owned.lock().await.take();
+        let Some(owned) = owned else {
+            return Ok(());
+        };
+        if self.is_connected() {
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                self.inner.cdp.execute(chromiumoxide::cdp::browser_protocol::browser::CloseParams::default()),
+            )
+            .await;
+        }
+        if let Some(pid) = self.inner.pid {
+            wait_for_exit(pid).await;
+        }
+        if let Some(profile) = &self.inner.profile {
+            // Helpers exit shortly after the browser process; whatever lingers is killed.
+            for _ in 0..100 {
+                if profile_processes(profile).is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            for pid in profile_processes(profile) {
+                kill(pid);
+            }
+        }
+        self.inner.handler.abort();
+        drop(owned.user_data_dir);
+        Ok(())
+    }
+
+    pub(crate) fn ensure_alive(&self, doing: &str) -> Result<(), BrowserError> {
+        if self.is_connected() {
+            Ok(())
+        } else {
+            Err(BrowserError::Closed(Some(doing.to_string())))
+        }
+    }
+}
+
+/// Waits (bounded) for a process to go away, then kills it if it has not.
+async fn wait_for_exit(pid: u32) {
+    let proc_path = format!("/proc/{pid}");
+    for _ in 0..50 {
+        if !is_running(&proc_path) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    kill(pid);
+}
+
+/// Live processes whose command line names this profile directory.
+fn profile_processes(profile: &str) -> Vec<u32> {
+    let needle = format!("--user-data-dir={profile}");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| {
+            let path = format!("/proc/{pid}");
+            is_running(&path)
+                && std::fs::read(format!("{path}/cmdline"))
+                    .map(|c| c.split(|b| *b == 0).any(|arg| arg == needle.as_bytes()))
+                    .unwrap_or(false)
+        })
+        .collect()
+}
+
+fn is_running(proc_path: &str) -> bool {
+    // A zombie still has a /proc entry; its state is `Z`.
+    match std::fs::read_to_string(format!("{proc_path}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+fn kill(pid: u32) {
+    unsafe extern "C" {
+        fn kill(pid: i32, sig: i32) -> i32;
+    }
+    // SAFETY: plain syscall wrapper; a stale pid at worst returns an error.
+    unsafe {
+        kill(pid as i32, 9);
+    }
+}
+
+impl Drop for BrowserInner {
+    fn drop(&mut self) {
+        self.handler.abort();
+        if let Some(pid) = self.pid
+            && is_running(&format!("/proc/{pid}"))
+        {
+            kill(pid);
+        }
+        if let Some(profile) = &self.profile {
+            for pid in profile_processes(profile) {
+                kill(pid);
+            }
+        }
+    }
+}

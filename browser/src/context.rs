@@ -1,0 +1,372 @@
+//! [`Context`]: an isolated browser context (`Target.createBrowserContext`) with its own
+//! cookies and storage, the emulation options every page in it gets, and its pages.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::network;
+use chromiumoxide::cdp::browser_protocol::storage;
+use chromiumoxide::cdp::browser_protocol::target::CreateTargetParams;
+use serde::Deserialize;
+use serde::Serialize;
+
+use crate::browser::Browser;
+use crate::error::BrowserError;
+use crate::error::cdp;
+use crate::page::Page;
+
+/// A viewport size in CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewport {
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+/// `prefers-color-scheme` emulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorScheme {
+    /// `light`.
+    Light,
+    /// `dark`.
+    Dark,
+    /// `no-preference`.
+    NoPreference,
+}
+
+impl ColorScheme {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Light => "light",
+            Self::Dark => "dark",
+            Self::NoPreference => "no-preference",
+        }
+    }
+}
+
+/// Options every page of a context is created with (Playwright's `browser.newContext()`).
+#[derive(Debug, Clone)]
+pub struct ContextOptions {
+    /// Viewport; Playwright's default is 1280×720. `None` keeps the window size.
+    pub viewport: Option<Viewport>,
+    /// User agent override.
+    pub user_agent: Option<String>,
+    /// Locale (`de-DE`): `navigator.language`, `Intl` and `Accept-Language`.
+    pub locale: Option<String>,
+    /// Time zone (`Europe/Berlin`).
+    pub timezone_id: Option<String>,
+    /// `prefers-color-scheme`.
+    pub color_scheme: Option<ColorScheme>,
+    /// Headers sent with every request.
+    pub extra_http_headers: Vec<(String, String)>,
+    /// Start offline.
+    pub offline: bool,
+    /// Run page JavaScript (default true).
+    pub java_script_enabled: bool,
+    /// Accept invalid TLS certificates.
+    pub ignore_https_errors: bool,
+    /// Relative URLs given to `goto` resolve against it.
+    pub base_url: Option<String>,
+    /// Default timeout of actions and waits.
+    pub action_timeout: Duration,
+    /// Default timeout of navigations.
+    pub navigation_timeout: Duration,
+    /// The attribute `get_by_test_id` matches (default `data-testid`).
+    pub test_id_attribute: String,
+}
+
+impl Default for ContextOptions {
+    fn default() -> Self {
+        Self {
+            viewport: Some(Viewport {
+                width: 1280,
+                height: 720,
+            }),
+            user_agent: None,
+            locale: None,
+            timezone_id: None,
+            color_scheme: None,
+            extra_http_headers: Vec::new(),
+            offline: false,
+            java_script_enabled: true,
+            ignore_https_errors: false,
+            base_url: None,
+            action_timeout: Duration::from_secs(30),
+            navigation_timeout: Duration::from_secs(30),
+            test_id_attribute: "data-testid".to_string(),
+        }
+    }
+}
+
+/// A cookie, as Playwright's `context.cookies()` returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cookie {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+    /// Domain (a leading dot for domain cookies).
+    pub domain: String,
+    /// Path.
+    pub path: String,
+    /// Expiry in seconds since the epoch; -1 for a session cookie.
+    pub expires: f64,
+    /// `HttpOnly`.
+    pub http_only: bool,
+    /// `Secure`.
+    pub secure: bool,
+    /// `Strict`, `Lax` or `None`.
+    pub same_site: String,
+}
+
+/// A cookie to add: either `url`, or `domain` and `path`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCookie {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+    /// A URL the cookie belongs to (sets domain, path and secure).
+    pub url: Option<String>,
+    /// Domain.
+    pub domain: Option<String>,
+    /// Path.
+    pub path: Option<String>,
+    /// Expiry in seconds since the epoch.
+    pub expires: Option<f64>,
+    /// `HttpOnly`.
+    pub http_only: Option<bool>,
+    /// `Secure`.
+    pub secure: Option<bool>,
+    /// `Strict`, `Lax` or `None`.
+    pub same_site: Option<String>,
+}
+
+pub(crate) struct ContextInner {
+    pub(crate) browser: Browser,
+    pub(crate) id: BrowserContextId,
+    pub(crate) options: ContextOptions,
+    /// Weak: a page owns its context, so owning pages here would keep both alive forever.
+    pages: Mutex<Vec<std::sync::Weak<crate::page::PageInner>>>,
+    closed: std::sync::atomic::AtomicBool,
+}
+
+/// An isolated browser context. Clones share it.
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) inner: Arc<ContextInner>,
+}
+
+impl Context {
+    pub(crate) async fn create(
+        browser: Browser,
+        id: BrowserContextId,
+        options: ContextOptions,
+    ) -> Result<Self, BrowserError> {
+        Ok(Self {
+            inner: Arc::new(ContextInner {
+                browser,
+                id,
+                options,
+                pages: Mutex::new(Vec::new()),
+                closed: std::sync::atomic::AtomicBool::new(false),
+            }),
+        })
+    }
+
+    /// The options the context was created with.
+    pub fn options(&self) -> &ContextOptions {
+        &self.inner.options
+    }
+
+    /// Opens a new page (tab) in this context with the context's emulation applied.
+    pub async fn new_page(&self) -> Result<Page, BrowserError> {
+        self.ensure_open("opening a page")?;
+        let params = CreateTargetParams::builder()
+            .url("about:blank")
+            .browser_context_id(self.inner.id.clone())
+            .build()
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let cdp_page = self
+            .inner
+            .browser
+            .inner
+            .cdp
+            .new_page(params)
+            .await
+            .map_err(|e| cdp("Target.createTarget", e))?;
+        let page = Page::create(self.clone(), cdp_page).await?;
+        self.inner
+            .pages
+            .lock()
+            .map_err(|_| BrowserError::Closed(Some("opening a page".into())))?
+            .push(Arc::downgrade(&page.inner));
+        Ok(page)
+    }
+
+    /// The open pages of this context.
+    pub fn pages(&self) -> Vec<Page> {
+        self.inner
+            .pages
+            .lock()
+            .map(|pages| {
+                pages
+                    .iter()
+                    .filter_map(std::sync::Weak::upgrade)
+                    .map(|inner| Page { inner })
+                    .filter(|p| !p.is_closed())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// All cookies of this context, or those visible to `urls` when given.
+    pub async fn cookies(&self, urls: &[&str]) -> Result<Vec<Cookie>, BrowserError> {
+        self.ensure_open("reading cookies")?;
+        let params = storage::GetCookiesParams {
+            browser_context_id: Some(self.inner.id.clone()),
+        };
+        let res = self
+            .inner
+            .browser
+            .inner
+            .cdp
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Storage.getCookies", e))?;
+        let cookies = res.result.cookies.into_iter().map(cookie_from_cdp);
+        Ok(cookies
+            .filter(|c| urls.is_empty() || urls.iter().any(|u| cookie_matches_url(c, u)))
+            .collect())
+    }
+
+    /// Adds cookies to this context.
+    pub async fn add_cookies(&self, cookies: &[NewCookie]) -> Result<(), BrowserError> {
+        self.ensure_open("adding cookies")?;
+        let mut params = Vec::with_capacity(cookies.len());
+        for c in cookies {
+            if c.url.is_none() && (c.domain.is_none() || c.path.is_none()) {
+                return Err(BrowserError::InvalidArgument(format!(
+                    "cookie `{}` needs either a url, or a domain and a path",
+                    c.name
+                )));
+            }
+            let mut p = network::CookieParam::new(c.name.clone(), c.value.clone());
+            p.url = c.url.clone();
+            p.domain = c.domain.clone();
+            p.path = c.path.clone();
+            p.expires = c.expires.filter(|e| *e >= 0.0).map(network::TimeSinceEpoch::new);
+            p.http_only = c.http_only;
+            p.secure = c.secure;
+            p.same_site = match c.same_site.as_deref() {
+                Some("Strict") => Some(network::CookieSameSite::Strict),
+                Some("Lax") => Some(network::CookieSameSite::Lax),
+                Some("None") => Some(network::CookieSameSite::None),
+                Some(other) => {
+                    return Err(BrowserError::InvalidArgument(format!(
+                        "cookie `{}`: sameSite must be Strict, Lax or None, not `{other}`",
+                        c.name
+                    )));
+                }
+                None => None,
+            };
+            params.push(p);
+        }
+        let mut set = storage::SetCookiesParams::new(params);
+        set.browser_context_id = Some(self.inner.id.clone());
+        self.inner
+            .browser
+            .inner
+            .cdp
+            .execute(set)
+            .await
+            .map_err(|e| cdp("Storage.setCookies", e))?;
+        Ok(())
+    }
+
+    /// Removes every cookie of this context.
+    pub async fn clear_cookies(&self) -> Result<(), BrowserError> {
+        self.ensure_open("clearing cookies")?;
+        let params = storage::ClearCookiesParams {
+            browser_context_id: Some(self.inner.id.clone()),
+        };
+        self.inner
+            .browser
+            .inner
+            .cdp
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Storage.clearCookies", e))?;
+        Ok(())
+    }
+
+    /// Closes every page and disposes the context.
+    pub async fn close(&self) -> Result<(), BrowserError> {
+        if self
+            .inner
+            .closed
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(());
+        }
+        if !self.inner.browser.is_connected() {
+            return Ok(());
+        }
+        let params = chromiumoxide::cdp::browser_protocol::target::DisposeBrowserContextParams::new(
+            self.inner.id.clone(),
+        );
+        self.inner
+            .browser
+            .inner
+            .cdp
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Target.disposeBrowserContext", e))?;
+        Ok(())
+    }
+
+    pub(crate) fn ensure_open(&self, doing: &str) -> Result<(), BrowserError> {
+        self.inner.browser.ensure_alive(doing)?;
+        if self.inner.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(BrowserError::InvalidArgument(format!(
+                "context is closed (while {doing})"
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn cookie_from_cdp(c: network::Cookie) -> Cookie {
+    Cookie {
+        name: c.name,
+        value: c.value,
+        domain: c.domain,
+        path: c.path,
+        expires: if c.session { -1.0 } else { c.expires },
+        http_only: c.http_only,
+        secure: c.secure,
+        same_site: match c.same_site {
+            Some(network::CookieSameSite::Strict) => "Strict",
+            Some(network::CookieSameSite::None) => "None",
+            _ => "Lax",
+        }
+        .to_string(),
+    }
+}
+
+fn cookie_matches_url(c: &Cookie, url: &str) -> bool {
+    let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
+        return false;
+    };
+    let (host_port, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let host = host_port.rsplit_once(':').map_or(host_port, |(h, _)| h);
+    let domain = c.domain.trim_start_matches('.');
+    let host_ok = host == domain || host.ends_with(&format!(".{domain}"));
+    let secure_ok = !c.secure || url.starts_with("https://") || host == "localhost" || host == "127.0.0.1";
+    host_ok && secure_ok && path.starts_with(&c.path)
+}

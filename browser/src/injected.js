@@ -1,0 +1,375 @@
+// isolate-browser's selector engines and element checks. Installed lazily into an isolated
+// world of each document, so page scripts can neither see nor tamper with it. Locators are
+// lazy: every call re-resolves its selector parts from the document.
+(() => {
+  const normalize = (s) => String(s ?? "").replace(/[\u200b\u00ad]/g, "").replace(/\s+/g, " ").trim();
+
+  /** A text matcher: { kind: "substring" | "exact" | "regex", text, flags }. */
+  function matcher(m) {
+    if (m.kind === "regex") {
+      const re = new RegExp(m.text, m.flags || "");
+      return (s) => {
+        re.lastIndex = 0;
+        return re.test(normalize(s));
+      };
+    }
+    const want = normalize(m.text);
+    if (m.kind === "exact") return (s) => normalize(s) === want;
+    const lower = want.toLowerCase();
+    return (s) => normalize(s).toLowerCase().includes(lower);
+  }
+
+  const SKIP_TEXT = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "TITLE"]);
+
+  function elementText(el) {
+    if (el instanceof HTMLInputElement && ["button", "submit", "reset"].includes(el.type)) {
+      return el.value;
+    }
+    return el.textContent ?? "";
+  }
+
+  function allElements(root) {
+    const out = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+    let node = root.nodeType === Node.ELEMENT_NODE ? root : walker.nextNode();
+    if (node === root && root.nodeType === Node.ELEMENT_NODE) node = walker.nextNode();
+    while (node) {
+      out.push(node);
+      node = walker.nextNode();
+    }
+    return out;
+  }
+
+  /** Elements whose text matches, without ancestors of a match (the smallest element wins). */
+  function byText(root, m) {
+    const test = matcher(m);
+    const matches = allElements(root).filter((el) => !SKIP_TEXT.has(el.tagName) && test(elementText(el)));
+    const set = new Set(matches);
+    return matches.filter((el) => {
+      for (const child of el.children) if (set.has(child)) return false;
+      return true;
+    });
+  }
+
+  function byAttr(root, name, m) {
+    const test = matcher(m);
+    return allElements(root).filter((el) => el.hasAttribute(name) && test(el.getAttribute(name)));
+  }
+
+  function labelText(el) {
+    return normalize(el.textContent);
+  }
+
+  /** Form controls labelled by matching text: <label for>, wrapping <label>, aria-labelledby, aria-label. */
+  function byLabel(root, m) {
+    const test = matcher(m);
+    const found = new Set();
+    for (const label of document.querySelectorAll("label")) {
+      if (test(labelText(label)) && label.control) found.add(label.control);
+    }
+    for (const el of document.querySelectorAll("[aria-labelledby]")) {
+      const text = el
+        .getAttribute("aria-labelledby")
+        .split(/\s+/)
+        .map((id) => document.getElementById(id))
+        .filter(Boolean)
+        .map(labelText)
+        .join(" ");
+      if (test(text)) found.add(el);
+    }
+    for (const el of document.querySelectorAll("[aria-label]")) {
+      if (test(el.getAttribute("aria-label"))) found.add(el);
+    }
+    return allElements(root).filter((el) => found.has(el));
+  }
+
+  /** CSS with the extra pseudo-classes :visible, :has-text("…") and :text("…") at the end. */
+  function byCss(root, selector) {
+    let css = selector;
+    const filters = [];
+    for (;;) {
+      let m = /:visible\s*$/.exec(css);
+      if (m) {
+        filters.push((el) => isVisible(el));
+        css = css.slice(0, m.index);
+        continue;
+      }
+      m = /:(has-text|text)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)\s*$/.exec(css);
+      if (m) {
+        const text = JSON.parse(m[2][0] === "'" ? `"${m[2].slice(1, -1).replace(/"/g, '\\"')}"` : m[2]);
+        const test = matcher({ kind: "substring", text });
+        if (m[1] === "has-text") {
+          filters.push((el) => test(elementText(el)));
+        } else {
+          filters.push((el) => test(elementText(el)) && ![...el.children].some((c) => test(elementText(c))));
+        }
+        css = css.slice(0, m.index);
+        continue;
+      }
+      break;
+    }
+    css = css.trim() || "*";
+    if (/:(visible|has-text|text)\b/.test(css)) {
+      throw new Error(`:visible, :has-text() and :text() are supported at the end of a CSS selector only: "${selector}"`);
+    }
+    let found = [...root.querySelectorAll(css)];
+    for (const f of filters) found = found.filter(f);
+    return found;
+  }
+
+  function byXPath(root, xpath) {
+    const result = document.evaluate(xpath, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+    const out = [];
+    for (let i = 0; i < result.snapshotLength; i++) {
+      const n = result.snapshotItem(i);
+      if (n.nodeType === Node.ELEMENT_NODE) out.push(n);
+    }
+    return out;
+  }
+
+  function documentOrder(list) {
+    const unique = [...new Set(list)];
+    return unique.sort((a, b) => {
+      if (a === b) return 0;
+      return a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    });
+  }
+
+  function step(scope, part) {
+    switch (part.engine) {
+      case "css":
+        return documentOrder(scope.flatMap((s) => byCss(s, part.selector)));
+      case "xpath":
+        return documentOrder(scope.flatMap((s) => byXPath(s, part.selector)));
+      case "text":
+        return documentOrder(scope.flatMap((s) => byText(s, part.matcher)));
+      case "attr":
+        return documentOrder(scope.flatMap((s) => byAttr(s, part.name, part.matcher)));
+      case "label":
+        return documentOrder(scope.flatMap((s) => byLabel(s, part.matcher)));
+      case "nth": {
+        const el = part.index < 0 ? scope[scope.length + part.index] : scope[part.index];
+        return el ? [el] : [];
+      }
+      case "has-text": {
+        const test = matcher(part.matcher);
+        return scope.filter((el) => test(elementText(el)) !== !!part.not);
+      }
+      case "has":
+        return scope.filter((el) => (query(part.parts, el).length > 0) !== !!part.not);
+      case "visible":
+        return scope.filter((el) => isVisible(el) === part.value);
+      case "and": {
+        const other = new Set(query(part.parts, document));
+        return scope.filter((el) => other.has(el));
+      }
+      case "or":
+        return documentOrder([...scope, ...query(part.parts, document)]);
+      default:
+        throw new Error(`unknown selector engine "${part.engine}"`);
+    }
+  }
+
+  function query(parts, root) {
+    let scope = [root];
+    for (const part of parts) scope = step(scope, part);
+    return scope.filter((el) => el !== root || root !== document);
+  }
+
+  // ---- element states ------------------------------------------------------------------
+  function isVisible(el) {
+    if (!el.isConnected) return false;
+    const style = getComputedStyle(el);
+    if (style.display === "contents") return [...el.children].some(isVisible);
+    if (typeof el.checkVisibility === "function" && !el.checkVisibility({ visibilityProperty: true })) {
+      return false;
+    }
+    if (style.visibility !== "visible") return false;
+    const rect = el.getBoundingClientRect();
+    return rect.width > 0 && rect.height > 0;
+  }
+
+  const DISABLEABLE = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "OPTION", "OPTGROUP", "FIELDSET"]);
+
+  function isDisabled(el) {
+    if (DISABLEABLE.has(el.tagName) && (el.disabled || el.closest("fieldset[disabled]") && !el.closest("legend"))) {
+      return true;
+    }
+    return !!el.closest('[aria-disabled="true"]');
+  }
+
+  const TEXT_INPUTS = new Set([
+    "", "text", "search", "url", "tel", "email", "password", "number", "date", "datetime-local",
+    "month", "time", "week", "color", "range",
+  ]);
+
+  function isEditable(el) {
+    if (isDisabled(el)) return false;
+    if (el instanceof HTMLInputElement) return TEXT_INPUTS.has(el.type) && !el.readOnly;
+    if (el instanceof HTMLTextAreaElement) return !el.readOnly;
+    if (el instanceof HTMLSelectElement) return true;
+    return el.isContentEditable;
+  }
+
+  function isChecked(el) {
+    if (el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio")) return el.checked;
+    const aria = el.getAttribute("aria-checked") ?? el.getAttribute("aria-pressed");
+    if (aria === "true") return true;
+    if (aria === "false" || aria === "mixed") return false;
+    throw new Error("Not a checkbox or radio button");
+  }
+
+  function describe(el) {
+    const attrs = [];
+    for (const name of ["id", "class", "type", "name", "data-testid", "role", "aria-label", "placeholder", "href"]) {
+      const v = el.getAttribute(name);
+      if (v !== null && v !== "") attrs.push(`${name}="${v.length > 40 ? v.slice(0, 40) + "…" : v}"`);
+    }
+    const tag = el.tagName.toLowerCase();
+    const text = normalize(el.textContent);
+    const short = text.length > 40 ? text.slice(0, 40) + "…" : text;
+    const open = `<${tag}${attrs.length ? " " + attrs.join(" ") : ""}>`;
+    return el.children.length === 0 || short ? `${open}${short}</${tag}>` : `${open}…</${tag}>`;
+  }
+
+  const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
+
+  async function isStable(el) {
+    const a = el.getBoundingClientRect();
+    await nextFrame();
+    await nextFrame();
+    const b = el.getBoundingClientRect();
+    return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+  }
+
+  function resolveOne(parts, strict) {
+    const found = query(parts, document);
+    if (found.length === 0) return { status: "retry", reason: null, count: 0 };
+    if (strict && found.length > 1) {
+      return { status: "strict", count: found.length, matches: found.slice(0, 10).map(describe) };
+    }
+    return { status: "ok", el: found[0], count: found.length };
+  }
+
+  /**
+   * Checks an element for an action: `checks` lists visible, stable, enabled, editable,
+   * hit. Returns the point to act at (viewport CSS pixels) or why it must wait.
+   */
+  async function actionable(parts, checks, options) {
+    const r = resolveOne(parts, true);
+    if (r.status !== "ok") return r;
+    const el = r.el;
+    const desc = describe(el);
+    if (checks.includes("visible") && !isVisible(el)) return { status: "retry", reason: "element is not visible", element: desc };
+    if (checks.includes("enabled") && isDisabled(el)) return { status: "retry", reason: "element is not enabled", element: desc };
+    if (checks.includes("editable") && !isEditable(el)) {
+      if (!isDisabled(el) && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && el.readOnly) {
+        return { status: "retry", reason: "element is not editable", element: desc };
+      }
+      if (isDisabled(el)) return { status: "retry", reason: "element is not enabled", element: desc };
+      if (!(el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement || el.isContentEditable)) {
+        return { status: "error", message: `Element is not an <input>, <textarea>, <select> or [contenteditable] element: ${desc}` };
+      }
+      return { status: "error", message: `Input of type "${el.type}" cannot be filled: ${desc}` };
+    }
+    if (checks.includes("stable") && !(await isStable(el))) return { status: "retry", reason: "element is not stable", element: desc };
+    if (checks.includes("scroll") || checks.includes("hit")) {
+      const rect = el.getBoundingClientRect();
+      const inView = rect.top >= 0 && rect.left >= 0 && rect.bottom <= innerHeight && rect.right <= innerWidth;
+      if (!inView) el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
+    }
+    const rect = el.getBoundingClientRect();
+    const x = rect.left + (options?.position ? options.position.x : rect.width / 2);
+    const y = rect.top + (options?.position ? options.position.y : rect.height / 2);
+    if (checks.includes("hit")) {
+      const hit = document.elementFromPoint(x, y);
+      if (hit && hit !== el && !el.contains(hit)) {
+        let target = hit;
+        // Report the outermost element of the covering subtree that is not an ancestor of ours.
+        while (target.parentElement && !target.parentElement.contains(el) && target.parentElement !== document.body) {
+          target = target.parentElement;
+        }
+        return { status: "retry", reason: `${describe(target)} intercepts pointer events`, element: desc };
+      }
+      if (!hit) return { status: "retry", reason: "element is outside of the viewport", element: desc };
+    }
+    return { status: "ok", x, y, element: desc, count: r.count };
+  }
+
+  /** Runs `fn(el)` on the single element, or reports why not (for queries and DOM actions). */
+  function withElement(parts, strict, fn) {
+    const r = resolveOne(parts, strict);
+    if (r.status !== "ok") return r;
+    return { status: "ok", value: fn(r.el), element: describe(r.el) };
+  }
+
+  function fillElement(el, value) {
+    el.focus();
+    if (el instanceof HTMLInputElement && ["date", "datetime-local", "month", "time", "week", "color", "range"].includes(el.type)) {
+      el.value = value;
+      if (el.value !== value) throw new Error(`Malformed value "${value}" for input of type "${el.type}"`);
+      el.dispatchEvent(new Event("input", { bubbles: true, composed: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+      return "done";
+    }
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
+      el.select();
+      if (value === "") {
+        el.value = "";
+        el.dispatchEvent(new InputEvent("input", { bubbles: true, composed: true, inputType: "deleteContentBackward" }));
+        return "done";
+      }
+      return "insert";
+    }
+    if (el.isContentEditable) {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const sel = getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      if (value === "") {
+        document.execCommand("delete");
+        return "done";
+      }
+      return "insert";
+    }
+    throw new Error("Element is not an <input>, <textarea> or [contenteditable] element");
+  }
+
+  function selectOptions(el, wanted) {
+    if (!(el instanceof HTMLSelectElement)) throw new Error("Element is not a <select> element");
+    const options = [...el.options];
+    const picked = [];
+    for (const w of wanted) {
+      const opt = options.find((o) =>
+        (w.value !== undefined && o.value === w.value) ||
+        (w.label !== undefined && (o.label === w.label || normalize(o.textContent) === normalize(w.label))) ||
+        (w.index !== undefined && o.index === w.index)
+      );
+      if (!opt) return null;
+      picked.push(opt);
+      if (!el.multiple) break;
+    }
+    for (const o of options) o.selected = picked.includes(o);
+    el.dispatchEvent(new Event("input", { bubbles: true, composed: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+    return picked.map((o) => o.value);
+  }
+
+  return {
+    query,
+    count: (parts) => query(parts, document).length,
+    describeAll: (parts) => query(parts, document).map(describe),
+    actionable,
+    withElement,
+    isVisible,
+    isDisabled,
+    isEditable,
+    isChecked,
+    fillElement,
+    selectOptions,
+    elementText,
+    normalize,
+    describe,
+  };
+})()

@@ -1,0 +1,224 @@
+//! Finding Chromium, launching it headless with a private profile directory, or connecting to
+//! one that already runs; and supervising the CDP connection so that one undecodable message
+//! never stops it and a dead browser fails pending calls at once.
+
+use std::path::Path;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use chromiumoxide::browser::BrowserConfig;
+use futures::StreamExt as _;
+
+use crate::error::BrowserError;
+
+/// The environment variable that names the Chromium executable.
+pub const CHROMIUM_ENV: &str = "ISOLATE_BROWSER_CHROMIUM";
+
+/// Names looked up on `PATH`, in order.
+const CANDIDATES: &[&str] = &["chromium", "chromium-browser", "google-chrome"];
+
+/// Flags every launch gets: quiet, offline-friendly, no first-run UI, no initial window.
+const BASE_ARGS: &[&str] = &[
+    "disable-background-networking",
+    "disable-component-update",
+    "no-first-run",
+    "disable-sync",
+    "disable-gpu",
+    "no-startup-window",
+    "no-default-browser-check",
+    "disable-dev-shm-usage",
+    "password-store=basic",
+    "use-mock-keychain",
+];
+
+/// How to start Chromium.
+#[derive(Debug, Clone)]
+pub struct LaunchOptions {
+    /// The executable; when `None`, [`CHROMIUM_ENV`] and then `PATH` are searched.
+    pub executable: Option<PathBuf>,
+    /// Headless (the default) or a visible window for local debugging.
+    pub headless: bool,
+    /// Extra command-line flags (with or without leading `--`).
+    pub args: Vec<String>,
+    /// How long Chromium may take to start.
+    pub timeout: Duration,
+}
+
+impl Default for LaunchOptions {
+    fn default() -> Self {
+        Self {
+            executable: None,
+            headless: true,
+            args: Vec::new(),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Finds the Chromium executable: the explicit path, then `$ISOLATE_BROWSER_CHROMIUM`, then
+/// `chromium`, `chromium-browser`, `google-chrome` on `PATH`.
+pub fn find_chromium(explicit: Option<&Path>) -> Result<PathBuf, BrowserError> {
+    let mut tried = Vec::new();
+    if let Some(path) = explicit {
+        if is_executable(path) {
+            return Ok(path.to_path_buf());
+        }
+        tried.push(path.to_path_buf());
+        return Err(BrowserError::ChromiumNotFound { tried });
+    }
+    if let Some(env) = std::env::var_os(CHROMIUM_ENV).filter(|v| !v.is_empty()) {
+        let path = PathBuf::from(env);
+        if is_executable(&path) {
+            return Ok(path);
+        }
+        tried.push(path);
+    }
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    for name in CANDIDATES {
+        let mut found = None;
+        for dir in std::env::split_paths(&path_var) {
+            let candidate = dir.join(name);
+            if is_executable(&candidate) {
+                found = Some(candidate);
+                break;
+            }
+        }
+        match found {
+            Some(path) => return Ok(path),
+            None => tried.push(PathBuf::from(name)),
+        }
+    }
+    Err(BrowserError::ChromiumNotFound { tried })
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc_geteuid() == 0 }
+}
+
+unsafe extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
+
+/// A connected CDP session plus what keeps it alive.
+pub(crate) struct Launched {
+    pub cdp: chromiumoxide::Browser,
+    pub alive: Arc<AtomicBool>,
+    pub handler: tokio::task::JoinHandle<()>,
+    pub user_data_dir: Option<tempfile::TempDir>,
+}
+
+/// Starts Chromium with a fresh temporary profile directory.
+pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserError> {
+    let executable = find_chromium(options.executable.as_deref())?;
+    let user_data_dir = tempfile::Builder::new()
+        .prefix("isolate-browser-chromium-")
+        .tempdir()
+        .map_err(|e| BrowserError::Launch {
+            executable: executable.clone(),
+            reason: format!("cannot create a profile directory: {e}"),
+        })?;
+    let mut builder = BrowserConfig::builder()
+        .chrome_executable(&executable)
+        .user_data_dir(user_data_dir.path())
+        .viewport(None)
+        .launch_timeout(options.timeout)
+        .request_timeout(Duration::from_secs(60))
+        .port(0);
+    // chromiumoxide's default is `--headless`, which is the new headless mode in current Chromium.
+    if !options.headless {
+        builder = builder.with_head();
+    }
+    if is_root() {
+        builder = builder.no_sandbox();
+    }
+    // chromiumoxide adds the leading `--` itself.
+    let args: Vec<String> = BASE_ARGS
+        .iter()
+        .map(|a| a.to_string())
+        .chain(options.args.iter().map(|a| a.trim_start_matches('-').to_string()))
+        .collect();
+    builder = builder.args(args);
+    let config = builder.build().map_err(|reason| BrowserError::Launch {
+        executable: executable.clone(),
+        reason,
+    })?;
+    let (cdp, handler) = chromiumoxide::Browser::launch(config)
+        .await
+        .map_err(|e| BrowserError::Launch {
+            executable: executable.clone(),
+            reason: e.to_string(),
+        })?;
+    let (alive, task) = supervise(handler);
+    Ok(Launched {
+        cdp,
+        alive,
+        handler: task,
+        user_data_dir: Some(user_data_dir),
+    })
+}
+
+/// Connects to a browser that already runs: a `ws://…/devtools/browser/…` URL or the
+/// `http://host:port` of its remote-debugging endpoint.
+pub(crate) async fn connect(endpoint: &str) -> Result<Launched, BrowserError> {
+    if !(endpoint.starts_with("ws://")
+        || endpoint.starts_with("wss://")
+        || endpoint.starts_with("http://")
+        || endpoint.starts_with("https://"))
+    {
+        return Err(BrowserError::Connect {
+            endpoint: endpoint.to_string(),
+            reason: "expected a ws:// URL or the http://host:port of a remote-debugging endpoint".into(),
+        });
+    }
+    let (cdp, handler) = chromiumoxide::Browser::connect(endpoint)
+        .await
+        .map_err(|e| BrowserError::Connect {
+            endpoint: endpoint.to_string(),
+            reason: e.to_string(),
+        })?;
+    let (alive, task) = supervise(handler);
+    Ok(Launched {
+        cdp,
+        alive,
+        handler: task,
+        user_data_dir: None,
+    })
+}
+
+/// Drives the CDP handler until the connection ends. Errors (most often messages newer
+/// Chromium sends that this protocol version cannot decode) are logged and skipped.
+fn supervise(
+    mut handler: chromiumoxide::Handler,
+) -> (Arc<AtomicBool>, tokio::task::JoinHandle<()>) {
+    let alive = Arc::new(AtomicBool::new(true));
+    let flag = alive.clone();
+    let task = tokio::spawn(async move {
+        while let Some(event) = handler.next().await {
+            match event {
+                Ok(()) => {}
+                // The socket is gone: the browser died or closed.
+                Err(chromiumoxide::error::CdpError::Ws(err)) => {
+                    tracing::debug!(target: "isolate_browser::cdp", "CDP connection ended: {err}");
+                    break;
+                }
+                Err(err) => {
+                    tracing::debug!(target: "isolate_browser::cdp", "skipped CDP message: {err}");
+                }
+            }
+        }
+        flag.store(false, Ordering::SeqCst);
+    });
+    (alive, task)
+}

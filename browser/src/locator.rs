@@ -1,0 +1,768 @@
+//! [`Locator`]: a lazy description of elements. Nothing is resolved until an action or query
+//! runs, and every retry re-resolves it, so a locator survives re-renders and navigations.
+//! Actions wait for actionability (attached, visible, stable, enabled, editable, receiving
+//! events) through the shared deadline helper and fail with a call log naming the locator in
+//! Playwright's notation.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chromiumoxide::cdp::js_protocol::runtime;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::json;
+
+use crate::error::BrowserError;
+use crate::error::cdp;
+use crate::input::ClickOptions;
+use crate::page::Page;
+use crate::selector::Part;
+use crate::selector::TextQuery;
+use crate::selector::parse;
+use crate::selector::quote;
+use crate::wait::Attempt;
+use crate::wait::CallLog;
+use crate::wait::poll;
+
+const INJECTED: &str = include_str!("injected.js");
+
+/// Which execution context last received the injected engine (per page).
+pub(crate) static INSTALLED: Mutex<Vec<(String, i64)>> = Mutex::new(Vec::new());
+
+/// States `wait_for` can wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WaitForState {
+    /// In the DOM.
+    Attached,
+    /// Not in the DOM.
+    Detached,
+    /// In the DOM and visible (the default).
+    #[default]
+    Visible,
+    /// Not in the DOM, or not visible.
+    Hidden,
+}
+
+/// Options of `filter()`.
+#[derive(Default, Clone)]
+pub struct FilterOptions {
+    /// Keep elements whose text matches.
+    pub has_text: Option<TextQuery>,
+    /// Drop elements whose text matches.
+    pub has_not_text: Option<TextQuery>,
+    /// Keep elements containing a match of this locator.
+    pub has: Option<Locator>,
+    /// Drop elements containing a match of this locator.
+    pub has_not: Option<Locator>,
+    /// Keep only visible (`true`) or hidden (`false`) elements.
+    pub visible: Option<bool>,
+}
+
+/// Options of `select_option`: each entry picks by value, label or index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelectBy {
+    /// The option's `value`.
+    Value(String),
+    /// The option's label (its text).
+    Label(String),
+    /// The option's position.
+    Index(usize),
+}
+
+/// The box of an element in the viewport, CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, serde::Serialize)]
+pub struct BoundingBox {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// A lazy element query on a page.
+#[derive(Clone)]
+pub struct Locator {
+    page: Page,
+    parts: Vec<Part>,
+    description: String,
+    error: Option<String>,
+}
+
+impl std::fmt::Debug for Locator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+impl std::fmt::Display for Locator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Actionable {
+    status: String,
+    reason: Option<String>,
+    message: Option<String>,
+    count: Option<usize>,
+    matches: Option<Vec<String>>,
+    x: Option<f64>,
+    y: Option<f64>,
+    element: Option<String>,
+    value: Option<Value>,
+}
+
+impl Locator {
+    pub(crate) fn root(page: Page) -> Self {
+        Self {
+            page,
+            parts: Vec::new(),
+            description: String::new(),
+            error: None,
+        }
+    }
+
+    fn chain(&self, parts: Vec<Part>, call: String) -> Self {
+        let mut next = self.clone();
+        next.parts.extend(parts);
+        next.description = if self.description.is_empty() {
+            call
+        } else {
+            format!("{}.{call}", self.description)
+        };
+        next
+    }
+
+    /// The locator in Playwright's notation, e.g. `getByRole('button', { name: 'Save' })`.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The page the locator runs on.
+    pub fn page(&self) -> &Page {
+        &self.page
+    }
+
+    /// Narrows to elements matching `selector` inside each current match.
+    pub fn locator(&self, selector: &str) -> Self {
+        match parse(selector) {
+            Ok(parts) => self.chain(parts, format!("locator({})", quote(selector))),
+            Err(reason) => {
+                let mut next = self.chain(Vec::new(), format!("locator({})", quote(selector)));
+                next.error = Some(format!("invalid selector {}: {reason}", quote(selector)));
+                next
+            }
+        }
+    }
+
+    /// Elements by their text.
+    pub fn get_by_text(&self, text: TextQuery) -> Self {
+        let call = format!("getByText({}{})", text.describe(), exact_suffix(&text));
+        self.chain(vec![Part::Text { matcher: text.wire() }], call)
+    }
+
+    /// Form controls by their label (`<label>`, `aria-labelledby`, `aria-label`).
+    pub fn get_by_label(&self, text: TextQuery) -> Self {
+        let call = format!("getByLabel({}{})", text.describe(), exact_suffix(&text));
+        self.chain(vec![Part::Label { matcher: text.wire() }], call)
+    }
+
+    /// Inputs by placeholder.
+    pub fn get_by_placeholder(&self, text: TextQuery) -> Self {
+        self.attr("placeholder", "getByPlaceholder", text)
+    }
+
+    /// Images by alt text.
+    pub fn get_by_alt_text(&self, text: TextQuery) -> Self {
+        self.attr("alt", "getByAltText", text)
+    }
+
+    /// Elements by their title attribute.
+    pub fn get_by_title(&self, text: TextQuery) -> Self {
+        self.attr("title", "getByTitle", text)
+    }
+
+    /// Elements by test id (the context's test id attribute, `data-testid` by default); a
+    /// plain string matches exactly.
+    pub fn get_by_test_id(&self, id: TextQuery) -> Self {
+        let id = match id {
+            TextQuery::Substring(s) => TextQuery::Exact(s),
+            other => other,
+        };
+        let name = self.page.context().options().test_id_attribute.clone();
+        let call = format!("getByTestId({})", id.describe());
+        self.chain(vec![Part::Attr { name, matcher: id.wire() }], call)
+    }
+
+    fn attr(&self, name: &str, call: &str, text: TextQuery) -> Self {
+        let call = format!("{call}({}{})", text.describe(), exact_suffix(&text));
+        self.chain(
+            vec![Part::Attr {
+                name: name.to_string(),
+                matcher: text.wire(),
+            }],
+            call,
+        )
+    }
+
+    /// The n-th match (0-based; negative counts from the end).
+    pub fn nth(&self, index: i64) -> Self {
+        let call = match index {
+            0 => "first()".to_string(),
+            -1 => "last()".to_string(),
+            n => format!("nth({n})"),
+        };
+        self.chain(vec![Part::Nth { index }], call)
+    }
+
+    /// The first match.
+    pub fn first(&self) -> Self {
+        self.nth(0)
+    }
+
+    /// The last match.
+    pub fn last(&self) -> Self {
+        self.nth(-1)
+    }
+
+    /// Narrows the matches by text, descendants or visibility.
+    pub fn filter(&self, options: FilterOptions) -> Self {
+        let mut parts = Vec::new();
+        let mut desc = Vec::new();
+        if let Some(t) = &options.has_text {
+            parts.push(Part::HasText { matcher: t.wire(), not: false });
+            desc.push(format!("hasText: {}", t.describe()));
+        }
+        if let Some(t) = &options.has_not_text {
+            parts.push(Part::HasText { matcher: t.wire(), not: true });
+            desc.push(format!("hasNotText: {}", t.describe()));
+        }
+        if let Some(l) = &options.has {
+            parts.push(Part::Has { parts: l.parts.clone(), not: false });
+            desc.push(format!("has: {}", l.description));
+        }
+        if let Some(l) = &options.has_not {
+            parts.push(Part::Has { parts: l.parts.clone(), not: true });
+            desc.push(format!("hasNot: {}", l.description));
+        }
+        if let Some(v) = options.visible {
+            parts.push(Part::Visible { value: v });
+            desc.push(format!("visible: {v}"));
+        }
+        self.chain(parts, format!("filter({{ {} }})", desc.join(", ")))
+    }
+
+    /// Elements matching both locators.
+    pub fn and(&self, other: &Locator) -> Self {
+        self.chain(vec![Part::And { parts: other.parts.clone() }], format!("and({})", other.description))
+    }
+
+    /// Elements matching either locator.
+    pub fn or(&self, other: &Locator) -> Self {
+        self.chain(vec![Part::Or { parts: other.parts.clone() }], format!("or({})", other.description))
+    }
+
+    fn timeout(&self, t: Option<Duration>) -> Duration {
+        t.unwrap_or(self.page.context().options().action_timeout)
+    }
+
+    fn parts_json(&self) -> Result<String, BrowserError> {
+        if let Some(e) = &self.error {
+            return Err(BrowserError::Selector {
+                selector: self.description.clone(),
+                reason: e.clone(),
+            });
+        }
+        serde_json::to_string(&self.parts).map_err(|e| BrowserError::InvalidArgument(e.to_string()))
+    }
+
+    /// Runs `body` (which can use `ib`, the injected engine, and `parts`) in the page's
+    /// isolated world. `Ok(None)` means the document is between navigations.
+    async fn run(&self, body: &str) -> Result<Option<Value>, BrowserError> {
+        self.page.ensure_open("using a locator")?;
+        let parts = self.parts_json()?;
+        let cdp_page = self.page.cdp();
+        let Some(ctx) = cdp_page
+            .secondary_execution_context()
+            .await
+            .map_err(|e| cdp("Runtime.executionContext", e))?
+        else {
+            return Ok(None);
+        };
+        let key = cdp_page.target_id().inner().clone();
+        let ctx_id = *ctx.inner();
+        let installed = INSTALLED
+            .lock()
+            .map(|v| v.iter().any(|(k, c)| *k == key && *c == ctx_id))
+            .unwrap_or(false);
+        let install = if installed {
+            String::new()
+        } else {
+            format!("globalThis.__isolateBrowser ??= {INJECTED};\n")
+        };
+        let expression = format!(
+            "(async () => {{ {install}const ib = globalThis.__isolateBrowser; if (!ib) return {{ __notInstalled: true }}; const parts = {parts}; {body} }})()"
+        );
+        let params = runtime::EvaluateParams::builder()
+            .expression(expression)
+            .context_id(ctx)
+            .return_by_value(true)
+            .await_promise(true)
+            .build()
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let res = match cdp_page.execute(params).await {
+            Ok(res) => res,
+            Err(e) => {
+                let err = cdp("Runtime.evaluate", e);
+                // The context died under us (navigation): the caller retries.
+                if let BrowserError::Protocol { reason, .. } = &err
+                    && (reason.contains("Cannot find context") || reason.contains("context was destroyed") || reason.contains("Execution context"))
+                {
+                    return Ok(None);
+                }
+                return Err(err);
+            }
+        };
+        if let Some(ex) = res.result.exception_details {
+            let err = crate::page::exception(&ex);
+            if let BrowserError::Evaluation { message, .. } = &err
+                && (message.contains("Execution context was destroyed") || message.contains("Cannot find context"))
+            {
+                return Ok(None);
+            }
+            return Err(err);
+        }
+        let value = res.result.result.value.unwrap_or(Value::Null);
+        if value.get("__notInstalled").is_some() {
+            if let Ok(mut v) = INSTALLED.lock() {
+                v.retain(|(k, _)| *k != key);
+            }
+            return Ok(None);
+        }
+        if let Ok(mut v) = INSTALLED.lock() {
+            v.retain(|(k, _)| *k != key);
+            v.push((key, ctx_id));
+        }
+        Ok(Some(value))
+    }
+
+    async fn run_now(&self, body: &str) -> Result<Value, BrowserError> {
+        let timeout = self.timeout(None);
+        poll(
+            &format!("{}: waiting for the page", self.description),
+            timeout,
+            CallLog::new("waiting for the document to be ready"),
+            |_| async {
+                match self.run(body).await {
+                    Ok(Some(v)) => Attempt::Ready(v),
+                    Ok(None) => Attempt::Retry("document is navigating".into()),
+                    Err(e) => Attempt::Fail(e),
+                }
+            },
+        )
+        .await
+    }
+
+    /// How many elements match now (no waiting, not strict).
+    pub async fn count(&self) -> Result<usize, BrowserError> {
+        let v = self.run_now("return ib.count(parts);").await?;
+        Ok(v.as_u64().unwrap_or(0) as usize)
+    }
+
+    /// One locator per current match.
+    pub async fn all(&self) -> Result<Vec<Locator>, BrowserError> {
+        let n = self.count().await?;
+        Ok((0..n as i64).map(|i| self.nth(i)).collect())
+    }
+
+    /// Short descriptions of all current matches (for messages).
+    pub async fn describe_matches(&self) -> Result<Vec<String>, BrowserError> {
+        let v = self.run_now("return ib.describeAll(parts);").await?;
+        Ok(serde_json::from_value(v).unwrap_or_default())
+    }
+
+    /// Waits for exactly one element and runs `fn_body` (an expression over `el`) on it.
+    async fn with_element(&self, what: &str, fn_body: &str, timeout: Option<Duration>) -> Result<Value, BrowserError> {
+        let timeout = self.timeout(timeout);
+        let body = format!("return ib.withElement(parts, true, (el) => {fn_body});");
+        let log = CallLog::new(format!("waiting for {}", self.description));
+        poll(what, timeout, log, |_| {
+            let body = body.clone();
+            async move {
+                match self.run(&body).await {
+                    Ok(None) => Attempt::Retry("document is navigating".into()),
+                    Ok(Some(v)) => self.interpret(v, |a| Attempt::Ready(a.value.unwrap_or(Value::Null))),
+                    Err(e) => Attempt::Fail(e),
+                }
+            }
+        })
+        .await
+    }
+
+    fn interpret<T>(&self, v: Value, ok: impl FnOnce(Actionable) -> Attempt<T>) -> Attempt<T> {
+        let a: Actionable = match serde_json::from_value(v) {
+            Ok(a) => a,
+            Err(e) => return Attempt::Fail(BrowserError::InvalidArgument(format!("unexpected answer from the page: {e}"))),
+        };
+        match a.status.as_str() {
+            "ok" => ok(a),
+            "strict" => Attempt::Fail(BrowserError::StrictMode {
+                locator: self.description.clone(),
+                count: a.count.unwrap_or(0),
+                matches: a.matches.unwrap_or_default(),
+            }),
+            "error" => Attempt::Fail(BrowserError::InvalidArgument(a.message.unwrap_or_default())),
+            _ => match (a.reason, a.element) {
+                (Some(reason), Some(el)) => Attempt::Retry(format!("locator resolved to {el}\n  - {reason} - retrying")),
+                (Some(reason), None) => Attempt::Retry(reason),
+                (None, _) => Attempt::Retry(format!("waiting for {} to be attached", self.description)),
+            },
+        }
+    }
+
+    /// Waits until the element can take a pointer action, and returns where to act.
+    async fn actionable_point(
+        &self,
+        what: &str,
+        checks: &[&str],
+        position: Option<(f64, f64)>,
+        timeout: Duration,
+    ) -> Result<(f64, f64), BrowserError> {
+        let checks = serde_json::to_string(checks).unwrap_or_else(|_| "[]".into());
+        let opts = match position {
+            Some((x, y)) => json!({ "position": { "x": x, "y": y } }).to_string(),
+            None => "{}".into(),
+        };
+        let body = format!("return await ib.actionable(parts, {checks}, {opts});");
+        let log = CallLog::new(format!("waiting for {}", self.description));
+        poll(what, timeout, log, |_| {
+            let body = body.clone();
+            async move {
+                match self.run(&body).await {
+                    Ok(None) => Attempt::Retry("document is navigating".into()),
+                    Ok(Some(v)) => self.interpret(v, |a| Attempt::Ready((a.x.unwrap_or(0.0), a.y.unwrap_or(0.0)))),
+                    Err(e) => Attempt::Fail(e),
+                }
+            }
+        })
+        .await
+    }
+
+    /// Clicks the element once it is visible, stable, enabled and receives events.
+    pub async fn click(&self, options: ClickOptions) -> Result<(), BrowserError> {
+        let what = if options.click_count >= 2 { "locator.dblclick" } else { "locator.click" };
+        let checks: &[&str] = if options.force { &["scroll"] } else { &["visible", "stable", "enabled", "hit"] };
+        let (x, y) = self
+            .actionable_point(&format!("{what}"), checks, options.position, self.timeout(options.timeout))
+            .await?;
+        if options.trial {
+            return Ok(());
+        }
+        let mut opts = options.clone();
+        if opts.click_count == 0 {
+            opts.click_count = 1;
+        }
+        self.page.mouse_click(x, y, &opts).await
+    }
+
+    /// Double-clicks the element.
+    pub async fn dblclick(&self, mut options: ClickOptions) -> Result<(), BrowserError> {
+        options.click_count = 2;
+        self.click(options).await
+    }
+
+    /// Hovers over the element.
+    pub async fn hover(&self, timeout: Option<Duration>, force: bool) -> Result<(), BrowserError> {
+        let checks: &[&str] = if force { &["scroll"] } else { &["visible", "stable", "hit"] };
+        let (x, y) = self.actionable_point("locator.hover", checks, None, self.timeout(timeout)).await?;
+        self.page.mouse_move(x, y).await
+    }
+
+    /// Replaces the value of an input, textarea or contenteditable.
+    pub async fn fill(&self, value: &str, timeout: Option<Duration>, force: bool) -> Result<(), BrowserError> {
+        let checks: &[&str] = if force { &[] } else { &["visible", "enabled", "editable"] };
+        self.actionable_point("locator.fill", checks, None, self.timeout(timeout)).await?;
+        let v = serde_json::to_string(value).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let mode = self.with_element("locator.fill", &format!("ib.fillElement(el, {v})"), timeout).await?;
+        if mode.as_str() == Some("insert") {
+            self.page.keyboard_insert_text(value).await?;
+        }
+        Ok(())
+    }
+
+    /// Clears an input.
+    pub async fn clear(&self, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.fill("", timeout, false).await
+    }
+
+    /// Focuses the element and presses a key or combination.
+    pub async fn press(&self, key: &str, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.focus(timeout).await?;
+        self.page.keyboard_press(key, None).await
+    }
+
+    /// Focuses the element and types text key by key.
+    pub async fn press_sequentially(&self, text: &str, delay: Option<Duration>, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.focus(timeout).await?;
+        self.page.keyboard_type(text, delay).await
+    }
+
+    /// Focuses the element.
+    pub async fn focus(&self, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.with_element("locator.focus", "(el.focus(), null)", timeout).await?;
+        Ok(())
+    }
+
+    /// Removes focus from the element.
+    pub async fn blur(&self, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.with_element("locator.blur", "(el.blur(), null)", timeout).await?;
+        Ok(())
+    }
+
+    /// Checks a checkbox or radio (clicking it), then verifies it is checked.
+    pub async fn check(&self, options: ClickOptions) -> Result<(), BrowserError> {
+        self.set_checked(true, options).await
+    }
+
+    /// Unchecks a checkbox, then verifies it is unchecked.
+    pub async fn uncheck(&self, options: ClickOptions) -> Result<(), BrowserError> {
+        self.set_checked(false, options).await
+    }
+
+    async fn set_checked(&self, want: bool, options: ClickOptions) -> Result<(), BrowserError> {
+        let what = if want { "locator.check" } else { "locator.uncheck" };
+        let state = self.with_element(what, "ib.isChecked(el)", options.timeout).await.map_err(|e| match e {
+            BrowserError::Evaluation { message, .. } => BrowserError::InvalidArgument(format!("{what}: {message}")),
+            other => other,
+        })?;
+        if state.as_bool() == Some(want) {
+            return Ok(());
+        }
+        self.click(options.clone()).await?;
+        let after = self.with_element(what, "ib.isChecked(el)", options.timeout).await?;
+        if after.as_bool() != Some(want) {
+            return Err(BrowserError::InvalidArgument(format!(
+                "{what}: clicking {} did not change its state",
+                self.description
+            )));
+        }
+        Ok(())
+    }
+
+    /// Selects options of a `<select>`; returns the selected values.
+    pub async fn select_option(&self, wanted: &[SelectBy], timeout: Option<Duration>) -> Result<Vec<String>, BrowserError> {
+        self.actionable_point("locator.selectOption", &["visible", "enabled"], None, self.timeout(timeout))
+            .await?;
+        let list: Vec<Value> = wanted
+            .iter()
+            .map(|w| match w {
+                SelectBy::Value(v) => json!({ "value": v }),
+                SelectBy::Label(l) => json!({ "label": l }),
+                SelectBy::Index(i) => json!({ "index": i }),
+            })
+            .collect();
+        let list = serde_json::to_string(&list).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let timeout_d = self.timeout(timeout);
+        let body = format!("return ib.withElement(parts, true, (el) => ib.selectOptions(el, {list}));");
+        poll(
+            "locator.selectOption",
+            timeout_d,
+            CallLog::new(format!("waiting for {}", self.description)),
+            |_| {
+                let body = body.clone();
+                async move {
+                    match self.run(&body).await {
+                        Ok(None) => Attempt::Retry("document is navigating".into()),
+                        Ok(Some(v)) => self.interpret(v, |a| match a.value {
+                            Some(Value::Null) | None => Attempt::Retry("did not find some options - retrying".into()),
+                            Some(v) => Attempt::Ready(serde_json::from_value(v).unwrap_or_default()),
+                        }),
+                        Err(e) => Attempt::Fail(e),
+                    }
+                }
+            },
+        )
+        .await
+    }
+
+    /// `textContent` of the element.
+    pub async fn text_content(&self, timeout: Option<Duration>) -> Result<Option<String>, BrowserError> {
+        let v = self.with_element("locator.textContent", "el.textContent", timeout).await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
+    /// `innerText` of the element.
+    pub async fn inner_text(&self, timeout: Option<Duration>) -> Result<String, BrowserError> {
+        let v = self.with_element("locator.innerText", "el.innerText", timeout).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// `innerHTML` of the element.
+    pub async fn inner_html(&self, timeout: Option<Duration>) -> Result<String, BrowserError> {
+        let v = self.with_element("locator.innerHTML", "el.innerHTML", timeout).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// The value of an input, textarea or select.
+    pub async fn input_value(&self, timeout: Option<Duration>) -> Result<String, BrowserError> {
+        let v = self
+            .with_element(
+                "locator.inputValue",
+                "('value' in el && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement)) ? el.value : (() => { throw new Error('Not an input element'); })()",
+                timeout,
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// An attribute's value, or `None` when absent.
+    pub async fn get_attribute(&self, name: &str, timeout: Option<Duration>) -> Result<Option<String>, BrowserError> {
+        let n = serde_json::to_string(name).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let v = self.with_element("locator.getAttribute", &format!("el.getAttribute({n})"), timeout).await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
+    async fn state(&self, what: &str, expr: &str) -> Result<bool, BrowserError> {
+        let body = format!("const r = ib.withElement(parts, true, (el) => {expr}); return r;");
+        let v = self.run_now(&body).await?;
+        let a: Actionable = serde_json::from_value(v).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        match a.status.as_str() {
+            "ok" => Ok(a.value.and_then(|v| v.as_bool()).unwrap_or(false)),
+            "strict" => Err(BrowserError::StrictMode {
+                locator: self.description.clone(),
+                count: a.count.unwrap_or(0),
+                matches: a.matches.unwrap_or_default(),
+            }),
+            _ if what == "hidden" => Ok(true),
+            _ => Ok(false),
+        }
+    }
+
+    /// Whether the element is visible now (no waiting; false when absent).
+    pub async fn is_visible(&self) -> Result<bool, BrowserError> {
+        self.state("visible", "ib.isVisible(el)").await
+    }
+
+    /// Whether the element is hidden or absent now.
+    pub async fn is_hidden(&self) -> Result<bool, BrowserError> {
+        self.state("hidden", "!ib.isVisible(el)").await
+    }
+
+    /// Whether the element is enabled.
+    pub async fn is_enabled(&self) -> Result<bool, BrowserError> {
+        self.with_element("locator.isEnabled", "!ib.isDisabled(el)", None)
+            .await
+            .map(|v| v.as_bool().unwrap_or(false))
+    }
+
+    /// Whether the element is disabled.
+    pub async fn is_disabled(&self) -> Result<bool, BrowserError> {
+        self.with_element("locator.isDisabled", "ib.isDisabled(el)", None)
+            .await
+            .map(|v| v.as_bool().unwrap_or(false))
+    }
+
+    /// Whether the element is editable.
+    pub async fn is_editable(&self) -> Result<bool, BrowserError> {
+        self.with_element("locator.isEditable", "ib.isEditable(el)", None)
+            .await
+            .map(|v| v.as_bool().unwrap_or(false))
+    }
+
+    /// Whether a checkbox or radio is checked.
+    pub async fn is_checked(&self) -> Result<bool, BrowserError> {
+        self.with_element("locator.isChecked", "ib.isChecked(el)", None)
+            .await
+            .map(|v| v.as_bool().unwrap_or(false))
+    }
+
+    /// The element's box in the viewport, or `None` when it is not visible.
+    pub async fn bounding_box(&self, timeout: Option<Duration>) -> Result<Option<BoundingBox>, BrowserError> {
+        let v = self
+            .with_element(
+                "locator.boundingBox",
+                "(() => { const r = el.getBoundingClientRect(); return r.width || r.height ? { x: r.x, y: r.y, width: r.width, height: r.height } : null; })()",
+                timeout,
+            )
+            .await?;
+        Ok(serde_json::from_value(v).ok())
+    }
+
+    /// Evaluates a function source with the element as first argument (in the isolated world).
+    pub async fn evaluate(&self, function: &str, arg: Option<Value>, timeout: Option<Duration>) -> Result<Value, BrowserError> {
+        let arg = serde_json::to_string(&arg.unwrap_or(Value::Null)).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        self.with_element("locator.evaluate", &format!("({function})(el, {arg})"), timeout).await
+    }
+
+    /// Waits until the element reaches `state`.
+    pub async fn wait_for(&self, state: WaitForState, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        let timeout = self.timeout(timeout);
+        let (want, label) = match state {
+            WaitForState::Attached => ("n > 0", "attached"),
+            WaitForState::Detached => ("n === 0", "detached"),
+            WaitForState::Visible => ("n > 0 && ib.isVisible(ib.query(parts, document)[0])", "visible"),
+            WaitForState::Hidden => ("n === 0 || !ib.isVisible(ib.query(parts, document)[0])", "hidden"),
+        };
+        let body = format!("const n = ib.count(parts); if (n > 1 && {strict}) return {{ status: 'strict', count: n, matches: ib.describeAll(parts).slice(0, 10) }}; return {{ status: ({want}) ? 'ok' : 'retry', count: n }};",
+            strict = matches!(state, WaitForState::Visible | WaitForState::Hidden));
+        let log = CallLog::new(format!("waiting for {} to be {label}", self.description));
+        poll("locator.waitFor", timeout, log, |_| {
+            let body = body.clone();
+            async move {
+                match self.run(&body).await {
+                    Ok(None) => Attempt::Retry("document is navigating".into()),
+                    Ok(Some(v)) => self.interpret(v, |_| Attempt::Ready(())),
+                    Err(e) => Attempt::Fail(e),
+                }
+            }
+        })
+        .await
+    }
+
+    /// Scrolls the element into view if it is not.
+    pub async fn scroll_into_view_if_needed(&self, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.actionable_point("locator.scrollIntoViewIfNeeded", &["visible", "scroll"], None, self.timeout(timeout))
+            .await?;
+        Ok(())
+    }
+}
+
+fn exact_suffix(t: &TextQuery) -> &'static str {
+    if t.is_exact() { ", { exact: true }" } else { "" }
+}
+
+impl Page {
+    /// Elements by text.
+    pub fn get_by_text(&self, text: TextQuery) -> Locator {
+        Locator::root(self.clone()).get_by_text(text)
+    }
+
+    /// Form controls by label.
+    pub fn get_by_label(&self, text: TextQuery) -> Locator {
+        Locator::root(self.clone()).get_by_label(text)
+    }
+
+    /// Inputs by placeholder.
+    pub fn get_by_placeholder(&self, text: TextQuery) -> Locator {
+        Locator::root(self.clone()).get_by_placeholder(text)
+    }
+
+    /// Images by alt text.
+    pub fn get_by_alt_text(&self, text: TextQuery) -> Locator {
+        Locator::root(self.clone()).get_by_alt_text(text)
+    }
+
+    /// Elements by title.
+    pub fn get_by_title(&self, text: TextQuery) -> Locator {
+        Locator::root(self.clone()).get_by_title(text)
+    }
+
+    /// Elements by test id.
+    pub fn get_by_test_id(&self, id: TextQuery) -> Locator {
+        Locator::root(self.clone()).get_by_test_id(id)
+    }
+}

@@ -1,0 +1,117 @@
+//! Selector engines, `get_by_*` with substring/exact/regex matching, and composition.
+
+use isolate_browser_browser::FilterOptions;
+use isolate_browser_browser::GotoOptions;
+use isolate_browser_browser::Page;
+use isolate_browser_browser::TextQuery;
+
+use crate::support::browser_page;
+use crate::support::serve_pages;
+
+const PAGE: &str = r#"<!doctype html>
+<html><head><title>Locators</title></head><body>
+  <main id="main">
+    <section class="card" data-testid="card-1"><h2>First  card</h2><button class="primary">Save</button><span>draft</span></section>
+    <section class="card" data-testid="card-2"><h2>Second card</h2><button>Save as…</button><button disabled>Delete</button></section>
+    <section class="card hidden" style="display:none"><h2>Hidden card</h2><button>Save</button></section>
+  </main>
+  <form>
+    <label for="email">Email address</label><input id="email" placeholder="you@example.com">
+    <label>Password <input type="password" id="pw"></label>
+    <span id="name-label">Full name</span><input id="name" aria-labelledby="name-label">
+    <input id="search" aria-label="Search the site" placeholder="Search…">
+  </form>
+  <img src="data:," alt="Company logo"><abbr title="World Health Organization">WHO</abbr>
+  <p>Some <b>bold</b> text</p>
+</body></html>"#;
+
+async fn page() -> (isolate_browser_browser::Browser, Page) {
+    let origin = serve_pages(&[("/", PAGE)]).await;
+    let (browser, _ctx, page) = browser_page().await;
+    page.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("goto");
+    (browser, page)
+}
+
+async fn ids(l: &isolate_browser_browser::Locator) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in l.all().await.expect("all") {
+        let id = item.evaluate("(el) => el.id || el.getAttribute('data-testid') || el.tagName.toLowerCase() + ':' + el.textContent.trim()", None, None).await.expect("id");
+        out.push(id.as_str().unwrap_or_default().to_string());
+    }
+    out
+}
+
+#[tokio::test]
+async fn string_selector_engines() {
+    let (browser, page) = page().await;
+    assert_eq!(page.locator("section.card").count().await.expect("css"), 3);
+    assert_eq!(page.locator("section.card:visible").count().await.expect(":visible"), 2);
+    assert_eq!(page.locator("section:has-text(\"second\")").count().await.expect(":has-text"), 1);
+    assert_eq!(ids(&page.locator("button:text(\"Save\")")).await, vec!["button:Save", "button:Save as…", "button:Save"]);
+    assert_eq!(page.locator("text=save").count().await.expect("text substring"), 3);
+    assert_eq!(page.locator("text=\"Save\"").count().await.expect("text exact"), 2);
+    assert_eq!(page.locator("text=/^save as/i").count().await.expect("text regex"), 1);
+    assert_eq!(page.locator("text=First card").count().await.expect("whitespace normalised"), 1);
+    assert_eq!(page.locator("xpath=//section[@data-testid='card-2']//button").count().await.expect("xpath"), 2);
+    assert_eq!(page.locator("//h2").count().await.expect("bare xpath"), 3);
+    assert_eq!(page.locator("id=email").count().await.expect("id"), 1);
+    assert_eq!(page.locator("data-testid=card-1 >> button").count().await.expect("testid chain"), 1);
+    assert_eq!(page.locator("#main >> text=Delete").count().await.expect("chain"), 1);
+    assert_eq!(page.locator("p >> text=\"Some bold text\"").count().await.expect("text across inline children"), 0);
+    assert_eq!(page.locator("text=\"Some bold text\"").count().await.expect("smallest match"), 1);
+    let bad = page.locator("bogus=1").count().await.expect_err("unknown engine");
+    assert!(bad.to_string().contains("unknown selector engine \"bogus\""), "{bad}");
+    browser.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn get_by_locators_match_like_playwright() {
+    let (browser, page) = page().await;
+    assert_eq!(page.get_by_text(TextQuery::text("save", false)).count().await.expect("substring"), 3);
+    assert_eq!(page.get_by_text(TextQuery::text("Save", true)).count().await.expect("exact"), 2);
+    assert_eq!(page.get_by_text(TextQuery::regex("as…$", "")).count().await.expect("regex"), 1);
+    assert_eq!(ids(&page.get_by_label(TextQuery::text("email", false))).await, vec!["email"]);
+    assert_eq!(ids(&page.get_by_label(TextQuery::text("Password", true))).await, vec!["pw"]);
+    assert_eq!(ids(&page.get_by_label(TextQuery::text("full name", false))).await, vec!["name"]);
+    assert_eq!(ids(&page.get_by_label(TextQuery::regex("^search", "i"))).await, vec!["search"]);
+    assert_eq!(ids(&page.get_by_placeholder(TextQuery::text("@example", false))).await, vec!["email"]);
+    assert_eq!(page.get_by_alt_text(TextQuery::text("logo", false)).count().await.expect("alt"), 1);
+    assert_eq!(page.get_by_title(TextQuery::text("Health", false)).count().await.expect("title"), 1);
+    assert_eq!(page.get_by_title(TextQuery::text("Health", true)).count().await.expect("title exact"), 0);
+    assert_eq!(ids(&page.get_by_test_id(TextQuery::text("card-2", false))).await, vec!["card-2"]);
+    assert_eq!(page.get_by_test_id(TextQuery::text("card", false)).count().await.expect("testid is exact"), 0);
+    browser.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn composition_chains_filters_and_positions() {
+    let (browser, page) = page().await;
+    let cards = page.locator("section.card");
+    assert_eq!(ids(&cards.first()).await, vec!["card-1"]);
+    assert_eq!(ids(&cards.nth(1)).await, vec!["card-2"]);
+    assert_eq!(cards.last().count().await.expect("last"), 1);
+    let second = cards.filter(FilterOptions { has_text: Some(TextQuery::text("second", false)), ..Default::default() });
+    assert_eq!(ids(&second).await, vec!["card-2"]);
+    let no_delete = cards.filter(FilterOptions {
+        has: Some(page.locator("button[disabled]")),
+        ..Default::default()
+    });
+    assert_eq!(ids(&no_delete).await, vec!["card-2"]);
+    let without = cards.filter(FilterOptions { has_not_text: Some(TextQuery::text("card", false)), ..Default::default() });
+    assert_eq!(without.count().await.expect("hasNotText"), 0);
+    let visible = cards.filter(FilterOptions { visible: Some(true), ..Default::default() });
+    assert_eq!(visible.count().await.expect("visible"), 2);
+    let hidden_free = cards.filter(FilterOptions { has_not: Some(page.locator("span")), visible: Some(true), ..Default::default() });
+    assert_eq!(ids(&hidden_free).await, vec!["card-2"]);
+    let inner = cards.nth(1).get_by_text(TextQuery::text("Save", false));
+    assert_eq!(ids(&inner).await, vec!["button:Save as…"]);
+    let both = page.locator("button").and(&page.locator(".primary"));
+    assert_eq!(both.count().await.expect("and"), 1);
+    let either = page.locator("#email").or(&page.locator("#pw"));
+    assert_eq!(ids(&either).await, vec!["email", "pw"]);
+    assert_eq!(
+        second.get_by_text(TextQuery::text("Delete", true)).description(),
+        "locator('section.card').filter({ hasText: 'second' }).getByText('Delete', { exact: true })"
+    );
+    browser.close().await.expect("close");
+}
