@@ -1,7 +1,10 @@
 // isolate-browser's selector engines and element checks. Installed lazily into an isolated
 // world of each document, so page scripts can neither see nor tamper with it. Locators are
 // lazy: every call re-resolves its selector parts from the document.
-(() => {
+//
+// `make(roleSets)` binds one call's role matches: Chromium's accessibility tree is read by the
+// host (CDP `Accessibility.queryAXTree`) and handed in as element lists with their names.
+({ make: (roleSets) => {
   const normalize = (s) => String(s ?? "").replace(/[\u200b\u00ad]/g, "").replace(/\s+/g, " ").trim();
 
   /** A text matcher: { kind: "substring" | "exact" | "regex", text, flags }. */
@@ -165,6 +168,21 @@
       }
       case "or":
         return documentOrder([...scope, ...query(part.parts, document)]);
+      case "role": {
+        const set = roleSets[part.slot] ?? { elements: [], names: [] };
+        const test = part.name ? matcher(part.name) : null;
+        const found = set.elements.filter((el, i) => !test || test(set.names[i] ?? ""));
+        if (part.includeHidden) {
+          // Elements without layout are not in Chromium's accessibility tree at all.
+          const known = new Set(found);
+          for (const el of document.querySelectorAll("*")) {
+            if (!known.has(el) && !isVisible(el) && implicitRole(el) === part.role && (!test || test(fallbackName(el)))) {
+              found.push(el);
+            }
+          }
+        }
+        return documentOrder(scope.flatMap((s) => found.filter((el) => s === document || (s !== el && s.contains(el)))));
+      }
       default:
         throw new Error(`unknown selector engine "${part.engine}"`);
     }
@@ -174,6 +192,41 @@
     let scope = [root];
     for (const part of parts) scope = step(scope, part);
     return scope.filter((el) => el !== root || root !== document);
+  }
+
+  /** The ARIA role of an element that has no layout (so no accessibility node). */
+  function implicitRole(el) {
+    const explicit = el.getAttribute("role");
+    if (explicit) return explicit.split(/\s+/)[0];
+    const tag = el.tagName;
+    const type = (el.getAttribute("type") || "").toLowerCase();
+    if ((tag === "A" || tag === "AREA") && el.hasAttribute("href")) return "link";
+    if (tag === "BUTTON" || (tag === "INPUT" && ["button", "submit", "reset", "image"].includes(type))) return "button";
+    if (tag === "INPUT") {
+      if (type === "checkbox") return "checkbox";
+      if (type === "radio") return "radio";
+      if (type === "range") return "slider";
+      if (type === "number") return "spinbutton";
+      if (type === "search") return "searchbox";
+      if (["", "text", "email", "tel", "url"].includes(type)) return "textbox";
+      return null;
+    }
+    if (tag === "TEXTAREA") return "textbox";
+    if (tag === "SELECT") return el.multiple || el.size > 1 ? "listbox" : "combobox";
+    if (/^H[1-6]$/.test(tag)) return "heading";
+    if (tag === "IMG") return el.getAttribute("alt") === "" ? "presentation" : "img";
+    const simple = { UL: "list", OL: "list", LI: "listitem", NAV: "navigation", MAIN: "main", TABLE: "table",
+      TR: "row", TD: "cell", TH: "columnheader", OPTION: "option", DIALOG: "dialog", PROGRESS: "progressbar" };
+    return simple[tag] ?? null;
+  }
+
+  function fallbackName(el) {
+    const label = el.getAttribute("aria-label");
+    if (label) return label;
+    const by = el.getAttribute("aria-labelledby");
+    if (by) return by.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? "").join(" ");
+    if (el.labels?.length) return [...el.labels].map((l) => l.textContent).join(" ");
+    return el.getAttribute("alt") ?? el.getAttribute("title") ?? elementText(el);
   }
 
   // ---- element states ------------------------------------------------------------------
@@ -372,4 +425,4 @@
     normalize,
     describe,
   };
-})()
+} })

@@ -22,6 +22,7 @@ mod input;
 mod launch;
 mod locator;
 mod page;
+mod role;
 mod selector;
 pub mod wait;
 
@@ -49,4 +50,5 @@ pub use page::Page;
 pub use page::Response;
 pub use page::ScreenshotOptions;
 pub use page::WaitUntil;
+pub use role::RoleOptions;
 pub use selector::TextQuery;

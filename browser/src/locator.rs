@@ -16,6 +16,7 @@ use crate::error::BrowserError;
 use crate::error::cdp;
 use crate::input::ClickOptions;
 use crate::page::Page;
+use crate::role::RoleOptions;
 use crate::selector::Part;
 use crate::selector::TextQuery;
 use crate::selector::parse;
@@ -165,6 +166,50 @@ impl Locator {
         self.chain(vec![Part::Text { matcher: text.wire() }], call)
     }
 
+    /// Elements by ARIA role and accessible name, from Chromium's accessibility tree.
+    pub fn get_by_role(&self, role: &str, options: RoleOptions) -> Self {
+        let mut desc = Vec::new();
+        if let Some(n) = &options.name {
+            desc.push(format!("name: {}", n.describe()));
+            if n.is_exact() {
+                desc.push("exact: true".into());
+            }
+        }
+        for (key, value) in [
+            ("checked", options.checked),
+            ("pressed", options.pressed),
+            ("selected", options.selected),
+            ("expanded", options.expanded),
+            ("disabled", options.disabled),
+        ] {
+            if let Some(v) = value {
+                desc.push(format!("{key}: {v}"));
+            }
+        }
+        if let Some(l) = options.level {
+            desc.push(format!("level: {l}"));
+        }
+        if options.include_hidden {
+            desc.push("includeHidden: true".into());
+        }
+        let call = if desc.is_empty() {
+            format!("getByRole({})", quote(role))
+        } else {
+            format!("getByRole({}, {{ {} }})", quote(role), desc.join(", "))
+        };
+        let name = options.name.as_ref().map(TextQuery::wire);
+        self.chain(
+            vec![Part::Role {
+                slot: 0,
+                name,
+                role: role.to_string(),
+                include_hidden: options.include_hidden,
+                options,
+            }],
+            call,
+        )
+    }
+
     /// Form controls by their label (`<label>`, `aria-labelledby`, `aria-label`).
     pub fn get_by_label(&self, text: TextQuery) -> Self {
         let call = format!("getByLabel({}{})", text.describe(), exact_suffix(&text));
@@ -270,21 +315,20 @@ impl Locator {
         t.unwrap_or(self.page.context().options().action_timeout)
     }
 
-    fn parts_json(&self) -> Result<String, BrowserError> {
+    /// Runs `body` (which can use `ib`, the injected engine, and `parts`) in the page's
+    /// isolated world. `Ok(None)` means the document is between navigations.
+    async fn run(&self, body: &str) -> Result<Option<Value>, BrowserError> {
+        self.page.ensure_open("using a locator")?;
         if let Some(e) = &self.error {
             return Err(BrowserError::Selector {
                 selector: self.description.clone(),
                 reason: e.clone(),
             });
         }
-        serde_json::to_string(&self.parts).map_err(|e| BrowserError::InvalidArgument(e.to_string()))
-    }
-
-    /// Runs `body` (which can use `ib`, the injected engine, and `parts`) in the page's
-    /// isolated world. `Ok(None)` means the document is between navigations.
-    async fn run(&self, body: &str) -> Result<Option<Value>, BrowserError> {
-        self.page.ensure_open("using a locator")?;
-        let parts = self.parts_json()?;
+        let mut parts = self.parts.clone();
+        let mut roles = Vec::new();
+        crate::selector::assign_role_slots(&mut parts, &mut roles);
+        let parts = serde_json::to_string(&parts).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         let cdp_page = self.page.cdp();
         let Some(ctx) = cdp_page
             .secondary_execution_context()
@@ -304,24 +348,49 @@ impl Locator {
         } else {
             format!("globalThis.__isolateBrowser ??= {INJECTED};\n")
         };
-        let expression = format!(
-            "(async () => {{ {install}const ib = globalThis.__isolateBrowser; if (!ib) return {{ __notInstalled: true }}; const parts = {parts}; {body} }})()"
+        let mut meta = Vec::new();
+        let mut arguments = vec![];
+        for (role, options) in &roles {
+            let set = match crate::role::resolve(cdp_page, ctx, role, options).await {
+                Ok(set) => set,
+                Err(e) if is_context_gone(&e) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            meta.push(json!({ "count": set.object_ids.len(), "names": set.names }));
+            arguments.extend(set.object_ids.into_iter().map(|id| runtime::CallArgument {
+                value: None,
+                unserializable_value: None,
+                object_id: Some(id),
+            }));
+        }
+        arguments.insert(
+            0,
+            runtime::CallArgument {
+                value: Some(Value::Array(meta)),
+                unserializable_value: None,
+                object_id: None,
+            },
         );
-        let params = runtime::EvaluateParams::builder()
-            .expression(expression)
-            .context_id(ctx)
-            .return_by_value(true)
-            .await_promise(true)
-            .build()
-            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-        let res = match cdp_page.execute(params).await {
+        let function = format!(
+            "async function (meta, ...els) {{ {install}if (!globalThis.__isolateBrowser) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = globalThis.__isolateBrowser.make(roleSets); const parts = {parts}; {body} }}"
+        );
+        let mut params = runtime::CallFunctionOnParams::new(function);
+        params.arguments = Some(arguments);
+        params.execution_context_id = Some(ctx);
+        params.return_by_value = Some(true);
+        params.await_promise = Some(true);
+        let outcome = cdp_page.execute(params).await;
+        if !roles.is_empty() {
+            let _ = cdp_page
+                .execute(runtime::ReleaseObjectGroupParams::new(crate::role::OBJECT_GROUP))
+                .await;
+        }
+        let res = match outcome {
             Ok(res) => res,
             Err(e) => {
-                let err = cdp("Runtime.evaluate", e);
+                let err = cdp("Runtime.callFunctionOn", e);
                 // The context died under us (navigation): the caller retries.
-                if let BrowserError::Protocol { reason, .. } = &err
-                    && (reason.contains("Cannot find context") || reason.contains("context was destroyed") || reason.contains("Execution context"))
-                {
+                if is_context_gone(&err) {
                     return Ok(None);
                 }
                 return Err(err);
@@ -329,23 +398,20 @@ impl Locator {
         };
         if let Some(ex) = res.result.exception_details {
             let err = crate::page::exception(&ex);
-            if let BrowserError::Evaluation { message, .. } = &err
-                && (message.contains("Execution context was destroyed") || message.contains("Cannot find context"))
-            {
+            if is_context_gone(&err) {
                 return Ok(None);
             }
             return Err(err);
         }
         let value = res.result.result.value.unwrap_or(Value::Null);
-        if value.get("__notInstalled").is_some() {
-            if let Ok(mut v) = INSTALLED.lock() {
-                v.retain(|(k, _)| *k != key);
-            }
-            return Ok(None);
-        }
         if let Ok(mut v) = INSTALLED.lock() {
             v.retain(|(k, _)| *k != key);
-            v.push((key, ctx_id));
+            if value.get("__notInstalled").is_none() {
+                v.push((key, ctx_id));
+            }
+        }
+        if value.get("__notInstalled").is_some() {
+            return Ok(None);
         }
         Ok(Some(value))
     }
@@ -731,11 +797,29 @@ impl Locator {
     }
 }
 
+fn is_context_gone(err: &BrowserError) -> bool {
+    let text = match err {
+        BrowserError::Protocol { reason, .. } => reason,
+        BrowserError::Evaluation { message, .. } => message,
+        _ => return false,
+    };
+    text.contains("Cannot find context")
+        || text.contains("context was destroyed")
+        || text.contains("Execution context")
+        || text.contains("No node with given id")
+        || text.contains("Could not find node")
+}
+
 fn exact_suffix(t: &TextQuery) -> &'static str {
     if t.is_exact() { ", { exact: true }" } else { "" }
 }
 
 impl Page {
+    /// Elements by ARIA role and accessible name.
+    pub fn get_by_role(&self, role: &str, options: RoleOptions) -> Locator {
+        Locator::root(self.clone()).get_by_role(role, options)
+    }
+
     /// Elements by text.
     pub fn get_by_text(&self, text: TextQuery) -> Locator {
         Locator::root(self.clone()).get_by_text(text)

@@ -99,6 +99,31 @@ pub(crate) enum Part {
     Visible { value: bool },
     And { parts: Vec<Part> },
     Or { parts: Vec<Part> },
+    /// Resolved by the host from the accessibility tree; `slot` indexes the element lists the
+    /// host passes in with each call.
+    Role {
+        slot: usize,
+        name: Option<TextMatch>,
+        role: String,
+        #[serde(rename = "includeHidden")]
+        include_hidden: bool,
+        #[serde(skip)]
+        options: crate::role::RoleOptions,
+    },
+}
+
+/// Numbers the role parts (nested ones included) and lists what each must match.
+pub(crate) fn assign_role_slots(parts: &mut [Part], roles: &mut Vec<(String, crate::role::RoleOptions)>) {
+    for part in parts {
+        match part {
+            Part::Role { slot, role, options, .. } => {
+                *slot = roles.len();
+                roles.push((role.clone(), options.clone()));
+            }
+            Part::Has { parts, .. } | Part::And { parts } | Part::Or { parts } => assign_role_slots(parts, roles),
+            _ => {}
+        }
+    }
 }
 
 /// Parses a Playwright string selector into parts.

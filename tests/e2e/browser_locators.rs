@@ -115,3 +115,55 @@ async fn composition_chains_filters_and_positions() {
     );
     browser.close().await.expect("close");
 }
+
+const ROLES: &str = r#"<!doctype html><html><body>
+  <h1>Title</h1><h2>Sub one</h2><h2>Sub two</h2>
+  <button>Save</button>
+  <button aria-label="Close dialog">×</button>
+  <span id="lbl">Delete forever</span><button aria-labelledby="lbl">🗑</button>
+  <button disabled>Disabled action</button>
+  <button aria-pressed="true">Bold</button>
+  <div role="button" tabindex="0">Custom button</div>
+  <input type="checkbox" id="c1" checked><label for="c1">Subscribe</label>
+  <input type="checkbox" id="c2"><label for="c2">Newsletter</label>
+  <a href="/x">Read more</a>
+  <button style="display:none">Hidden save</button>
+  <details><summary aria-expanded="false">More</summary>content</details>
+  <label>Your name <input type="text"></label>
+</body></html>"#;
+
+#[tokio::test]
+async fn get_by_role_uses_the_accessibility_tree() {
+    use isolate_browser_browser::RoleOptions;
+    let origin = serve_pages(&[("/", ROLES)]).await;
+    let (browser, _ctx, page) = browser_page().await;
+    page.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("goto");
+    let role = |r: &str, o: RoleOptions| page.get_by_role(r, o);
+    let name = |n: &str| RoleOptions { name: Some(TextQuery::text(n, false)), ..Default::default() };
+    assert_eq!(role("button", RoleOptions::default()).count().await.expect("buttons"), 6);
+    assert_eq!(role("button", RoleOptions { include_hidden: true, ..Default::default() }).count().await.expect("hidden too"), 7);
+    assert_eq!(role("button", name("save")).count().await.expect("substring"), 1);
+    assert_eq!(role("button", RoleOptions { name: Some(TextQuery::text("Sav", true)), ..Default::default() }).count().await.expect("exact"), 0);
+    assert_eq!(role("button", RoleOptions { name: Some(TextQuery::regex("^close", "i")), ..Default::default() }).count().await.expect("regex"), 1);
+    assert_eq!(role("button", name("Close dialog")).text_content(None).await.expect("aria-label"), Some("×".into()));
+    assert_eq!(role("button", name("Delete forever")).count().await.expect("labelledby"), 1);
+    assert_eq!(role("button", name("Custom")).count().await.expect("role attribute"), 1);
+    assert_eq!(role("button", RoleOptions { disabled: Some(true), ..Default::default() }).count().await.expect("disabled"), 1);
+    assert_eq!(role("button", RoleOptions { pressed: Some(true), ..Default::default() }).count().await.expect("pressed"), 1);
+    assert_eq!(role("heading", RoleOptions { level: Some(2), ..Default::default() }).count().await.expect("level"), 2);
+    assert_eq!(role("heading", RoleOptions { level: Some(1), ..name("Title") }).count().await.expect("h1"), 1);
+    assert_eq!(role("checkbox", RoleOptions { checked: Some(true), ..Default::default() }).count().await.expect("checked"), 1);
+    assert_eq!(role("checkbox", name("Newsletter")).is_checked().await.expect("state"), false);
+    assert_eq!(role("link", name("read more")).get_attribute("href", None).await.expect("link"), Some("/x".into()));
+    assert_eq!(role("textbox", name("Your name")).count().await.expect("textbox by label"), 1);
+    role("checkbox", name("Newsletter")).check(Default::default()).await.expect("check by role");
+    assert_eq!(role("checkbox", RoleOptions { checked: Some(true), ..Default::default() }).count().await.expect("now two"), 2);
+    let desc = role("button", RoleOptions { name: Some(TextQuery::text("Save", true)), ..Default::default() });
+    assert_eq!(desc.description(), "getByRole('button', { name: 'Save', exact: true })");
+    let err = role("button", RoleOptions::default()).click(Default::default()).await.expect_err("strict");
+    assert!(err.to_string().contains("strict mode violation: getByRole('button') resolved to 6 elements"), "{err}");
+    // Roles compose with other locators.
+    let in_label = page.locator("label").get_by_role("textbox", RoleOptions::default());
+    assert_eq!(in_label.count().await.expect("nested"), 1);
+    browser.close().await.expect("close");
+}
