@@ -50,7 +50,10 @@ impl Browser {
 
     fn from_launched(mut l: launch::Launched) -> Self {
         let pid = l.cdp.get_mut_child().and_then(|c| c.inner.id());
-        let profile = l.user_data_dir.as_ref().map(|d| d.path().display().to_string());
+        let profile = l
+            .user_data_dir
+            .as_ref()
+            .map(|d| d.path().display().to_string());
         Self {
             inner: Arc::new(BrowserInner {
                 cdp: l.cdp,
@@ -78,7 +81,12 @@ impl Browser {
     /// Chromium's product and version, e.g. `Chrome/156.0.8078.79`.
     pub async fn version(&self) -> Result<String, BrowserError> {
         self.ensure_alive("reading the version")?;
-        let v = self.inner.cdp.version().await.map_err(|e| cdp("Browser.getVersion", e))?;
+        let v = self
+            .inner
+            .cdp
+            .version()
+            .await
+            .map_err(|e| cdp("Browser.getVersion", e))?;
         Ok(v.product)
     }
 
@@ -103,7 +111,9 @@ impl Browser {
         if self.is_connected() {
             let _ = tokio::time::timeout(
                 std::time::Duration::from_secs(5),
-                self.inner.cdp.execute(chromiumoxide::cdp::browser_protocol::browser::CloseParams::default()),
+                self.inner
+                    .cdp
+                    .execute(chromiumoxide::cdp::browser_protocol::browser::CloseParams::default()),
             )
             .await;
         }
@@ -148,9 +158,10 @@ async fn wait_for_exit(pid: u32) {
     kill(pid);
 }
 
-/// Live processes whose command line names this profile directory.
+/// Live processes whose command line names this profile directory (the browser and its
+/// helpers, crash handler included).
 fn profile_processes(profile: &str) -> Vec<u32> {
-    let needle = format!("--user-data-dir={profile}");
+    let needle = profile.as_bytes();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -161,7 +172,7 @@ fn profile_processes(profile: &str) -> Vec<u32> {
             let path = format!("/proc/{pid}");
             is_running(&path)
                 && std::fs::read(format!("{path}/cmdline"))
-                    .map(|c| c.split(|b| *b == 0).any(|arg| arg == needle.as_bytes()))
+                    .map(|c| c.windows(needle.len()).any(|w| w == needle))
                     .unwrap_or(false)
         })
         .collect()

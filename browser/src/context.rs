@@ -76,6 +76,8 @@ pub struct ContextOptions {
     pub navigation_timeout: Duration,
     /// The attribute `get_by_test_id` matches (default `data-testid`).
     pub test_id_attribute: String,
+    /// Cookies and web storage to start with.
+    pub storage_state: Option<crate::storage::StorageState>,
 }
 
 impl Default for ContextOptions {
@@ -97,6 +99,7 @@ impl Default for ContextOptions {
             action_timeout: Duration::from_secs(30),
             navigation_timeout: Duration::from_secs(30),
             test_id_attribute: "data-testid".to_string(),
+            storage_state: None,
         }
     }
 }
@@ -154,6 +157,8 @@ pub(crate) struct ContextInner {
     /// Weak: a page owns its context, so owning pages here would keep both alive forever.
     pages: Mutex<Vec<std::sync::Weak<crate::page::PageInner>>>,
     closed: std::sync::atomic::AtomicBool,
+    routes: Mutex<Vec<crate::route::RouteEntry>>,
+    init_scripts: Mutex<Vec<String>>,
 }
 
 /// An isolated browser context. Clones share it.
@@ -168,15 +173,22 @@ impl Context {
         id: BrowserContextId,
         options: ContextOptions,
     ) -> Result<Self, BrowserError> {
-        Ok(Self {
+        let state = options.storage_state.clone();
+        let context = Self {
             inner: Arc::new(ContextInner {
                 browser,
                 id,
                 options,
                 pages: Mutex::new(Vec::new()),
                 closed: std::sync::atomic::AtomicBool::new(false),
+                routes: Mutex::new(Vec::new()),
+                init_scripts: Mutex::new(Vec::new()),
             }),
-        })
+        };
+        if let Some(state) = state {
+            context.set_storage_state(&state).await?;
+        }
+        Ok(context)
     }
 
     /// The options the context was created with.
@@ -200,7 +212,13 @@ impl Context {
             .new_page(params)
             .await
             .map_err(|e| cdp("Target.createTarget", e))?;
-        let page = Page::create(self.clone(), cdp_page).await?;
+        let scripts = self
+            .inner
+            .init_scripts
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        let page = Page::create(self.clone(), cdp_page, &scripts).await?;
         self.inner
             .pages
             .lock()
@@ -223,6 +241,58 @@ impl Context {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Routes requests matching `url` in every page of this context (existing and future) to
+    /// `handler`; page routes take precedence.
+    pub async fn route(
+        &self,
+        url: crate::page::UrlMatch,
+        handler: crate::route::RouteHandler,
+    ) -> Result<(), BrowserError> {
+        self.ensure_open("adding a route")?;
+        let entry = crate::route::RouteEntry::new(url, handler)?;
+        self.inner
+            .routes
+            .lock()
+            .map_err(|_| BrowserError::Closed(Some("adding a route".into())))?
+            .push(entry);
+        for page in self.pages() {
+            page.enable_routing().await?;
+        }
+        Ok(())
+    }
+
+    /// Removes every context route for `url`.
+    pub fn unroute(&self, url: &crate::page::UrlMatch) {
+        if let Ok(mut routes) = self.inner.routes.lock() {
+            routes.retain(|r| &r.matcher != url);
+        }
+    }
+
+    pub(crate) fn push_init_script(&self, source: String) -> Result<(), BrowserError> {
+        self.inner
+            .init_scripts
+            .lock()
+            .map_err(|_| BrowserError::Closed(Some("adding an init script".into())))?
+            .push(source);
+        Ok(())
+    }
+
+    pub(crate) fn has_routes(&self) -> bool {
+        self.inner
+            .routes
+            .lock()
+            .map(|r| !r.is_empty())
+            .unwrap_or(false)
+    }
+
+    pub(crate) fn matching_route(&self, url: &str) -> Option<crate::route::RouteEntry> {
+        self.inner
+            .routes
+            .lock()
+            .ok()
+            .and_then(|r| r.iter().rev().find(|e| e.matches_url(url)).cloned())
     }
 
     /// All cookies of this context, or those visible to `urls` when given.
@@ -260,7 +330,10 @@ impl Context {
             p.url = c.url.clone();
             p.domain = c.domain.clone();
             p.path = c.path.clone();
-            p.expires = c.expires.filter(|e| *e >= 0.0).map(network::TimeSinceEpoch::new);
+            p.expires = c
+                .expires
+                .filter(|e| *e >= 0.0)
+                .map(network::TimeSinceEpoch::new);
             p.http_only = c.http_only;
             p.secure = c.secure;
             p.same_site = match c.same_site.as_deref() {
@@ -363,10 +436,13 @@ fn cookie_matches_url(c: &Cookie, url: &str) -> bool {
     let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
         return false;
     };
-    let (host_port, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let (host_port, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     let host = host_port.rsplit_once(':').map_or(host_port, |(h, _)| h);
     let domain = c.domain.trim_start_matches('.');
     let host_ok = host == domain || host.ends_with(&format!(".{domain}"));
-    let secure_ok = !c.secure || url.starts_with("https://") || host == "localhost" || host == "127.0.0.1";
+    let secure_ok =
+        !c.secure || url.starts_with("https://") || host == "localhost" || host == "127.0.0.1";
     host_ok && secure_ok && path.starts_with(&c.path)
 }

@@ -79,9 +79,17 @@ const SHIFTED_DIGITS: &str = ")!@#$%^&*(";
 
 fn key_def(name: &str, shift: bool) -> Result<KeyDef, BrowserError> {
     if let Some((key, code, key_code, text)) = NAMED.iter().find(|(k, ..)| *k == name) {
-        let location = if ["Shift", "Control", "Alt", "Meta", "ControlOrMeta"].contains(key) { 1 } else { 0 };
+        let location = if ["Shift", "Control", "Alt", "Meta", "ControlOrMeta"].contains(key) {
+            1
+        } else {
+            0
+        };
         return Ok(KeyDef {
-            key: if *key == "Space" { " ".into() } else { (*key).to_string() },
+            key: if *key == "Space" {
+                " ".into()
+            } else {
+                (*key).to_string()
+            },
             code: (*code).to_string(),
             key_code: *key_code,
             text: text.map(str::to_string),
@@ -101,11 +109,17 @@ fn key_def(name: &str, shift: bool) -> Result<KeyDef, BrowserError> {
     }
     let mut chars = name.chars();
     let (Some(c), None) = (chars.next(), chars.next()) else {
-        return Err(BrowserError::InvalidArgument(format!("unknown key: \"{name}\"")));
+        return Err(BrowserError::InvalidArgument(format!(
+            "unknown key: \"{name}\""
+        )));
     };
     if c.is_ascii_alphabetic() {
         let upper = c.to_ascii_uppercase();
-        let ch = if shift || c.is_ascii_uppercase() { upper } else { c.to_ascii_lowercase() };
+        let ch = if shift || c.is_ascii_uppercase() {
+            upper
+        } else {
+            c.to_ascii_lowercase()
+        };
         return Ok(KeyDef {
             key: ch.to_string(),
             code: format!("Key{upper}"),
@@ -116,7 +130,11 @@ fn key_def(name: &str, shift: bool) -> Result<KeyDef, BrowserError> {
     }
     if c.is_ascii_digit() {
         let d = c as usize - '0' as usize;
-        let ch = if shift { SHIFTED_DIGITS.as_bytes()[d] as char } else { c };
+        let ch = if shift {
+            SHIFTED_DIGITS.as_bytes()[d] as char
+        } else {
+            c
+        };
         return Ok(KeyDef {
             key: ch.to_string(),
             code: format!("Digit{c}"),
@@ -173,8 +191,15 @@ fn split_combo(combo: &str) -> Result<(Vec<&str>, &str), BrowserError> {
 }
 
 impl Page {
-    async fn key_event(&self, ty: input::DispatchKeyEventType, def: &KeyDef, modifiers: i64) -> Result<(), BrowserError> {
-        let with_text = ty == input::DispatchKeyEventType::KeyDown && def.text.is_some() && modifiers & (CONTROL | ALT | META) == 0;
+    async fn key_event(
+        &self,
+        ty: input::DispatchKeyEventType,
+        def: &KeyDef,
+        modifiers: i64,
+    ) -> Result<(), BrowserError> {
+        let with_text = ty == input::DispatchKeyEventType::KeyDown
+            && def.text.is_some()
+            && modifiers & (CONTROL | ALT | META) == 0;
         let params = input::DispatchKeyEventParams {
             r#type: if ty == input::DispatchKeyEventType::KeyDown && !with_text {
                 input::DispatchKeyEventType::RawKeyDown
@@ -205,25 +230,33 @@ impl Page {
 
     /// Presses a key or combination (`Enter`, `Control+A`, `Shift+ArrowLeft`) on the focused
     /// element.
-    pub async fn keyboard_press(&self, combo: &str, delay: Option<Duration>) -> Result<(), BrowserError> {
+    pub async fn keyboard_press(
+        &self,
+        combo: &str,
+        delay: Option<Duration>,
+    ) -> Result<(), BrowserError> {
         self.ensure_open("pressing a key")?;
         let (mods, key) = split_combo(combo)?;
         let mut bits = 0;
         for m in &mods {
             let def = key_def(m, false)?;
             bits |= modifier_bit(m).unwrap_or(0);
-            self.key_event(input::DispatchKeyEventType::KeyDown, &def, bits).await?;
+            self.key_event(input::DispatchKeyEventType::KeyDown, &def, bits)
+                .await?;
         }
         let def = key_def(key, bits & SHIFT != 0)?;
-        self.key_event(input::DispatchKeyEventType::KeyDown, &def, bits).await?;
+        self.key_event(input::DispatchKeyEventType::KeyDown, &def, bits)
+            .await?;
         if let Some(d) = delay {
             tokio::time::sleep(d).await;
         }
-        self.key_event(input::DispatchKeyEventType::KeyUp, &def, bits).await?;
+        self.key_event(input::DispatchKeyEventType::KeyUp, &def, bits)
+            .await?;
         for m in mods.iter().rev() {
             let def = key_def(m, false)?;
             bits &= !modifier_bit(m).unwrap_or(0);
-            self.key_event(input::DispatchKeyEventType::KeyUp, &def, bits).await?;
+            self.key_event(input::DispatchKeyEventType::KeyUp, &def, bits)
+                .await?;
         }
         Ok(())
     }
@@ -231,25 +264,39 @@ impl Page {
     /// Holds a key down.
     pub async fn keyboard_down(&self, key: &str) -> Result<(), BrowserError> {
         let def = key_def(key, false)?;
-        self.key_event(input::DispatchKeyEventType::KeyDown, &def, 0).await
+        self.key_event(input::DispatchKeyEventType::KeyDown, &def, 0)
+            .await
     }
 
     /// Releases a key.
     pub async fn keyboard_up(&self, key: &str) -> Result<(), BrowserError> {
         let def = key_def(key, false)?;
-        self.key_event(input::DispatchKeyEventType::KeyUp, &def, 0).await
+        self.key_event(input::DispatchKeyEventType::KeyUp, &def, 0)
+            .await
     }
 
     /// Types text key by key (keydown/keypress/input/keyup for each character).
-    pub async fn keyboard_type(&self, text: &str, delay: Option<Duration>) -> Result<(), BrowserError> {
+    pub async fn keyboard_type(
+        &self,
+        text: &str,
+        delay: Option<Duration>,
+    ) -> Result<(), BrowserError> {
         self.ensure_open("typing")?;
         for c in text.chars() {
             let s = c.to_string();
-            let shift = c.is_ascii_uppercase() || SHIFTED_DIGITS.contains(c) || PUNCTUATION.iter().any(|(_, sh, ..)| *sh == c);
-            let def = if c == '\n' { key_def("Enter", false)? } else { key_def(&s, shift)? };
+            let shift = c.is_ascii_uppercase()
+                || SHIFTED_DIGITS.contains(c)
+                || PUNCTUATION.iter().any(|(_, sh, ..)| *sh == c);
+            let def = if c == '\n' {
+                key_def("Enter", false)?
+            } else {
+                key_def(&s, shift)?
+            };
             let bits = if shift { SHIFT } else { 0 };
-            self.key_event(input::DispatchKeyEventType::KeyDown, &def, bits).await?;
-            self.key_event(input::DispatchKeyEventType::KeyUp, &def, bits).await?;
+            self.key_event(input::DispatchKeyEventType::KeyDown, &def, bits)
+                .await?;
+            self.key_event(input::DispatchKeyEventType::KeyUp, &def, bits)
+                .await?;
             if let Some(d) = delay {
                 tokio::time::sleep(d).await;
             }
@@ -292,41 +339,102 @@ impl Page {
     /// Moves the mouse to a point in the viewport (CSS pixels).
     pub async fn mouse_move(&self, x: f64, y: f64) -> Result<(), BrowserError> {
         self.ensure_open("moving the mouse")?;
-        self.mouse_event(input::DispatchMouseEventType::MouseMoved, x, y, MouseButton::None, 0, 0)
-            .await
+        self.mouse_event(
+            input::DispatchMouseEventType::MouseMoved,
+            x,
+            y,
+            MouseButton::None,
+            0,
+            0,
+        )
+        .await
     }
 
     /// Clicks at a point: move, then `click_count` press/release pairs.
-    pub async fn mouse_click(&self, x: f64, y: f64, options: &ClickOptions) -> Result<(), BrowserError> {
+    pub async fn mouse_click(
+        &self,
+        x: f64,
+        y: f64,
+        options: &ClickOptions,
+    ) -> Result<(), BrowserError> {
         self.ensure_open("clicking")?;
         let mods = modifiers_bits(&options.modifiers)?;
-        self.mouse_event(input::DispatchMouseEventType::MouseMoved, x, y, MouseButton::None, 0, mods)
-            .await?;
+        self.mouse_event(
+            input::DispatchMouseEventType::MouseMoved,
+            x,
+            y,
+            MouseButton::None,
+            0,
+            mods,
+        )
+        .await?;
         for n in 1..=options.click_count.max(1) {
-            self.mouse_event(input::DispatchMouseEventType::MousePressed, x, y, options.button, n, mods)
-                .await?;
+            self.mouse_event(
+                input::DispatchMouseEventType::MousePressed,
+                x,
+                y,
+                options.button,
+                n,
+                mods,
+            )
+            .await?;
             if let Some(d) = options.delay {
                 tokio::time::sleep(d).await;
             }
-            self.mouse_event(input::DispatchMouseEventType::MouseReleased, x, y, options.button, n, mods)
-                .await?;
+            self.mouse_event(
+                input::DispatchMouseEventType::MouseReleased,
+                x,
+                y,
+                options.button,
+                n,
+                mods,
+            )
+            .await?;
         }
         Ok(())
     }
 
     /// Presses a mouse button where the mouse is.
-    pub async fn mouse_down(&self, x: f64, y: f64, button: MouseButton) -> Result<(), BrowserError> {
-        self.mouse_event(input::DispatchMouseEventType::MousePressed, x, y, button, 1, 0).await
+    pub async fn mouse_down(
+        &self,
+        x: f64,
+        y: f64,
+        button: MouseButton,
+    ) -> Result<(), BrowserError> {
+        self.mouse_event(
+            input::DispatchMouseEventType::MousePressed,
+            x,
+            y,
+            button,
+            1,
+            0,
+        )
+        .await
     }
 
     /// Releases a mouse button.
     pub async fn mouse_up(&self, x: f64, y: f64, button: MouseButton) -> Result<(), BrowserError> {
-        self.mouse_event(input::DispatchMouseEventType::MouseReleased, x, y, button, 1, 0).await
+        self.mouse_event(
+            input::DispatchMouseEventType::MouseReleased,
+            x,
+            y,
+            button,
+            1,
+            0,
+        )
+        .await
     }
 
     /// Scrolls by a wheel delta at a point.
-    pub async fn mouse_wheel(&self, x: f64, y: f64, delta_x: f64, delta_y: f64) -> Result<(), BrowserError> {
-        let mut params = input::DispatchMouseEventParams::new(input::DispatchMouseEventType::MouseWheel, x, y);
+    pub async fn mouse_wheel(
+        &self,
+        x: f64,
+        y: f64,
+        delta_x: f64,
+        delta_y: f64,
+    ) -> Result<(), BrowserError> {
+        let mut params =
+            input::DispatchMouseEventParams::new(input::DispatchMouseEventType::MouseWheel, x, y);
         params.delta_x = Some(delta_x);
         params.delta_y = Some(delta_y);
         self.cdp()
@@ -396,7 +504,9 @@ fn modifiers_bits(mods: &[String]) -> Result<i64, BrowserError> {
     let mut bits = 0;
     for m in mods {
         bits |= modifier_bit(m).ok_or_else(|| {
-            BrowserError::InvalidArgument(format!("unknown modifier \"{m}\" (use Shift, Control, Alt, Meta or ControlOrMeta)"))
+            BrowserError::InvalidArgument(format!(
+                "unknown modifier \"{m}\" (use Shift, Control, Alt, Meta or ControlOrMeta)"
+            ))
         })?;
     }
     Ok(bits)
@@ -408,7 +518,10 @@ mod tests {
 
     #[test]
     fn combos_split_into_modifiers_and_key() {
-        assert_eq!(split_combo("Control+A").expect("ok"), (vec!["Control"], "A"));
+        assert_eq!(
+            split_combo("Control+A").expect("ok"),
+            (vec!["Control"], "A")
+        );
         assert_eq!(split_combo("Shift++").expect("ok"), (vec!["Shift"], "+"));
         assert_eq!(split_combo("Enter").expect("ok"), (vec![], "Enter"));
         assert!(split_combo("Hyper+A").is_err());
@@ -417,7 +530,10 @@ mod tests {
     #[test]
     fn keys_map_to_codes() {
         let a = key_def("a", true).expect("a");
-        assert_eq!((a.key.as_str(), a.code.as_str(), a.key_code), ("A", "KeyA", 65));
+        assert_eq!(
+            (a.key.as_str(), a.code.as_str(), a.key_code),
+            ("A", "KeyA", 65)
+        );
         let enter = key_def("Enter", false).expect("enter");
         assert_eq!(enter.text.as_deref(), Some("\r"));
         assert_eq!(key_def("1", true).expect("!").key, "!");

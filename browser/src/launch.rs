@@ -147,19 +147,25 @@ pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserE
     let args: Vec<String> = BASE_ARGS
         .iter()
         .map(|a| a.to_string())
-        .chain(options.args.iter().map(|a| a.trim_start_matches('-').to_string()))
+        .chain(
+            options
+                .args
+                .iter()
+                .map(|a| a.trim_start_matches('-').to_string()),
+        )
         .collect();
     builder = builder.args(args);
     let config = builder.build().map_err(|reason| BrowserError::Launch {
         executable: executable.clone(),
         reason,
     })?;
-    let (cdp, handler) = chromiumoxide::Browser::launch(config)
-        .await
-        .map_err(|e| BrowserError::Launch {
-            executable: executable.clone(),
-            reason: e.to_string(),
-        })?;
+    let (cdp, handler) =
+        chromiumoxide::Browser::launch(config)
+            .await
+            .map_err(|e| BrowserError::Launch {
+                executable: executable.clone(),
+                reason: e.to_string(),
+            })?;
     let (alive, task) = supervise(handler);
     Ok(Launched {
         cdp,
@@ -179,7 +185,8 @@ pub(crate) async fn connect(endpoint: &str) -> Result<Launched, BrowserError> {
     {
         return Err(BrowserError::Connect {
             endpoint: endpoint.to_string(),
-            reason: "expected a ws:// URL or the http://host:port of a remote-debugging endpoint".into(),
+            reason: "expected a ws:// URL or the http://host:port of a remote-debugging endpoint"
+                .into(),
         });
     }
     let (cdp, handler) = chromiumoxide::Browser::connect(endpoint)

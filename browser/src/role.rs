@@ -60,7 +60,9 @@ fn prop_level(node: &accessibility::AxNode) -> Option<u32> {
 
 fn matches_states(node: &accessibility::AxNode, o: &RoleOptions) -> bool {
     use accessibility::AxPropertyName as P;
-    let want = |expected: Option<bool>, actual: Option<bool>| expected.is_none_or(|e| actual.unwrap_or(false) == e);
+    let want = |expected: Option<bool>, actual: Option<bool>| {
+        expected.is_none_or(|e| actual.unwrap_or(false) == e)
+    };
     want(o.checked, prop_bool(node, P::Checked))
         && want(o.pressed, prop_bool(node, P::Pressed))
         && want(o.selected, prop_bool(node, P::Selected))
@@ -88,7 +90,10 @@ pub(crate) async fn resolve(
         .await
         .map_err(|e| cdp("Runtime.evaluate", e))?;
     let Some(doc_id) = doc.result.result.object_id.clone() else {
-        return Ok(RoleSet { object_ids: Vec::new(), names: Vec::new() });
+        return Ok(RoleSet {
+            object_ids: Vec::new(),
+            names: Vec::new(),
+        });
     };
     let query = accessibility::QueryAxTreeParams {
         node_id: None,
@@ -103,7 +108,10 @@ pub(crate) async fn resolve(
         .map_err(|e| cdp("Accessibility.queryAXTree", e))?
         .result
         .nodes;
-    let mut set = RoleSet { object_ids: Vec::new(), names: Vec::new() };
+    let mut set = RoleSet {
+        object_ids: Vec::new(),
+        names: Vec::new(),
+    };
     for node in nodes {
         if node.ignored && !options.include_hidden {
             continue;

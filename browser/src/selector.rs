@@ -88,17 +88,42 @@ pub(crate) struct TextMatch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "engine", rename_all = "kebab-case")]
 pub(crate) enum Part {
-    Css { selector: String },
-    Xpath { selector: String },
-    Text { matcher: TextMatch },
-    Attr { name: String, matcher: TextMatch },
-    Label { matcher: TextMatch },
-    Nth { index: i64 },
-    HasText { matcher: TextMatch, not: bool },
-    Has { parts: Vec<Part>, not: bool },
-    Visible { value: bool },
-    And { parts: Vec<Part> },
-    Or { parts: Vec<Part> },
+    Css {
+        selector: String,
+    },
+    Xpath {
+        selector: String,
+    },
+    Text {
+        matcher: TextMatch,
+    },
+    Attr {
+        name: String,
+        matcher: TextMatch,
+    },
+    Label {
+        matcher: TextMatch,
+    },
+    Nth {
+        index: i64,
+    },
+    HasText {
+        matcher: TextMatch,
+        not: bool,
+    },
+    Has {
+        parts: Vec<Part>,
+        not: bool,
+    },
+    Visible {
+        value: bool,
+    },
+    And {
+        parts: Vec<Part>,
+    },
+    Or {
+        parts: Vec<Part>,
+    },
     /// Resolved by the host from the accessibility tree; `slot` indexes the element lists the
     /// host passes in with each call.
     Role {
@@ -113,14 +138,24 @@ pub(crate) enum Part {
 }
 
 /// Numbers the role parts (nested ones included) and lists what each must match.
-pub(crate) fn assign_role_slots(parts: &mut [Part], roles: &mut Vec<(String, crate::role::RoleOptions)>) {
+pub(crate) fn assign_role_slots(
+    parts: &mut [Part],
+    roles: &mut Vec<(String, crate::role::RoleOptions)>,
+) {
     for part in parts {
         match part {
-            Part::Role { slot, role, options, .. } => {
+            Part::Role {
+                slot,
+                role,
+                options,
+                ..
+            } => {
                 *slot = roles.len();
                 roles.push((role.clone(), options.clone()));
             }
-            Part::Has { parts, .. } | Part::And { parts } | Part::Or { parts } => assign_role_slots(parts, roles),
+            Part::Has { parts, .. } | Part::And { parts } | Part::Or { parts } => {
+                assign_role_slots(parts, roles)
+            }
             _ => {}
         }
     }
@@ -145,7 +180,9 @@ fn parse_one(s: &str) -> Result<Part, String> {
             selector: s.to_string(),
         });
     }
-    if (s.starts_with('"') && s.ends_with('"') && s.len() >= 2) || (s.starts_with('\'') && s.ends_with('\'') && s.len() >= 2) {
+    if (s.starts_with('"') && s.ends_with('"') && s.len() >= 2)
+        || (s.starts_with('\'') && s.ends_with('\'') && s.len() >= 2)
+    {
         return Ok(Part::Text {
             matcher: text_body(s)?.wire(),
         });
@@ -201,7 +238,9 @@ fn parse_one(s: &str) -> Result<Part, String> {
 
 fn unquote(s: &str) -> &str {
     let s = s.trim();
-    if s.len() >= 2 && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\''))) {
+    if s.len() >= 2
+        && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\'')))
+    {
         &s[1..s.len() - 1]
     } else {
         s
@@ -215,8 +254,15 @@ fn css_string(s: &str) -> String {
 /// `text=` bodies: `"exact"`, `/regex/flags`, or a substring.
 fn text_body(body: &str) -> Result<TextQuery, String> {
     let body = body.trim();
-    if body.len() >= 2 && (body.starts_with('"') && body.ends_with('"') || body.starts_with('\'') && body.ends_with('\'')) {
-        return Ok(TextQuery::Exact(body[1..body.len() - 1].replace("\\\"", "\"").replace("\\'", "'")));
+    if body.len() >= 2
+        && (body.starts_with('"') && body.ends_with('"')
+            || body.starts_with('\'') && body.ends_with('\''))
+    {
+        return Ok(TextQuery::Exact(
+            body[1..body.len() - 1]
+                .replace("\\\"", "\"")
+                .replace("\\'", "'"),
+        ));
     }
     if let Some(rest) = body.strip_prefix('/')
         && let Some(end) = rest.rfind('/')
@@ -278,13 +324,27 @@ mod tests {
         let parts = parse("div.card >> text=\"Save\" >> nth=1").expect("valid");
         assert_eq!(parts.len(), 3);
         assert!(matches!(&parts[0], Part::Css { selector } if selector == "div.card"));
-        assert!(matches!(&parts[1], Part::Text { matcher } if matcher.kind == "exact" && matcher.text == "Save"));
+        assert!(
+            matches!(&parts[1], Part::Text { matcher } if matcher.kind == "exact" && matcher.text == "Save")
+        );
         assert!(matches!(parts[2], Part::Nth { index: 1 }));
-        assert!(matches!(&parse("//div[@id='x']").expect("xpath")[0], Part::Xpath { .. }));
-        assert!(matches!(&parse("input[name=q]").expect("css")[0], Part::Css { selector } if selector == "input[name=q]"));
-        assert!(matches!(&parse("text=/sa.e/i").expect("regex")[0], Part::Text { matcher } if matcher.kind == "regex" && matcher.flags == "i"));
-        assert!(matches!(&parse("id=main").expect("id")[0], Part::Css { selector } if selector == "[id=\"main\"]"));
-        assert!(matches!(&parse("a:has-text(\"x >> y\")").expect("quoted")[0], Part::Css { .. }));
+        assert!(matches!(
+            &parse("//div[@id='x']").expect("xpath")[0],
+            Part::Xpath { .. }
+        ));
+        assert!(
+            matches!(&parse("input[name=q]").expect("css")[0], Part::Css { selector } if selector == "input[name=q]")
+        );
+        assert!(
+            matches!(&parse("text=/sa.e/i").expect("regex")[0], Part::Text { matcher } if matcher.kind == "regex" && matcher.flags == "i")
+        );
+        assert!(
+            matches!(&parse("id=main").expect("id")[0], Part::Css { selector } if selector == "[id=\"main\"]")
+        );
+        assert!(matches!(
+            &parse("a:has-text(\"x >> y\")").expect("quoted")[0],
+            Part::Css { .. }
+        ));
     }
 
     #[test]

@@ -123,9 +123,18 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retries_until_ready() {
-        let value = poll("thing", Duration::from_secs(5), CallLog::new("waiting"), |n| async move {
-            if n < 3 { Attempt::Retry("not yet".into()) } else { Attempt::Ready(n) }
-        })
+        let value = poll(
+            "thing",
+            Duration::from_secs(5),
+            CallLog::new("waiting"),
+            |n| async move {
+                if n < 3 {
+                    Attempt::Retry("not yet".into())
+                } else {
+                    Attempt::Ready(n)
+                }
+            },
+        )
         .await
         .expect("ready");
         assert_eq!(value, 3);
@@ -133,14 +142,23 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn times_out_with_a_collapsed_call_log() {
-        let err = poll::<(), _, _>("locator.click", Duration::from_millis(300), CallLog::new("waiting for x"), |_| async {
-            Attempt::Retry("element is not visible".into())
-        })
+        let err = poll::<(), _, _>(
+            "locator.click",
+            Duration::from_millis(300),
+            CallLog::new("waiting for x"),
+            |_| async { Attempt::Retry("element is not visible".into()) },
+        )
         .await
         .expect_err("times out");
         let text = err.to_string();
-        assert!(text.starts_with("locator.click: timeout 300ms exceeded."), "{text}");
-        assert!(text.contains("  - waiting for x\n  - element is not visible\n  - "), "{text}");
+        assert!(
+            text.starts_with("locator.click: timeout 300ms exceeded."),
+            "{text}"
+        );
+        assert!(
+            text.contains("  - waiting for x\n  - element is not visible\n  - "),
+            "{text}"
+        );
         assert!(text.contains("× repeated"), "{text}");
     }
 

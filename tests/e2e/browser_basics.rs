@@ -27,10 +27,17 @@ fn chromium_processes(marker: &str) -> usize {
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
-                .filter(|e| e.file_name().to_string_lossy().chars().all(|c| c.is_ascii_digit()))
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
+                })
                 .filter(|e| {
                     let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-                    let zombie = stat.rsplit_once(')').is_some_and(|(_, r)| r.trim_start().starts_with('Z'));
+                    let zombie = stat
+                        .rsplit_once(')')
+                        .is_some_and(|(_, r)| r.trim_start().starts_with('Z'));
                     let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
                     !zombie && String::from_utf8_lossy(&cmd).contains(marker)
                 })
@@ -55,31 +62,67 @@ async fn navigates_reads_and_evaluates() {
     ])
     .await;
     let (browser, context, page) = browser_page().await;
-    let res = page.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("goto").expect("a response");
+    let res = page
+        .goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto")
+        .expect("a response");
     assert_eq!(res.status, 200);
     assert!(res.ok());
     assert_eq!(res.url, format!("{origin}/"));
-    assert!(res.headers.iter().any(|(k, v)| k == "content-type" && v.starts_with("text/html")));
+    assert!(
+        res.headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("text/html"))
+    );
     assert_eq!(page.title().await.expect("title"), "Home");
     assert_eq!(page.url().await.expect("url"), format!("{origin}/"));
     let html = page.content().await.expect("content");
-    assert!(html.starts_with("<!DOCTYPE html><html><head><title>Home</title>"), "{html}");
+    assert!(
+        html.starts_with("<!DOCTYPE html><html><head><title>Home</title>"),
+        "{html}"
+    );
 
-    let missing = page.goto(&format!("{origin}/nope"), GotoOptions::default()).await.expect("goto").expect("response");
+    let missing = page
+        .goto(&format!("{origin}/nope"), GotoOptions::default())
+        .await
+        .expect("goto")
+        .expect("response");
     assert_eq!(missing.status, 404);
     assert!(!missing.ok());
 
-    page.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("back home");
-    let same_doc = page.goto(&format!("{origin}/#part"), GotoOptions::default()).await.expect("hash navigation");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("back home");
+    let same_doc = page
+        .goto(&format!("{origin}/#part"), GotoOptions::default())
+        .await
+        .expect("hash navigation");
     assert_eq!(same_doc, None);
 
     assert_eq!(page.evaluate("1 + 2", None).await.expect("expr"), json!(3));
     assert_eq!(
-        page.evaluate("(a) => ({ sum: a.x + a.y, title: document.title })", Some(json!({"x": 40, "y": 2}))).await.expect("fn"),
+        page.evaluate(
+            "(a) => ({ sum: a.x + a.y, title: document.title })",
+            Some(json!({"x": 40, "y": 2}))
+        )
+        .await
+        .expect("fn"),
         json!({"sum": 42, "title": "Home"})
     );
-    assert_eq!(page.evaluate("async () => { await new Promise(r => setTimeout(r, 10)); return 'later'; }", None).await.expect("async"), json!("later"));
-    let err = page.evaluate("() => { throw new TypeError('page says no'); }", None).await.expect_err("throws");
+    assert_eq!(
+        page.evaluate(
+            "async () => { await new Promise(r => setTimeout(r, 10)); return 'later'; }",
+            None
+        )
+        .await
+        .expect("async"),
+        json!("later")
+    );
+    let err = page
+        .evaluate("() => { throw new TypeError('page says no'); }", None)
+        .await
+        .expect_err("throws");
     match err {
         BrowserError::Evaluation { message, stack } => {
             assert_eq!(message, "TypeError: page says no");
@@ -88,8 +131,15 @@ async fn navigates_reads_and_evaluates() {
         other => panic!("expected an evaluation error, got {other:?}"),
     }
 
-    page.set_content("<p id='x'>set by test</p>").await.expect("set_content");
-    assert_eq!(page.evaluate("document.getElementById('x').textContent", None).await.expect("read"), json!("set by test"));
+    page.set_content("<p id='x'>set by test</p>")
+        .await
+        .expect("set_content");
+    assert_eq!(
+        page.evaluate("document.getElementById('x').textContent", None)
+            .await
+            .expect("read"),
+        json!("set by test")
+    );
     context.close().await.expect("close context");
     browser.close().await.expect("close");
 }
@@ -101,42 +151,101 @@ async fn relative_urls_use_the_base_url_and_wait_until_states_work() {
         "<html><body><script>document.title = 'parsed'</script><img src='/missing.png'></body></html>",
     )])
     .await;
-    let browser = Browser::launch(LaunchOptions::default()).await.expect("launch");
+    let browser = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
     let context = browser
-        .new_context(ContextOptions { base_url: Some(origin.clone()), ..ContextOptions::default() })
+        .new_context(ContextOptions {
+            base_url: Some(origin.clone()),
+            ..ContextOptions::default()
+        })
         .await
         .expect("context");
     let page = context.new_page().await.expect("page");
-    for wait_until in [WaitUntil::Commit, WaitUntil::DomContentLoaded, WaitUntil::Load, WaitUntil::NetworkIdle] {
+    for wait_until in [
+        WaitUntil::Commit,
+        WaitUntil::DomContentLoaded,
+        WaitUntil::Load,
+        WaitUntil::NetworkIdle,
+    ] {
         let res = page
-            .goto("/slow", GotoOptions { wait_until, timeout: Some(Duration::from_secs(10)) })
+            .goto(
+                "/slow",
+                GotoOptions {
+                    wait_until,
+                    timeout: Some(Duration::from_secs(10)),
+                },
+            )
             .await
             .unwrap_or_else(|e| panic!("{wait_until:?}: {e}"))
             .unwrap_or_else(|| panic!("{wait_until:?}: no response"));
         assert_eq!(res.url, format!("{origin}/slow"), "{wait_until:?}");
     }
     assert_eq!(page.title().await.expect("title"), "parsed");
-    let refused = page.goto("http://127.0.0.1:9/", GotoOptions::default()).await.expect_err("refused");
-    assert!(refused.to_string().starts_with("navigation to http://127.0.0.1:9/ failed: net::ERR_"), "{refused}");
+    let refused = page
+        .goto("http://127.0.0.1:9/", GotoOptions::default())
+        .await
+        .expect_err("refused");
+    assert!(
+        refused
+            .to_string()
+            .starts_with("navigation to http://127.0.0.1:9/ failed: net::ERR_"),
+        "{refused}"
+    );
     browser.close().await.expect("close");
 }
 
 #[tokio::test]
 async fn screenshots_are_pngs_of_the_viewport() {
     let (browser, _context, page) = browser_page().await;
-    page.set_content("<body style='margin:0;background:rgb(255,0,0)'><div style='height:3000px'></div></body>").await.expect("content");
-    let png = page.screenshot(ScreenshotOptions::default()).await.expect("screenshot");
-    let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("decodes as PNG");
+    page.set_content(
+        "<body style='margin:0;background:rgb(255,0,0)'><div style='height:3000px'></div></body>",
+    )
+    .await
+    .expect("content");
+    let png = page
+        .screenshot(ScreenshotOptions::default())
+        .await
+        .expect("screenshot");
+    let img =
+        image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("decodes as PNG");
     assert_eq!((img.width(), img.height()), (1280, 720));
     let pixel = img.to_rgba8().get_pixel(10, 10).0;
     assert_eq!(pixel, [255, 0, 0, 255]);
 
-    page.set_viewport_size(Viewport { width: 400, height: 300 }).await.expect("resize");
-    let small = image::load_from_memory(&page.screenshot(ScreenshotOptions::default()).await.expect("shot")).expect("png");
+    page.set_viewport_size(Viewport {
+        width: 400,
+        height: 300,
+    })
+    .await
+    .expect("resize");
+    let small = image::load_from_memory(
+        &page
+            .screenshot(ScreenshotOptions::default())
+            .await
+            .expect("shot"),
+    )
+    .expect("png");
     assert_eq!((small.width(), small.height()), (400, 300));
-    let full = image::load_from_memory(&page.screenshot(ScreenshotOptions { full_page: true, ..Default::default() }).await.expect("full")).expect("png");
+    let full = image::load_from_memory(
+        &page
+            .screenshot(ScreenshotOptions {
+                full_page: true,
+                ..Default::default()
+            })
+            .await
+            .expect("full"),
+    )
+    .expect("png");
     assert_eq!(full.height(), 3000);
-    let jpeg = page.screenshot(ScreenshotOptions { jpeg: true, quality: Some(50), ..Default::default() }).await.expect("jpeg");
+    let jpeg = page
+        .screenshot(ScreenshotOptions {
+            jpeg: true,
+            quality: Some(50),
+            ..Default::default()
+        })
+        .await
+        .expect("jpeg");
     assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF]);
     browser.close().await.expect("close");
 }
@@ -144,15 +253,37 @@ async fn screenshots_are_pngs_of_the_viewport() {
 #[tokio::test]
 async fn contexts_are_isolated_and_manage_cookies() {
     let origin = serve_pages(&[("/", "<title>c</title>")]).await;
-    let browser = Browser::launch(LaunchOptions::default()).await.expect("launch");
-    let a = browser.new_context(ContextOptions::default()).await.expect("a");
-    let b = browser.new_context(ContextOptions::default()).await.expect("b");
+    let browser = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
+    let a = browser
+        .new_context(ContextOptions::default())
+        .await
+        .expect("a");
+    let b = browser
+        .new_context(ContextOptions::default())
+        .await
+        .expect("b");
     let pa = a.new_page().await.expect("page a");
     let pb = b.new_page().await.expect("page b");
-    pa.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("goto a");
-    pb.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("goto b");
-    pa.evaluate("localStorage.setItem('k', 'only-a'); document.cookie = 'from_js=1; path=/'", None).await.expect("store");
-    assert_eq!(pb.evaluate("localStorage.getItem('k')", None).await.expect("b storage"), json!(null));
+    pa.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto a");
+    pb.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto b");
+    pa.evaluate(
+        "localStorage.setItem('k', 'only-a'); document.cookie = 'from_js=1; path=/'",
+        None,
+    )
+    .await
+    .expect("store");
+    assert_eq!(
+        pb.evaluate("localStorage.getItem('k')", None)
+            .await
+            .expect("b storage"),
+        json!(null)
+    );
     a.add_cookies(&[NewCookie {
         name: "session".into(),
         value: "s3cret".into(),
@@ -167,17 +298,38 @@ async fn contexts_are_isolated_and_manage_cookies() {
     let mut names: Vec<_> = cookies.iter().map(|c| c.name.as_str()).collect();
     names.sort();
     assert_eq!(names, vec!["from_js", "session"]);
-    let session = cookies.iter().find(|c| c.name == "session").expect("session");
+    let session = cookies
+        .iter()
+        .find(|c| c.name == "session")
+        .expect("session");
     assert!(session.http_only);
     assert_eq!(session.same_site, "Lax");
     assert_eq!(session.domain, "127.0.0.1");
     assert!(b.cookies(&[]).await.expect("b cookies").is_empty());
-    assert_eq!(a.cookies(&["https://example.com/"]).await.expect("filtered").len(), 0);
-    assert_eq!(pa.evaluate("document.cookie", None).await.expect("js cookie"), json!("from_js=1"));
+    assert_eq!(
+        a.cookies(&["https://example.com/"])
+            .await
+            .expect("filtered")
+            .len(),
+        0
+    );
+    assert_eq!(
+        pa.evaluate("document.cookie", None)
+            .await
+            .expect("js cookie"),
+        json!("from_js=1")
+    );
     a.clear_cookies().await.expect("clear");
     assert!(a.cookies(&[]).await.expect("after clear").is_empty());
     assert_eq!(a.pages().len(), 1);
-    let bad = a.add_cookies(&[NewCookie { name: "x".into(), value: "y".into(), ..Default::default() }]).await.expect_err("needs url");
+    let bad = a
+        .add_cookies(&[NewCookie {
+            name: "x".into(),
+            value: "y".into(),
+            ..Default::default()
+        }])
+        .await
+        .expect_err("needs url");
     assert!(bad.to_string().contains("needs either a url"));
     browser.close().await.expect("close");
 }
@@ -190,10 +342,15 @@ async fn context_options_emulate_the_environment() {
         response(200, "text/html", format!("<title>{header}|{lang}</title><p id='js'></p><script>document.getElementById('js').textContent = 'ran'</script>"))
     })
     .await;
-    let browser = Browser::launch(LaunchOptions::default()).await.expect("launch");
+    let browser = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
     let context = browser
         .new_context(ContextOptions {
-            viewport: Some(Viewport { width: 800, height: 600 }),
+            viewport: Some(Viewport {
+                width: 800,
+                height: 600,
+            }),
             user_agent: Some("isolate-test-agent/1.0".into()),
             locale: Some("de-DE".into()),
             timezone_id: Some("Asia/Tokyo".into()),
@@ -204,7 +361,9 @@ async fn context_options_emulate_the_environment() {
         .await
         .expect("context");
     let page = context.new_page().await.expect("page");
-    page.goto(&format!("http://{addr}/"), GotoOptions::default()).await.expect("goto");
+    page.goto(&format!("http://{addr}/"), GotoOptions::default())
+        .await
+        .expect("goto");
     assert_eq!(page.title().await.expect("title"), "hello|de-DE");
     let env = page
         .evaluate(
@@ -213,31 +372,75 @@ async fn context_options_emulate_the_environment() {
         )
         .await
         .expect("env");
-    assert_eq!(env, json!({"w": 800, "h": 600, "ua": "isolate-test-agent/1.0", "lang": "de-DE", "tz": "Asia/Tokyo", "dark": true, "num": "1.234,5"}));
+    assert_eq!(
+        env,
+        json!({"w": 800, "h": 600, "ua": "isolate-test-agent/1.0", "lang": "de-DE", "tz": "Asia/Tokyo", "dark": true, "num": "1.234,5"})
+    );
 
-    let offline = browser.new_context(ContextOptions { offline: true, ..ContextOptions::default() }).await.expect("offline ctx");
+    let offline = browser
+        .new_context(ContextOptions {
+            offline: true,
+            ..ContextOptions::default()
+        })
+        .await
+        .expect("offline ctx");
     let op = offline.new_page().await.expect("page");
-    let err = op.goto(&format!("http://{addr}/"), GotoOptions::default()).await.expect_err("offline");
-    assert!(err.to_string().contains("ERR_INTERNET_DISCONNECTED"), "{err}");
+    let err = op
+        .goto(&format!("http://{addr}/"), GotoOptions::default())
+        .await
+        .expect_err("offline");
+    assert!(
+        err.to_string().contains("ERR_INTERNET_DISCONNECTED"),
+        "{err}"
+    );
 
-    let nojs = browser.new_context(ContextOptions { java_script_enabled: false, ..ContextOptions::default() }).await.expect("nojs ctx");
+    let nojs = browser
+        .new_context(ContextOptions {
+            java_script_enabled: false,
+            ..ContextOptions::default()
+        })
+        .await
+        .expect("nojs ctx");
     let np = nojs.new_page().await.expect("page");
-    np.goto(&format!("http://{addr}/"), GotoOptions::default()).await.expect("goto");
-    assert_eq!(np.locator("#js").text_content(None).await.expect("no script ran"), Some(String::new()));
-    assert_eq!(page.locator("#js").text_content(None).await.expect("script ran"), Some("ran".into()));
+    np.goto(&format!("http://{addr}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    assert_eq!(
+        np.locator("#js")
+            .text_content(None)
+            .await
+            .expect("no script ran"),
+        Some(String::new())
+    );
+    assert_eq!(
+        page.locator("#js")
+            .text_content(None)
+            .await
+            .expect("script ran"),
+        Some("ran".into())
+    );
     browser.close().await.expect("close");
 }
 
 #[tokio::test]
 async fn a_missing_chromium_names_the_paths_tried_and_how_to_install() {
-    let err = Browser::launch(LaunchOptions { executable: Some("/nonexistent/chromium".into()), ..LaunchOptions::default() })
+    let err = Browser::launch(LaunchOptions {
+        executable: Some("/nonexistent/chromium".into()),
+        ..LaunchOptions::default()
+    })
+    .await
+    .err()
+    .expect("no browser");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("no Chromium executable found (tried: /nonexistent/chromium)"),
+        "{msg}"
+    );
+    assert!(msg.contains("apt-get install chromium"), "{msg}");
+    let err = Browser::connect("localhost:9222")
         .await
         .err()
-        .expect("no browser");
-    let msg = err.to_string();
-    assert!(msg.contains("no Chromium executable found (tried: /nonexistent/chromium)"), "{msg}");
-    assert!(msg.contains("apt-get install chromium"), "{msg}");
-    let err = Browser::connect("localhost:9222").await.err().expect("bad endpoint");
+        .expect("bad endpoint");
     assert!(err.to_string().contains("expected a ws:// URL"), "{err}");
 }
 
@@ -245,7 +448,9 @@ async fn a_missing_chromium_names_the_paths_tried_and_how_to_install() {
 async fn killing_chromium_fails_pending_calls_promptly() {
     let origin = serve_pages(&[("/", "<title>k</title>")]).await;
     let (browser, _context, page) = browser_page().await;
-    page.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("goto");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
     let pid = browser.pid().expect("launched process");
     let pending = tokio::spawn({
         let page = page.clone();
@@ -253,35 +458,61 @@ async fn killing_chromium_fails_pending_calls_promptly() {
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
-    std::process::Command::new("kill").arg("-9").arg(pid.to_string()).status().expect("kill");
-    let result = tokio::time::timeout(Duration::from_secs(10), pending).await.expect("the pending call ends").expect("join");
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    std::process::Command::new("kill")
+        .arg("-9")
+        .arg(pid.to_string())
+        .status()
+        .expect("kill");
+    let result = tokio::time::timeout(Duration::from_secs(10), pending)
+        .await
+        .expect("the pending call ends")
+        .expect("join");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
     let err = result.expect_err("fails");
     assert!(matches!(err, BrowserError::Closed(_)), "{err:?}");
     let later = page.title().await.expect_err("browser is gone");
     assert!(later.to_string().starts_with("browser closed"), "{later}");
     assert!(!browser.is_connected());
     // A new browser can be launched after the crash.
-    let again = Browser::launch(LaunchOptions::default()).await.expect("relaunch");
+    let again = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("relaunch");
     assert!(again.is_connected());
     again.close().await.expect("close");
 }
 
 #[tokio::test]
 async fn no_chromium_process_outlives_close_or_drop() {
-    let browser = Browser::launch(LaunchOptions::default()).await.expect("launch");
+    let browser = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
     let marker = profile_marker(browser.pid().expect("pid"));
-    let ctx = browser.new_context(ContextOptions::default()).await.expect("ctx");
+    let ctx = browser
+        .new_context(ContextOptions::default())
+        .await
+        .expect("ctx");
     ctx.new_page().await.expect("page");
     assert!(chromium_processes(&marker) >= 1);
     browser.close().await.expect("close");
     assert_eq!(chromium_processes(&marker), 0, "processes left after close");
-    assert!(!std::path::Path::new(&marker).exists(), "profile directory left behind");
+    assert!(
+        !std::path::Path::new(&marker).exists(),
+        "profile directory left behind"
+    );
 
     // Dropping every handle (as a panicking test does) ends the browser too.
-    let dropped = Browser::launch(LaunchOptions::default()).await.expect("launch");
+    let dropped = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
     let marker = profile_marker(dropped.pid().expect("pid"));
-    let ctx = dropped.new_context(ContextOptions::default()).await.expect("ctx");
+    let ctx = dropped
+        .new_context(ContextOptions::default())
+        .await
+        .expect("ctx");
     let page = ctx.new_page().await.expect("page");
     drop((dropped, ctx, page));
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -290,4 +521,3 @@ async fn no_chromium_process_outlives_close_or_drop() {
     }
     assert_eq!(chromium_processes(&marker), 0, "processes left after drop");
 }
-

@@ -28,7 +28,9 @@ const PAGE: &str = r#"<!doctype html>
 async fn page() -> (isolate_browser_browser::Browser, Page) {
     let origin = serve_pages(&[("/", PAGE)]).await;
     let (browser, _ctx, page) = browser_page().await;
-    page.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("goto");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
     (browser, page)
 }
 
@@ -45,41 +47,178 @@ async fn ids(l: &isolate_browser_browser::Locator) -> Vec<String> {
 async fn string_selector_engines() {
     let (browser, page) = page().await;
     assert_eq!(page.locator("section.card").count().await.expect("css"), 3);
-    assert_eq!(page.locator("section.card:visible").count().await.expect(":visible"), 2);
-    assert_eq!(page.locator("section:has-text(\"second\")").count().await.expect(":has-text"), 1);
-    assert_eq!(ids(&page.locator("button:text(\"Save\")")).await, vec!["button:Save", "button:Save as…", "button:Save"]);
-    assert_eq!(page.locator("text=save").count().await.expect("text substring"), 3);
-    assert_eq!(page.locator("text=\"Save\"").count().await.expect("text exact"), 2);
-    assert_eq!(page.locator("text=/^save as/i").count().await.expect("text regex"), 1);
-    assert_eq!(page.locator("text=First card").count().await.expect("whitespace normalised"), 1);
-    assert_eq!(page.locator("xpath=//section[@data-testid='card-2']//button").count().await.expect("xpath"), 2);
+    assert_eq!(
+        page.locator("section.card:visible")
+            .count()
+            .await
+            .expect(":visible"),
+        2
+    );
+    assert_eq!(
+        page.locator("section:has-text(\"second\")")
+            .count()
+            .await
+            .expect(":has-text"),
+        1
+    );
+    assert_eq!(
+        ids(&page.locator("button:text(\"Save\")")).await,
+        vec!["button:Save", "button:Save as…", "button:Save"]
+    );
+    assert_eq!(
+        page.locator("text=save")
+            .count()
+            .await
+            .expect("text substring"),
+        3
+    );
+    assert_eq!(
+        page.locator("text=\"Save\"")
+            .count()
+            .await
+            .expect("text exact"),
+        2
+    );
+    assert_eq!(
+        page.locator("text=/^save as/i")
+            .count()
+            .await
+            .expect("text regex"),
+        1
+    );
+    assert_eq!(
+        page.locator("text=First card")
+            .count()
+            .await
+            .expect("whitespace normalised"),
+        1
+    );
+    assert_eq!(
+        page.locator("xpath=//section[@data-testid='card-2']//button")
+            .count()
+            .await
+            .expect("xpath"),
+        2
+    );
     assert_eq!(page.locator("//h2").count().await.expect("bare xpath"), 3);
     assert_eq!(page.locator("id=email").count().await.expect("id"), 1);
-    assert_eq!(page.locator("data-testid=card-1 >> button").count().await.expect("testid chain"), 1);
-    assert_eq!(page.locator("#main >> text=Delete").count().await.expect("chain"), 1);
-    assert_eq!(page.locator("p >> text=\"Some bold text\"").count().await.expect("text across inline children"), 0);
-    assert_eq!(page.locator("text=\"Some bold text\"").count().await.expect("smallest match"), 1);
-    let bad = page.locator("bogus=1").count().await.expect_err("unknown engine");
-    assert!(bad.to_string().contains("unknown selector engine \"bogus\""), "{bad}");
+    assert_eq!(
+        page.locator("data-testid=card-1 >> button")
+            .count()
+            .await
+            .expect("testid chain"),
+        1
+    );
+    assert_eq!(
+        page.locator("#main >> text=Delete")
+            .count()
+            .await
+            .expect("chain"),
+        1
+    );
+    assert_eq!(
+        page.locator("p >> text=\"Some bold text\"")
+            .count()
+            .await
+            .expect("text across inline children"),
+        0
+    );
+    assert_eq!(
+        page.locator("text=\"Some bold text\"")
+            .count()
+            .await
+            .expect("smallest match"),
+        1
+    );
+    let bad = page
+        .locator("bogus=1")
+        .count()
+        .await
+        .expect_err("unknown engine");
+    assert!(
+        bad.to_string()
+            .contains("unknown selector engine \"bogus\""),
+        "{bad}"
+    );
     browser.close().await.expect("close");
 }
 
 #[tokio::test]
 async fn get_by_locators_match_like_playwright() {
     let (browser, page) = page().await;
-    assert_eq!(page.get_by_text(TextQuery::text("save", false)).count().await.expect("substring"), 3);
-    assert_eq!(page.get_by_text(TextQuery::text("Save", true)).count().await.expect("exact"), 2);
-    assert_eq!(page.get_by_text(TextQuery::regex("as…$", "")).count().await.expect("regex"), 1);
-    assert_eq!(ids(&page.get_by_label(TextQuery::text("email", false))).await, vec!["email"]);
-    assert_eq!(ids(&page.get_by_label(TextQuery::text("Password", true))).await, vec!["pw"]);
-    assert_eq!(ids(&page.get_by_label(TextQuery::text("full name", false))).await, vec!["name"]);
-    assert_eq!(ids(&page.get_by_label(TextQuery::regex("^search", "i"))).await, vec!["search"]);
-    assert_eq!(ids(&page.get_by_placeholder(TextQuery::text("@example", false))).await, vec!["email"]);
-    assert_eq!(page.get_by_alt_text(TextQuery::text("logo", false)).count().await.expect("alt"), 1);
-    assert_eq!(page.get_by_title(TextQuery::text("Health", false)).count().await.expect("title"), 1);
-    assert_eq!(page.get_by_title(TextQuery::text("Health", true)).count().await.expect("title exact"), 0);
-    assert_eq!(ids(&page.get_by_test_id(TextQuery::text("card-2", false))).await, vec!["card-2"]);
-    assert_eq!(page.get_by_test_id(TextQuery::text("card", false)).count().await.expect("testid is exact"), 0);
+    assert_eq!(
+        page.get_by_text(TextQuery::text("save", false))
+            .count()
+            .await
+            .expect("substring"),
+        3
+    );
+    assert_eq!(
+        page.get_by_text(TextQuery::text("Save", true))
+            .count()
+            .await
+            .expect("exact"),
+        2
+    );
+    assert_eq!(
+        page.get_by_text(TextQuery::regex("as…$", ""))
+            .count()
+            .await
+            .expect("regex"),
+        1
+    );
+    assert_eq!(
+        ids(&page.get_by_label(TextQuery::text("email", false))).await,
+        vec!["email"]
+    );
+    assert_eq!(
+        ids(&page.get_by_label(TextQuery::text("Password", true))).await,
+        vec!["pw"]
+    );
+    assert_eq!(
+        ids(&page.get_by_label(TextQuery::text("full name", false))).await,
+        vec!["name"]
+    );
+    assert_eq!(
+        ids(&page.get_by_label(TextQuery::regex("^search", "i"))).await,
+        vec!["search"]
+    );
+    assert_eq!(
+        ids(&page.get_by_placeholder(TextQuery::text("@example", false))).await,
+        vec!["email"]
+    );
+    assert_eq!(
+        page.get_by_alt_text(TextQuery::text("logo", false))
+            .count()
+            .await
+            .expect("alt"),
+        1
+    );
+    assert_eq!(
+        page.get_by_title(TextQuery::text("Health", false))
+            .count()
+            .await
+            .expect("title"),
+        1
+    );
+    assert_eq!(
+        page.get_by_title(TextQuery::text("Health", true))
+            .count()
+            .await
+            .expect("title exact"),
+        0
+    );
+    assert_eq!(
+        ids(&page.get_by_test_id(TextQuery::text("card-2", false))).await,
+        vec!["card-2"]
+    );
+    assert_eq!(
+        page.get_by_test_id(TextQuery::text("card", false))
+            .count()
+            .await
+            .expect("testid is exact"),
+        0
+    );
     browser.close().await.expect("close");
 }
 
@@ -90,18 +229,31 @@ async fn composition_chains_filters_and_positions() {
     assert_eq!(ids(&cards.first()).await, vec!["card-1"]);
     assert_eq!(ids(&cards.nth(1)).await, vec!["card-2"]);
     assert_eq!(cards.last().count().await.expect("last"), 1);
-    let second = cards.filter(FilterOptions { has_text: Some(TextQuery::text("second", false)), ..Default::default() });
+    let second = cards.filter(FilterOptions {
+        has_text: Some(TextQuery::text("second", false)),
+        ..Default::default()
+    });
     assert_eq!(ids(&second).await, vec!["card-2"]);
     let no_delete = cards.filter(FilterOptions {
         has: Some(page.locator("button[disabled]")),
         ..Default::default()
     });
     assert_eq!(ids(&no_delete).await, vec!["card-2"]);
-    let without = cards.filter(FilterOptions { has_not_text: Some(TextQuery::text("card", false)), ..Default::default() });
+    let without = cards.filter(FilterOptions {
+        has_not_text: Some(TextQuery::text("card", false)),
+        ..Default::default()
+    });
     assert_eq!(without.count().await.expect("hasNotText"), 0);
-    let visible = cards.filter(FilterOptions { visible: Some(true), ..Default::default() });
+    let visible = cards.filter(FilterOptions {
+        visible: Some(true),
+        ..Default::default()
+    });
     assert_eq!(visible.count().await.expect("visible"), 2);
-    let hidden_free = cards.filter(FilterOptions { has_not: Some(page.locator("span")), visible: Some(true), ..Default::default() });
+    let hidden_free = cards.filter(FilterOptions {
+        has_not: Some(page.locator("span")),
+        visible: Some(true),
+        ..Default::default()
+    });
     assert_eq!(ids(&hidden_free).await, vec!["card-2"]);
     let inner = cards.nth(1).get_by_text(TextQuery::text("Save", false));
     assert_eq!(ids(&inner).await, vec!["button:Save as…"]);
@@ -110,7 +262,9 @@ async fn composition_chains_filters_and_positions() {
     let either = page.locator("#email").or(&page.locator("#pw"));
     assert_eq!(ids(&either).await, vec!["email", "pw"]);
     assert_eq!(
-        second.get_by_text(TextQuery::text("Delete", true)).description(),
+        second
+            .get_by_text(TextQuery::text("Delete", true))
+            .description(),
         "locator('section.card').filter({ hasText: 'second' }).getByText('Delete', { exact: true })"
     );
     browser.close().await.expect("close");
@@ -137,33 +291,214 @@ async fn get_by_role_uses_the_accessibility_tree() {
     use isolate_browser_browser::RoleOptions;
     let origin = serve_pages(&[("/", ROLES)]).await;
     let (browser, _ctx, page) = browser_page().await;
-    page.goto(&format!("{origin}/"), GotoOptions::default()).await.expect("goto");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
     let role = |r: &str, o: RoleOptions| page.get_by_role(r, o);
-    let name = |n: &str| RoleOptions { name: Some(TextQuery::text(n, false)), ..Default::default() };
-    assert_eq!(role("button", RoleOptions::default()).count().await.expect("buttons"), 6);
-    assert_eq!(role("button", RoleOptions { include_hidden: true, ..Default::default() }).count().await.expect("hidden too"), 7);
-    assert_eq!(role("button", name("save")).count().await.expect("substring"), 1);
-    assert_eq!(role("button", RoleOptions { name: Some(TextQuery::text("Sav", true)), ..Default::default() }).count().await.expect("exact"), 0);
-    assert_eq!(role("button", RoleOptions { name: Some(TextQuery::regex("^close", "i")), ..Default::default() }).count().await.expect("regex"), 1);
-    assert_eq!(role("button", name("Close dialog")).text_content(None).await.expect("aria-label"), Some("×".into()));
-    assert_eq!(role("button", name("Delete forever")).count().await.expect("labelledby"), 1);
-    assert_eq!(role("button", name("Custom")).count().await.expect("role attribute"), 1);
-    assert_eq!(role("button", RoleOptions { disabled: Some(true), ..Default::default() }).count().await.expect("disabled"), 1);
-    assert_eq!(role("button", RoleOptions { pressed: Some(true), ..Default::default() }).count().await.expect("pressed"), 1);
-    assert_eq!(role("heading", RoleOptions { level: Some(2), ..Default::default() }).count().await.expect("level"), 2);
-    assert_eq!(role("heading", RoleOptions { level: Some(1), ..name("Title") }).count().await.expect("h1"), 1);
-    assert_eq!(role("checkbox", RoleOptions { checked: Some(true), ..Default::default() }).count().await.expect("checked"), 1);
-    assert_eq!(role("checkbox", name("Newsletter")).is_checked().await.expect("state"), false);
-    assert_eq!(role("link", name("read more")).get_attribute("href", None).await.expect("link"), Some("/x".into()));
-    assert_eq!(role("textbox", name("Your name")).count().await.expect("textbox by label"), 1);
-    role("checkbox", name("Newsletter")).check(Default::default()).await.expect("check by role");
-    assert_eq!(role("checkbox", RoleOptions { checked: Some(true), ..Default::default() }).count().await.expect("now two"), 2);
-    let desc = role("button", RoleOptions { name: Some(TextQuery::text("Save", true)), ..Default::default() });
-    assert_eq!(desc.description(), "getByRole('button', { name: 'Save', exact: true })");
-    let err = role("button", RoleOptions::default()).click(Default::default()).await.expect_err("strict");
-    assert!(err.to_string().contains("strict mode violation: getByRole('button') resolved to 6 elements"), "{err}");
+    let name = |n: &str| RoleOptions {
+        name: Some(TextQuery::text(n, false)),
+        ..Default::default()
+    };
+    assert_eq!(
+        role("button", RoleOptions::default())
+            .count()
+            .await
+            .expect("buttons"),
+        6
+    );
+    assert_eq!(
+        role(
+            "button",
+            RoleOptions {
+                include_hidden: true,
+                ..Default::default()
+            }
+        )
+        .count()
+        .await
+        .expect("hidden too"),
+        7
+    );
+    assert_eq!(
+        role("button", name("save"))
+            .count()
+            .await
+            .expect("substring"),
+        1
+    );
+    assert_eq!(
+        role(
+            "button",
+            RoleOptions {
+                name: Some(TextQuery::text("Sav", true)),
+                ..Default::default()
+            }
+        )
+        .count()
+        .await
+        .expect("exact"),
+        0
+    );
+    assert_eq!(
+        role(
+            "button",
+            RoleOptions {
+                name: Some(TextQuery::regex("^close", "i")),
+                ..Default::default()
+            }
+        )
+        .count()
+        .await
+        .expect("regex"),
+        1
+    );
+    assert_eq!(
+        role("button", name("Close dialog"))
+            .text_content(None)
+            .await
+            .expect("aria-label"),
+        Some("×".into())
+    );
+    assert_eq!(
+        role("button", name("Delete forever"))
+            .count()
+            .await
+            .expect("labelledby"),
+        1
+    );
+    assert_eq!(
+        role("button", name("Custom"))
+            .count()
+            .await
+            .expect("role attribute"),
+        1
+    );
+    assert_eq!(
+        role(
+            "button",
+            RoleOptions {
+                disabled: Some(true),
+                ..Default::default()
+            }
+        )
+        .count()
+        .await
+        .expect("disabled"),
+        1
+    );
+    assert_eq!(
+        role(
+            "button",
+            RoleOptions {
+                pressed: Some(true),
+                ..Default::default()
+            }
+        )
+        .count()
+        .await
+        .expect("pressed"),
+        1
+    );
+    assert_eq!(
+        role(
+            "heading",
+            RoleOptions {
+                level: Some(2),
+                ..Default::default()
+            }
+        )
+        .count()
+        .await
+        .expect("level"),
+        2
+    );
+    assert_eq!(
+        role(
+            "heading",
+            RoleOptions {
+                level: Some(1),
+                ..name("Title")
+            }
+        )
+        .count()
+        .await
+        .expect("h1"),
+        1
+    );
+    assert_eq!(
+        role(
+            "checkbox",
+            RoleOptions {
+                checked: Some(true),
+                ..Default::default()
+            }
+        )
+        .count()
+        .await
+        .expect("checked"),
+        1
+    );
+    assert!(
+        !role("checkbox", name("Newsletter"))
+            .is_checked()
+            .await
+            .expect("state")
+    );
+    assert_eq!(
+        role("link", name("read more"))
+            .get_attribute("href", None)
+            .await
+            .expect("link"),
+        Some("/x".into())
+    );
+    assert_eq!(
+        role("textbox", name("Your name"))
+            .count()
+            .await
+            .expect("textbox by label"),
+        1
+    );
+    role("checkbox", name("Newsletter"))
+        .check(Default::default())
+        .await
+        .expect("check by role");
+    assert_eq!(
+        role(
+            "checkbox",
+            RoleOptions {
+                checked: Some(true),
+                ..Default::default()
+            }
+        )
+        .count()
+        .await
+        .expect("now two"),
+        2
+    );
+    let desc = role(
+        "button",
+        RoleOptions {
+            name: Some(TextQuery::text("Save", true)),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        desc.description(),
+        "getByRole('button', { name: 'Save', exact: true })"
+    );
+    let err = role("button", RoleOptions::default())
+        .click(Default::default())
+        .await
+        .expect_err("strict");
+    assert!(
+        err.to_string()
+            .contains("strict mode violation: getByRole('button') resolved to 6 elements"),
+        "{err}"
+    );
     // Roles compose with other locators.
-    let in_label = page.locator("label").get_by_role("textbox", RoleOptions::default());
+    let in_label = page
+        .locator("label")
+        .get_by_role("textbox", RoleOptions::default());
     assert_eq!(in_label.count().await.expect("nested"), 1);
     browser.close().await.expect("close");
 }

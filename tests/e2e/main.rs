@@ -6,6 +6,7 @@ mod support;
 mod browser_actions;
 mod browser_basics;
 mod browser_locators;
+mod browser_network;
 mod cli_run;
 mod sandbox_bindings;
 mod sandbox_errors;

@@ -134,7 +134,10 @@ pub fn response(status: u16, content_type: &str, body: impl Into<Bytes>) -> Resp
 
 /// Serves fixed pages by path (anything else is a 404) and returns the origin.
 pub async fn serve_pages(pages: &[(&str, &str)]) -> String {
-    let pages: Vec<(String, String)> = pages.iter().map(|(p, h)| (p.to_string(), h.to_string())).collect();
+    let pages: Vec<(String, String)> = pages
+        .iter()
+        .map(|(p, h)| (p.to_string(), h.to_string()))
+        .collect();
     let addr = serve(move |seen| {
         let path = seen.path.split('?').next().unwrap_or("/").to_string();
         match pages.iter().find(|(p, _)| *p == path) {
@@ -152,9 +155,10 @@ pub async fn browser_page() -> (
     isolate_browser_browser::Context,
     isolate_browser_browser::Page,
 ) {
-    let browser = isolate_browser_browser::Browser::launch(isolate_browser_browser::LaunchOptions::default())
-        .await
-        .expect("Chromium launches (apt-get install chromium)");
+    let browser =
+        isolate_browser_browser::Browser::launch(isolate_browser_browser::LaunchOptions::default())
+            .await
+            .expect("Chromium launches (apt-get install chromium)");
     let context = browser
         .new_context(isolate_browser_browser::ContextOptions::default())
         .await

@@ -40,7 +40,9 @@ fn internal_dependencies_follow_the_architecture() {
     // Only the runner knows V8 (the bench harness and these tests measure and drive it, and are
     // not part of the product).
     for package in &metadata.workspace_packages() {
-        if !allowed.iter().any(|(name, _)| *name == package.name.as_str())
+        if !allowed
+            .iter()
+            .any(|(name, _)| *name == package.name.as_str())
             || package.name.as_str() == "isolate-browser"
         {
             continue;

@@ -1,0 +1,502 @@
+//! What a locator does: actions that wait for actionability, queries on its single element,
+//! and state checks, all through the shared deadline helper.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use serde_json::json;
+
+use super::Actionable;
+use super::BoundingBox;
+use super::Locator;
+use super::SelectBy;
+use super::WaitForState;
+use crate::error::BrowserError;
+use crate::input::ClickOptions;
+use crate::wait::Attempt;
+use crate::wait::CallLog;
+use crate::wait::poll;
+
+impl Locator {
+    /// Waits for exactly one element and runs `fn_body` (an expression over `el`) on it.
+    async fn with_element(
+        &self,
+        what: &str,
+        fn_body: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Value, BrowserError> {
+        let timeout = self.timeout(timeout);
+        let body = format!("return ib.withElement(parts, true, (el) => {fn_body});");
+        let log = CallLog::new(format!("waiting for {}", self.description));
+        poll(what, timeout, log, |_| {
+            let body = body.clone();
+            async move {
+                match self.run(&body).await {
+                    Ok(None) => Attempt::Retry("document is navigating".into()),
+                    Ok(Some(v)) => {
+                        self.interpret(v, |a| Attempt::Ready(a.value.unwrap_or(Value::Null)))
+                    }
+                    Err(e) => Attempt::Fail(e),
+                }
+            }
+        })
+        .await
+    }
+
+    fn interpret<T>(&self, v: Value, ok: impl FnOnce(Actionable) -> Attempt<T>) -> Attempt<T> {
+        let a: Actionable = match serde_json::from_value(v) {
+            Ok(a) => a,
+            Err(e) => {
+                return Attempt::Fail(BrowserError::InvalidArgument(format!(
+                    "unexpected answer from the page: {e}"
+                )));
+            }
+        };
+        match a.status.as_str() {
+            "ok" => ok(a),
+            "strict" => Attempt::Fail(BrowserError::StrictMode {
+                locator: self.description.clone(),
+                count: a.count.unwrap_or(0),
+                matches: a.matches.unwrap_or_default(),
+            }),
+            "error" => Attempt::Fail(BrowserError::InvalidArgument(a.message.unwrap_or_default())),
+            _ => match (a.reason, a.element) {
+                (Some(reason), Some(el)) => {
+                    Attempt::Retry(format!("locator resolved to {el}\n  - {reason} - retrying"))
+                }
+                (Some(reason), None) => Attempt::Retry(reason),
+                (None, _) => {
+                    Attempt::Retry(format!("waiting for {} to be attached", self.description))
+                }
+            },
+        }
+    }
+
+    /// Waits until the element can take a pointer action, and returns where to act.
+    async fn actionable_point(
+        &self,
+        what: &str,
+        checks: &[&str],
+        position: Option<(f64, f64)>,
+        timeout: Duration,
+    ) -> Result<(f64, f64), BrowserError> {
+        let checks = serde_json::to_string(checks).unwrap_or_else(|_| "[]".into());
+        let opts = match position {
+            Some((x, y)) => json!({ "position": { "x": x, "y": y } }).to_string(),
+            None => "{}".into(),
+        };
+        let body = format!("return await ib.actionable(parts, {checks}, {opts});");
+        let log = CallLog::new(format!("waiting for {}", self.description));
+        poll(what, timeout, log, |_| {
+            let body = body.clone();
+            async move {
+                match self.run(&body).await {
+                    Ok(None) => Attempt::Retry("document is navigating".into()),
+                    Ok(Some(v)) => self.interpret(v, |a| {
+                        Attempt::Ready((a.x.unwrap_or(0.0), a.y.unwrap_or(0.0)))
+                    }),
+                    Err(e) => Attempt::Fail(e),
+                }
+            }
+        })
+        .await
+    }
+
+    /// Clicks the element once it is visible, stable, enabled and receives events.
+    pub async fn click(&self, options: ClickOptions) -> Result<(), BrowserError> {
+        let what = if options.click_count >= 2 {
+            "locator.dblclick"
+        } else {
+            "locator.click"
+        };
+        let checks: &[&str] = if options.force {
+            &["scroll"]
+        } else {
+            &["visible", "stable", "enabled", "hit"]
+        };
+        let (x, y) = self
+            .actionable_point(
+                what,
+                checks,
+                options.position,
+                self.timeout(options.timeout),
+            )
+            .await?;
+        if options.trial {
+            return Ok(());
+        }
+        let mut opts = options.clone();
+        if opts.click_count == 0 {
+            opts.click_count = 1;
+        }
+        self.page.mouse_click(x, y, &opts).await
+    }
+
+    /// Double-clicks the element.
+    pub async fn dblclick(&self, mut options: ClickOptions) -> Result<(), BrowserError> {
+        options.click_count = 2;
+        self.click(options).await
+    }
+
+    /// Hovers over the element.
+    pub async fn hover(&self, timeout: Option<Duration>, force: bool) -> Result<(), BrowserError> {
+        let checks: &[&str] = if force {
+            &["scroll"]
+        } else {
+            &["visible", "stable", "hit"]
+        };
+        let (x, y) = self
+            .actionable_point("locator.hover", checks, None, self.timeout(timeout))
+            .await?;
+        self.page.mouse_move(x, y).await
+    }
+
+    /// Replaces the value of an input, textarea or contenteditable.
+    pub async fn fill(
+        &self,
+        value: &str,
+        timeout: Option<Duration>,
+        force: bool,
+    ) -> Result<(), BrowserError> {
+        let checks: &[&str] = if force {
+            &[]
+        } else {
+            &["visible", "enabled", "editable"]
+        };
+        self.actionable_point("locator.fill", checks, None, self.timeout(timeout))
+            .await?;
+        let v = serde_json::to_string(value)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let mode = self
+            .with_element("locator.fill", &format!("ib.fillElement(el, {v})"), timeout)
+            .await?;
+        if mode.as_str() == Some("insert") {
+            self.page.keyboard_insert_text(value).await?;
+        }
+        Ok(())
+    }
+
+    /// Clears an input.
+    pub async fn clear(&self, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.fill("", timeout, false).await
+    }
+
+    /// Focuses the element and presses a key or combination.
+    pub async fn press(&self, key: &str, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.focus(timeout).await?;
+        self.page.keyboard_press(key, None).await
+    }
+
+    /// Focuses the element and types text key by key.
+    pub async fn press_sequentially(
+        &self,
+        text: &str,
+        delay: Option<Duration>,
+        timeout: Option<Duration>,
+    ) -> Result<(), BrowserError> {
+        self.focus(timeout).await?;
+        self.page.keyboard_type(text, delay).await
+    }
+
+    /// Focuses the element.
+    pub async fn focus(&self, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.with_element("locator.focus", "(el.focus(), null)", timeout)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes focus from the element.
+    pub async fn blur(&self, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.with_element("locator.blur", "(el.blur(), null)", timeout)
+            .await?;
+        Ok(())
+    }
+
+    /// Checks a checkbox or radio (clicking it), then verifies it is checked.
+    pub async fn check(&self, options: ClickOptions) -> Result<(), BrowserError> {
+        self.set_checked(true, options).await
+    }
+
+    /// Unchecks a checkbox, then verifies it is unchecked.
+    pub async fn uncheck(&self, options: ClickOptions) -> Result<(), BrowserError> {
+        self.set_checked(false, options).await
+    }
+
+    async fn set_checked(&self, want: bool, options: ClickOptions) -> Result<(), BrowserError> {
+        let what = if want {
+            "locator.check"
+        } else {
+            "locator.uncheck"
+        };
+        let state = self
+            .with_element(what, "ib.isChecked(el)", options.timeout)
+            .await
+            .map_err(|e| match e {
+                BrowserError::Evaluation { message, .. } => {
+                    BrowserError::InvalidArgument(format!("{what}: {message}"))
+                }
+                other => other,
+            })?;
+        if state.as_bool() == Some(want) {
+            return Ok(());
+        }
+        self.click(options.clone()).await?;
+        let after = self
+            .with_element(what, "ib.isChecked(el)", options.timeout)
+            .await?;
+        if after.as_bool() != Some(want) {
+            return Err(BrowserError::InvalidArgument(format!(
+                "{what}: clicking {} did not change its state",
+                self.description
+            )));
+        }
+        Ok(())
+    }
+
+    /// Selects options of a `<select>`; returns the selected values.
+    pub async fn select_option(
+        &self,
+        wanted: &[SelectBy],
+        timeout: Option<Duration>,
+    ) -> Result<Vec<String>, BrowserError> {
+        self.actionable_point(
+            "locator.selectOption",
+            &["visible", "enabled"],
+            None,
+            self.timeout(timeout),
+        )
+        .await?;
+        let list: Vec<Value> = wanted
+            .iter()
+            .map(|w| match w {
+                SelectBy::Value(v) => json!({ "value": v }),
+                SelectBy::Label(l) => json!({ "label": l }),
+                SelectBy::Index(i) => json!({ "index": i }),
+            })
+            .collect();
+        let list = serde_json::to_string(&list)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let timeout_d = self.timeout(timeout);
+        let body =
+            format!("return ib.withElement(parts, true, (el) => ib.selectOptions(el, {list}));");
+        poll(
+            "locator.selectOption",
+            timeout_d,
+            CallLog::new(format!("waiting for {}", self.description)),
+            |_| {
+                let body = body.clone();
+                async move {
+                    match self.run(&body).await {
+                        Ok(None) => Attempt::Retry("document is navigating".into()),
+                        Ok(Some(v)) => self.interpret(v, |a| match a.value {
+                            Some(Value::Null) | None => {
+                                Attempt::Retry("did not find some options - retrying".into())
+                            }
+                            Some(v) => {
+                                Attempt::Ready(serde_json::from_value(v).unwrap_or_default())
+                            }
+                        }),
+                        Err(e) => Attempt::Fail(e),
+                    }
+                }
+            },
+        )
+        .await
+    }
+
+    /// `textContent` of the element.
+    pub async fn text_content(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<Option<String>, BrowserError> {
+        let v = self
+            .with_element("locator.textContent", "el.textContent", timeout)
+            .await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
+    /// `innerText` of the element.
+    pub async fn inner_text(&self, timeout: Option<Duration>) -> Result<String, BrowserError> {
+        let v = self
+            .with_element("locator.innerText", "el.innerText", timeout)
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// `innerHTML` of the element.
+    pub async fn inner_html(&self, timeout: Option<Duration>) -> Result<String, BrowserError> {
+        let v = self
+            .with_element("locator.innerHTML", "el.innerHTML", timeout)
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// The value of an input, textarea or select.
+    pub async fn input_value(&self, timeout: Option<Duration>) -> Result<String, BrowserError> {
+        let v = self
+            .with_element(
+                "locator.inputValue",
+                "('value' in el && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement)) ? el.value : (() => { throw new Error('Not an input element'); })()",
+                timeout,
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// An attribute's value, or `None` when absent.
+    pub async fn get_attribute(
+        &self,
+        name: &str,
+        timeout: Option<Duration>,
+    ) -> Result<Option<String>, BrowserError> {
+        let n = serde_json::to_string(name)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let v = self
+            .with_element(
+                "locator.getAttribute",
+                &format!("el.getAttribute({n})"),
+                timeout,
+            )
+            .await?;
+        Ok(v.as_str().map(str::to_string))
+    }
+
+    async fn state(&self, what: &str, expr: &str) -> Result<bool, BrowserError> {
+        let body = format!("const r = ib.withElement(parts, true, (el) => {expr}); return r;");
+        let v = self.run_now(&body).await?;
+        let a: Actionable =
+            serde_json::from_value(v).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        match a.status.as_str() {
+            "ok" => Ok(a.value.and_then(|v| v.as_bool()).unwrap_or(false)),
+            "strict" => Err(BrowserError::StrictMode {
+                locator: self.description.clone(),
+                count: a.count.unwrap_or(0),
+                matches: a.matches.unwrap_or_default(),
+            }),
+            _ if what == "hidden" => Ok(true),
+            _ => Ok(false),
+        }
+    }
+
+    /// Whether the element is visible now (no waiting; false when absent).
+    pub async fn is_visible(&self) -> Result<bool, BrowserError> {
+        self.state("visible", "ib.isVisible(el)").await
+    }
+
+    /// Whether the element is hidden or absent now.
+    pub async fn is_hidden(&self) -> Result<bool, BrowserError> {
+        self.state("hidden", "!ib.isVisible(el)").await
+    }
+
+    /// Whether the element is enabled.
+    pub async fn is_enabled(&self) -> Result<bool, BrowserError> {
+        self.with_element("locator.isEnabled", "!ib.isDisabled(el)", None)
+            .await
+            .map(|v| v.as_bool().unwrap_or(false))
+    }
+
+    /// Whether the element is disabled.
+    pub async fn is_disabled(&self) -> Result<bool, BrowserError> {
+        self.with_element("locator.isDisabled", "ib.isDisabled(el)", None)
+            .await
+            .map(|v| v.as_bool().unwrap_or(false))
+    }
+
+    /// Whether the element is editable.
+    pub async fn is_editable(&self) -> Result<bool, BrowserError> {
+        self.with_element("locator.isEditable", "ib.isEditable(el)", None)
+            .await
+            .map(|v| v.as_bool().unwrap_or(false))
+    }
+
+    /// Whether a checkbox or radio is checked.
+    pub async fn is_checked(&self) -> Result<bool, BrowserError> {
+        self.with_element("locator.isChecked", "ib.isChecked(el)", None)
+            .await
+            .map(|v| v.as_bool().unwrap_or(false))
+    }
+
+    /// The element's box in the viewport, or `None` when it is not visible.
+    pub async fn bounding_box(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<Option<BoundingBox>, BrowserError> {
+        let v = self
+            .with_element(
+                "locator.boundingBox",
+                "(() => { const r = el.getBoundingClientRect(); return r.width || r.height ? { x: r.x, y: r.y, width: r.width, height: r.height } : null; })()",
+                timeout,
+            )
+            .await?;
+        Ok(serde_json::from_value(v).ok())
+    }
+
+    /// Evaluates a function source with the element as first argument (in the isolated world).
+    pub async fn evaluate(
+        &self,
+        function: &str,
+        arg: Option<Value>,
+        timeout: Option<Duration>,
+    ) -> Result<Value, BrowserError> {
+        let arg = serde_json::to_string(&arg.unwrap_or(Value::Null))
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        self.with_element(
+            "locator.evaluate",
+            &format!("({function})(el, {arg})"),
+            timeout,
+        )
+        .await
+    }
+
+    /// Waits until the element reaches `state`.
+    pub async fn wait_for(
+        &self,
+        state: WaitForState,
+        timeout: Option<Duration>,
+    ) -> Result<(), BrowserError> {
+        let timeout = self.timeout(timeout);
+        let (want, label) = match state {
+            WaitForState::Attached => ("n > 0", "attached"),
+            WaitForState::Detached => ("n === 0", "detached"),
+            WaitForState::Visible => (
+                "n > 0 && ib.isVisible(ib.query(parts, document)[0])",
+                "visible",
+            ),
+            WaitForState::Hidden => (
+                "n === 0 || !ib.isVisible(ib.query(parts, document)[0])",
+                "hidden",
+            ),
+        };
+        let body = format!(
+            "const n = ib.count(parts); if (n > 1 && {strict}) return {{ status: 'strict', count: n, matches: ib.describeAll(parts).slice(0, 10) }}; return {{ status: ({want}) ? 'ok' : 'retry', count: n }};",
+            strict = matches!(state, WaitForState::Visible | WaitForState::Hidden)
+        );
+        let log = CallLog::new(format!("waiting for {} to be {label}", self.description));
+        poll("locator.waitFor", timeout, log, |_| {
+            let body = body.clone();
+            async move {
+                match self.run(&body).await {
+                    Ok(None) => Attempt::Retry("document is navigating".into()),
+                    Ok(Some(v)) => self.interpret(v, |_| Attempt::Ready(())),
+                    Err(e) => Attempt::Fail(e),
+                }
+            }
+        })
+        .await
+    }
+
+    /// Scrolls the element into view if it is not.
+    pub async fn scroll_into_view_if_needed(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<(), BrowserError> {
+        self.actionable_point(
+            "locator.scrollIntoViewIfNeeded",
+            &["visible", "scroll"],
+            None,
+            self.timeout(timeout),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,317 @@
+//! What happens on a page, collected and broadcast: console messages, uncaught page errors,
+//! requests, responses, failed requests and dialogs. Dialogs block the page until answered:
+//! a handler answers them, or the policy (dismiss by default, as Playwright does) does.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use chromiumoxide::cdp::browser_protocol::network;
+use chromiumoxide::cdp::browser_protocol::page as cdp_page;
+use chromiumoxide::cdp::js_protocol::runtime;
+use futures::StreamExt as _;
+use futures::future::BoxFuture;
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use super::Page;
+use crate::error::BrowserError;
+use crate::error::cdp;
+
+/// How many events a page keeps for later inspection.
+const KEEP: usize = 1000;
+
+/// A `console.*` call in the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsoleMessage {
+    /// `log`, `info`, `warning`, `error`, `debug`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The arguments, formatted and joined by spaces.
+    pub text: String,
+    /// `url:line:column` of the call, when known.
+    pub location: Option<String>,
+}
+
+/// A network request or its response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestEvent {
+    /// URL.
+    pub url: String,
+    /// Method (requests) or empty.
+    pub method: String,
+    /// Status (responses), 0 for requests.
+    pub status: u16,
+    /// Resource type (`document`, `script`, `fetch`, ...).
+    pub resource_type: String,
+    /// Failure text for failed requests.
+    pub failure: Option<String>,
+}
+
+/// A dialog (`alert`, `confirm`, `prompt`, `beforeunload`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialogEvent {
+    /// `alert`, `confirm`, `prompt` or `beforeunload`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The message shown.
+    pub message: String,
+    /// A prompt's default value.
+    pub default_value: String,
+}
+
+/// Everything a page reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum PageEvent {
+    /// `console.*`.
+    Console(ConsoleMessage),
+    /// An uncaught exception or unhandled rejection in the page.
+    PageError {
+        /// `Error: message`.
+        message: String,
+        /// The stack, when the page has one.
+        stack: Option<String>,
+    },
+    /// A request was sent.
+    Request(RequestEvent),
+    /// A response arrived.
+    Response(RequestEvent),
+    /// A request failed.
+    RequestFailed(RequestEvent),
+    /// A dialog opened (and was answered by the handler or the policy).
+    Dialog(DialogEvent),
+}
+
+/// How to answer a dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogAction {
+    /// Press OK (with text for a prompt).
+    Accept(Option<String>),
+    /// Press Cancel.
+    Dismiss,
+}
+
+/// Decides how to answer each dialog.
+pub type DialogHandler = Arc<dyn Fn(DialogEvent) -> BoxFuture<'static, DialogAction> + Send + Sync>;
+
+pub(crate) struct PageEvents {
+    log: Mutex<Vec<PageEvent>>,
+    tx: broadcast::Sender<PageEvent>,
+    dialog: Mutex<Option<DialogHandler>>,
+}
+
+impl Default for PageEvents {
+    fn default() -> Self {
+        let (tx, _) = broadcast::channel(256);
+        Self {
+            log: Mutex::new(Vec::new()),
+            tx,
+            dialog: Mutex::new(None),
+        }
+    }
+}
+
+impl PageEvents {
+    fn push(&self, event: PageEvent) {
+        if let Ok(mut log) = self.log.lock() {
+            if log.len() >= KEEP {
+                log.remove(0);
+            }
+            log.push(event.clone());
+        }
+        let _ = self.tx.send(event);
+    }
+}
+
+fn format_arg(o: &runtime::RemoteObject) -> String {
+    if let Some(v) = &o.value {
+        return match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+    }
+    if let Some(u) = &o.unserializable_value {
+        return u.inner().clone();
+    }
+    if let Some(p) = &o.preview {
+        let props: Vec<String> = p
+            .properties
+            .iter()
+            .map(|prop| format!("{}: {}", prop.name, prop.value.clone().unwrap_or_default()))
+            .collect();
+        return if p
+            .subtype
+            .as_ref()
+            .is_some_and(|s| format!("{s:?}") == "Array")
+        {
+            format!(
+                "[{}]",
+                p.properties
+                    .iter()
+                    .map(|prop| prop.value.clone().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            format!("{{{}}}", props.join(", "))
+        };
+    }
+    o.description.clone().unwrap_or_else(|| "undefined".into())
+}
+
+fn kind_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default()
+}
+
+impl Page {
+    /// Starts collecting this page's events (called once when the page is created).
+    pub(crate) async fn start_events(&self) -> Result<(), BrowserError> {
+        let p = self.cdp();
+        let mut console = p
+            .event_listener::<runtime::EventConsoleApiCalled>()
+            .await
+            .map_err(|e| cdp("Runtime.consoleAPICalled", e))?;
+        let mut errors = p
+            .event_listener::<runtime::EventExceptionThrown>()
+            .await
+            .map_err(|e| cdp("Runtime.exceptionThrown", e))?;
+        let mut requests = p
+            .event_listener::<network::EventRequestWillBeSent>()
+            .await
+            .map_err(|e| cdp("Network.requestWillBeSent", e))?;
+        let mut responses = p
+            .event_listener::<network::EventResponseReceived>()
+            .await
+            .map_err(|e| cdp("Network.responseReceived", e))?;
+        let mut failures = p
+            .event_listener::<network::EventLoadingFailed>()
+            .await
+            .map_err(|e| cdp("Network.loadingFailed", e))?;
+        let mut dialogs = p
+            .event_listener::<cdp_page::EventJavascriptDialogOpening>()
+            .await
+            .map_err(|e| cdp("Page.javascriptDialogOpening", e))?;
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut urls: std::collections::HashMap<String, (String, String)> =
+                std::collections::HashMap::new();
+            loop {
+                let event = tokio::select! {
+                    Some(ev) = console.next() => {
+                        let text = ev.args.iter().map(format_arg).collect::<Vec<_>>().join(" ");
+                        let location = ev.stack_trace.as_ref().and_then(|s| s.call_frames.first()).map(|f| {
+                            format!("{}:{}:{}", f.url, f.line_number + 1, f.column_number + 1)
+                        });
+                        let kind = match kind_name(&ev.r#type).as_str() {
+                            "warning" => "warning".to_string(),
+                            other => other.to_string(),
+                        };
+                        PageEvent::Console(ConsoleMessage { kind, text, location })
+                    }
+                    Some(ev) = errors.next() => {
+                        let err = crate::page::exception(&ev.exception_details);
+                        match err {
+                            BrowserError::Evaluation { message, stack } => PageEvent::PageError {
+                                message: message.trim_start_matches("Uncaught ").to_string(),
+                                stack,
+                            },
+                            other => PageEvent::PageError { message: other.to_string(), stack: None },
+                        }
+                    }
+                    Some(ev) = requests.next() => {
+                        let resource_type = ev.r#type.as_ref().map(kind_name).unwrap_or_default();
+                        urls.insert(ev.request_id.inner().clone(), (ev.request.url.clone(), resource_type.clone()));
+                        PageEvent::Request(RequestEvent {
+                            url: ev.request.url.clone(),
+                            method: ev.request.method.clone(),
+                            status: 0,
+                            resource_type,
+                            failure: None,
+                        })
+                    }
+                    Some(ev) = responses.next() => PageEvent::Response(RequestEvent {
+                        url: ev.response.url.clone(),
+                        method: String::new(),
+                        status: u16::try_from(ev.response.status).unwrap_or(0),
+                        resource_type: kind_name(&ev.r#type),
+                        failure: None,
+                    }),
+                    Some(ev) = failures.next() => {
+                        let (url, resource_type) = urls.remove(ev.request_id.inner()).unwrap_or_default();
+                        PageEvent::RequestFailed(RequestEvent {
+                            url,
+                            method: String::new(),
+                            status: 0,
+                            resource_type,
+                            failure: Some(ev.error_text.clone()),
+                        })
+                    }
+                    Some(ev) = dialogs.next() => {
+                        let dialog = DialogEvent {
+                            kind: kind_name(&ev.r#type),
+                            message: ev.message.clone(),
+                            default_value: ev.default_prompt.clone().unwrap_or_default(),
+                        };
+                        let Some(inner) = weak.upgrade() else { break };
+                        let handler = inner.events.dialog.lock().ok().and_then(|h| h.clone());
+                        let action = match handler {
+                            Some(h) => h(dialog.clone()).await,
+                            None => DialogAction::Dismiss,
+                        };
+                        let (accept, prompt_text) = match action {
+                            DialogAction::Accept(text) => (true, text),
+                            DialogAction::Dismiss => (false, None),
+                        };
+                        let _ = inner
+                            .cdp
+                            .execute(cdp_page::HandleJavaScriptDialogParams { accept, prompt_text })
+                            .await;
+                        PageEvent::Dialog(dialog)
+                    }
+                    else => break,
+                };
+                let Some(inner) = weak.upgrade() else { break };
+                inner.events.push(event);
+            }
+        });
+        Ok(())
+    }
+
+    /// The events collected so far (the newest 1,000).
+    pub fn events(&self) -> Vec<PageEvent> {
+        self.inner
+            .events
+            .log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default()
+    }
+
+    /// Console messages collected so far.
+    pub fn console_messages(&self) -> Vec<ConsoleMessage> {
+        self.events()
+            .into_iter()
+            .filter_map(|e| match e {
+                PageEvent::Console(m) => Some(m),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Subscribes to events as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<PageEvent> {
+        self.inner.events.tx.subscribe()
+    }
+
+    /// Answers dialogs with `handler` instead of dismissing them.
+    pub fn on_dialog(&self, handler: Option<DialogHandler>) {
+        if let Ok(mut h) = self.inner.events.dialog.lock() {
+            *h = handler;
+        }
+    }
+}

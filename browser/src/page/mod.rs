@@ -1,0 +1,470 @@
+//! [`Page`]: one tab. Navigation with Playwright's `waitUntil` states, evaluation, content,
+//! screenshots and viewport; locators start here.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
+
+use chromiumoxide::cdp::browser_protocol::emulation;
+use chromiumoxide::cdp::browser_protocol::network;
+use chromiumoxide::cdp::browser_protocol::page as cdp_page;
+use chromiumoxide::cdp::browser_protocol::security;
+use chromiumoxide::cdp::js_protocol::runtime;
+
+use crate::context::Context;
+use crate::context::Viewport;
+use crate::error::BrowserError;
+use crate::error::cdp;
+use crate::locator::Locator;
+
+mod events;
+mod navigation;
+
+pub use events::ConsoleMessage;
+pub use events::DialogAction;
+pub use events::DialogEvent;
+pub use events::DialogHandler;
+pub use events::PageEvent;
+pub use events::RequestEvent;
+
+pub use navigation::GotoOptions;
+pub use navigation::LoadState;
+pub use navigation::Response;
+pub use navigation::UrlMatch;
+pub use navigation::WaitUntil;
+pub(crate) use navigation::glob_to_regex;
+
+/// Screenshot options.
+#[derive(Debug, Clone, Default)]
+pub struct ScreenshotOptions {
+    /// The whole scrollable page instead of the viewport.
+    pub full_page: bool,
+    /// Only this rectangle (CSS pixels): x, y, width, height.
+    pub clip: Option<(f64, f64, f64, f64)>,
+    /// JPEG instead of PNG.
+    pub jpeg: bool,
+    /// JPEG quality 0-100.
+    pub quality: Option<u8>,
+    /// Transparent instead of the default white background (PNG only).
+    pub omit_background: bool,
+}
+
+pub(crate) struct PageInner {
+    pub(crate) context: Context,
+    pub(crate) cdp: chromiumoxide::Page,
+    closed: AtomicBool,
+    pub(crate) routes: crate::route::PageRoutes,
+    pub(crate) events: events::PageEvents,
+}
+
+/// A browser tab. Clones share it.
+#[derive(Clone)]
+pub struct Page {
+    pub(crate) inner: Arc<PageInner>,
+}
+
+impl Page {
+    pub(crate) async fn create(
+        context: Context,
+        cdp_page: chromiumoxide::Page,
+        init_scripts: &[String],
+    ) -> Result<Self, BrowserError> {
+        let page = Self {
+            inner: Arc::new(PageInner {
+                context,
+                cdp: cdp_page,
+                closed: AtomicBool::new(false),
+                routes: crate::route::PageRoutes::default(),
+                events: events::PageEvents::default(),
+            }),
+        };
+        page.start_events().await?;
+        for script in init_scripts {
+            page.add_init_script(script).await?;
+        }
+        page.apply_emulation().await?;
+        if page.inner.context.has_routes() {
+            page.enable_routing().await?;
+        }
+        Ok(page)
+    }
+
+    async fn apply_emulation(&self) -> Result<(), BrowserError> {
+        let o = self.inner.context.options().clone();
+        let p = &self.inner.cdp;
+        if let Some(v) = o.viewport {
+            self.set_viewport_size(v).await?;
+        }
+        if o.user_agent.is_some() || o.locale.is_some() {
+            let ua = match &o.user_agent {
+                Some(ua) => ua.clone(),
+                None => p
+                    .user_agent()
+                    .await
+                    .map_err(|e| cdp("Browser.getVersion", e))?,
+            };
+            let mut params = emulation::SetUserAgentOverrideParams::new(ua);
+            params.accept_language = o.locale.clone();
+            p.execute(params)
+                .await
+                .map_err(|e| cdp("Emulation.setUserAgentOverride", e))?;
+        }
+        if let Some(locale) = &o.locale {
+            p.execute(emulation::SetLocaleOverrideParams {
+                locale: Some(locale.clone()),
+            })
+            .await
+            .map_err(|e| cdp("Emulation.setLocaleOverride", e))?;
+        }
+        if let Some(tz) = &o.timezone_id {
+            p.execute(emulation::SetTimezoneOverrideParams::new(tz.clone()))
+                .await
+                .map_err(|e| {
+                    BrowserError::InvalidArgument(format!("invalid timezoneId `{tz}`: {e}"))
+                })?;
+        }
+        if let Some(scheme) = o.color_scheme {
+            let params = emulation::SetEmulatedMediaParams {
+                media: None,
+                features: Some(vec![emulation::MediaFeature::new(
+                    "prefers-color-scheme",
+                    scheme.as_str(),
+                )]),
+            };
+            p.execute(params)
+                .await
+                .map_err(|e| cdp("Emulation.setEmulatedMedia", e))?;
+        }
+        if !o.extra_http_headers.is_empty() {
+            let map: serde_json::Map<String, serde_json::Value> = o
+                .extra_http_headers
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect();
+            p.execute(network::SetExtraHttpHeadersParams::new(
+                network::Headers::new(serde_json::Value::Object(map)),
+            ))
+            .await
+            .map_err(|e| cdp("Network.setExtraHTTPHeaders", e))?;
+        }
+        if o.offline {
+            self.set_offline(true).await?;
+        }
+        if !o.java_script_enabled {
+            p.execute(emulation::SetScriptExecutionDisabledParams::new(true))
+                .await
+                .map_err(|e| cdp("Emulation.setScriptExecutionDisabled", e))?;
+        }
+        p.execute(security::SetIgnoreCertificateErrorsParams::new(
+            o.ignore_https_errors,
+        ))
+        .await
+        .map_err(|e| cdp("Security.setIgnoreCertificateErrors", e))?;
+        Ok(())
+    }
+
+    /// The context this page belongs to.
+    pub fn context(&self) -> &Context {
+        &self.inner.context
+    }
+
+    /// Whether the page was closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn ensure_open(&self, doing: &str) -> Result<(), BrowserError> {
+        self.inner.context.ensure_open(doing)?;
+        if self.is_closed() {
+            return Err(BrowserError::InvalidArgument(format!(
+                "page is closed (while {doing})"
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn cdp(&self) -> &chromiumoxide::Page {
+        &self.inner.cdp
+    }
+
+    /// Resolves `url` against the context's base URL.
+    pub fn resolve_url(&self, url: &str) -> String {
+        match &self.inner.context.options().base_url {
+            Some(base)
+                if !url.contains("://")
+                    && !url.starts_with("about:")
+                    && !url.starts_with("data:") =>
+            {
+                join_url(base, url)
+            }
+            _ => url.to_string(),
+        }
+    }
+
+    /// The current URL.
+    pub async fn url(&self) -> Result<String, BrowserError> {
+        self.ensure_open("reading the URL")?;
+        let url = self.evaluate_value("location.href").await?;
+        Ok(url.as_str().unwrap_or_default().to_string())
+    }
+
+    /// The document title.
+    pub async fn title(&self) -> Result<String, BrowserError> {
+        self.ensure_open("reading the title")?;
+        let title = self.evaluate_value("document.title").await?;
+        Ok(title.as_str().unwrap_or_default().to_string())
+    }
+
+    /// The full HTML of the document, doctype included.
+    pub async fn content(&self) -> Result<String, BrowserError> {
+        self.ensure_open("reading the content")?;
+        let html = self
+            .evaluate_value(
+                "(() => { let s = ''; if (document.doctype) s = new XMLSerializer().serializeToString(document.doctype); return s + (document.documentElement ? document.documentElement.outerHTML : ''); })()",
+            )
+            .await?;
+        Ok(html.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Replaces the document with `html` and waits for it to load.
+    pub async fn set_content(&self, html: &str) -> Result<(), BrowserError> {
+        self.ensure_open("setting the content")?;
+        let html = serde_json::to_string(html)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        self.evaluate_value(&format!(
+            "(async () => {{ document.open(); document.write({html}); document.close(); if (document.readyState !== 'complete') await new Promise((r) => addEventListener('load', r, {{ once: true }})); }})()"
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Evaluates `script` in the page: an expression, or a function source that is called with
+    /// `arg`. Promises are awaited; the result comes back as JSON. Exceptions come back as
+    /// [`BrowserError::Evaluation`] with the page's message and stack.
+    pub async fn evaluate(
+        &self,
+        script: &str,
+        arg: Option<serde_json::Value>,
+    ) -> Result<serde_json::Value, BrowserError> {
+        self.ensure_open("evaluating")?;
+        let source = serde_json::to_string(script)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let arg = serde_json::to_string(&arg.unwrap_or(serde_json::Value::Null))
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        self.evaluate_value(&format!(
+            "(async () => {{ const __src = {source}; let __v; try {{ __v = (0, eval)('(' + __src + '\\n)'); }} catch (e) {{ if (!(e instanceof SyntaxError)) throw e; __v = (0, eval)(__src); }} return typeof __v === 'function' ? await __v({arg}) : await __v; }})()"
+        ))
+        .await
+    }
+
+    pub(crate) async fn evaluate_value(
+        &self,
+        expression: &str,
+    ) -> Result<serde_json::Value, BrowserError> {
+        let params = runtime::EvaluateParams::builder()
+            .expression(expression)
+            .return_by_value(true)
+            .await_promise(true)
+            .user_gesture(true)
+            .build()
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let res = self
+            .inner
+            .cdp
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Runtime.evaluate", e))?;
+        if let Some(ex) = res.result.exception_details {
+            return Err(exception(&ex));
+        }
+        Ok(res.result.result.value.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Polls `script` (an expression or a function source called with `arg`) until it returns a
+    /// truthy value, and returns that value.
+    pub async fn wait_for_function(
+        &self,
+        script: &str,
+        arg: Option<serde_json::Value>,
+        polling: Option<std::time::Duration>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<serde_json::Value, BrowserError> {
+        self.ensure_open("waiting for a function")?;
+        let timeout = timeout.unwrap_or(self.inner.context.options().action_timeout);
+        let deadline = tokio::time::Instant::now() + timeout;
+        let interval = polling.unwrap_or(std::time::Duration::from_millis(100));
+        loop {
+            match self.evaluate(script, arg.clone()).await {
+                Ok(v) if truthy(&v) => return Ok(v),
+                Ok(_) => {}
+                Err(e @ BrowserError::Evaluation { .. }) => return Err(e),
+                Err(e @ BrowserError::Closed(_)) => return Err(e),
+                Err(_) => {}
+            }
+            if tokio::time::Instant::now() + interval > deadline {
+                return Err(BrowserError::Timeout {
+                    what: "page.waitForFunction".into(),
+                    timeout,
+                    call_log: vec![format!("waiting for {script} to be truthy")],
+                });
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+
+    /// Prints the page to PDF (A4-ish Letter defaults, backgrounds off, as Chromium does).
+    pub async fn pdf(&self) -> Result<Vec<u8>, BrowserError> {
+        self.ensure_open("printing")?;
+        self.inner
+            .cdp
+            .pdf(cdp_page::PrintToPdfParams::default())
+            .await
+            .map_err(|e| cdp("Page.printToPDF", e))
+    }
+
+    /// Captures a PNG (or JPEG) of the viewport, the full page or a clip.
+    pub async fn screenshot(&self, options: ScreenshotOptions) -> Result<Vec<u8>, BrowserError> {
+        self.ensure_open("taking a screenshot")?;
+        let mut params = chromiumoxide::page::ScreenshotParams::builder()
+            .full_page(options.full_page)
+            .omit_background(options.omit_background);
+        params = if options.jpeg {
+            params.format(cdp_page::CaptureScreenshotFormat::Jpeg)
+        } else {
+            params.format(cdp_page::CaptureScreenshotFormat::Png)
+        };
+        if let Some(q) = options.quality {
+            params = params.quality(i64::from(q.min(100)));
+        }
+        if let Some((x, y, width, height)) = options.clip {
+            params = params.clip(cdp_page::Viewport {
+                x,
+                y,
+                width,
+                height,
+                scale: 1.0,
+            });
+        }
+        self.inner
+            .cdp
+            .screenshot(params.build())
+            .await
+            .map_err(|e| cdp("Page.captureScreenshot", e))
+    }
+
+    /// Changes the viewport size of this page.
+    pub async fn set_viewport_size(&self, viewport: Viewport) -> Result<(), BrowserError> {
+        let params = emulation::SetDeviceMetricsOverrideParams::new(
+            i64::from(viewport.width),
+            i64::from(viewport.height),
+            1.0,
+            false,
+        );
+        self.inner
+            .cdp
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Emulation.setDeviceMetricsOverride", e))?;
+        Ok(())
+    }
+
+    /// Switches network emulation on or off for this page.
+    pub async fn set_offline(&self, offline: bool) -> Result<(), BrowserError> {
+        // The replacement (`overrideNetworkState`) has no effect on Chromium 156 yet.
+        #[expect(deprecated, reason = "the non-deprecated call does not take effect")]
+        let params = network::EmulateNetworkConditionsParams::new(offline, 0.0, -1.0, -1.0);
+        self.inner
+            .cdp
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Network.emulateNetworkConditions", e))?;
+        Ok(())
+    }
+
+    /// Closes the page.
+    pub async fn close(&self) -> Result<(), BrowserError> {
+        if self.inner.closed.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        if !self.inner.context.inner.browser.is_connected() {
+            return Ok(());
+        }
+        self.inner
+            .cdp
+            .clone()
+            .close()
+            .await
+            .map_err(|e| cdp("Target.closeTarget", e))
+    }
+
+    /// A locator for a selector (`css`, `text=…`, `xpath=…`, `id=…`, `data-testid=…`, chained
+    /// with `>>`).
+    pub fn locator(&self, selector: &str) -> Locator {
+        Locator::root(self.clone()).locator(selector)
+    }
+}
+
+fn truthy(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => false,
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        serde_json::Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+pub(crate) fn exception(ex: &runtime::ExceptionDetails) -> BrowserError {
+    let description = ex
+        .exception
+        .as_ref()
+        .and_then(|e| e.description.clone())
+        .or_else(|| {
+            ex.exception
+                .as_ref()
+                .and_then(|e| e.value.as_ref())
+                .map(|v| format!("Uncaught {v}"))
+        })
+        .unwrap_or_else(|| ex.text.clone());
+    let (message, stack) = match description.split_once("\n    at ") {
+        Some((msg, rest)) => (msg.to_string(), Some(format!("    at {rest}"))),
+        None => (description, None),
+    };
+    BrowserError::Evaluation { message, stack }
+}
+
+fn join_url(base: &str, url: &str) -> String {
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    if url.starts_with('/') {
+        return format!("{scheme}://{authority}{url}");
+    }
+    let dir = match path.rfind('/') {
+        Some(i) => &path[..=i],
+        None => "",
+    };
+    format!("{scheme}://{authority}/{dir}{url}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_join_the_base() {
+        assert_eq!(
+            join_url("http://a.test:8080", "/x?y"),
+            "http://a.test:8080/x?y"
+        );
+        assert_eq!(
+            join_url("http://a.test/app/", "page"),
+            "http://a.test/app/page"
+        );
+        assert_eq!(
+            join_url("http://a.test/app/index.html", "page"),
+            "http://a.test/app/page"
+        );
+    }
+}
