@@ -32,6 +32,10 @@ const BASE_ARGS: &[&str] = &[
     "disable-dev-shm-usage",
     "password-store=basic",
     "use-mock-keychain",
+    // Keep cross-origin iframes in the page's renderer so frame locators reach them through
+    // the page's own session (site isolation would move them into separate targets).
+    "disable-features=IsolateOrigins,site-per-process",
+    "disable-site-isolation-trials",
 ];
 
 /// How to start Chromium.

@@ -502,3 +502,78 @@ async fn get_by_role_uses_the_accessibility_tree() {
     assert_eq!(in_label.count().await.expect("nested"), 1);
     browser.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn frame_locators_reach_same_and_cross_origin_iframes() {
+    use isolate_browser_browser::ClickOptions;
+    let inner = "<button onclick=\"this.textContent = 'clicked in ' + location.port\">Inner</button><input id='i'>";
+    let other = serve_pages(&[("/frame", inner)]).await;
+    let port = other.rsplit(':').next().expect("port").to_string();
+    let outer = format!(
+        "<div style='height:200px'>spacer</div><iframe id='same' srcdoc=\"<p>same doc</p><iframe id='deep' srcdoc='<span>deepest</span>'></iframe>\"></iframe><iframe id='cross' style='margin:30px;border:7px solid red' src='{other}/frame'></iframe>"
+    );
+    let outer: &'static str = Box::leak(outer.into_boxed_str());
+    let origin = serve_pages(&[("/", outer)]).await;
+    let (browser, _ctx, page) = browser_page().await;
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    let same = page.frame_locator("#same");
+    assert_eq!(
+        same.locator("p")
+            .text_content(None)
+            .await
+            .expect("same-origin"),
+        Some("same doc".into())
+    );
+    assert_eq!(
+        same.frame_locator("#deep")
+            .get_by_text(TextQuery::text("deepest", true))
+            .count()
+            .await
+            .expect("nested"),
+        1
+    );
+    let cross = page.frame_locator("#cross");
+    let button = cross.get_by_text(TextQuery::text("Inner", true));
+    assert_eq!(
+        button.description(),
+        "frameLocator('#cross').getByText('Inner', { exact: true })"
+    );
+    button
+        .click(ClickOptions::default())
+        .await
+        .expect("click inside a cross-origin frame");
+    assert_eq!(
+        cross
+            .locator("button")
+            .text_content(None)
+            .await
+            .expect("text"),
+        Some(format!("clicked in {port}"))
+    );
+    cross
+        .locator("#i")
+        .fill("typed in frame", None, false)
+        .await
+        .expect("fill");
+    assert_eq!(
+        cross.locator("#i").input_value(None).await.expect("value"),
+        "typed in frame"
+    );
+    assert_eq!(
+        page.locator("button")
+            .count()
+            .await
+            .expect("main document has none"),
+        0
+    );
+    let missing = page
+        .frame_locator("#nope")
+        .locator("p")
+        .text_content(Some(std::time::Duration::from_millis(300)))
+        .await
+        .expect_err("no frame");
+    assert!(missing.is_timeout(), "{missing}");
+    browser.close().await.expect("close");
+}

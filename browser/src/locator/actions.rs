@@ -90,10 +90,11 @@ impl Locator {
         poll(what, timeout, log, |_| {
             let body = body.clone();
             async move {
-                match self.run(&body).await {
+                match self.run_at(&body).await {
                     Ok(None) => Attempt::Retry("document is navigating".into()),
-                    Ok(Some(v)) => self.interpret(v, |a| {
-                        Attempt::Ready((a.x.unwrap_or(0.0), a.y.unwrap_or(0.0)))
+                    Ok(Some((v, (dx, dy)))) => self.interpret(v, |a| {
+                        // Frame-relative point to page coordinates.
+                        Attempt::Ready((a.x.unwrap_or(0.0) + dx, a.y.unwrap_or(0.0) + dy))
                     }),
                     Err(e) => Attempt::Fail(e),
                 }

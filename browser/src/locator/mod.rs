@@ -5,17 +5,14 @@
 //! Playwright's notation.
 
 mod actions;
+mod exec;
 
-use std::sync::Mutex;
 use std::time::Duration;
 
-use chromiumoxide::cdp::js_protocol::runtime;
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::json;
 
 use crate::error::BrowserError;
-use crate::error::cdp;
 use crate::page::Page;
 use crate::role::RoleOptions;
 use crate::selector::Part;
@@ -25,11 +22,6 @@ use crate::selector::quote;
 use crate::wait::Attempt;
 use crate::wait::CallLog;
 use crate::wait::poll;
-
-const INJECTED: &str = include_str!("injected.js");
-
-/// Which execution context last received the injected engine (per page).
-pub(crate) static INSTALLED: Mutex<Vec<(String, i64)>> = Mutex::new(Vec::new());
 
 /// States `wait_for` can wait for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,6 +80,8 @@ pub struct BoundingBox {
 #[derive(Clone)]
 pub struct Locator {
     page: Page,
+    /// Selectors of the iframes to descend into, outermost first.
+    frames: Vec<Vec<Part>>,
     parts: Vec<Part>,
     description: String,
     error: Option<String>,
@@ -122,6 +116,7 @@ impl Locator {
     pub(crate) fn root(page: Page) -> Self {
         Self {
             page,
+            frames: Vec::new(),
             parts: Vec::new(),
             description: String::new(),
             error: None,
@@ -330,6 +325,20 @@ impl Locator {
         self.chain(parts, format!("filter({{ {} }})", desc.join(", ")))
     }
 
+    /// Descends into the iframe `selector` matches (inside the current matches); locators made
+    /// from the result search that frame's document. Same- and cross-origin frames work.
+    pub fn frame_locator(&self, selector: &str) -> Self {
+        let mut next = self.locator(selector);
+        next.description = if self.description.is_empty() {
+            format!("frameLocator({})", quote(selector))
+        } else {
+            format!("{}.frameLocator({})", self.description, quote(selector))
+        };
+        let frame = std::mem::take(&mut next.parts);
+        next.frames.push(frame);
+        next
+    }
+
     /// Elements matching both locators.
     pub fn and(&self, other: &Locator) -> Self {
         self.chain(
@@ -352,110 +361,6 @@ impl Locator {
 
     fn timeout(&self, t: Option<Duration>) -> Duration {
         t.unwrap_or(self.page.context().options().action_timeout)
-    }
-
-    /// Runs `body` (which can use `ib`, the injected engine, and `parts`) in the page's
-    /// isolated world. `Ok(None)` means the document is between navigations.
-    async fn run(&self, body: &str) -> Result<Option<Value>, BrowserError> {
-        self.page.ensure_open("using a locator")?;
-        if let Some(e) = &self.error {
-            return Err(BrowserError::Selector {
-                selector: self.description.clone(),
-                reason: e.clone(),
-            });
-        }
-        let mut parts = self.parts.clone();
-        let mut roles = Vec::new();
-        crate::selector::assign_role_slots(&mut parts, &mut roles);
-        let parts = serde_json::to_string(&parts)
-            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-        let cdp_page = self.page.cdp();
-        let Some(ctx) = cdp_page
-            .secondary_execution_context()
-            .await
-            .map_err(|e| cdp("Runtime.executionContext", e))?
-        else {
-            return Ok(None);
-        };
-        let key = cdp_page.target_id().inner().clone();
-        let ctx_id = *ctx.inner();
-        let installed = INSTALLED
-            .lock()
-            .map(|v| v.iter().any(|(k, c)| *k == key && *c == ctx_id))
-            .unwrap_or(false);
-        let install = if installed {
-            String::new()
-        } else {
-            format!("globalThis.__isolateBrowser ??= {INJECTED};\n")
-        };
-        let mut meta = Vec::new();
-        let mut arguments = vec![];
-        for (role, options) in &roles {
-            let set = match crate::role::resolve(cdp_page, ctx, role, options).await {
-                Ok(set) => set,
-                Err(e) if is_context_gone(&e) => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            meta.push(json!({ "count": set.object_ids.len(), "names": set.names }));
-            arguments.extend(set.object_ids.into_iter().map(|id| runtime::CallArgument {
-                value: None,
-                unserializable_value: None,
-                object_id: Some(id),
-            }));
-        }
-        arguments.insert(
-            0,
-            runtime::CallArgument {
-                value: Some(Value::Array(meta)),
-                unserializable_value: None,
-                object_id: None,
-            },
-        );
-        let function = format!(
-            "async function (meta, ...els) {{ {install}if (!globalThis.__isolateBrowser) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = globalThis.__isolateBrowser.make(roleSets); const parts = {parts}; {body} }}"
-        );
-        let mut params = runtime::CallFunctionOnParams::new(function);
-        params.arguments = Some(arguments);
-        params.execution_context_id = Some(ctx);
-        params.return_by_value = Some(true);
-        params.await_promise = Some(true);
-        let outcome = cdp_page.execute(params).await;
-        if !roles.is_empty() {
-            let _ = cdp_page
-                .execute(runtime::ReleaseObjectGroupParams::new(
-                    crate::role::OBJECT_GROUP,
-                ))
-                .await;
-        }
-        let res = match outcome {
-            Ok(res) => res,
-            Err(e) => {
-                let err = cdp("Runtime.callFunctionOn", e);
-                // The context died under us (navigation): the caller retries.
-                if is_context_gone(&err) {
-                    return Ok(None);
-                }
-                return Err(err);
-            }
-        };
-        if let Some(ex) = res.result.exception_details {
-            let err = crate::page::exception(&ex);
-            if is_context_gone(&err) {
-                return Ok(None);
-            }
-            return Err(err);
-        }
-        let value = res.result.result.value.unwrap_or(Value::Null);
-        if let Ok(mut v) = INSTALLED.lock() {
-            v.retain(|(k, _)| *k != key);
-            if value.get("__notInstalled").is_none() {
-                v.push((key, ctx_id));
-            }
-        }
-        if value.get("__notInstalled").is_some() {
-            return Ok(None);
-        }
-        Ok(Some(value))
     }
 
     async fn run_now(&self, body: &str) -> Result<Value, BrowserError> {
@@ -516,6 +421,11 @@ fn exact_suffix(t: &TextQuery) -> &'static str {
 }
 
 impl Page {
+    /// Descends into an iframe; see [`Locator::frame_locator`].
+    pub fn frame_locator(&self, selector: &str) -> Locator {
+        Locator::root(self.clone()).frame_locator(selector)
+    }
+
     /// Elements by ARIA role and accessible name.
     pub fn get_by_role(&self, role: &str, options: RoleOptions) -> Locator {
         Locator::root(self.clone()).get_by_role(role, options)

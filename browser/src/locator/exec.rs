@@ -1,0 +1,228 @@
+//! Running the injected engine: finding the isolated world of the right frame (descending
+//! through `frame_locator` iframes), installing the engine there once per document, resolving
+//! role parts from the accessibility tree, and calling into it.
+
+use std::sync::Mutex;
+
+use chromiumoxide::cdp::browser_protocol::dom;
+use chromiumoxide::cdp::js_protocol::runtime;
+use serde_json::Value;
+use serde_json::json;
+
+use super::Locator;
+use super::is_context_gone;
+use crate::error::BrowserError;
+use crate::error::cdp;
+use crate::selector::Part;
+
+const INJECTED: &str = include_str!("injected.js");
+
+/// Execution contexts (target, context id) that already hold the injected engine.
+static INSTALLED: Mutex<Vec<(String, i64)>> = Mutex::new(Vec::new());
+const INSTALLED_KEEP: usize = 4096;
+
+/// Where a locator's elements live: the frame's isolated world, and the frame's offset from
+/// the page's top-left corner (for mouse input).
+pub(crate) struct Exec {
+    ctx: runtime::ExecutionContextId,
+    pub(crate) offset: (f64, f64),
+}
+
+impl Locator {
+    /// Runs `body` (which can use `ib`, the injected engine, and `parts`) in the isolated world
+    /// of the locator's frame. `Ok(None)` means that document is not ready (navigating, or the
+    /// frame is not attached yet): the caller retries.
+    pub(crate) async fn run(&self, body: &str) -> Result<Option<Value>, BrowserError> {
+        Ok(self.run_at(body).await?.map(|(v, _)| v))
+    }
+
+    /// [`Locator::run`], also returning the frame offset.
+    pub(crate) async fn run_at(
+        &self,
+        body: &str,
+    ) -> Result<Option<(Value, (f64, f64))>, BrowserError> {
+        self.page.ensure_open("using a locator")?;
+        if let Some(e) = &self.error {
+            return Err(BrowserError::Selector {
+                selector: self.description.clone(),
+                reason: e.clone(),
+            });
+        }
+        let Some(exec) = self.frame_exec().await? else {
+            return Ok(None);
+        };
+        let value = self.call(exec.ctx, &self.parts, body, true, None).await?;
+        Ok(value.map(|o| (o.value.unwrap_or(Value::Null), exec.offset)))
+    }
+
+    async fn frame_exec(&self) -> Result<Option<Exec>, BrowserError> {
+        let cdp_page = self.page.cdp();
+        let Some(mut ctx) = cdp_page
+            .secondary_execution_context()
+            .await
+            .map_err(|e| cdp("Runtime.executionContext", e))?
+        else {
+            return Ok(None);
+        };
+        let mut offset = (0.0, 0.0);
+        for frame_parts in &self.frames {
+            let body = "const r = ib.query(parts, document); if (r.length !== 1) return r.length; return r[0];";
+            let Some(found) = self.call(ctx, frame_parts, body, false, None).await? else {
+                return Ok(None);
+            };
+            let Some(object_id) = found.object_id.clone() else {
+                let n = found.value.and_then(|v| v.as_u64()).unwrap_or(0);
+                if n > 1 {
+                    return Err(BrowserError::StrictMode {
+                        locator: format!("frame of {}", self.description),
+                        count: n as usize,
+                        matches: Vec::new(),
+                    });
+                }
+                return Ok(None);
+            };
+            let node = cdp_page
+                .execute(dom::DescribeNodeParams {
+                    node_id: None,
+                    backend_node_id: None,
+                    object_id: Some(object_id.clone()),
+                    depth: None,
+                    pierce: None,
+                })
+                .await;
+            let Some(frame_id) = node.ok().and_then(|n| n.result.node.frame_id) else {
+                let _ = cdp_page
+                    .execute(runtime::ReleaseObjectParams::new(object_id))
+                    .await;
+                return Err(BrowserError::InvalidArgument(format!(
+                    "{}: the frame selector does not match an <iframe> or <frame>",
+                    self.description
+                )));
+            };
+            let mut params = runtime::CallFunctionOnParams::new(
+                "function () { const r = this.getBoundingClientRect(); const s = getComputedStyle(this); return [r.left + this.clientLeft + parseFloat(s.paddingLeft), r.top + this.clientTop + parseFloat(s.paddingTop)]; }",
+            );
+            params.object_id = Some(object_id.clone());
+            params.return_by_value = Some(true);
+            let rect = cdp_page.execute(params).await;
+            let _ = cdp_page
+                .execute(runtime::ReleaseObjectParams::new(object_id))
+                .await;
+            if let Ok(rect) = rect
+                && let Some(Value::Array(xy)) = rect.result.result.value
+            {
+                offset.0 += xy.first().and_then(Value::as_f64).unwrap_or(0.0);
+                offset.1 += xy.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+            }
+            match cdp_page.frame_secondary_execution_context(frame_id).await {
+                Ok(Some(next)) => ctx = next,
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(Exec { ctx, offset }))
+    }
+
+    /// Calls `body` in `ctx` with the engine bound to `parts`. `by_value` false returns the
+    /// remote object (for element handles); `this_object` binds `this`.
+    pub(crate) async fn call(
+        &self,
+        ctx: runtime::ExecutionContextId,
+        parts: &[Part],
+        body: &str,
+        by_value: bool,
+        extra: Option<Value>,
+    ) -> Result<Option<runtime::RemoteObject>, BrowserError> {
+        let cdp_page = self.page.cdp();
+        let mut parts = parts.to_vec();
+        let mut roles = Vec::new();
+        crate::selector::assign_role_slots(&mut parts, &mut roles);
+        let parts = serde_json::to_string(&parts)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let key = cdp_page.target_id().inner().clone();
+        let ctx_id = *ctx.inner();
+        let installed = INSTALLED
+            .lock()
+            .map(|v| v.iter().any(|(k, c)| *k == key && *c == ctx_id))
+            .unwrap_or(false);
+        let install = if installed {
+            String::new()
+        } else {
+            format!("globalThis.__isolateBrowser ??= {INJECTED};\n")
+        };
+        let mut meta = Vec::new();
+        let mut arguments = Vec::new();
+        for (role, options) in &roles {
+            let set = match crate::role::resolve(cdp_page, ctx, role, options).await {
+                Ok(set) => set,
+                Err(e) if is_context_gone(&e) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            meta.push(json!({ "count": set.object_ids.len(), "names": set.names }));
+            arguments.extend(set.object_ids.into_iter().map(|id| runtime::CallArgument {
+                value: None,
+                unserializable_value: None,
+                object_id: Some(id),
+            }));
+        }
+        arguments.insert(
+            0,
+            runtime::CallArgument {
+                value: Some(json!({ "roles": meta, "extra": extra })),
+                unserializable_value: None,
+                object_id: None,
+            },
+        );
+        let function = format!(
+            "async function (meta, ...els) {{ {install}if (!globalThis.__isolateBrowser) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = globalThis.__isolateBrowser.make(roleSets); const parts = {parts}; const extra = meta.extra; {body} }}"
+        );
+        let mut params = runtime::CallFunctionOnParams::new(function);
+        params.arguments = Some(arguments);
+        params.execution_context_id = Some(ctx);
+        params.return_by_value = Some(by_value);
+        params.await_promise = Some(true);
+        let outcome = cdp_page.execute(params).await;
+        if !roles.is_empty() {
+            let _ = cdp_page
+                .execute(runtime::ReleaseObjectGroupParams::new(
+                    crate::role::OBJECT_GROUP,
+                ))
+                .await;
+        }
+        let res = match outcome {
+            Ok(res) => res,
+            Err(e) => {
+                let err = cdp("Runtime.callFunctionOn", e);
+                // The context died under us (navigation): the caller retries.
+                if is_context_gone(&err) {
+                    return Ok(None);
+                }
+                return Err(err);
+            }
+        };
+        if let Some(ex) = res.result.exception_details {
+            let err = crate::page::exception(&ex);
+            if is_context_gone(&err) {
+                return Ok(None);
+            }
+            return Err(err);
+        }
+        let result = res.result.result;
+        let not_installed = result
+            .value
+            .as_ref()
+            .is_some_and(|v| v.get("__notInstalled").is_some());
+        if let Ok(mut v) = INSTALLED.lock() {
+            v.retain(|(k, c)| !(*k == key && *c == ctx_id));
+            if !not_installed {
+                if v.len() >= INSTALLED_KEEP {
+                    v.remove(0);
+                }
+                v.push((key, ctx_id));
+            }
+        }
+        if not_installed {
+            return Ok(None);
+        }
+        Ok(Some(result))
+    }
+}
