@@ -323,10 +323,26 @@ impl Page {
         click_count: i64,
         modifiers: i64,
     ) -> Result<(), BrowserError> {
-        let pressed = ty == input::DispatchMouseEventType::MousePressed;
+        // The page tracks which buttons are held, so moves during a drag carry them.
+        let held = &self.inner.mouse_buttons;
+        match ty {
+            input::DispatchMouseEventType::MousePressed => {
+                held.fetch_or(button.bit(), std::sync::atomic::Ordering::SeqCst);
+            }
+            input::DispatchMouseEventType::MouseReleased => {
+                held.fetch_and(!button.bit(), std::sync::atomic::Ordering::SeqCst);
+            }
+            _ => {}
+        }
+        let buttons = held.load(std::sync::atomic::Ordering::SeqCst);
+        let button = if ty == input::DispatchMouseEventType::MouseMoved && buttons & 1 != 0 {
+            MouseButton::Left
+        } else {
+            button
+        };
         let mut params = input::DispatchMouseEventParams::new(ty, x, y);
         params.button = Some(button.cdp());
-        params.buttons = Some(if pressed { button.bit() } else { 0 });
+        params.buttons = Some(buttons);
         params.click_count = Some(click_count);
         params.modifiers = Some(modifiers);
         self.cdp()

@@ -36,6 +36,9 @@ const BASE_ARGS: &[&str] = &[
     // the page's own session (site isolation would move them into separate targets).
     "disable-features=IsolateOrigins,site-per-process",
     "disable-site-isolation-trials",
+    // Pages restored from the back/forward cache fire no load events; Playwright turns it off
+    // for the same reason.
+    "disable-back-forward-cache",
 ];
 
 /// How to start Chromium.
@@ -193,6 +196,9 @@ pub(crate) async fn connect(endpoint: &str) -> Result<Launched, BrowserError> {
                 .into(),
         });
     }
+    // chromiumoxide reads `/json/version` with reqwest; when the process enables reqwest's
+    // rustls without a provider (the runner does, for its fetch binding), one must be installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let (cdp, handler) = chromiumoxide::Browser::connect(endpoint)
         .await
         .map_err(|e| BrowserError::Connect {

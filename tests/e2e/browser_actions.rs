@@ -490,3 +490,269 @@ async fn keyboard_and_mouse_on_the_page() {
     );
     browser.close().await.expect("close");
 }
+
+const MORE: &str = r#"<!doctype html><html><body style="margin:0">
+<input type="file" id="one"><input type="file" id="many" multiple>
+<p id="files"></p>
+<script>
+  for (const id of ['one', 'many']) document.getElementById(id).addEventListener('change', async (e) => {
+    const parts = [];
+    for (const f of e.target.files) parts.push(f.name + ':' + f.type + ':' + (await f.text()));
+    document.getElementById('files').textContent = parts.join('|');
+  });
+</script>
+<div id="src" draggable="true" style="width:60px;height:40px;background:blue">drag me</div>
+<div id="dst" style="width:120px;height:80px;background:#eee" ondragover="event.preventDefault()" ondrop="event.preventDefault(); this.textContent = 'dropped ' + event.dataTransfer.getData('text/plain')">drop here</div>
+<script>document.getElementById('src').addEventListener('dragstart', (e) => e.dataTransfer.setData('text/plain', 'payload'));</script>
+<div id="track" style="position:relative;width:300px;height:20px;background:#ccc"><div id="knob" style="position:absolute;left:0;width:20px;height:20px;background:red"></div></div>
+<script>
+  const knob = document.getElementById('knob');
+  let down = false;
+  knob.addEventListener('mousedown', () => down = true);
+  document.addEventListener('mousemove', (e) => { if (down) knob.style.left = Math.min(280, Math.max(0, e.clientX - 10)) + 'px'; });
+  document.addEventListener('mouseup', () => down = false);
+</script>
+<div id="box" style="width:50px;height:30px;background:rgb(0,128,0)"></div>
+<button id="toggle" onclick="setTimeout(() => { this.classList.add('on'); this.textContent = 'On'; document.title = 'toggled'; }, 300)">Off</button>
+<input id="name" value="Ada">
+</body></html>"#;
+
+#[tokio::test]
+async fn files_drag_and_element_screenshots() {
+    use isolate_browser_browser::DragOptions;
+    use isolate_browser_browser::FilePayload;
+    let (browser, page) = open(MORE).await;
+    page.locator("#one")
+        .set_input_files(
+            &[FilePayload {
+                name: "a.txt".into(),
+                mime_type: "text/plain".into(),
+                buffer: b"alpha".to_vec(),
+            }],
+            None,
+        )
+        .await
+        .expect("one file");
+    let files_text = |want: &'static str| {
+        page.wait_for_function(
+            "(w) => document.getElementById('files').textContent === w",
+            Some(json!(want)),
+            None,
+            Some(Duration::from_secs(5)),
+        )
+    };
+    files_text("a.txt:text/plain:alpha")
+        .await
+        .expect("one file read by the page");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("data.json");
+    std::fs::write(&path, "{\"k\":1}").expect("write");
+    let from_disk = FilePayload::from_path(&path).expect("read");
+    page.locator("#many")
+        .set_input_files(
+            &[
+                from_disk,
+                FilePayload {
+                    name: "b.bin".into(),
+                    mime_type: "application/octet-stream".into(),
+                    buffer: vec![104, 105],
+                },
+            ],
+            None,
+        )
+        .await
+        .expect("two files");
+    files_text("data.json:application/json:{\"k\":1}|b.bin:application/octet-stream:hi")
+        .await
+        .expect("two files read by the page");
+    let err = page
+        .locator("#one")
+        .set_input_files(
+            &vec![
+                FilePayload {
+                    name: "x".into(),
+                    mime_type: "text/plain".into(),
+                    buffer: vec![]
+                };
+                2
+            ],
+            None,
+        )
+        .await
+        .expect_err("single input");
+    assert!(
+        err.to_string().contains("can only accept single file"),
+        "{err}"
+    );
+    let missing =
+        FilePayload::from_path(std::path::Path::new("/nonexistent/file.txt")).expect_err("missing");
+    assert!(
+        missing.to_string().contains("/nonexistent/file.txt"),
+        "{missing}"
+    );
+
+    page.locator("#src")
+        .drag_to(&page.locator("#dst"), DragOptions::default())
+        .await
+        .expect("html5 drag");
+    assert_eq!(
+        page.locator("#dst").text_content(None).await.expect("t"),
+        Some("dropped payload".into())
+    );
+    page.locator("#knob")
+        .drag_to(
+            &page.locator("#track"),
+            DragOptions {
+                target_position: Some((250.0, 10.0)),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("mouse drag");
+    let left = page
+        .evaluate("parseInt(document.getElementById('knob').style.left)", None)
+        .await
+        .expect("left");
+    assert_eq!(left, json!(240));
+
+    let png = page
+        .locator("#box")
+        .screenshot(None)
+        .await
+        .expect("element screenshot");
+    let img = image::load_from_memory(&png).expect("png");
+    assert_eq!((img.width(), img.height()), (50, 30));
+    assert_eq!(img.to_rgba8().get_pixel(25, 15).0, [0, 128, 0, 255]);
+    browser.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn expect_state_polls_until_it_holds_and_reports_what_it_saw() {
+    use isolate_browser_browser::LocatorState;
+    use isolate_browser_browser::PageState;
+    let (browser, page) = open(MORE).await;
+    let toggle = page.locator("#toggle");
+    toggle.click(ClickOptions::default()).await.expect("click");
+    let long = Duration::from_secs(5);
+    let text = toggle
+        .expect_state(
+            "expect.toHaveText",
+            &LocatorState::Text {
+                use_inner_text: false,
+            },
+            |v| v == "On",
+            false,
+            long,
+        )
+        .await
+        .expect("text");
+    assert!(text.matched);
+    assert_eq!(text.received, json!("On"));
+    let class = toggle
+        .expect_state(
+            "expect.toHaveClass",
+            &LocatorState::Class,
+            |v| v == "on",
+            false,
+            long,
+        )
+        .await
+        .expect("class");
+    assert!(class.matched);
+    let title = page
+        .expect_state(
+            "expect.toHaveTitle",
+            PageState::Title,
+            |v| v == "toggled",
+            false,
+            long,
+        )
+        .await
+        .expect("title");
+    assert!(title.matched);
+
+    let failed = page
+        .locator("#name")
+        .expect_state(
+            "expect.toHaveValue",
+            &LocatorState::Value,
+            |v| v == "Grace",
+            false,
+            Duration::from_millis(400),
+        )
+        .await
+        .expect("a failed expectation is data");
+    assert!(!failed.matched);
+    assert_eq!(failed.received, json!("Ada"));
+    let log = failed.call_log.join("\n");
+    assert!(
+        log.contains("expect.toHaveValue with timeout 400ms"),
+        "{log}"
+    );
+    assert!(log.contains("waiting for locator('#name')"), "{log}");
+    assert!(log.contains("unexpected value \"Ada\""), "{log}");
+
+    let not_visible = page
+        .locator("#absent")
+        .expect_state(
+            "expect.toBeVisible",
+            &LocatorState::Visible,
+            |v| v == true,
+            true,
+            Duration::from_millis(100),
+        )
+        .await
+        .expect("not visible");
+    assert!(not_visible.matched, "absent elements are not visible");
+    let count = page
+        .locator("input")
+        .expect_state(
+            "expect.toHaveCount",
+            &LocatorState::Count,
+            |v| v == 3,
+            false,
+            long,
+        )
+        .await
+        .expect("count");
+    assert!(count.matched);
+    let texts = page
+        .locator("div[id]")
+        .expect_state(
+            "expect.toHaveText",
+            &LocatorState::Texts {
+                use_inner_text: false,
+            },
+            |v| v.as_array().is_some_and(|a| a.len() == 5),
+            false,
+            long,
+        )
+        .await
+        .expect("texts");
+    assert_eq!(texts.received[0], json!("drag me"));
+    let strict = page
+        .locator("div")
+        .expect_state(
+            "expect.toBeVisible",
+            &LocatorState::Visible,
+            |v| v == true,
+            false,
+            long,
+        )
+        .await
+        .expect_err("strict");
+    assert!(matches!(strict, BrowserError::StrictMode { .. }));
+    let zero = page
+        .locator("#name")
+        .expect_state(
+            "expect.toHaveValue",
+            &LocatorState::Value,
+            |v| v == "Ada",
+            false,
+            Duration::ZERO,
+        )
+        .await
+        .expect("zero timeout still checks once");
+    assert!(zero.matched);
+    browser.close().await.expect("close");
+}

@@ -521,3 +521,55 @@ async fn no_chromium_process_outlives_close_or_drop() {
     }
     assert_eq!(chromium_processes(&marker), 0, "processes left after drop");
 }
+
+#[tokio::test]
+async fn connects_to_a_running_browser_and_reloads() {
+    let origin = serve_pages(&[("/", "<title>r</title><script>document.title = 'load ' + (Number(sessionStorage.n = (Number(sessionStorage.n) || 0) + 1))</script>")]).await;
+    let profile = tempfile::tempdir().expect("profile");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        l.local_addr().expect("addr").port()
+    };
+    let chromium = isolate_browser_browser::find_chromium(None).expect("chromium");
+    let mut child = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-startup-window",
+            &format!("--remote-debugging-port={port}"),
+            &format!("--user-data-dir={}", profile.path().display()),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let mut connected = None;
+    for _ in 0..100 {
+        if let Ok(b) = Browser::connect(&format!("http://127.0.0.1:{port}")).await {
+            connected = Some(b);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let browser = connected.expect("connects over http://host:port");
+    assert!(browser.pid().is_none(), "not ours to kill");
+    let ctx = browser
+        .new_context(ContextOptions::default())
+        .await
+        .expect("context");
+    let page = ctx.new_page().await.expect("page");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    assert_eq!(page.title().await.expect("title"), "load 1");
+    let res = page.reload(GotoOptions::default()).await.expect("reload");
+    assert!(res.is_some());
+    assert_eq!(page.title().await.expect("title"), "load 2");
+    ctx.close().await.expect("close context");
+    let _ = child.kill();
+    let _ = child.wait();
+}

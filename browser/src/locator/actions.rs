@@ -501,3 +501,222 @@ impl Locator {
         Ok(())
     }
 }
+
+/// A file to put into an `<input type=file>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePayload {
+    /// File name.
+    pub name: String,
+    /// MIME type.
+    pub mime_type: String,
+    /// Contents.
+    pub buffer: Vec<u8>,
+}
+
+impl FilePayload {
+    /// Reads a local file; the MIME type is guessed from its extension.
+    pub fn from_path(path: &std::path::Path) -> Result<Self, BrowserError> {
+        let buffer = std::fs::read(path).map_err(|source| BrowserError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".into());
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let mime_type = match ext.as_str() {
+            "txt" => "text/plain",
+            "html" | "htm" => "text/html",
+            "css" => "text/css",
+            "js" | "mjs" => "text/javascript",
+            "json" => "application/json",
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            "svg" => "image/svg+xml",
+            "webp" => "image/webp",
+            "pdf" => "application/pdf",
+            "csv" => "text/csv",
+            "zip" => "application/zip",
+            _ => "application/octet-stream",
+        }
+        .to_string();
+        Ok(Self {
+            name,
+            mime_type,
+            buffer,
+        })
+    }
+}
+
+/// Options of `drag_to`.
+#[derive(Debug, Clone, Default)]
+pub struct DragOptions {
+    /// Where to grab the source, relative to its top-left corner.
+    pub source_position: Option<(f64, f64)>,
+    /// Where to drop on the target, relative to its top-left corner.
+    pub target_position: Option<(f64, f64)>,
+    /// Skip the actionability checks.
+    pub force: bool,
+    /// Overrides the action timeout.
+    pub timeout: Option<Duration>,
+}
+
+impl Locator {
+    /// Sets the files of an `<input type=file>` (an empty list clears it).
+    pub async fn set_input_files(
+        &self,
+        files: &[FilePayload],
+        timeout: Option<Duration>,
+    ) -> Result<(), BrowserError> {
+        use base64::Engine as _;
+        let list: Vec<Value> = files
+            .iter()
+            .map(|f| {
+                json!({
+                    "name": f.name,
+                    "mimeType": f.mime_type,
+                    "base64": base64::engine::general_purpose::STANDARD.encode(&f.buffer),
+                })
+            })
+            .collect();
+        let list = serde_json::to_string(&list)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        self.with_element(
+            "locator.setInputFiles",
+            &format!("ib.setFiles(el, {list})"),
+            timeout,
+        )
+        .await
+        .map_err(|e| match e {
+            BrowserError::Evaluation { message, .. } => {
+                BrowserError::InvalidArgument(format!("locator.setInputFiles: {message}"))
+            }
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    /// Drags this element onto `target`: HTML5 drag and drop and plain mouse dragging both
+    /// work (Chromium's drag is intercepted and replayed as drag events).
+    pub async fn drag_to(
+        &self,
+        target: &Locator,
+        options: DragOptions,
+    ) -> Result<(), BrowserError> {
+        use chromiumoxide::cdp::browser_protocol::input;
+        use futures::StreamExt as _;
+        let checks: &[&str] = if options.force {
+            &["scroll"]
+        } else {
+            &["visible", "stable", "hit"]
+        };
+        let timeout = self.timeout(options.timeout);
+        let (sx, sy) = self
+            .actionable_point("locator.dragTo", checks, options.source_position, timeout)
+            .await?;
+        let page = self.page.clone();
+        let cdp_page = page.cdp().clone();
+        let mut intercepted = cdp_page
+            .event_listener::<input::EventDragIntercepted>()
+            .await
+            .map_err(|e| crate::error::cdp("Input.dragIntercepted", e))?;
+        cdp_page
+            .execute(input::SetInterceptDragsParams::new(true))
+            .await
+            .map_err(|e| crate::error::cdp("Input.setInterceptDrags", e))?;
+        let result = async {
+            page.mouse_move(sx, sy).await?;
+            page.mouse_down(sx, sy, crate::input::MouseButton::Left)
+                .await?;
+            // The target is measured after the press: the page may rearrange on drag start.
+            let target_checks: &[&str] = if options.force {
+                &["scroll"]
+            } else {
+                &["visible", "stable"]
+            };
+            let (tx, ty) = target
+                .actionable_point(
+                    "locator.dragTo",
+                    target_checks,
+                    options.target_position,
+                    timeout,
+                )
+                .await?;
+            page.mouse_move((sx + tx) / 2.0, (sy + ty) / 2.0).await?;
+            page.mouse_move(tx, ty).await?;
+            let drag = tokio::time::timeout(Duration::from_millis(100), intercepted.next()).await;
+            match drag {
+                Ok(Some(ev)) => {
+                    for ty_ in [
+                        input::DispatchDragEventType::DragEnter,
+                        input::DispatchDragEventType::DragOver,
+                        input::DispatchDragEventType::Drop,
+                    ] {
+                        let params = input::DispatchDragEventParams {
+                            r#type: ty_,
+                            x: tx,
+                            y: ty,
+                            data: ev.data.clone(),
+                            modifiers: None,
+                        };
+                        cdp_page
+                            .execute(params)
+                            .await
+                            .map_err(|e| crate::error::cdp("Input.dispatchDragEvent", e))?;
+                    }
+                    page.mouse_up(tx, ty, crate::input::MouseButton::Left).await
+                }
+                _ => page.mouse_up(tx, ty, crate::input::MouseButton::Left).await,
+            }
+        }
+        .await;
+        let _ = cdp_page
+            .execute(input::SetInterceptDragsParams::new(false))
+            .await;
+        result
+    }
+
+    /// A PNG screenshot of just this element.
+    pub async fn screenshot(&self, timeout: Option<Duration>) -> Result<Vec<u8>, BrowserError> {
+        self.actionable_point(
+            "locator.screenshot",
+            &["visible", "stable", "scroll"],
+            None,
+            self.timeout(timeout),
+        )
+        .await?;
+        let rect = self
+            .run_at("const r = ib.withElement(parts, true, (el) => { const b = el.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; }); return r;")
+            .await?;
+        let Some((value, (dx, dy))) = rect else {
+            return Err(BrowserError::InvalidArgument(format!(
+                "{}: element is gone",
+                self.description
+            )));
+        };
+        let xywh: Vec<f64> = value
+            .get("value")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        let [x, y, w, h] = xywh.as_slice() else {
+            return Err(BrowserError::InvalidArgument(format!(
+                "{}: element has no box",
+                self.description
+            )));
+        };
+        let scroll = self.page.evaluate_value("[scrollX, scrollY]").await?;
+        let sx = scroll.get(0).and_then(Value::as_f64).unwrap_or(0.0);
+        let sy = scroll.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+        self.page
+            .screenshot(crate::page::ScreenshotOptions {
+                clip: Some((x + dx + sx, y + dy + sy, *w, *h)),
+                ..Default::default()
+            })
+            .await
+    }
+}

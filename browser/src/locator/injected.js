@@ -389,6 +389,23 @@
     throw new Error("Element is not an <input>, <textarea> or [contenteditable] element");
   }
 
+  /** Sets an <input type=file>'s files from { name, mimeType, base64 } payloads. */
+  function setFiles(el, files) {
+    if (!(el instanceof HTMLInputElement) || el.type !== "file") throw new Error("Node is not an HTMLInputElement of type file");
+    if (files.length > 1 && !el.multiple) throw new Error("Non-multiple file input can only accept single file");
+    const dt = new DataTransfer();
+    for (const f of files) {
+      const bin = atob(f.base64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], f.name, { type: f.mimeType }));
+    }
+    el.files = dt.files;
+    el.dispatchEvent(new Event("input", { bubbles: true, composed: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+    return el.files.length;
+  }
+
   function selectOptions(el, wanted) {
     if (!(el instanceof HTMLSelectElement)) throw new Error("Element is not a <select> element");
     const options = [...el.options];
@@ -409,7 +426,72 @@
     return picked.map((o) => o.value);
   }
 
+  /** One state of the single match (or of all matches for count/texts), for expect_state. */
+  function stateOf(parts, name, arg) {
+    const found = query(parts, document);
+    if (name === "count") return { status: "ok", value: found.length };
+    if (name === "texts") {
+      return { status: "ok", value: found.map((el) => normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg)) };
+    }
+    if (found.length > 1 && name !== "attached") {
+      return { status: "strict", count: found.length, matches: found.slice(0, 10).map(describe) };
+    }
+    const el = found[0];
+    if (!el) {
+      const absent = { attached: false, visible: false, hidden: true, inViewport: false };
+      return { status: "ok", value: name in absent ? absent[name] : null, missing: true };
+    }
+    const element = describe(el);
+    const ok = (value) => ({ status: "ok", value, element });
+    switch (name) {
+      case "attached": return ok(true);
+      case "visible": return ok(isVisible(el));
+      case "hidden": return ok(!isVisible(el));
+      case "enabled": return ok(!isDisabled(el));
+      case "disabled": return ok(isDisabled(el));
+      case "editable": return ok(isEditable(el));
+      case "checked": return ok(isChecked(el));
+      case "focused": {
+        let active = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        return ok(active === el);
+      }
+      case "empty":
+        if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) return ok(el.value === "");
+        return ok(normalize(el.textContent) === "" && el.children.length === 0 || normalize(el.textContent) === "");
+      case "inViewport": {
+        const r = el.getBoundingClientRect();
+        const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
+        const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
+        const ratio = r.width * r.height > 0 ? (w * h) / (r.width * r.height) : 0;
+        return ok(ratio > (arg?.ratio ?? 0) || (arg?.ratio === 0 && ratio > 0));
+      }
+      case "text": return ok(normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg));
+      case "value":
+        if (!("value" in el)) throw new Error("Not an input element");
+        return ok(el.value);
+      case "values":
+        if (!(el instanceof HTMLSelectElement)) throw new Error("Not a select element");
+        return ok([...el.selectedOptions].map((o) => o.value));
+      case "attribute": return ok(el.getAttribute(arg.name));
+      case "class": return ok(el.getAttribute("class") ?? "");
+      case "css": return ok(getComputedStyle(el).getPropertyValue(arg.name));
+      case "id": return ok(el.id);
+      case "property": {
+        const v = el[arg.name];
+        try { return ok(JSON.parse(JSON.stringify(v ?? null))); } catch { return ok(String(v)); }
+      }
+      default: throw new Error(`unknown state "${name}"`);
+    }
+  }
+
+  /** Text as matchers compare it: whitespace-normalised unless asked for raw. */
+  function normalizeText(text, arg) {
+    return arg?.raw ? String(text ?? "") : normalize(text);
+  }
+
   return {
+    stateOf,
     query,
     count: (parts) => query(parts, document).length,
     describeAll: (parts) => query(parts, document).map(describe),
@@ -420,6 +502,7 @@
     isEditable,
     isChecked,
     fillElement,
+    setFiles,
     selectOptions,
     elementText,
     normalize,

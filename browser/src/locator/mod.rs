@@ -6,6 +6,13 @@
 
 mod actions;
 mod exec;
+mod expect;
+
+pub use actions::DragOptions;
+pub use actions::FilePayload;
+pub use expect::ExpectOutcome;
+pub use expect::LocatorState;
+pub use expect::PageState;
 
 use std::time::Duration;
 

@@ -55,6 +55,8 @@ pub(crate) struct PageInner {
     closed: AtomicBool,
     pub(crate) routes: crate::route::PageRoutes,
     pub(crate) events: events::PageEvents,
+    /// Mouse buttons currently held (CDP bit mask).
+    pub(crate) mouse_buttons: std::sync::atomic::AtomicI64,
 }
 
 /// A browser tab. Clones share it.
@@ -76,6 +78,7 @@ impl Page {
                 closed: AtomicBool::new(false),
                 routes: crate::route::PageRoutes::default(),
                 events: events::PageEvents::default(),
+                mouse_buttons: std::sync::atomic::AtomicI64::new(0),
             }),
         };
         page.start_events().await?;

@@ -235,6 +235,7 @@ impl Page {
             nav.await.map(|r| NavOutcome {
                 loader_id: r.result.loader_id.map(|l| l.inner().clone()),
                 error: r.result.error_text,
+                definitive: true,
             })
         };
         self.wait_navigation(url, what, wait_until, timeout, nav)
@@ -275,6 +276,7 @@ impl Page {
             .map(|f| f.inner().clone());
         let mut nav = tokio::spawn(nav);
         let mut nav_done = false;
+        let mut nav_loaded = false;
         let mut loader: Option<String> = None;
         let mut committed = false;
         let mut seen: Vec<String> = Vec::new();
@@ -285,7 +287,8 @@ impl Page {
         loop {
             let reached = match wait_until {
                 WaitUntil::Commit => committed,
-                WaitUntil::Load => nav_done || seen.iter().any(|n| n == "load"),
+                // chromiumoxide answers `Page.navigate` only after the load event.
+                WaitUntil::Load => nav_loaded || seen.iter().any(|n| n == "load"),
                 other => seen.iter().any(|n| n == other.lifecycle_name()),
             };
             if reached {
@@ -322,12 +325,13 @@ impl Page {
                         Ok(Err(e)) => return Err(cdp(what, e)),
                         Err(e) => return Err(BrowserError::Protocol { call: what.to_string(), reason: e.to_string() }),
                     };
+                    nav_loaded = outcome.definitive;
                     if let Some(reason) = outcome.error {
                         return Err(BrowserError::Navigation { url: url.to_string(), reason });
                     }
                     match outcome.loader_id {
                         Some(l) => { loader.get_or_insert(l); committed = true; }
-                        None if !committed => return Ok(None),
+                        None if !committed && outcome.definitive => return Ok(None),
                         None => {}
                     }
                 }
@@ -480,6 +484,9 @@ impl Page {
 struct NavOutcome {
     loader_id: Option<String>,
     error: Option<String>,
+    /// `Page.navigate` answers without a loader exactly for same-document navigations; reload
+    /// and history commands answer before anything is known.
+    definitive: bool,
 }
 
 fn wait_until_name(w: WaitUntil) -> &'static str {

@@ -1,0 +1,262 @@
+//! `expect_state`: the polling primitive web-first assertions build on. It re-resolves the
+//! locator (or re-reads the page) with backoff until the predicate holds, or the deadline
+//! passes, and always reports the last value it saw and the call log. A failed expectation is
+//! data (`matched: false`), not an error; only a strict-mode violation or a dead browser is.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use serde_json::Value;
+use serde_json::json;
+
+use super::Locator;
+use crate::error::BrowserError;
+use crate::page::Page;
+use crate::wait::Attempt;
+use crate::wait::CallLog;
+use crate::wait::poll;
+
+/// What to read from a locator's element.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LocatorState {
+    /// In the DOM (absent: false).
+    Attached,
+    /// Visible (absent: false).
+    Visible,
+    /// Hidden or absent.
+    Hidden,
+    /// Enabled.
+    Enabled,
+    /// Disabled.
+    Disabled,
+    /// Editable.
+    Editable,
+    /// Checked (checkbox, radio, aria-checked).
+    Checked,
+    /// Has focus.
+    Focused,
+    /// No text (or an empty input).
+    Empty,
+    /// Intersects the viewport by more than `ratio` (0: any part).
+    InViewport {
+        /// Minimum visible fraction.
+        ratio: f64,
+    },
+    /// Its text (normalised unless `raw`), `innerText` when asked.
+    Text {
+        /// Use `innerText` instead of `textContent`.
+        use_inner_text: bool,
+    },
+    /// The texts of all matches (not strict).
+    Texts {
+        /// Use `innerText` instead of `textContent`.
+        use_inner_text: bool,
+    },
+    /// Input value.
+    Value,
+    /// Selected values of a `<select multiple>`.
+    Values,
+    /// Number of matches (not strict).
+    Count,
+    /// An attribute (`null` when absent).
+    Attribute(String),
+    /// The `class` attribute.
+    Class,
+    /// A computed style property.
+    Css(String),
+    /// The `id`.
+    Id,
+    /// A JS property, as JSON.
+    JsProperty(String),
+}
+
+impl LocatorState {
+    fn wire(&self) -> (&'static str, Value) {
+        match self {
+            Self::Attached => ("attached", Value::Null),
+            Self::Visible => ("visible", Value::Null),
+            Self::Hidden => ("hidden", Value::Null),
+            Self::Enabled => ("enabled", Value::Null),
+            Self::Disabled => ("disabled", Value::Null),
+            Self::Editable => ("editable", Value::Null),
+            Self::Checked => ("checked", Value::Null),
+            Self::Focused => ("focused", Value::Null),
+            Self::Empty => ("empty", Value::Null),
+            Self::InViewport { ratio } => ("inViewport", json!({ "ratio": ratio })),
+            Self::Text { use_inner_text } => ("text", json!({ "useInnerText": use_inner_text })),
+            Self::Texts { use_inner_text } => ("texts", json!({ "useInnerText": use_inner_text })),
+            Self::Value => ("value", Value::Null),
+            Self::Values => ("values", Value::Null),
+            Self::Count => ("count", Value::Null),
+            Self::Attribute(name) => ("attribute", json!({ "name": name })),
+            Self::Class => ("class", Value::Null),
+            Self::Css(name) => ("css", json!({ "name": name })),
+            Self::Id => ("id", Value::Null),
+            Self::JsProperty(name) => ("property", json!({ "name": name })),
+        }
+    }
+}
+
+/// What to read from a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageState {
+    /// `location.href`.
+    Url,
+    /// `document.title`.
+    Title,
+}
+
+/// How an expectation ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpectOutcome {
+    /// Whether the predicate (negated for `not`) held before the deadline.
+    pub matched: bool,
+    /// The last value read (`null` when the element was absent).
+    pub received: Value,
+    /// What was seen while waiting.
+    pub call_log: Vec<String>,
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+impl Locator {
+    /// Polls `state` until `predicate(value) != not` or `timeout` passes.
+    pub async fn expect_state(
+        &self,
+        what: &str,
+        state: &LocatorState,
+        predicate: impl Fn(&Value) -> bool,
+        not: bool,
+        timeout: Duration,
+    ) -> Result<ExpectOutcome, BrowserError> {
+        let (name, arg) = state.wire();
+        let arg = serde_json::to_string(&arg)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let body = format!("return ib.stateOf(parts, {}, {arg});", json!(name));
+        let last = RefCell::new(Value::Null);
+        let log = CallLog::new(format!(
+            "{what} with timeout {}ms\n  - waiting for {}",
+            timeout.as_millis(),
+            self.description
+        ));
+        let result = poll(what, timeout, log, |_| {
+            let body = body.clone();
+            let last = &last;
+            let predicate = &predicate;
+            async move {
+                let v = match self.run(&body).await {
+                    Ok(Some(v)) => v,
+                    Ok(None) => return Attempt::Retry("document is navigating".into()),
+                    Err(BrowserError::Evaluation { message, .. }) => {
+                        return Attempt::Fail(BrowserError::InvalidArgument(format!(
+                            "{what}: {message}"
+                        )));
+                    }
+                    Err(e) => return Attempt::Fail(e),
+                };
+                match v.get("status").and_then(Value::as_str) {
+                    Some("strict") => {
+                        return Attempt::Fail(BrowserError::StrictMode {
+                            locator: self.description.clone(),
+                            count: v.get("count").and_then(Value::as_u64).unwrap_or(0) as usize,
+                            matches: serde_json::from_value(
+                                v.get("matches").cloned().unwrap_or_default(),
+                            )
+                            .unwrap_or_default(),
+                        });
+                    }
+                    Some("ok") => {}
+                    _ => return Attempt::Retry("unexpected answer from the page".into()),
+                }
+                let value = v.get("value").cloned().unwrap_or(Value::Null);
+                *last.borrow_mut() = value.clone();
+                if predicate(&value) != not {
+                    return Attempt::Ready(());
+                }
+                let line = match v.get("element").and_then(Value::as_str) {
+                    Some(el) => format!(
+                        "locator resolved to {el}\n  - unexpected value {}",
+                        show(&value)
+                    ),
+                    None if v.get("missing").is_some() => {
+                        format!("waiting for {}", self.description)
+                    }
+                    None => format!("unexpected value {}", show(&value)),
+                };
+                Attempt::Retry(line)
+            }
+        })
+        .await;
+        let received = last.into_inner();
+        match result {
+            Ok(()) => Ok(ExpectOutcome {
+                matched: true,
+                received,
+                call_log: Vec::new(),
+            }),
+            Err(BrowserError::Timeout { call_log, .. }) => Ok(ExpectOutcome {
+                matched: false,
+                received,
+                call_log,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Page {
+    /// Polls the page's URL or title until `predicate(value) != not` or `timeout` passes.
+    pub async fn expect_state(
+        &self,
+        what: &str,
+        state: PageState,
+        predicate: impl Fn(&Value) -> bool,
+        not: bool,
+        timeout: Duration,
+    ) -> Result<ExpectOutcome, BrowserError> {
+        let expr = match state {
+            PageState::Url => "location.href",
+            PageState::Title => "document.title",
+        };
+        let last = RefCell::new(Value::Null);
+        let log = CallLog::new(format!("{what} with timeout {}ms", timeout.as_millis()));
+        let result = poll(what, timeout, log, |_| {
+            let last = &last;
+            let predicate = &predicate;
+            async move {
+                match self.evaluate_value(expr).await {
+                    Ok(value) => {
+                        *last.borrow_mut() = value.clone();
+                        if predicate(&value) != not {
+                            Attempt::Ready(())
+                        } else {
+                            Attempt::Retry(format!("unexpected value {}", show(&value)))
+                        }
+                    }
+                    Err(e @ BrowserError::Closed(_)) => Attempt::Fail(e),
+                    Err(_) => Attempt::Retry("page is navigating".into()),
+                }
+            }
+        })
+        .await;
+        let received = last.into_inner();
+        match result {
+            Ok(()) => Ok(ExpectOutcome {
+                matched: true,
+                received,
+                call_log: Vec::new(),
+            }),
+            Err(BrowserError::Timeout { call_log, .. }) => Ok(ExpectOutcome {
+                matched: false,
+                received,
+                call_log,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}
