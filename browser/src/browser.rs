@@ -24,6 +24,17 @@ pub(crate) struct BrowserInner {
     /// The private profile directory of a launched browser: every process of that browser
     /// (zygotes, renderers, utilities) names it on its command line.
     profile: Option<String>,
+    /// A context with a blank page, made in the background for the next `new_context`.
+    spare: Mutex<std::collections::VecDeque<tokio::task::JoinHandle<Option<Spare>>>>,
+    prewarm: usize,
+}
+
+/// A ready-made context and its first page.
+pub(crate) struct Spare {
+    pub(crate) id: chromiumoxide::cdp::browser_protocol::browser::BrowserContextId,
+    pub(crate) page: chromiumoxide::Page,
+    /// The viewport already applied to `page`.
+    pub(crate) viewport: crate::context::Viewport,
 }
 
 struct Owned {
@@ -40,15 +51,21 @@ pub struct Browser {
 impl Browser {
     /// Launches Chromium headless (or headed) with a private temporary profile.
     pub async fn launch(options: LaunchOptions) -> Result<Self, BrowserError> {
-        Ok(Self::from_launched(launch::launch(&options).await?))
+        let browser = Self::from_launched(launch::launch(&options).await?, options.prewarm);
+        // One at first, so the first page is not slowed by several renderers starting at once;
+        // `new_context` tops the pool up.
+        if options.prewarm > 0 {
+            browser.spawn_spare().await;
+        }
+        Ok(browser)
     }
 
     /// Connects to a running browser by its CDP endpoint (`ws://…` or `http://host:port`).
     pub async fn connect(endpoint: &str) -> Result<Self, BrowserError> {
-        Ok(Self::from_launched(launch::connect(endpoint).await?))
+        Ok(Self::from_launched(launch::connect(endpoint).await?, 0))
     }
 
-    fn from_launched(mut l: launch::Launched) -> Self {
+    fn from_launched(mut l: launch::Launched, prewarm: usize) -> Self {
         let pid = l.cdp.get_mut_child().and_then(|c| c.inner.id());
         let profile = l
             .user_data_dir
@@ -64,6 +81,8 @@ impl Browser {
                 })),
                 pid,
                 profile,
+                spare: Mutex::new(std::collections::VecDeque::new()),
+                prewarm,
             }),
         }
     }
@@ -93,13 +112,64 @@ impl Browser {
     /// Creates an isolated browser context (its own cookies, storage and cache).
     pub async fn new_context(&self, options: ContextOptions) -> Result<Context, BrowserError> {
         self.ensure_alive("creating a context")?;
-        let id = self
+        let spare = self.inner.spare.lock().await.pop_front();
+        let ready = match spare {
+            Some(task) => task.await.ok().flatten(),
+            None => None,
+        };
+        // Refill after taking ours, so the renderers being started do not slow this one down.
+        let missing = self
             .inner
+            .prewarm
+            .saturating_sub(self.inner.spare.lock().await.len());
+        for _ in 0..missing {
+            self.spawn_spare().await;
+        }
+        let (id, first_page) = match ready {
+            Some(spare) => (spare.id, Some((spare.page, spare.viewport))),
+            None => (self.create_context_id().await?, None),
+        };
+        Context::create(self.clone(), id, options, first_page).await
+    }
+
+    async fn create_context_id(
+        &self,
+    ) -> Result<chromiumoxide::cdp::browser_protocol::browser::BrowserContextId, BrowserError> {
+        self.inner
             .cdp
             .create_browser_context(CreateBrowserContextParams::default())
             .await
-            .map_err(|e| cdp("Target.createBrowserContext", e))?;
-        Context::create(self.clone(), id, options).await
+            .map_err(|e| cdp("Target.createBrowserContext", e))
+    }
+
+    /// Starts making the next spare context in the background. The task holds the browser only
+    /// weakly, so dropping every handle still ends the browser.
+    async fn spawn_spare(&self) {
+        let weak = Arc::downgrade(&self.inner);
+        let task = tokio::spawn(async move {
+            let inner = weak.upgrade()?;
+            let browser = Browser { inner };
+            let id = browser.create_context_id().await.ok()?;
+            let params =
+                chromiumoxide::cdp::browser_protocol::target::CreateTargetParams::builder()
+                    .url("about:blank")
+                    .browser_context_id(id.clone())
+                    .build()
+                    .ok()?;
+            let page = browser.inner.cdp.new_page(params).await.ok()?;
+            // Resizing a fresh renderer is the slow part of page set-up; do it now.
+            let viewport = ContextOptions::default().viewport?;
+            page.execute(chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams::new(
+                i64::from(viewport.width),
+                i64::from(viewport.height),
+                1.0,
+                false,
+            ))
+            .await
+            .ok()?;
+            Some(Spare { id, page, viewport })
+        });
+        self.inner.spare.lock().await.push_back(task);
     }
 
     /// Closes the browser and waits for the process to exit.
@@ -108,6 +178,9 @@ impl Browser {
         let Some(owned) = owned else {
             return Ok(());
         };
+        for spare in self.inner.spare.lock().await.drain(..) {
+            spare.abort();
+        }
         if self.is_connected() {
             let _ = tokio::time::timeout(
                 std::time::Duration::from_secs(5),
@@ -201,6 +274,9 @@ fn kill(pid: u32) {
 impl Drop for BrowserInner {
     fn drop(&mut self) {
         self.handler.abort();
+        for spare in self.spare.get_mut().drain(..) {
+            spare.abort();
+        }
         if let Some(pid) = self.pid
             && is_running(&format!("/proc/{pid}"))
         {

@@ -159,6 +159,8 @@ pub(crate) struct ContextInner {
     closed: std::sync::atomic::AtomicBool,
     routes: Mutex<Vec<crate::route::RouteEntry>>,
     init_scripts: Mutex<Vec<String>>,
+    /// A blank page made ahead of time (see `LaunchOptions::prewarm`), handed out first.
+    first_page: Mutex<Option<(chromiumoxide::Page, Viewport)>>,
 }
 
 /// An isolated browser context. Clones share it.
@@ -172,6 +174,7 @@ impl Context {
         browser: Browser,
         id: BrowserContextId,
         options: ContextOptions,
+        first_page: Option<(chromiumoxide::Page, Viewport)>,
     ) -> Result<Self, BrowserError> {
         let state = options.storage_state.clone();
         let context = Self {
@@ -183,6 +186,7 @@ impl Context {
                 closed: std::sync::atomic::AtomicBool::new(false),
                 routes: Mutex::new(Vec::new()),
                 init_scripts: Mutex::new(Vec::new()),
+                first_page: Mutex::new(first_page),
             }),
         };
         if let Some(state) = state {
@@ -199,26 +203,33 @@ impl Context {
     /// Opens a new page (tab) in this context with the context's emulation applied.
     pub async fn new_page(&self) -> Result<Page, BrowserError> {
         self.ensure_open("opening a page")?;
-        let params = CreateTargetParams::builder()
-            .url("about:blank")
-            .browser_context_id(self.inner.id.clone())
-            .build()
-            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-        let cdp_page = self
-            .inner
-            .browser
-            .inner
-            .cdp
-            .new_page(params)
-            .await
-            .map_err(|e| cdp("Target.createTarget", e))?;
+        let ready = self.inner.first_page.lock().ok().and_then(|mut p| p.take());
+        let (cdp_page, preset) = match ready {
+            Some((page, viewport)) => (page, Some(viewport)),
+            None => {
+                let params = CreateTargetParams::builder()
+                    .url("about:blank")
+                    .browser_context_id(self.inner.id.clone())
+                    .build()
+                    .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+                let page = self
+                    .inner
+                    .browser
+                    .inner
+                    .cdp
+                    .new_page(params)
+                    .await
+                    .map_err(|e| cdp("Target.createTarget", e))?;
+                (page, None)
+            }
+        };
         let scripts = self
             .inner
             .init_scripts
             .lock()
             .map(|s| s.clone())
             .unwrap_or_default();
-        let page = Page::create(self.clone(), cdp_page, &scripts).await?;
+        let page = Page::create(self.clone(), cdp_page, &scripts, preset).await?;
         self.inner
             .pages
             .lock()

@@ -756,3 +756,68 @@ async fn expect_state_polls_until_it_holds_and_reports_what_it_saw() {
     assert!(zero.matched);
     browser.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn scrolling_wheel_and_raw_keys() {
+    let html = r#"<!doctype html><body style="margin:0"><div style="height:3000px">tall</div><button id="far" onclick="this.textContent='seen'">far</button>
+        <input id="k" onkeydown="this.dataset.d=(this.dataset.d||'')+event.key" onkeyup="this.dataset.u=(this.dataset.u||'')+event.key"></body>"#;
+    let (browser, page) = open(Box::leak(html.to_string().into_boxed_str())).await;
+    assert_eq!(page.evaluate("scrollY", None).await.expect("top"), json!(0));
+    page.locator("#far")
+        .scroll_into_view_if_needed(None)
+        .await
+        .expect("scroll");
+    let y = page
+        .evaluate("scrollY", None)
+        .await
+        .expect("scrolled")
+        .as_f64()
+        .expect("number");
+    assert!(y > 2000.0, "scrolled to {y}");
+    page.locator("#far")
+        .click(ClickOptions::default())
+        .await
+        .expect("click after scroll");
+    page.evaluate("scrollTo(0, 0)", None)
+        .await
+        .expect("back to top");
+    page.mouse_wheel(100.0, 100.0, 0.0, 500.0)
+        .await
+        .expect("wheel");
+    page.wait_for_function(
+        "() => scrollY >= 500",
+        None,
+        None,
+        Some(Duration::from_secs(5)),
+    )
+    .await
+    .expect("wheel scrolls");
+    page.locator("#k").focus(None).await.expect("focus");
+    page.keyboard_down("Shift").await.expect("down");
+    page.keyboard_up("Shift").await.expect("up");
+    assert_eq!(
+        page.locator("#k")
+            .get_attribute("data-d", None)
+            .await
+            .expect("d"),
+        Some("Shift".into())
+    );
+    assert_eq!(
+        page.locator("#k")
+            .get_attribute("data-u", None)
+            .await
+            .expect("u"),
+        Some("Shift".into())
+    );
+    let clip = page
+        .screenshot(isolate_browser_browser::ScreenshotOptions {
+            clip: Some((0.0, 0.0, 10.0, 20.0)),
+            omit_background: true,
+            ..Default::default()
+        })
+        .await
+        .expect("clip");
+    let img = image::load_from_memory(&clip).expect("png");
+    assert_eq!((img.width(), img.height()), (10, 20));
+    browser.close().await.expect("close");
+}

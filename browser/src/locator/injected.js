@@ -287,9 +287,9 @@
 
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
+  /** Same box now and one animation frame later (two consecutive frames). */
   async function isStable(el) {
     const a = el.getBoundingClientRect();
-    await nextFrame();
     await nextFrame();
     const b = el.getBoundingClientRect();
     return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;

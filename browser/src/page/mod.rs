@@ -70,6 +70,7 @@ impl Page {
         context: Context,
         cdp_page: chromiumoxide::Page,
         init_scripts: &[String],
+        preset_viewport: Option<Viewport>,
     ) -> Result<Self, BrowserError> {
         let page = Self {
             inner: Arc::new(PageInner {
@@ -85,17 +86,21 @@ impl Page {
         for script in init_scripts {
             page.add_init_script(script).await?;
         }
-        page.apply_emulation().await?;
+        page.apply_emulation(preset_viewport).await?;
         if page.inner.context.has_routes() {
             page.enable_routing().await?;
         }
         Ok(page)
     }
 
-    async fn apply_emulation(&self) -> Result<(), BrowserError> {
+    async fn apply_emulation(&self, preset_viewport: Option<Viewport>) -> Result<(), BrowserError> {
         let o = self.inner.context.options().clone();
         let p = &self.inner.cdp;
-        if let Some(v) = o.viewport {
+        // A pre-made page already has the default viewport; resizing a fresh renderer costs
+        // about 50 ms.
+        if let Some(v) = o.viewport
+            && preset_viewport != Some(v)
+        {
             self.set_viewport_size(v).await?;
         }
         if o.user_agent.is_some() || o.locale.is_some() {
