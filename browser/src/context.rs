@@ -312,15 +312,8 @@ impl Context {
         let params = storage::GetCookiesParams {
             browser_context_id: Some(self.inner.id.clone()),
         };
-        let res = self
-            .inner
-            .browser
-            .inner
-            .cdp
-            .execute(params)
-            .await
-            .map_err(|e| cdp("Storage.getCookies", e))?;
-        let cookies = res.result.cookies.into_iter().map(cookie_from_cdp);
+        let res = self.execute("Storage.getCookies", params).await?;
+        let cookies = res.cookies.into_iter().map(cookie_from_cdp);
         Ok(cookies
             .filter(|c| urls.is_empty() || urls.iter().any(|u| cookie_matches_url(c, u)))
             .collect())
@@ -363,14 +356,24 @@ impl Context {
         }
         let mut set = storage::SetCookiesParams::new(params);
         set.browser_context_id = Some(self.inner.id.clone());
+        self.execute("Storage.setCookies", set).await?;
+        Ok(())
+    }
+
+    /// Sends a browser-level command on behalf of this context.
+    async fn execute<C: chromiumoxide::types::Command>(
+        &self,
+        call: &str,
+        cmd: C,
+    ) -> Result<C::Response, BrowserError> {
         self.inner
             .browser
             .inner
             .cdp
-            .execute(set)
+            .execute(cmd)
             .await
-            .map_err(|e| cdp("Storage.setCookies", e))?;
-        Ok(())
+            .map(|r| r.result)
+            .map_err(|e| cdp(call, e))
     }
 
     /// Removes every cookie of this context.
@@ -379,13 +382,7 @@ impl Context {
         let params = storage::ClearCookiesParams {
             browser_context_id: Some(self.inner.id.clone()),
         };
-        self.inner
-            .browser
-            .inner
-            .cdp
-            .execute(params)
-            .await
-            .map_err(|e| cdp("Storage.clearCookies", e))?;
+        self.execute("Storage.clearCookies", params).await?;
         Ok(())
     }
 

@@ -238,22 +238,7 @@ fn http_reason(status: u16) -> &'static str {
 }
 
 fn request_of(ev: &fetch::EventRequestPaused) -> RouteRequest {
-    let headers = ev
-        .request
-        .headers
-        .inner()
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_ascii_lowercase(),
-                        v.as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let headers = crate::page::header_pairs(&ev.request.headers);
     let post_data = ev.request.post_data_entries.as_ref().map(|entries| {
         let mut bytes = Vec::new();
         for e in entries {

@@ -117,6 +117,26 @@ pub struct ExpectOutcome {
     pub call_log: Vec<String>,
 }
 
+/// A timeout is a failed expectation (data); anything else that went wrong is an error.
+fn outcome(
+    result: Result<(), BrowserError>,
+    received: Value,
+) -> Result<ExpectOutcome, BrowserError> {
+    match result {
+        Ok(()) => Ok(ExpectOutcome {
+            matched: true,
+            received,
+            call_log: Vec::new(),
+        }),
+        Err(BrowserError::Timeout { call_log, .. }) => Ok(ExpectOutcome {
+            matched: false,
+            received,
+            call_log,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
 fn show(v: &Value) -> String {
     match v {
         Value::String(s) => format!("\"{s}\""),
@@ -192,20 +212,7 @@ impl Locator {
             }
         })
         .await;
-        let received = last.into_inner();
-        match result {
-            Ok(()) => Ok(ExpectOutcome {
-                matched: true,
-                received,
-                call_log: Vec::new(),
-            }),
-            Err(BrowserError::Timeout { call_log, .. }) => Ok(ExpectOutcome {
-                matched: false,
-                received,
-                call_log,
-            }),
-            Err(e) => Err(e),
-        }
+        outcome(result, last.into_inner())
     }
 }
 
@@ -244,19 +251,6 @@ impl Page {
             }
         })
         .await;
-        let received = last.into_inner();
-        match result {
-            Ok(()) => Ok(ExpectOutcome {
-                matched: true,
-                received,
-                call_log: Vec::new(),
-            }),
-            Err(BrowserError::Timeout { call_log, .. }) => Ok(ExpectOutcome {
-                matched: false,
-                received,
-                call_log,
-            }),
-            Err(e) => Err(e),
-        }
+        outcome(result, last.into_inner())
     }
 }

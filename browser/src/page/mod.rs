@@ -33,6 +33,7 @@ pub use navigation::Response;
 pub use navigation::UrlMatch;
 pub use navigation::WaitUntil;
 pub(crate) use navigation::glob_to_regex;
+pub(crate) use navigation::header_pairs;
 
 /// Screenshot options.
 #[derive(Debug, Clone, Default)]

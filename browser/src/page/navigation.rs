@@ -498,9 +498,9 @@ fn wait_until_name(w: WaitUntil) -> &'static str {
     }
 }
 
-fn response_from_cdp(r: &network::Response) -> Response {
-    let headers = r
-        .headers
+/// CDP's header object as lower-case name/value pairs.
+pub(crate) fn header_pairs(headers: &network::Headers) -> Vec<(String, String)> {
+    headers
         .inner()
         .as_object()
         .map(|m| {
@@ -513,7 +513,11 @@ fn response_from_cdp(r: &network::Response) -> Response {
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn response_from_cdp(r: &network::Response) -> Response {
+    let headers = header_pairs(&r.headers);
     Response {
         status: u16::try_from(r.status).unwrap_or(0),
         status_text: r.status_text.clone(),
