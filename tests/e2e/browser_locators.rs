@@ -577,3 +577,82 @@ async fn frame_locators_reach_same_and_cross_origin_iframes() {
     assert!(missing.is_timeout(), "{missing}");
     browser.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn engines_pierce_open_shadow_roots() {
+    use isolate_browser_browser::ClickOptions;
+    use isolate_browser_browser::RoleOptions;
+    let html = r#"<!doctype html><body>
+      <x-card id="host"></x-card>
+      <script>
+        customElements.define('x-card', class extends HTMLElement {
+          connectedCallback() {
+            const root = this.attachShadow({ mode: 'open' });
+            root.innerHTML = `<h3>Shadow title</h3><label for="in">Shadow field</label><input id="in"><button class="act" onclick="this.textContent='pressed'">Act</button><slot></slot>`;
+          }
+        });
+      </script>
+      <x-card id="with-light"><span>light text</span></x-card>
+    </body>"#;
+    let origin = serve_pages(&[("/", html)]).await;
+    let (browser, _ctx, page) = browser_page().await;
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    assert_eq!(
+        page.locator("button.act")
+            .count()
+            .await
+            .expect("css pierces"),
+        2
+    );
+    assert_eq!(
+        page.locator("#host >> button")
+            .count()
+            .await
+            .expect("chained into shadow"),
+        1
+    );
+    assert_eq!(
+        page.get_by_text(TextQuery::text("Shadow title", true))
+            .count()
+            .await
+            .expect("text pierces"),
+        2
+    );
+    assert_eq!(
+        page.locator("#with-light")
+            .get_by_text(TextQuery::text("light text", true))
+            .count()
+            .await
+            .expect("slotted"),
+        1
+    );
+    let field = page
+        .locator("#host")
+        .get_by_label(TextQuery::text("Shadow field", false));
+    field
+        .fill("inside", None, false)
+        .await
+        .expect("fill in shadow");
+    assert_eq!(field.input_value(None).await.expect("value"), "inside");
+    let button = page.locator("#host").get_by_role(
+        "button",
+        RoleOptions {
+            name: Some(TextQuery::text("Act", true)),
+            ..Default::default()
+        },
+    );
+    button
+        .click(ClickOptions::default())
+        .await
+        .expect("click in shadow (hit test crosses the boundary)");
+    assert_eq!(
+        page.locator("#host >> button")
+            .text_content(None)
+            .await
+            .expect("t"),
+        Some("pressed".into())
+    );
+    browser.close().await.expect("close");
+}

@@ -24,32 +24,73 @@
 
   const SKIP_TEXT = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "TITLE"]);
 
+  /** Whether the document has open shadow roots (then text must be read across them). */
+  let shadows = false;
+
+  function composedText(node) {
+    if (node.nodeType === Node.TEXT_NODE) return node.data;
+    if (node.nodeType === Node.ELEMENT_NODE) {
+      if (SKIP_TEXT.has(node.tagName)) return "";
+      if (node.tagName === "SLOT") {
+        const assigned = node.assignedNodes();
+        if (assigned.length) return assigned.map(composedText).join("");
+      }
+    } else if (node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) {
+      return "";
+    }
+    let out = "";
+    for (const child of (node.shadowRoot ?? node).childNodes) out += composedText(child);
+    return out;
+  }
+
   function elementText(el) {
     if (el instanceof HTMLInputElement && ["button", "submit", "reset"].includes(el.type)) {
       return el.value;
     }
-    return el.textContent ?? "";
+    return shadows ? composedText(el) : el.textContent ?? "";
   }
 
+  /** Element children across a shadow boundary (a host's rendered children are its shadow's). */
+  const composedChildren = (el) => el.shadowRoot ? [...el.shadowRoot.children] : [...el.children];
+
+  /** Descendants of `root`, open shadow trees included (as Playwright's engines pierce them). */
   function allElements(root) {
     const out = [];
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
-    let node = root.nodeType === Node.ELEMENT_NODE ? root : walker.nextNode();
-    if (node === root && root.nodeType === Node.ELEMENT_NODE) node = walker.nextNode();
-    while (node) {
-      out.push(node);
-      node = walker.nextNode();
-    }
+    const visit = (node) => {
+      if (node.shadowRoot) visit(node.shadowRoot);
+      for (let child = node.firstElementChild; child; child = child.nextElementSibling) {
+        out.push(child);
+        visit(child);
+      }
+    };
+    visit(root);
+    return out;
+  }
+
+  /** The parent across shadow boundaries. */
+  const composedParent = (node) => node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentElement;
+
+  function composedContains(ancestor, node) {
+    for (let n = node; n; n = composedParent(n)) if (n === ancestor) return true;
+    return false;
+  }
+
+  /** querySelectorAll that also searches open shadow roots below `root`. */
+  function queryDeep(root, css) {
+    const out = [...root.querySelectorAll(css)];
+    const hosts = [...(root.shadowRoot ? [root] : []), ...root.querySelectorAll("*")].filter((e) => e.shadowRoot);
+    for (const host of hosts) out.push(...queryDeep(host.shadowRoot, css));
     return out;
   }
 
   /** Elements whose text matches, without ancestors of a match (the smallest element wins). */
   function byText(root, m) {
     const test = matcher(m);
-    const matches = allElements(root).filter((el) => !SKIP_TEXT.has(el.tagName) && test(elementText(el)));
+    // A <slot> only renders its host's light children, which match on their own.
+    const matches = allElements(root).filter((el) => !SKIP_TEXT.has(el.tagName) && el.tagName !== "SLOT" && test(elementText(el)));
     const set = new Set(matches);
     return matches.filter((el) => {
-      for (const child of el.children) if (set.has(child)) return false;
+      for (const child of composedChildren(el)) if (set.has(child)) return false;
       return true;
     });
   }
@@ -67,20 +108,20 @@
   function byLabel(root, m) {
     const test = matcher(m);
     const found = new Set();
-    for (const label of document.querySelectorAll("label")) {
+    for (const label of allElements(document).filter((e) => e.tagName === "LABEL")) {
       if (test(labelText(label)) && label.control) found.add(label.control);
     }
-    for (const el of document.querySelectorAll("[aria-labelledby]")) {
+    for (const el of allElements(document).filter((e) => e.hasAttribute("aria-labelledby"))) {
       const text = el
         .getAttribute("aria-labelledby")
         .split(/\s+/)
-        .map((id) => document.getElementById(id))
+        .map((id) => el.getRootNode().getElementById(id))
         .filter(Boolean)
         .map(labelText)
         .join(" ");
       if (test(text)) found.add(el);
     }
-    for (const el of document.querySelectorAll("[aria-label]")) {
+    for (const el of allElements(document).filter((e) => e.hasAttribute("aria-label"))) {
       if (test(el.getAttribute("aria-label"))) found.add(el);
     }
     return allElements(root).filter((el) => found.has(el));
@@ -115,7 +156,7 @@
     if (/:(visible|has-text|text)\b/.test(css)) {
       throw new Error(`:visible, :has-text() and :text() are supported at the end of a CSS selector only: "${selector}"`);
     }
-    let found = [...root.querySelectorAll(css)];
+    let found = queryDeep(root, css);
     for (const f of filters) found = found.filter(f);
     return found;
   }
@@ -130,12 +171,12 @@
     return out;
   }
 
+  /** Composed tree order (light and shadow trees interleaved as rendered). */
   function documentOrder(list) {
     const unique = [...new Set(list)];
-    return unique.sort((a, b) => {
-      if (a === b) return 0;
-      return a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
-    });
+    if (unique.length < 2) return unique;
+    const index = new Map(allElements(document).map((e, i) => [e, i]));
+    return unique.sort((a, b) => (index.get(a) ?? -1) - (index.get(b) ?? -1));
   }
 
   function step(scope, part) {
@@ -175,13 +216,13 @@
         if (part.includeHidden) {
           // Elements without layout are not in Chromium's accessibility tree at all.
           const known = new Set(found);
-          for (const el of document.querySelectorAll("*")) {
+          for (const el of allElements(document)) {
             if (!known.has(el) && !isVisible(el) && implicitRole(el) === part.role && (!test || test(fallbackName(el)))) {
               found.push(el);
             }
           }
         }
-        return documentOrder(scope.flatMap((s) => found.filter((el) => s === document || (s !== el && s.contains(el)))));
+        return documentOrder(scope.flatMap((s) => found.filter((el) => s === document || (s !== el && composedContains(s, el)))));
       }
       default:
         throw new Error(`unknown selector engine "${part.engine}"`);
@@ -189,6 +230,7 @@
   }
 
   function query(parts, root) {
+    shadows = allElements(document).some((e) => e.shadowRoot);
     let scope = [root];
     for (const part of parts) scope = step(scope, part);
     return scope.filter((el) => el !== root || root !== document);
@@ -335,12 +377,18 @@
     const x = rect.left + (options?.position ? options.position.x : rect.width / 2);
     const y = rect.top + (options?.position ? options.position.y : rect.height / 2);
     if (checks.includes("hit")) {
-      const hit = document.elementFromPoint(x, y);
-      if (hit && hit !== el && !el.contains(hit)) {
+      let hit = document.elementFromPoint(x, y);
+      // Descend into shadow trees: the document only reports their host.
+      while (hit?.shadowRoot) {
+        const inner = hit.shadowRoot.elementFromPoint(x, y);
+        if (!inner || inner === hit) break;
+        hit = inner;
+      }
+      if (hit && !composedContains(el, hit)) {
         let target = hit;
         // Report the outermost element of the covering subtree that is not an ancestor of ours.
-        while (target.parentElement && !target.parentElement.contains(el) && target.parentElement !== document.body) {
-          target = target.parentElement;
+        for (let up = composedParent(target); up && !composedContains(up, el) && up !== document.body; up = composedParent(up)) {
+          target = up;
         }
         return { status: "retry", reason: `${describe(target)} intercepts pointer events`, element: desc };
       }
