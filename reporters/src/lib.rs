@@ -1,8 +1,28 @@
-//! The run-event contract between the runner and its reporters, and the reporters themselves
-//! (list, dot, line, JSON, JUnit, GitHub, HTML) behind a fan-out that isolates one failing
-//! reporter from the rest.
+//! The run-event contract between the runner and its reporters ([`RunEvent`]), the
+//! [`Reporter`] trait with a [`FanOut`] that isolates a failing reporter from the rest, and the
+//! reporters themselves (JUnit today; list, dot, line, JSON, GitHub and HTML follow with the
+//! test runner).
 //!
 //! It has no internal dependencies and builds without V8 or Chromium.
 
-/// The version of the JSON report format this crate will write.
+mod events;
+mod fanout;
+mod junit;
+
+pub use events::Attachment;
+pub use events::RunEvent;
+pub use events::RunStats;
+pub use events::RunStatus;
+pub use events::TestAttempt;
+pub use events::TestFailure;
+pub use events::TestId;
+pub use events::TestInfo;
+pub use events::TestOutcome;
+pub use fanout::FanOut;
+pub use fanout::Reporter;
+pub use fanout::ReporterError;
+pub use junit::JunitReporter;
+pub use junit::write_atomically;
+
+/// The version of the JSON report format this crate writes.
 pub const REPORT_FORMAT_VERSION: u32 = 1;

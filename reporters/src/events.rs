@@ -1,0 +1,202 @@
+//! The run-event contract between the runner and every reporter. Workers report what happened;
+//! one dispatcher stamps and forwards these events in order, so a reporter needs no state but
+//! its own. Test failures are data here, never Rust errors.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::Serialize;
+
+/// Identifies one test across retries: `file › describe › title` (plus the project, if any).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TestId(pub String);
+
+/// Where a test is and what it is called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestInfo {
+    /// Stable id.
+    pub id: TestId,
+    /// Spec file, relative to the test directory, `/`-separated.
+    pub file: String,
+    /// 1-based line of the `test(...)` call.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// Describe titles then the test title.
+    pub title_path: Vec<String>,
+    /// Project name, when the config has projects.
+    pub project: Option<String>,
+}
+
+impl TestInfo {
+    /// `describe › test`, as reporters print it.
+    pub fn full_title(&self) -> String {
+        self.title_path.join(" › ")
+    }
+}
+
+/// How one attempt of a test ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TestOutcome {
+    /// It passed.
+    Passed,
+    /// An assertion or error failed it.
+    Failed,
+    /// It ran past its timeout.
+    TimedOut,
+    /// It was skipped (`test.skip`, `fixme`, a failed dependency, ...).
+    Skipped,
+    /// The run was interrupted while it ran.
+    Interrupted,
+}
+
+/// A failure, ready to print: message, stack, diff, call log and a code frame.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestFailure {
+    /// What failed, e.g. `expect.toHaveText` or `Error`.
+    pub kind: String,
+    /// The message (first line is the summary).
+    pub message: String,
+    /// The stack, positions in the original source.
+    pub stack: Option<String>,
+    /// The source line with a caret.
+    pub code_frame: Option<String>,
+    /// What a web-first assertion saw while waiting.
+    pub call_log: Vec<String>,
+    /// `file:line:column` of the failure.
+    pub location: Option<String>,
+}
+
+impl TestFailure {
+    /// Everything about the failure as one text block.
+    pub fn full_text(&self) -> String {
+        let mut out = self.message.clone();
+        if !self.call_log.is_empty() {
+            out.push_str("\n\nCall log:");
+            for line in &self.call_log {
+                out.push_str("\n  - ");
+                out.push_str(line);
+            }
+        }
+        if let Some(frame) = &self.code_frame {
+            out.push_str("\n\n");
+            out.push_str(frame);
+        }
+        if let Some(stack) = &self.stack {
+            out.push_str("\n\n");
+            out.push_str(stack);
+        }
+        out
+    }
+}
+
+/// A file attached to a result (a screenshot, a trace, a log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// Its name.
+    pub name: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Where it was written, when it is a file.
+    pub path: Option<String>,
+}
+
+/// One attempt of a test (the first run or a retry).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestAttempt {
+    /// 0 for the first run.
+    pub retry: u32,
+    /// How it ended.
+    pub outcome: TestOutcome,
+    /// Wall time.
+    pub duration: Duration,
+    /// CPU time the isolate used, when V8 reported it.
+    pub cpu_time: Option<Duration>,
+    /// Why it failed.
+    pub failures: Vec<TestFailure>,
+    /// Console output, stdout side.
+    pub stdout: Vec<String>,
+    /// Console output, stderr side.
+    pub stderr: Vec<String>,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+    /// Why it was skipped, when it was.
+    pub skip_reason: Option<String>,
+}
+
+/// Totals of a run, kept by the dispatcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunStats {
+    /// Tests that passed on their first attempt.
+    pub passed: usize,
+    /// Tests that failed on every attempt.
+    pub failed: usize,
+    /// Tests that failed, then passed on a retry.
+    pub flaky: usize,
+    /// Tests that did not run.
+    pub skipped: usize,
+    /// Tests cut off by an interruption.
+    pub interrupted: usize,
+}
+
+/// How the run as a whole ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RunStatus {
+    /// Every test passed (flaky ones included).
+    Passed,
+    /// A test failed.
+    Failed,
+    /// Ctrl-C, SIGTERM or max-failures stopped it.
+    Interrupted,
+}
+
+/// Everything reporters hear, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum RunEvent {
+    /// The run began.
+    RunStarted {
+        /// Tests that will run.
+        total: usize,
+        /// Worker count.
+        workers: usize,
+    },
+    /// A spec file could not be loaded; its tests do not run.
+    FileFailed {
+        /// The spec file.
+        file: String,
+        /// Why.
+        failure: TestFailure,
+    },
+    /// An attempt began.
+    TestStarted {
+        /// The test.
+        info: TestInfo,
+        /// 0 for the first run.
+        retry: u32,
+    },
+    /// An attempt ended; `will_retry` says whether another attempt follows.
+    TestFinished {
+        /// The test.
+        info: TestInfo,
+        /// What happened.
+        attempt: TestAttempt,
+        /// Whether the test runs again.
+        will_retry: bool,
+    },
+    /// The run ended; reports are written now.
+    RunFinished {
+        /// How it ended.
+        status: RunStatus,
+        /// Totals.
+        stats: RunStats,
+        /// Wall time of the whole run.
+        duration: Duration,
+    },
+}
