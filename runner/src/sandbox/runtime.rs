@@ -539,6 +539,21 @@ async fn run_module(
     main: bool,
 ) -> Result<(), ScriptError> {
     let uncaught = |e| ScriptError::Uncaught(Box::new(failure_from_core(e, loader)));
+    // Module evaluation is a promise, so deno_core calls even a plain top-level `throw` "in
+    // promise"; it is reported as the ordinary uncaught error it is in the source.
+    let evaluation_error = |e| {
+        let mut failure = failure_from_core(e, loader);
+        let top_level = failure
+            .stack
+            .first()
+            .is_some_and(|frame| !frame.trim_end().ends_with(')'));
+        if top_level {
+            failure.headline = failure
+                .headline
+                .replacen("Uncaught (in promise) ", "Uncaught ", 1);
+        }
+        ScriptError::Uncaught(Box::new(failure))
+    };
     let code = match code {
         Some(code) => {
             let is_ts = super::typescript::is_typescript(specifier.path());
@@ -560,6 +575,6 @@ async fn run_module(
     let evaluation = js.mod_evaluate(id);
     js.run_event_loop(PollEventLoopOptions::default())
         .await
-        .map_err(uncaught)?;
-    evaluation.await.map_err(uncaught)
+        .map_err(evaluation_error)?;
+    evaluation.await.map_err(evaluation_error)
 }
