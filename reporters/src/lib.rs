@@ -1,6 +1,6 @@
 //! The run-event contract between the runner and its reporters ([`RunEvent`]), the
 //! [`Reporter`] trait with a [`FanOut`] that isolates a failing reporter from the rest, and the
-//! reporters themselves (JUnit today; list, dot, line, JSON, GitHub and HTML follow with the
+//! reporters themselves (JUnit, list and dot today; line, JSON, GitHub and HTML follow with the
 //! test runner).
 //!
 //! It has no internal dependencies and builds without V8 or Chromium.
@@ -8,6 +8,7 @@
 mod events;
 mod fanout;
 mod junit;
+mod text;
 
 pub use events::Attachment;
 pub use events::RunEvent;
@@ -23,6 +24,11 @@ pub use fanout::Reporter;
 pub use fanout::ReporterError;
 pub use junit::JunitReporter;
 pub use junit::write_atomically;
+pub use text::TextReporter;
+pub use text::TextStyle;
+pub use text::format_duration;
+pub use text::summary_line;
+pub use text::test_title;
 
 /// The version of the JSON report format this crate writes.
 pub const REPORT_FORMAT_VERSION: u32 = 1;
