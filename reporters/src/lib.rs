@@ -1,12 +1,13 @@
 //! The run-event contract between the runner and its reporters ([`RunEvent`]), the
 //! [`Reporter`] trait with a [`FanOut`] that isolates a failing reporter from the rest, and the
-//! reporters themselves (JUnit, JSON, list and dot today; line, GitHub and HTML follow with the
+//! reporters themselves (JUnit, JSON, GitHub, list and dot today; line and HTML follow with the
 //! test runner).
 //!
 //! It has no internal dependencies and builds without V8 or Chromium.
 
 mod events;
 mod fanout;
+mod github;
 mod json;
 mod junit;
 mod text;
@@ -23,6 +24,7 @@ pub use events::TestOutcome;
 pub use fanout::FanOut;
 pub use fanout::Reporter;
 pub use fanout::ReporterError;
+pub use github::GithubReporter;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use junit::write_atomically;
