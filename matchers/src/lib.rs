@@ -3,5 +3,13 @@
 //! and failure formatting (expected/received, diffs, call log).
 //!
 //! The runner loads these sources into the isolate; this crate never touches V8 itself.
+//! Today it holds the generic `expect` ([`EXPECT_JS`]); web-first matchers, which poll through
+//! [`browser`]'s `expect_state`, come with the test runner.
 
 pub use isolate_browser_browser as browser;
+
+/// The generic `expect` as an ES module: `export { expect, takeSoftErrors, AssertionError }`.
+/// Jest semantics and Playwright's messages for toBe/toEqual/toStrictEqual/…/toThrow,
+/// asymmetric matchers, `.not`, `.resolves`/`.rejects`, custom messages, `expect.soft`,
+/// `expect.poll`, `toPass`, `expect.configure` and `expect.extend`.
+pub const EXPECT_JS: &str = include_str!("js/expect.js");

@@ -10,6 +10,7 @@ mod browser_network;
 mod cli_run;
 mod sandbox_bindings;
 mod sandbox_errors;
+mod sandbox_expect;
 mod sandbox_globals;
 mod sandbox_limits;
 mod workspace;
