@@ -1,7 +1,8 @@
 //! The human-readable reporters: `list` (the default: one line per test with ✓/✘, the title
-//! path, duration and retry) and `dot` (one character per test). Both end with every failure in
-//! full (message, diff, call log, code frame, stack) and a summary line such as
-//! `12 passed, 1 failed, 1 flaky, 2 skipped (3.4s)`.
+//! path, duration and retry), `dot` (one character per test) and `line` (one progress line,
+//! rewritten in place on a terminal, with each failure printed as soon as it is final). All end
+//! with the failures in full (message, diff, call log, code frame, stack) and a summary line
+//! such as `12 passed, 1 failed, 1 flaky, 2 skipped (3.4s)`.
 
 use std::io::Write;
 use std::time::Duration;
@@ -22,6 +23,11 @@ pub enum TextStyle {
     List,
     /// A character per test attempt.
     Dot,
+    /// One progress line; `tty` rewrites it in place.
+    Line {
+        /// Whether the output is a terminal.
+        tty: bool,
+    },
 }
 
 /// The `list` and `dot` reporters, writing to any `Write` (stdout in the CLI).
@@ -35,6 +41,7 @@ pub struct TextReporter<W: Write + Send> {
     failures: Vec<(String, Vec<TestFailure>, Option<String>)>,
     flaky: Vec<String>,
     failed_titles: Vec<String>,
+    total: usize,
 }
 
 impl<W: Write + Send> TextReporter<W> {
@@ -49,6 +56,7 @@ impl<W: Write + Send> TextReporter<W> {
             failures: Vec::new(),
             flaky: Vec::new(),
             failed_titles: Vec::new(),
+            total: 0,
         }
     }
 
@@ -123,6 +131,22 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
+/// `  1) title ───` and the failure text, indented.
+fn failure_block(
+    n: usize,
+    (title, failures, note): &(String, Vec<TestFailure>, Option<String>),
+) -> String {
+    let mut out = format!("\n  {n}) {title} ───\n\n");
+    if let Some(note) = note {
+        out.push_str(&format!("    {note}\n\n"));
+    }
+    for f in failures {
+        out.push_str(&indent(&f.full_text()));
+        out.push_str("\n\n");
+    }
+    out
+}
+
 fn symbol(outcome: TestOutcome) -> &'static str {
     match outcome {
         TestOutcome::Passed => "✓",
@@ -169,6 +193,7 @@ impl<W: Write + Send> TextReporter<W> {
                 line.push('\n');
                 self.write(&line)?;
             }
+            TextStyle::Line { .. } => {}
             TextStyle::Dot => {
                 let c = dot(attempt.outcome, will_retry, attempt.retry);
                 self.dots += 1;
@@ -185,29 +210,53 @@ impl<W: Write + Send> TextReporter<W> {
                 .then(|| "Test timeout exceeded.".to_string());
             self.failures
                 .push((title.clone(), attempt.failures.clone(), timed_out));
-            self.failed_titles.push(title);
+            self.failed_titles.push(title.clone());
         } else if attempt.outcome == TestOutcome::Passed && attempt.retry > 0 {
-            self.flaky.push(title);
+            self.flaky.push(title.clone());
+        }
+        if let TextStyle::Line { tty } = self.style {
+            // Progress counts tests that are done; a retried attempt keeps the count.
+            if !will_retry {
+                self.counter += 1;
+            }
+            let retry = if attempt.retry > 0 {
+                format!(" (retry #{})", attempt.retry)
+            } else {
+                String::new()
+            };
+            let clear = if tty { "\r\x1b[2K" } else { "" };
+            let mut text = String::new();
+            if failed && !will_retry {
+                let n = self.failures.len();
+                text.push_str(clear);
+                text.push_str(&failure_block(n, &self.failures[n - 1]));
+            }
+            let end = if tty { "" } else { "\n" };
+            text.push_str(&format!(
+                "{clear}[{}/{}] {title}{retry}{end}",
+                self.counter, self.total
+            ));
+            self.write(&text)?;
         }
         Ok(())
     }
 
     fn finish(&mut self, stats: &RunStats, duration: Duration) -> Result<(), ReporterError> {
         let mut out = String::new();
-        if self.style == TextStyle::Dot && !self.dots.is_multiple_of(80) {
-            out.push('\n');
+        match self.style {
+            TextStyle::Dot if !self.dots.is_multiple_of(80) => out.push('\n'),
+            TextStyle::Line { tty: true } => out.push_str("\r\x1b[2K"),
+            _ => {}
         }
-        for (i, (title, failures, note)) in self.failures.iter().enumerate() {
-            out.push_str(&format!("\n  {}) {title} ───\n\n", i + 1));
-            if let Some(note) = note {
-                out.push_str(&format!("    {note}\n\n"));
-            }
-            for f in failures {
-                out.push_str(&indent(&f.full_text()));
-                out.push_str("\n\n");
+        // The line reporter printed each failure as it happened.
+        if !matches!(self.style, TextStyle::Line { .. }) {
+            for (i, failure) in self.failures.iter().enumerate() {
+                out.push_str(&failure_block(i + 1, failure));
             }
         }
-        if self.failures.is_empty() && !self.flaky.is_empty() {
+        let printed_failures =
+            !self.failures.is_empty() && !matches!(self.style, TextStyle::Line { .. });
+        if !printed_failures && (!self.failures.is_empty() || !self.flaky.is_empty()) {
             out.push('\n');
         }
         for (label, list) in [("failed", &self.failed_titles), ("flaky", &self.flaky)] {
@@ -232,12 +281,14 @@ impl<W: Write + Send> Reporter for TextReporter<W> {
         match self.style {
             TextStyle::List => "list",
             TextStyle::Dot => "dot",
+            TextStyle::Line { .. } => "line",
         }
     }
 
     fn on_event(&mut self, event: &RunEvent) -> Result<(), ReporterError> {
         match event {
             RunEvent::RunStarted { total, workers } => {
+                self.total = *total;
                 let tests = if *total == 1 { "test" } else { "tests" };
                 let using = if *workers == 1 { "worker" } else { "workers" };
                 self.write(&format!(
@@ -251,6 +302,11 @@ impl<W: Write + Send> Reporter for TextReporter<W> {
                 match self.style {
                     TextStyle::List => self.write(&format!("  ✘  {file} could not be loaded\n")),
                     TextStyle::Dot => self.write("F"),
+                    TextStyle::Line { .. } => {
+                        let n = self.failures.len();
+                        let block = failure_block(n, &self.failures[n - 1]);
+                        self.write(&block)
+                    }
                 }
             }
             RunEvent::TestStarted { .. } => Ok(()),
@@ -417,6 +473,33 @@ Running 4 tests using 2 workers
         assert!(
             out.ends_with("  1 passed, 1 failed, 1 flaky, 1 skipped (3.4s)\n"),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn line_output_prints_failures_as_they_happen() {
+        let out = render(TextStyle::Line { tty: false });
+        assert!(out.starts_with("\nRunning 4 tests using 2 workers\n\n[1/4] login.spec.ts:3:5 › login › shows the form\n[1/4] login.spec.ts:9:5 › login › signs in\n\n  1) login.spec.ts:9:5 › login › signs in ───\n"), "{out}");
+        assert!(
+            out.contains("[2/4] login.spec.ts:9:5 › login › signs in (retry #1)\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[3/4] login.spec.ts:20:5 › login › remembers me (retry #1)\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[4/4] login.spec.ts:30:5 › login › resets\n\n  1 failed\n"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("  1 passed, 1 failed, 1 flaky, 1 skipped (3.4s)\n"),
+            "{out}"
+        );
+        let tty = render(TextStyle::Line { tty: true });
+        assert!(
+            tty.contains("\r\x1b[2K[1/4] login.spec.ts:3:5 › login › shows the form\r\x1b[2K[1/4]"),
+            "{tty:?}"
         );
     }
 
