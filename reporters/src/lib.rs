@@ -1,13 +1,13 @@
 //! The run-event contract between the runner and its reporters ([`RunEvent`]), the
 //! [`Reporter`] trait with a [`FanOut`] that isolates a failing reporter from the rest, and the
-//! reporters themselves (JUnit, JSON, GitHub, list and dot today; line and HTML follow with the
-//! test runner).
+//! reporters themselves (list, dot, line, JSON, JUnit, GitHub and HTML).
 //!
 //! It has no internal dependencies and builds without V8 or Chromium.
 
 mod events;
 mod fanout;
 mod github;
+mod html;
 mod json;
 mod junit;
 mod text;
@@ -25,6 +25,7 @@ pub use fanout::FanOut;
 pub use fanout::Reporter;
 pub use fanout::ReporterError;
 pub use github::GithubReporter;
+pub use html::HtmlReporter;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use junit::write_atomically;
