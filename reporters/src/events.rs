@@ -200,3 +200,17 @@ pub enum RunEvent {
         duration: Duration,
     },
 }
+
+/// Adds an attempt to the test it belongs to (the first attempt adds the test), keeping tests
+/// in the order they first finished. Retries come soon after their first attempt, so the
+/// search starts from the newest test.
+pub(crate) fn record_attempt(
+    tests: &mut Vec<(TestInfo, Vec<TestAttempt>)>,
+    info: &TestInfo,
+    attempt: &TestAttempt,
+) {
+    match tests.iter_mut().rev().find(|(i, _)| i.id == info.id) {
+        Some((_, attempts)) => attempts.push(attempt.clone()),
+        None => tests.push((info.clone(), vec![attempt.clone()])),
+    }
+}

@@ -15,6 +15,7 @@ use crate::events::TestAttempt;
 use crate::events::TestFailure;
 use crate::events::TestInfo;
 use crate::events::TestOutcome;
+use crate::events::record_attempt;
 use crate::fanout::Reporter;
 use crate::fanout::ReporterError;
 use crate::junit::write_atomically;
@@ -174,10 +175,7 @@ impl Reporter for JsonReporter {
                 Ok(())
             }
             RunEvent::TestFinished { info, attempt, .. } => {
-                match self.tests.iter_mut().find(|(i, _)| i.id == info.id) {
-                    Some((_, attempts)) => attempts.push(attempt.clone()),
-                    None => self.tests.push((info.clone(), vec![attempt.clone()])),
-                }
+                record_attempt(&mut self.tests, info, attempt);
                 Ok(())
             }
             RunEvent::RunFinished {

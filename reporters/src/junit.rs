@@ -5,7 +5,6 @@
 //! is produced by quick-junit (escaping, control characters and ANSI codes handled) and written
 //! atomically when the run finishes.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -21,6 +20,7 @@ use crate::events::TestAttempt;
 use crate::events::TestFailure;
 use crate::events::TestInfo;
 use crate::events::TestOutcome;
+use crate::events::record_attempt;
 use crate::fanout::Reporter;
 use crate::fanout::ReporterError;
 
@@ -29,7 +29,6 @@ pub struct JunitReporter {
     path: PathBuf,
     files: Vec<String>,
     tests: Vec<(TestInfo, Vec<TestAttempt>)>,
-    index: HashMap<String, usize>,
     file_failures: Vec<(String, TestFailure)>,
 }
 
@@ -40,7 +39,6 @@ impl JunitReporter {
             path: path.into(),
             files: Vec::new(),
             tests: Vec::new(),
-            index: HashMap::new(),
             file_failures: Vec::new(),
         }
     }
@@ -188,15 +186,7 @@ impl Reporter for JunitReporter {
             }
             RunEvent::TestFinished { info, attempt, .. } => {
                 self.note_file(&info.file);
-                let i = match self.index.get(&info.id.0) {
-                    Some(i) => *i,
-                    None => {
-                        self.tests.push((info.clone(), Vec::new()));
-                        self.index.insert(info.id.0.clone(), self.tests.len() - 1);
-                        self.tests.len() - 1
-                    }
-                };
-                self.tests[i].1.push(attempt.clone());
+                record_attempt(&mut self.tests, info, attempt);
                 Ok(())
             }
             RunEvent::RunFinished { duration, .. } => {
