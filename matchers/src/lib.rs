@@ -3,8 +3,10 @@
 //! and failure formatting (expected/received, diffs, call log).
 //!
 //! The runner loads these sources into the isolate; this crate never touches V8 itself.
-//! Today it holds the generic `expect` ([`EXPECT_JS`]); web-first matchers, which poll through
-//! [`browser`]'s `expect_state`, come with the test runner.
+//! It holds the generic `expect` ([`EXPECT_JS`]) and the web-first matchers ([`web_first`]),
+//! which poll through [`browser`]'s `expect_state`.
+
+pub mod web_first;
 
 pub use isolate_browser_browser as browser;
 

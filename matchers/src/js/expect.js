@@ -305,6 +305,12 @@ matchers.toThrowError = matchers.toThrow;
 
 // ---- expect ----------------------------------------------------------------------------
 const softErrors = [];
+const defaults = { timeout: 5000 };
+
+/** Sets the timeout of web-first and polling matchers that have none of their own. */
+export function setDefaultTimeout(timeout) {
+  defaults.timeout = timeout;
+}
 
 /** Failures of `expect.soft` since the last call (the runner fails the test with them). */
 export function takeSoftErrors() {
@@ -320,12 +326,20 @@ function makeExpect(config) {
     const all = { ...matchers, ...custom };
     for (const [name, matcher] of Object.entries(all)) {
       proxy[name] = (...args) => {
-        const context = { isNot, promise, timeout: config.timeout ?? 5000, equals, utils: { print, diff } };
+        // The call site, taken now: an asynchronous matcher fails after its caller's frames
+        // are gone, and the failure must still point at the `expect` line.
+        const site = {};
+        if (Error.captureStackTrace) Error.captureStackTrace(site, proxy[name]);
+        const context = { isNot, promise, timeout: config.timeout ?? defaults.timeout, equals, utils: { print, diff } };
         const finish = (outcome) => {
           if (outcome.pass === isNot) {
             const text = typeof outcome.message === "function" ? outcome.message() : outcome.message ?? `${name} failed`;
             const err = new AssertionError(message ? `${message}\n\n${text}` : text, { name, pass: outcome.pass, expected: args[0], actual: received });
-            if (Error.captureStackTrace) Error.captureStackTrace(err, proxy[name]);
+            if (outcome.callLog) err.callLog = outcome.callLog;
+            if (typeof site.stack === "string") {
+              const frames = site.stack.split("\n").filter((l) => /^\s+at /.test(l));
+              err.stack = `${err.name}: ${err.message}\n${frames.join("\n")}`;
+            }
             if (soft) {
               softErrors.push(err);
               return;
@@ -386,7 +400,7 @@ function makeExpect(config) {
   expect.soft = (received, message) => build(received, { soft: true, message });
   expect.poll = (fn, opts = {}) => {
     const intervals = opts.intervals ?? [100, 250, 500, 1000];
-    const timeout = opts.timeout ?? config.timeout ?? 5000;
+    const timeout = opts.timeout ?? config.timeout ?? defaults.timeout;
     const poller = {};
     const make = (isNot) => {
       const target = {};
@@ -422,7 +436,7 @@ function makeExpect(config) {
     return expect;
   };
   Object.assign(expect, asymmetricMatchers);
-  expect.getTimeout = () => config.timeout ?? 5000;
+  expect.getTimeout = () => config.timeout ?? defaults.timeout;
   return expect;
 }
 

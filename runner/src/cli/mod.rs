@@ -2,6 +2,7 @@
 //! (0 success, 1 the script or tests failed, 2 usage, configuration or environment errors).
 
 mod run;
+mod test;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ pub struct Cli {
 enum Command {
     /// Run a JavaScript or TypeScript module in the sandbox.
     Run(run::RunArgs),
+    /// Run Playwright-style tests in sandboxed isolates against Chromium.
+    Test(test::TestArgs),
 }
 
 /// A user-facing failure that is not the script's fault: exit code 2.
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Test(args) => test::run(args),
     };
     match result {
         Ok(code) => code,

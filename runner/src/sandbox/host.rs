@@ -22,6 +22,7 @@ use super::files::Files;
 use super::options::ConsoleBinding;
 use super::options::ConsoleEntry;
 use super::options::ConsoleLevel;
+use super::options::HostCalls;
 use super::options::ToolFn;
 use super::options::ToolOutput;
 
@@ -33,6 +34,7 @@ pub(crate) struct Host {
     pub files: Option<Files>,
     pub fetcher: Rc<Fetcher>,
     pub tools: HashMap<String, ToolFn>,
+    pub calls: Option<Rc<dyn HostCalls>>,
     iterators: Rc<RefCell<HashMap<u32, ToolStream>>>,
     next_iterator: Cell<u32>,
 }
@@ -43,12 +45,14 @@ impl Host {
         files: Option<Files>,
         fetcher: Fetcher,
         tools: HashMap<String, ToolFn>,
+        calls: Option<Rc<dyn HostCalls>>,
     ) -> Self {
         Self {
             console,
             files,
             fetcher: Rc::new(fetcher),
             tools,
+            calls,
             iterators: Rc::new(RefCell::new(HashMap::new())),
             next_iterator: Cell::new(1),
         }
@@ -147,5 +151,28 @@ impl SandboxHost for Host {
         let mut names: Vec<_> = self.tools.keys().cloned().collect();
         names.sort();
         names
+    }
+
+    fn call(
+        &self,
+        method: String,
+        args: String,
+    ) -> LocalBoxFuture<'static, Result<String, HostError>> {
+        let Some(calls) = self.calls.clone() else {
+            return Box::pin(async move {
+                Err(HostError::Type(format!("{method} is not available here")))
+            });
+        };
+        Box::pin(async move {
+            let args: serde_json::Value = serde_json::from_str(&args)
+                .map_err(|e| HostError::Type(format!("{method}: arguments are not JSON: {e}")))?;
+            let reply = match calls.call(&method, args).await {
+                Ok(value) => serde_json::json!({ "value": value }),
+                Err(e) => serde_json::json!({
+                    "error": { "name": e.name, "message": e.message, "details": e.details }
+                }),
+            };
+            serde_json::to_string(&reply).map_err(|e| HostError::Generic(e.to_string()))
+        })
     }
 }

@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::rc::Rc;
+
 use futures::future::BoxFuture;
+use futures::future::LocalBoxFuture;
 use futures::stream::BoxStream;
 
 /// The console method a line came from.
@@ -233,6 +236,59 @@ pub type ToolFn = Arc<
     dyn Fn(Vec<serde_json::Value>) -> BoxFuture<'static, Result<ToolOutput, String>> + Send + Sync,
 >;
 
+/// A host method failed; sandbox code sees an `Error` whose `name` is `name` (`TimeoutError`,
+/// `Error`, ...) and whose own properties include `details`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostCallError {
+    /// The JS error class name.
+    pub name: String,
+    /// The message.
+    pub message: String,
+    /// Extra structured data (a call log, ...), copied onto the error object.
+    pub details: serde_json::Value,
+}
+
+impl HostCallError {
+    /// A plain `Error` with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            name: "Error".into(),
+            message: message.into(),
+            details: serde_json::Value::Null,
+        }
+    }
+}
+
+/// The methods the runner's own in-isolate modules (test harness, browser API) call. Lives on
+/// the isolate's thread, so it may hold `!Send` state such as open pages.
+pub trait HostCalls {
+    /// Handles `method` with JSON arguments.
+    fn call(
+        &self,
+        method: &str,
+        args: serde_json::Value,
+    ) -> LocalBoxFuture<'static, Result<serde_json::Value, HostCallError>>;
+}
+
+/// Makes the [`HostCalls`] of one runtime; it runs on the isolate's thread when the runtime
+/// starts. Only runner-provided modules see these calls: they capture the entry point and
+/// remove it from the global scope before user code runs.
+#[derive(Clone)]
+pub struct HostCallsBinding(pub(crate) Arc<dyn Fn() -> Rc<dyn HostCalls> + Send + Sync>);
+
+impl HostCallsBinding {
+    /// Uses `make` to create each runtime's handler.
+    pub fn new(make: impl Fn() -> Rc<dyn HostCalls> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(make))
+    }
+}
+
+impl fmt::Debug for HostCallsBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HostCallsBinding(..)")
+    }
+}
+
 /// Everything one runtime is created with.
 #[derive(Clone)]
 pub struct RuntimeOptions {
@@ -253,6 +309,8 @@ pub struct RuntimeOptions {
     pub modules: ModulesBinding,
     /// Host tools by name.
     pub tools: HashMap<String, ToolFn>,
+    /// Calls for the runner's in-isolate modules (absent for plain scripts).
+    pub host_calls: Option<HostCallsBinding>,
 }
 
 impl Default for RuntimeOptions {
@@ -266,6 +324,7 @@ impl Default for RuntimeOptions {
             files: None,
             modules: ModulesBinding::default(),
             tools: HashMap::new(),
+            host_calls: None,
         }
     }
 }
@@ -289,6 +348,7 @@ impl fmt::Debug for RuntimeOptions {
             .field("files", &self.files)
             .field("modules", &self.modules)
             .field("tools", &self.tools.keys().collect::<Vec<_>>())
+            .field("host_calls", &self.host_calls.is_some())
             .finish()
     }
 }

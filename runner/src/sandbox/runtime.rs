@@ -456,20 +456,29 @@ fn create_js_runtime(
         names.sort();
         names
     };
+    let calls = options.host_calls.as_ref().map(|make| (make.0)());
     let host = Host::new(
         options.console.clone(),
         files,
         fetcher,
         options.tools.clone(),
+        calls,
     );
     js.op_state().borrow_mut().put(HostRef(Rc::new(host)));
     // Tools are also globals of their own name (when that name is free), as in @ricsam/isolate.
     // Then every internal goes: ops stay reachable only through closures the bootstrap made.
     let names = serde_json::to_string(&tool_names).map_err(|e| e.to_string())?;
+    // The runner's modules take this entry point and delete it before any user code runs.
+    let expose_calls = if options.host_calls.is_some() {
+        "{ const op = Deno.core.ops.op_sandbox_call; Object.defineProperty(globalThis, '__ib_call', { value: (m, a) => op(m, a), configurable: true, enumerable: false, writable: false }); }"
+    } else {
+        ""
+    };
     js.execute_script(
         "ext:isolate_sandbox/seal.js",
         format!(
             "for (const n of {names}) if (!(n in globalThis)) Object.defineProperty(globalThis, n, {{ value: (...a) => tools[n](...a), writable: true, configurable: true, enumerable: false }});\n\
+             {expose_calls}\n\
              delete globalThis.Deno;\n\
              delete globalThis.__bootstrap;"
         ),

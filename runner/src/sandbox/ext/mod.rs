@@ -173,6 +173,13 @@ pub trait SandboxHost {
     fn tool_return(&self, id: u32);
     /// The names of the tools the host grants.
     fn tool_names(&self) -> Vec<String>;
+    /// A call from the runner's own in-isolate modules (test harness, browser API): a method
+    /// name and JSON arguments in, a JSON reply out (`{"value": …}` or `{"error": …}`).
+    fn call(
+        &self,
+        method: String,
+        args: String,
+    ) -> LocalBoxFuture<'static, Result<String, HostError>>;
 }
 
 /// The host as stored in the `OpState`.
@@ -338,6 +345,16 @@ fn op_sandbox_tool_names(state: &mut OpState) -> String {
     serde_json::to_string(&host(state).tool_names()).unwrap_or_else(|_| "[]".into())
 }
 
+#[op2]
+#[string]
+async fn op_sandbox_call(
+    state: Rc<RefCell<OpState>>,
+    #[string] method: String,
+    #[string] args: String,
+) -> Result<String, HostError> {
+    host_rc(&state).call(method, args).await
+}
+
 /// Fills the buffer with cryptographically secure random bytes (`crypto.getRandomValues`).
 #[op2(fast)]
 fn op_sandbox_random_fill(#[buffer] buf: &mut [u8]) -> Result<(), HostError> {
@@ -359,6 +376,7 @@ deno_core::extension!(
         op_sandbox_tool_return,
         op_sandbox_tool_names,
         op_sandbox_random_fill,
+        op_sandbox_call,
     ],
     esm_entry_point = "ext:isolate_sandbox/99_bootstrap.js",
     esm = [

@@ -1,0 +1,619 @@
+//! Web-first matchers: `expect(locator).toHaveText(…)` and friends. Each one names the state to
+//! read, a predicate over it, and the failure message; [`check`] polls through the browser
+//! crate's `expect_state` until the predicate holds (or, for `.not`, stops holding) or the
+//! timeout passes. Expected values arrive as JSON from the in-isolate `expect`: strings,
+//! `{ "regex", "flags" }` for RegExps (matched with ECMAScript semantics), arrays of either,
+//! numbers, and `{ "name", "value" }` objects for attribute, CSS and JS-property matchers.
+
+use std::time::Duration;
+
+use isolate_browser_browser::BrowserError;
+use isolate_browser_browser::Locator;
+use isolate_browser_browser::LocatorState;
+use isolate_browser_browser::Page;
+use isolate_browser_browser::PageState;
+use serde_json::Value;
+
+/// What a web-first matcher looks at.
+pub enum Target<'a> {
+    /// `expect(locator)`.
+    Locator(&'a Locator),
+    /// `expect(page)`.
+    Page(&'a Page),
+}
+
+/// How a web-first matcher ended: whether it passed, and if it did not, the message and the
+/// call log (what was seen while waiting).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Whether the assertion (with `.not` applied) held.
+    pub pass: bool,
+    /// Playwright's message: matcher call, Locator, Expected, Received, Timeout.
+    pub message: String,
+    /// What the poll saw.
+    pub call_log: Vec<String>,
+}
+
+/// A matcher could not run at all (bad arguments, strict-mode violation, dead browser).
+#[derive(Debug, thiserror::Error)]
+pub enum MatcherError {
+    /// The matcher name or its arguments are wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// The browser failed.
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
+}
+
+/// One expected text: a string (compared after whitespace normalisation) or a RegExp.
+enum TextMatch {
+    Exact(String),
+    Pattern(regress::Regex, String),
+}
+
+impl TextMatch {
+    fn parse(v: &Value, ignore_case: bool, matcher: &str) -> Result<Self, MatcherError> {
+        match v {
+            Value::String(s) => Ok(Self::Exact(s.clone())),
+            Value::Number(n) => Ok(Self::Exact(n.to_string())),
+            Value::Object(o) if o.contains_key("regex") => {
+                let source = o.get("regex").and_then(Value::as_str).unwrap_or_default();
+                let mut flags = o
+                    .get("flags")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .replace(['g', 'y', 'd'], "");
+                if ignore_case && !flags.contains('i') {
+                    flags.push('i');
+                }
+                let re = regress::Regex::with_flags(source, flags.as_str()).map_err(|e| {
+                    MatcherError::Usage(format!(
+                        "{matcher}: invalid regular expression /{source}/: {e}"
+                    ))
+                })?;
+                Ok(Self::Pattern(re, format!("/{source}/{flags}")))
+            }
+            other => Err(MatcherError::Usage(format!(
+                "{matcher}: expected a string or a RegExp, got {other}"
+            ))),
+        }
+    }
+
+    fn matches(&self, text: &str, ignore_case: bool, contains: bool) -> bool {
+        match self {
+            Self::Exact(want) => {
+                let want = normalize(want);
+                let (want, text) = if ignore_case {
+                    (want.to_lowercase(), text.to_lowercase())
+                } else {
+                    (want, text.to_string())
+                };
+                if contains {
+                    text.contains(&want)
+                } else {
+                    text == want
+                }
+            }
+            Self::Pattern(re, _) => re.find(text).is_some(),
+        }
+    }
+
+    fn show(&self) -> String {
+        match self {
+            Self::Exact(s) => format!("\"{s}\""),
+            Self::Pattern(_, shown) => shown.clone(),
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Exact(_) => "Expected string",
+            Self::Pattern(..) => "Expected pattern",
+        }
+    }
+}
+
+fn normalize(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn opt_bool(options: &Value, key: &str) -> Option<bool> {
+    options.get(key).and_then(Value::as_bool)
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Null => "<element(s) not found>".into(),
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+type Predicate = Box<dyn Fn(&Value) -> bool>;
+
+struct Plan {
+    state: Option<LocatorState>,
+    page_state: Option<PageState>,
+    predicate: Predicate,
+    expected: Option<String>,
+    expected_label: &'static str,
+    args: &'static str,
+}
+
+fn flag_plan(state: LocatorState, want: bool) -> Plan {
+    Plan {
+        state: Some(state),
+        page_state: None,
+        predicate: Box::new(move |v| v.as_bool() == Some(want)),
+        expected: None,
+        expected_label: "Expected",
+        args: "",
+    }
+}
+
+fn texts(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| x.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn list_plan(
+    state: LocatorState,
+    expected: &Value,
+    ignore_case: bool,
+    contains: bool,
+    matcher: &str,
+) -> Result<Plan, MatcherError> {
+    let items = expected
+        .as_array()
+        .ok_or_else(|| MatcherError::Usage(format!("{matcher}: expected an array")))?
+        .iter()
+        .map(|v| TextMatch::parse(v, ignore_case, matcher))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shown = format!(
+        "[{}]",
+        items
+            .iter()
+            .map(TextMatch::show)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(Plan {
+        state: Some(state),
+        page_state: None,
+        predicate: Box::new(move |v| {
+            let got = texts(v);
+            if contains {
+                // Each expected item is found in a later element than the previous one.
+                let mut i = 0;
+                for want in &items {
+                    while i < got.len() && !want.matches(&got[i], ignore_case, true) {
+                        i += 1;
+                    }
+                    if i == got.len() {
+                        return false;
+                    }
+                    i += 1;
+                }
+                true
+            } else {
+                got.len() == items.len()
+                    && items
+                        .iter()
+                        .zip(&got)
+                        .all(|(want, text)| want.matches(text, ignore_case, false))
+            }
+        }),
+        expected: Some(shown),
+        expected_label: "Expected",
+        args: "expected",
+    })
+}
+
+fn text_plan(
+    state: LocatorState,
+    expected: &Value,
+    ignore_case: bool,
+    contains: bool,
+    matcher: &str,
+) -> Result<Plan, MatcherError> {
+    let want = TextMatch::parse(expected, ignore_case, matcher)?;
+    let shown = want.show();
+    let label = want.label();
+    Ok(Plan {
+        state: Some(state),
+        page_state: None,
+        predicate: Box::new(move |v| match v.as_str() {
+            Some(text) => want.matches(text, ignore_case, contains),
+            None => false,
+        }),
+        expected: Some(shown),
+        expected_label: label,
+        args: "expected",
+    })
+}
+
+fn plan(
+    matcher: &str,
+    expected: &Value,
+    options: &Value,
+    base_url: Option<&str>,
+) -> Result<Plan, MatcherError> {
+    let ignore_case = opt_bool(options, "ignoreCase").unwrap_or(false);
+    let inner = opt_bool(options, "useInnerText").unwrap_or(false);
+    let plan = match matcher {
+        "toBeAttached" => flag_plan(
+            LocatorState::Attached,
+            opt_bool(options, "attached").unwrap_or(true),
+        ),
+        "toBeVisible" => flag_plan(
+            LocatorState::Visible,
+            opt_bool(options, "visible").unwrap_or(true),
+        ),
+        "toBeHidden" => flag_plan(LocatorState::Hidden, true),
+        "toBeEnabled" => flag_plan(
+            LocatorState::Enabled,
+            opt_bool(options, "enabled").unwrap_or(true),
+        ),
+        "toBeDisabled" => flag_plan(LocatorState::Disabled, true),
+        "toBeEditable" => flag_plan(
+            LocatorState::Editable,
+            opt_bool(options, "editable").unwrap_or(true),
+        ),
+        "toBeEmpty" => flag_plan(LocatorState::Empty, true),
+        "toBeFocused" => flag_plan(LocatorState::Focused, true),
+        "toBeChecked" => flag_plan(
+            LocatorState::Checked,
+            opt_bool(options, "checked").unwrap_or(true),
+        ),
+        "toBeInViewport" => flag_plan(
+            LocatorState::InViewport {
+                ratio: options.get("ratio").and_then(Value::as_f64).unwrap_or(0.0),
+            },
+            true,
+        ),
+        "toHaveText" | "toContainText" => {
+            let contains = matcher == "toContainText";
+            if expected.is_array() {
+                list_plan(
+                    LocatorState::Texts {
+                        use_inner_text: inner,
+                    },
+                    expected,
+                    ignore_case,
+                    contains,
+                    matcher,
+                )?
+            } else {
+                text_plan(
+                    LocatorState::Text {
+                        use_inner_text: inner,
+                    },
+                    expected,
+                    ignore_case,
+                    contains,
+                    matcher,
+                )?
+            }
+        }
+        "toHaveValue" => text_plan(LocatorState::Value, expected, false, false, matcher)?,
+        "toHaveValues" => list_plan(LocatorState::Values, expected, false, false, matcher)?,
+        "toHaveId" => text_plan(LocatorState::Id, expected, false, false, matcher)?,
+        "toHaveClass" => {
+            if expected.is_array() {
+                return Err(MatcherError::Usage(
+                    "toHaveClass with an array is not supported yet; assert each element with locator.nth(i)".into(),
+                ));
+            }
+            text_plan(LocatorState::Class, expected, false, false, matcher)?
+        }
+        "toContainClass" => {
+            let want: Vec<String> = match expected {
+                Value::String(s) => s.split_whitespace().map(str::to_string).collect(),
+                _ => {
+                    return Err(MatcherError::Usage(
+                        "toContainClass: expected a string of class names".into(),
+                    ));
+                }
+            };
+            let shown = format!("\"{}\"", want.join(" "));
+            Plan {
+                state: Some(LocatorState::Class),
+                page_state: None,
+                predicate: Box::new(move |v| {
+                    let have: Vec<&str> =
+                        v.as_str().unwrap_or_default().split_whitespace().collect();
+                    want.iter().all(|w| have.contains(&w.as_str()))
+                }),
+                expected: Some(shown),
+                expected_label: "Expected",
+                args: "expected",
+            }
+        }
+        "toHaveAttribute" => {
+            let name = expected
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    MatcherError::Usage("toHaveAttribute: expected an attribute name".into())
+                })?
+                .to_string();
+            let state = LocatorState::Attribute(name.clone());
+            if expected.get("presence").and_then(Value::as_bool) == Some(true) {
+                Plan {
+                    state: Some(state),
+                    page_state: None,
+                    predicate: Box::new(|v| !v.is_null()),
+                    expected: Some(format!("attribute \"{name}\" present")),
+                    expected_label: "Expected",
+                    args: "name",
+                }
+            } else {
+                let value = expected.get("value").cloned().unwrap_or(Value::Null);
+                let mut p = text_plan(state, &value, ignore_case, false, matcher)?;
+                p.args = "name, expected";
+                p
+            }
+        }
+        "toHaveCSS" | "toHaveJSProperty" => {
+            let name = expected
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| MatcherError::Usage(format!("{matcher}: expected a property name")))?
+                .to_string();
+            let value = expected.get("value").cloned().unwrap_or(Value::Null);
+            if matcher == "toHaveCSS" {
+                let mut p = text_plan(LocatorState::Css(name), &value, false, false, matcher)?;
+                p.args = "name, expected";
+                p
+            } else {
+                let shown = show(&value);
+                Plan {
+                    state: Some(LocatorState::JsProperty(name)),
+                    page_state: None,
+                    predicate: Box::new(move |v| v == &value),
+                    expected: Some(shown),
+                    expected_label: "Expected",
+                    args: "name, expected",
+                }
+            }
+        }
+        "toHaveCount" => {
+            let want = expected
+                .as_u64()
+                .ok_or_else(|| MatcherError::Usage("toHaveCount: expected a number".into()))?;
+            Plan {
+                state: Some(LocatorState::Count),
+                page_state: None,
+                predicate: Box::new(move |v| v.as_u64() == Some(want)),
+                expected: Some(want.to_string()),
+                expected_label: "Expected",
+                args: "expected",
+            }
+        }
+        "toHaveTitle" => {
+            let mut p = text_plan(LocatorState::Id, expected, ignore_case, false, matcher)?;
+            p.state = None;
+            p.page_state = Some(PageState::Title);
+            p
+        }
+        "toHaveURL" => {
+            // A relative URL is resolved against baseURL, as page.goto does.
+            let expected = match (expected, base_url) {
+                (Value::String(s), Some(base)) if !s.contains("://") => {
+                    Value::String(join_url(base, s))
+                }
+                _ => expected.clone(),
+            };
+            let mut p = text_plan(LocatorState::Id, &expected, ignore_case, false, matcher)?;
+            p.state = None;
+            p.page_state = Some(PageState::Url);
+            p
+        }
+        "toHaveAccessibleName" | "toHaveAccessibleDescription" | "toHaveRole" => {
+            return Err(MatcherError::Usage(format!(
+                "{matcher} is not supported yet by isolate-browser; assert on getByRole(role, {{ name }}) instead"
+            )));
+        }
+        other => {
+            return Err(MatcherError::Usage(format!(
+                "expect(locator).{other}() is not a web-first matcher"
+            )));
+        }
+    };
+    Ok(plan)
+}
+
+fn join_url(base: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        // Keep scheme://host[:port] of the base.
+        let origin_end = base
+            .find("://")
+            .and_then(|i| base[i + 3..].find('/').map(|j| i + 3 + j))
+            .unwrap_or(base.len());
+        format!("{}{}", &base[..origin_end], path)
+    } else {
+        format!("{}/{}", base.trim_end_matches('/'), path)
+    }
+}
+
+/// Runs web-first matcher `matcher` against `target`, polling until it holds (or, when
+/// `is_not`, stops holding) or `timeout` passes.
+pub async fn check(
+    target: Target<'_>,
+    matcher: &str,
+    expected: &Value,
+    options: &Value,
+    is_not: bool,
+    timeout: Duration,
+    base_url: Option<&str>,
+) -> Result<Check, MatcherError> {
+    let plan = plan(matcher, expected, options, base_url)?;
+    let what = format!("expect.{}{matcher}", if is_not { "not." } else { "" });
+    let (outcome, subject, locator_line) = match target {
+        Target::Locator(locator) => {
+            let state = plan.state.clone().ok_or_else(|| {
+                MatcherError::Usage(format!("{matcher} expects a Page, not a Locator"))
+            })?;
+            let o = locator
+                .expect_state(&what, &state, &plan.predicate, is_not, timeout)
+                .await?;
+            (
+                o,
+                "locator",
+                Some(format!("Locator:  {}", locator.description())),
+            )
+        }
+        Target::Page(page) => {
+            let state = plan.page_state.ok_or_else(|| {
+                MatcherError::Usage(format!("{matcher} expects a Locator, not a Page"))
+            })?;
+            let o = page
+                .expect_state(&what, state, &plan.predicate, is_not, timeout)
+                .await?;
+            (o, "page", None)
+        }
+    };
+    let pass = outcome.matched;
+    let not = if is_not { "not." } else { "" };
+    let mut message = format!("expect({subject}).{not}{matcher}({}) failed\n", plan.args);
+    if let Some(line) = locator_line {
+        message.push('\n');
+        message.push_str(&line);
+    }
+    if let Some(expected) = &plan.expected {
+        let label = if is_not {
+            plan.expected_label.replacen("Expected", "Expected not", 1)
+        } else {
+            plan.expected_label.to_string()
+        };
+        message.push_str(&format!("\n{label}: {expected}"));
+    } else {
+        let state = matcher.trim_start_matches("toBe").to_lowercase();
+        message.push_str(&format!(
+            "\nExpected: {}{state}",
+            if is_not { "not " } else { "" }
+        ));
+    }
+    let received_label = if outcome.received.is_string() {
+        "Received string"
+    } else {
+        "Received"
+    };
+    let received = if plan.expected.is_none() {
+        match &outcome.received {
+            Value::Bool(b) => {
+                let state = matcher.trim_start_matches("toBe").to_lowercase();
+                if *b { state } else { format!("not {state}") }
+            }
+            other => show(other),
+        }
+    } else {
+        show(&outcome.received)
+    };
+    message.push_str(&format!("\n{received_label}: {received}"));
+    message.push_str(&format!("\nTimeout: {}ms", timeout.as_millis()));
+    Ok(Check {
+        pass,
+        message,
+        call_log: outcome.call_log,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn holds(matcher: &str, expected: Value, options: Value, received: Value) -> bool {
+        let p = plan(matcher, &expected, &options, None).expect("plan");
+        (p.predicate)(&received)
+    }
+
+    #[test]
+    fn text_matchers_normalise_whitespace_and_honour_regex_flags() {
+        assert!(holds(
+            "toHaveText",
+            json!("Hello  world"),
+            json!({}),
+            json!("Hello world")
+        ));
+        assert!(!holds(
+            "toHaveText",
+            json!("Hello"),
+            json!({}),
+            json!("Hello world")
+        ));
+        assert!(holds(
+            "toContainText",
+            json!("WORLD"),
+            json!({"ignoreCase": true}),
+            json!("Hello world")
+        ));
+        assert!(holds(
+            "toHaveText",
+            json!({"regex": "^h\\w+", "flags": "i"}),
+            json!({}),
+            json!("Hello")
+        ));
+        assert!(holds(
+            "toHaveText",
+            json!({"regex": "(?<=a)b", "flags": ""}),
+            json!({}),
+            json!("ab")
+        ));
+    }
+
+    #[test]
+    fn array_forms_compare_in_order() {
+        let got = json!(["Apple", "Banana", "Cherry"]);
+        assert!(holds(
+            "toHaveText",
+            json!(["Apple", "Banana", "Cherry"]),
+            json!({}),
+            got.clone()
+        ));
+        assert!(!holds(
+            "toHaveText",
+            json!(["Apple", "Cherry"]),
+            json!({}),
+            got.clone()
+        ));
+        assert!(holds(
+            "toContainText",
+            json!(["App", "Cher"]),
+            json!({}),
+            got.clone()
+        ));
+        assert!(!holds(
+            "toContainText",
+            json!(["Cher", "App"]),
+            json!({}),
+            got
+        ));
+    }
+
+    #[test]
+    fn urls_resolve_against_the_base() {
+        assert_eq!(
+            join_url("http://127.0.0.1:3000/app", "/x"),
+            "http://127.0.0.1:3000/x"
+        );
+        assert_eq!(
+            join_url("http://127.0.0.1:3000/", "x"),
+            "http://127.0.0.1:3000/x"
+        );
+    }
+
+    #[test]
+    fn unknown_matchers_are_usage_errors() {
+        assert!(matches!(
+            plan("toBeShiny", &Value::Null, &json!({}), None),
+            Err(MatcherError::Usage(_))
+        ));
+    }
+}

@@ -1,0 +1,303 @@
+//! `isolate-browser test`: Playwright Test's command line over the library's test runner.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use isolate_browser_reporters::GithubReporter;
+use isolate_browser_reporters::HtmlReporter;
+use isolate_browser_reporters::JsonReporter;
+use isolate_browser_reporters::JunitReporter;
+use isolate_browser_reporters::Reporter;
+use isolate_browser_reporters::RunStatus;
+use isolate_browser_reporters::TextReporter;
+use isolate_browser_reporters::TextStyle;
+use serde_json::Value;
+
+use super::UsageError;
+use crate::test::BrowserSource;
+use crate::test::Config;
+use crate::test::Filter;
+use crate::test::LaunchOptions;
+use crate::test::Pattern;
+use crate::test::RunRequest;
+use crate::test::config;
+
+#[derive(Debug, Args)]
+pub(crate) struct TestArgs {
+    /// Only spec files whose path contains one of these (`login`, `tests/a.spec.ts:12`).
+    filters: Vec<String>,
+    /// The config file (default: isolate-browser.config.{ts,js,json} or playwright.config.{ts,js}).
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only tests whose title matches this regular expression.
+    #[arg(short = 'g', long, value_name = "REGEX")]
+    grep: Option<String>,
+    /// Only tests whose title does not match this regular expression.
+    #[arg(long = "grep-invert", value_name = "REGEX")]
+    grep_invert: Option<String>,
+    /// Parallel workers (a number or a percentage of the cores such as 50%).
+    #[arg(short = 'j', long, value_name = "N")]
+    workers: Option<String>,
+    /// Retries for failed tests.
+    #[arg(long, value_name = "N")]
+    retries: Option<u32>,
+    /// Test timeout in milliseconds.
+    #[arg(long, value_name = "MS")]
+    timeout: Option<u64>,
+    /// Reporters, comma-separated: list, dot, line, json, junit, github, html.
+    #[arg(long, value_name = "NAMES")]
+    reporter: Option<String>,
+    /// Output directory for results and attachments.
+    #[arg(long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// List the tests instead of running them.
+    #[arg(long)]
+    list: bool,
+    /// Fail if test.only is found.
+    #[arg(long = "forbid-only")]
+    forbid_only: bool,
+    /// Stop after N failures.
+    #[arg(long = "max-failures", value_name = "N")]
+    max_failures: Option<usize>,
+    /// Stop after the first failure (--max-failures=1).
+    #[arg(short = 'x')]
+    stop_first: bool,
+    /// Exit 0 when no tests are found.
+    #[arg(long = "pass-with-no-tests")]
+    pass_with_no_tests: bool,
+    /// Show the browser window.
+    #[arg(long)]
+    headed: bool,
+    /// Only these projects (repeatable).
+    #[arg(long = "project", value_name = "NAME")]
+    projects: Vec<String>,
+    /// Hide warnings and web server output.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn reporter_path(
+    options: &Value,
+    key: &str,
+    env: &[&str],
+    default: PathBuf,
+    root: &std::path::Path,
+) -> PathBuf {
+    if let Some(p) = options.get(key).and_then(Value::as_str) {
+        return root.join(p);
+    }
+    for name in env {
+        if let Ok(p) = std::env::var(name)
+            && !p.is_empty()
+        {
+            return root.join(p);
+        }
+    }
+    default
+}
+
+fn reporters(
+    config: &Config,
+    names: &[(String, Value)],
+) -> Result<Vec<Box<dyn Reporter>>, UsageError> {
+    let mut out: Vec<Box<dyn Reporter>> = Vec::new();
+    let names: Vec<(String, Value)> = if names.is_empty() {
+        vec![("list".into(), Value::Null)]
+    } else {
+        names.to_vec()
+    };
+    for (name, options) in &names {
+        let reporter: Box<dyn Reporter> = match name.as_str() {
+            "list" => Box::new(TextReporter::new(std::io::stdout(), TextStyle::List)),
+            "dot" => Box::new(TextReporter::new(std::io::stdout(), TextStyle::Dot)),
+            "line" => Box::new(TextReporter::new(
+                std::io::stdout(),
+                TextStyle::Line {
+                    tty: std::io::stdout().is_terminal(),
+                },
+            )),
+            "github" => Box::new(GithubReporter::new(std::io::stdout())),
+            "junit" => Box::new(JunitReporter::new(reporter_path(
+                options,
+                "outputFile",
+                &[
+                    "ISOLATE_BROWSER_JUNIT_OUTPUT_NAME",
+                    "PLAYWRIGHT_JUNIT_OUTPUT_NAME",
+                ],
+                config.output_dir.join("junit.xml"),
+                &config.root,
+            ))),
+            "json" => Box::new(JsonReporter::new(reporter_path(
+                options,
+                "outputFile",
+                &[
+                    "ISOLATE_BROWSER_JSON_OUTPUT_NAME",
+                    "PLAYWRIGHT_JSON_OUTPUT_NAME",
+                ],
+                config.output_dir.join("results.json"),
+                &config.root,
+            ))),
+            "html" => Box::new(HtmlReporter::new(reporter_path(
+                options,
+                "outputFolder",
+                &["ISOLATE_BROWSER_HTML_REPORT"],
+                config.root.join("isolate-browser-report"),
+                &config.root,
+            ))),
+            other => {
+                return Err(UsageError::new(format!("unknown reporter \"{other}\""))
+                    .hint("use list, dot, line, json, junit, github or html"));
+            }
+        };
+        out.push(reporter);
+    }
+    Ok(out)
+}
+
+fn launch_options(config: &Config, headed: bool) -> LaunchOptions {
+    let mut launch = LaunchOptions::default();
+    let use_ = config.projects.first().map(|p| &p.use_options);
+    if let Some(u) = use_ {
+        if let Some(h) = u.get("headless").and_then(Value::as_bool) {
+            launch.headless = h;
+        }
+        if let Some(lo) = u.get("launchOptions") {
+            if let Some(path) = lo.get("executablePath").and_then(Value::as_str) {
+                launch.executable = Some(config.root.join(path));
+            }
+            if let Some(args) = lo.get("args").and_then(Value::as_array) {
+                launch.args = args
+                    .iter()
+                    .filter_map(|a| a.as_str().map(str::to_string))
+                    .collect();
+            }
+            if let Some(h) = lo.get("headless").and_then(Value::as_bool) {
+                launch.headless = h;
+            }
+        }
+    }
+    if headed {
+        launch.headless = false;
+    }
+    launch
+}
+
+pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| UsageError::new(format!("cannot read the current directory: {e}")))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError::new(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let file = match &args.config {
+            Some(c) => {
+                let path = cwd.join(c);
+                if !path.is_file() {
+                    return Err(UsageError::new(format!("config file not found: {}", c.display()))
+                        .hint("pass the path of an isolate-browser.config.ts or playwright.config.ts"));
+                }
+                Some(path)
+            }
+            None => config::find_config(&cwd),
+        };
+        let mut config = config::load(file.as_deref(), &cwd)
+            .await
+            .map_err(|e| UsageError::new(e.to_string()).hint("fix the config file; see `isolate-browser test --help`"))?;
+        if !args.quiet {
+            for w in &config.warnings {
+                eprintln!("warning: {w}");
+            }
+        }
+        // Command-line flags win over the config.
+        if let Some(w) = &args.workers {
+            config.workers = config::parse_workers(w).map_err(|e| UsageError::new(format!("--workers: {e}")))?;
+        }
+        if let Some(r) = args.retries {
+            for p in &mut config.projects {
+                p.retries = r;
+            }
+        }
+        if let Some(t) = args.timeout {
+            for p in &mut config.projects {
+                p.timeout = Duration::from_millis(t);
+            }
+        }
+        if let Some(g) = &args.grep {
+            config.grep = Some(Pattern::Regex(g.clone(), String::new()));
+        }
+        if let Some(g) = &args.grep_invert {
+            config.grep_invert = Some(Pattern::Regex(g.clone(), String::new()));
+        }
+        if let Some(o) = &args.output {
+            config.output_dir = cwd.join(o);
+        }
+        if args.forbid_only {
+            config.forbid_only = true;
+        }
+        if let Some(m) = args.max_failures {
+            config.max_failures = m;
+        }
+        if args.stop_first {
+            config.max_failures = 1;
+        }
+        if let Some(r) = &args.reporter {
+            config.reporters = r.split(',').map(|n| (n.trim().to_string(), Value::Null)).filter(|(n, _)| !n.is_empty()).collect();
+        }
+        let reporters = if args.list { Vec::new() } else { reporters(&config, &config.reporters)? };
+        let launch = launch_options(&config, args.headed);
+        if !args.list {
+            isolate_browser_matchers::browser::find_chromium(launch.executable.as_deref())
+                .map_err(|e| UsageError::new(e.to_string()).hint("install Chromium (`apt-get install chromium`) or set use.launchOptions.executablePath"))?;
+        }
+        let (int_tx, int_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+            }
+            eprintln!("\ninterrupted: stopping running tests and writing reports…");
+            let _ = int_tx.send(true);
+        });
+        let request = RunRequest {
+            filters: args.filters.iter().map(|f| Filter::parse(f)).collect(),
+            projects: args.projects.clone(),
+            list_only: args.list,
+            pass_with_no_tests: args.pass_with_no_tests,
+            browser: BrowserSource::Launch(launch),
+            specs: None,
+            config,
+        };
+        let list_only = request.list_only;
+        match crate::test::run(request, reporters, None, Some(int_rx)).await {
+            Ok(summary) => {
+                if list_only {
+                    println!("Listing tests:");
+                    for t in &summary.tests {
+                        let project = t.project.as_deref().map(|p| format!("[{p}] › ")).unwrap_or_default();
+                        println!("  {project}{}:{}:{} › {}", t.file, t.line, t.column, t.title_path.join(" › "));
+                    }
+                    println!("Total: {} tests", summary.tests.len());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Ok(match summary.status {
+                    RunStatus::Passed => ExitCode::SUCCESS,
+                    RunStatus::Failed => ExitCode::from(1),
+                    RunStatus::Interrupted => ExitCode::from(130),
+                })
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                let code = e.exit_code();
+                if code == 2 {
+                    eprintln!("hint: check the config file and the command-line flags");
+                }
+                Ok(ExitCode::from(code as u8))
+            }
+        }
+    })
+}

@@ -1,0 +1,759 @@
+//! The test configuration: `isolate-browser.config.{ts,js,json}` or a `playwright.config.ts`
+//! passed with `-c`. A TS/JS config runs in its own sandbox (with `defineConfig`, `devices` and
+//! a read-only `process.env`, nothing else) and must export plain data; the result is checked
+//! and resolved here into a [`Config`] whose paths are absolute. Keys we do not support are
+//! warned about once and ignored, never fatal, so that Playwright configs load unchanged.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::sources;
+use crate::sandbox::ConsoleBinding;
+use crate::sandbox::ModulesBinding;
+use crate::sandbox::Runtime;
+use crate::sandbox::RuntimeOptions;
+
+/// The config file names looked for, in order, when `-c` is not given.
+pub const CONFIG_NAMES: &[&str] = &[
+    "isolate-browser.config.ts",
+    "isolate-browser.config.js",
+    "isolate-browser.config.mjs",
+    "isolate-browser.config.json",
+    "playwright.config.ts",
+    "playwright.config.js",
+];
+
+/// A config could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file's contents are not a valid config.
+    #[error("invalid config {path}: {reason}")]
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong, naming the key.
+        reason: String,
+    },
+}
+
+/// A file pattern: a glob (matched against the path relative to the test dir) or a RegExp.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pattern {
+    /// `**/*.spec.ts`.
+    Glob(String),
+    /// A JS regular expression (source, flags).
+    Regex(String, String),
+}
+
+/// A `webServer` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebServerConfig {
+    /// Shell command.
+    pub command: Option<String>,
+    /// Directory the runner serves itself (our extension: `static`).
+    pub static_dir: Option<PathBuf>,
+    /// URL to wait for.
+    pub url: Option<String>,
+    /// Port to wait for (or bind, for `static`).
+    pub port: Option<u16>,
+    /// Reuse a server that already answers.
+    pub reuse_existing_server: bool,
+    /// How long to wait for it.
+    pub timeout: Duration,
+    /// Working directory of the command.
+    pub cwd: PathBuf,
+    /// Extra environment.
+    pub env: Vec<(String, String)>,
+    /// Echo the command's output.
+    pub echo_output: bool,
+}
+
+/// One project: a set of tests with its own options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    /// Name (empty when the config has no projects).
+    pub name: String,
+    /// Where its specs are.
+    pub test_dir: PathBuf,
+    /// Which files are specs.
+    pub test_match: Vec<Pattern>,
+    /// Which files are not.
+    pub test_ignore: Vec<Pattern>,
+    /// Fixture options (`use`), merged over the top-level ones.
+    pub use_options: serde_json::Map<String, Value>,
+    /// Projects that must pass first.
+    pub dependencies: Vec<String>,
+    /// Retries for its tests.
+    pub retries: u32,
+    /// Test timeout.
+    pub timeout: Duration,
+    /// Expect timeout.
+    pub expect_timeout: Duration,
+    /// Run the tests of a file in parallel.
+    pub fully_parallel: bool,
+    /// Only titles matching.
+    pub grep: Option<Pattern>,
+    /// Not titles matching.
+    pub grep_invert: Option<Pattern>,
+}
+
+/// A resolved configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The config file, when there was one.
+    pub file: Option<PathBuf>,
+    /// The directory relative paths resolve against (the config's, or the working directory).
+    pub root: PathBuf,
+    /// Projects (one unnamed project when the config has none).
+    pub projects: Vec<Project>,
+    /// Parallel workers.
+    pub workers: usize,
+    /// Fail when `test.only` is left in.
+    pub forbid_only: bool,
+    /// Stop after this many failures (0: never).
+    pub max_failures: usize,
+    /// Reporters: name and options.
+    pub reporters: Vec<(String, Value)>,
+    /// Where results and attachments go.
+    pub output_dir: PathBuf,
+    /// Only titles matching.
+    pub grep: Option<Pattern>,
+    /// Not titles matching.
+    pub grep_invert: Option<Pattern>,
+    /// Servers to start first.
+    pub web_servers: Vec<WebServerConfig>,
+    /// Heap limit of each test isolate, in MiB.
+    pub memory_limit_mb: usize,
+    /// Origins test code may `fetch` (beyond the base URL and web servers).
+    pub allow_net: Vec<String>,
+    /// Keys that were ignored, for one warning each.
+    pub warnings: Vec<String>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "testDir",
+    "testMatch",
+    "testIgnore",
+    "timeout",
+    "expect",
+    "retries",
+    "workers",
+    "fullyParallel",
+    "forbidOnly",
+    "maxFailures",
+    "reporter",
+    "outputDir",
+    "grep",
+    "grepInvert",
+    "use",
+    "webServer",
+    "projects",
+    "memoryLimitMb",
+    "allowNet",
+];
+const PROJECT_KEYS: &[&str] = &[
+    "name",
+    "testDir",
+    "testMatch",
+    "testIgnore",
+    "use",
+    "dependencies",
+    "retries",
+    "timeout",
+    "fullyParallel",
+    "grep",
+    "grepInvert",
+    "expect",
+];
+const SERVER_KEYS: &[&str] = &[
+    "command",
+    "static",
+    "url",
+    "port",
+    "reuseExistingServer",
+    "timeout",
+    "cwd",
+    "env",
+    "stdout",
+    "stderr",
+];
+
+fn default_match() -> Vec<Pattern> {
+    vec![Pattern::Glob("**/*.@(spec|test).?(c|m)[jt]s?(x)".into())]
+}
+
+/// Half the cores, at least one: the default worker count.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| (n.get() / 2).max(1))
+        .unwrap_or(1)
+}
+
+/// Finds the config file in `dir` (`CONFIG_NAMES`, first wins).
+pub fn find_config(dir: &Path) -> Option<PathBuf> {
+    CONFIG_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+/// Loads and resolves a config file; `None` gives the defaults rooted at `cwd`.
+pub async fn load(file: Option<&Path>, cwd: &Path) -> Result<Config, ConfigError> {
+    let Some(file) = file else {
+        return resolve(Value::Object(Default::default()), None, cwd);
+    };
+    let file = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        cwd.join(file)
+    };
+    let root = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+        path: file.clone(),
+        source,
+    })?;
+    let invalid = |reason: String| ConfigError::Invalid {
+        path: file.clone(),
+        reason,
+    };
+    let value = if file.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON: {e}")))?
+    } else {
+        evaluate(&file, &root).await.map_err(invalid)?
+    };
+    resolve(value, Some(&file), &root)
+}
+
+/// Runs a TS/JS config in a sandbox and returns its default export as JSON (RegExps become
+/// `{ "__regex", "flags" }`).
+async fn evaluate(file: &Path, root: &Path) -> Result<Value, String> {
+    let mut modules = ModulesBinding::default();
+    for (name, module) in sources::config_modules() {
+        modules.virtual_modules.insert(name, module);
+    }
+    let runtime = Runtime::new(RuntimeOptions {
+        memory_limit_mb: 128,
+        execution_timeout: Some(Duration::from_secs(10)),
+        cwd: root.to_path_buf(),
+        console: ConsoleBinding::callback(|e| eprintln!("[config] {}", e.text)),
+        modules,
+        ..RuntimeOptions::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let env = serde_json::to_string(&env).map_err(|e| e.to_string())?;
+    runtime
+        .eval(format!(
+            "Object.defineProperty(globalThis, 'process', {{ value: Object.freeze({{ env: Object.freeze({env}), platform: 'linux' }}), enumerable: false }}); undefined"
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let loader = format!(
+        "import * as m from {spec};\n\
+         const cfg = m.default ?? m.config;\n\
+         if (cfg === undefined) throw new Error('the config must `export default` an object (use defineConfig)');\n\
+         globalThis.__ib_config = JSON.stringify(cfg, (k, v) => v instanceof RegExp ? {{ __regex: v.source, flags: v.flags }} : typeof v === 'function' ? {{ __function: true }} : v);",
+        spec = serde_json::to_string(&format!("./{name}")).map_err(|e| e.to_string())?
+    );
+    runtime
+        .run_module_code("__isolate_browser_config_loader.mjs", loader)
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = runtime
+        .eval("globalThis.__ib_config")
+        .await
+        .map_err(|e| e.to_string())?;
+    runtime.dispose().await;
+    let text = text.as_str().ok_or("the config did not export an object")?;
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+fn pattern(v: &Value, key: &str) -> Result<Pattern, String> {
+    match v {
+        Value::String(s) => Ok(Pattern::Glob(s.clone())),
+        Value::Object(o) if o.contains_key("__regex") => Ok(Pattern::Regex(
+            o.get("__regex")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            o.get("flags")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        )),
+        other => Err(format!(
+            "`{key}` must be a glob string or a RegExp, got {other}"
+        )),
+    }
+}
+
+fn patterns(v: Option<&Value>, key: &str) -> Result<Option<Vec<Pattern>>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| pattern(i, key))
+            .collect::<Result<_, _>>()
+            .map(Some),
+        Some(one) => Ok(Some(vec![pattern(one, key)?])),
+    }
+}
+
+fn grep_pattern(v: Option<&Value>, key: &str) -> Result<Option<Pattern>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(Pattern::Regex(regex_escape(s), String::new()))),
+        Some(Value::Array(a)) if a.is_empty() => Ok(None),
+        Some(other) => pattern(other, key).map(Some),
+    }
+}
+
+/// A literal string as a regex source (Playwright turns a string grep into a RegExp of it).
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\^$.|?*+()[]{}/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn u64_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|f| *f >= 0.0)
+            .map(|f| Some(f as u64))
+            .ok_or_else(|| format!("`{key}` must be a non-negative number")),
+        Some(other) => Err(format!("`{key}` must be a number, got {other}")),
+    }
+}
+
+fn bool_of(v: Option<&Value>, key: &str) -> Result<Option<bool>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(format!("`{key}` must be true or false, got {other}")),
+    }
+}
+
+fn warn_unknown(
+    obj: &serde_json::Map<String, Value>,
+    known: &[&str],
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
+    for k in obj.keys() {
+        if !known.contains(&k.as_str()) {
+            out.push(format!(
+                "config key `{prefix}{k}` is not supported by isolate-browser yet; it is ignored"
+            ));
+        }
+    }
+}
+
+fn warn_use(use_: &serde_json::Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
+    for key in ["trace", "video"] {
+        if let Some(v) = use_.get(key)
+            && v.as_str().is_some_and(|s| s != "off")
+        {
+            out.push(format!(
+                "config key `{prefix}use.{key}` is not supported by isolate-browser yet; it is ignored"
+            ));
+        }
+    }
+    for key in ["browserName", "defaultBrowserType"] {
+        if let Some(b) = use_.get(key).and_then(Value::as_str)
+            && b != "chromium"
+        {
+            out.push(format!(
+                "`{prefix}use.{key}` is \"{b}\", but isolate-browser drives Chromium only; these tests run on Chromium"
+            ));
+        }
+    }
+}
+
+fn workers_of(v: Option<&Value>) -> Result<Option<usize>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|n| *n > 0)
+            .map(|n| Some(n as usize))
+            .ok_or_else(|| {
+                "`workers` must be a positive number or a percentage like \"50%\"".into()
+            }),
+        Some(Value::String(s)) => parse_workers(s).map(Some),
+        Some(other) => Err(format!(
+            "`workers` must be a number or a percentage, got {other}"
+        )),
+    }
+}
+
+/// `4` or `50%` (of the cores).
+pub fn parse_workers(s: &str) -> Result<usize, String> {
+    if let Some(pct) = s.strip_suffix('%') {
+        let pct: f64 = pct
+            .trim()
+            .parse()
+            .map_err(|_| format!("invalid worker percentage \"{s}\""))?;
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        return Ok(((cores as f64 * pct / 100.0).round() as usize).max(1));
+    }
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            format!("invalid worker count \"{s}\" (use a positive number or a percentage like 50%)")
+        })
+}
+
+/// `"list"`, `[["junit", { outputFile }], ["list"]]` or `[["dot"]]`.
+fn reporters_of(v: Option<&Value>) -> Result<Vec<(String, Value)>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(s
+            .split(',')
+            .map(|r| (r.trim().to_string(), Value::Null))
+            .collect()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::Array(pair) => match pair.first().and_then(Value::as_str) {
+                    Some(name) => Ok((
+                        name.to_string(),
+                        pair.get(1).cloned().unwrap_or(Value::Null),
+                    )),
+                    None => {
+                        Err("each `reporter` entry must start with a reporter name".to_string())
+                    }
+                },
+                Value::String(s) => Ok((s.clone(), Value::Null)),
+                other => Err(format!("invalid `reporter` entry {other}")),
+            })
+            .collect(),
+        Some(other) => Err(format!(
+            "`reporter` must be a name or a list of [name, options], got {other}"
+        )),
+    }
+}
+
+fn web_servers(v: Option<&Value>, root: &Path) -> Result<Vec<WebServerConfig>, String> {
+    let items = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a.clone(),
+        Some(one) => vec![one.clone()],
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let o = item
+            .as_object()
+            .ok_or_else(|| format!("`webServer[{i}]` must be an object"))?;
+        let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
+        let cwd = s("cwd")
+            .map(|c| root.join(c))
+            .unwrap_or_else(|| root.to_path_buf());
+        let env = o
+            .get("env")
+            .and_then(Value::as_object)
+            .map(|e| {
+                e.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(WebServerConfig {
+            command: s("command"),
+            static_dir: s("static").map(|d| root.join(d)),
+            url: s("url"),
+            port: u64_of(o.get("port"), "webServer.port")?.map(|p| p as u16),
+            reuse_existing_server: bool_of(
+                o.get("reuseExistingServer"),
+                "webServer.reuseExistingServer",
+            )?
+            .unwrap_or(false),
+            timeout: Duration::from_millis(
+                u64_of(o.get("timeout"), "webServer.timeout")?.unwrap_or(60_000),
+            ),
+            cwd,
+            env,
+            echo_output: s("stdout").as_deref() == Some("pipe"),
+        });
+    }
+    Ok(out)
+}
+
+/// Checks and resolves config data read from `file`.
+pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        path: file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| root.to_path_buf()),
+        reason,
+    };
+    let obj = match value {
+        Value::Object(o) => o,
+        other => {
+            return Err(invalid(format!(
+                "the config must be an object, got {other}"
+            )));
+        }
+    };
+    let mut warnings = Vec::new();
+    warn_unknown(&obj, TOP_KEYS, "", &mut warnings);
+    let get = |k: &str| obj.get(k);
+    let test_dir = root.join(get("testDir").and_then(Value::as_str).unwrap_or("."));
+    let test_match = patterns(get("testMatch"), "testMatch")
+        .map_err(invalid)?
+        .unwrap_or_else(default_match);
+    let test_ignore = patterns(get("testIgnore"), "testIgnore")
+        .map_err(invalid)?
+        .unwrap_or_default();
+    let timeout = Duration::from_millis(
+        u64_of(get("timeout"), "timeout")
+            .map_err(invalid)?
+            .unwrap_or(30_000),
+    );
+    let expect_timeout = Duration::from_millis(
+        u64_of(
+            get("expect").and_then(|e| e.get("timeout")),
+            "expect.timeout",
+        )
+        .map_err(invalid)?
+        .unwrap_or(5_000),
+    );
+    let retries = u64_of(get("retries"), "retries")
+        .map_err(invalid)?
+        .unwrap_or(0) as u32;
+    let fully_parallel = bool_of(get("fullyParallel"), "fullyParallel")
+        .map_err(invalid)?
+        .unwrap_or(false);
+    let use_options = match get("use") {
+        None | Some(Value::Null) => serde_json::Map::new(),
+        Some(Value::Object(u)) => u.clone(),
+        Some(other) => return Err(invalid(format!("`use` must be an object, got {other}"))),
+    };
+    warn_use(&use_options, "", &mut warnings);
+    let grep = grep_pattern(get("grep"), "grep").map_err(invalid)?;
+    let grep_invert = grep_pattern(get("grepInvert"), "grepInvert").map_err(invalid)?;
+
+    let mut projects = Vec::new();
+    match get("projects") {
+        None | Some(Value::Null) => projects.push(Project {
+            name: String::new(),
+            test_dir: test_dir.clone(),
+            test_match: test_match.clone(),
+            test_ignore: test_ignore.clone(),
+            use_options: use_options.clone(),
+            dependencies: Vec::new(),
+            retries,
+            timeout,
+            expect_timeout,
+            fully_parallel,
+            grep: None,
+            grep_invert: None,
+        }),
+        Some(Value::Array(list)) => {
+            for (i, p) in list.iter().enumerate() {
+                let p = p
+                    .as_object()
+                    .ok_or_else(|| invalid(format!("`projects[{i}]` must be an object")))?;
+                warn_unknown(p, PROJECT_KEYS, &format!("projects[{i}]."), &mut warnings);
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let mut merged = use_options.clone();
+                if let Some(Value::Object(u)) = p.get("use") {
+                    warn_use(u, &format!("projects[{i}]."), &mut warnings);
+                    merged.extend(u.clone());
+                }
+                let key = |k: &str| format!("projects[{i}].{k}");
+                projects.push(Project {
+                    test_dir: p
+                        .get("testDir")
+                        .and_then(Value::as_str)
+                        .map(|d| root.join(d))
+                        .unwrap_or_else(|| test_dir.clone()),
+                    test_match: patterns(p.get("testMatch"), &key("testMatch"))
+                        .map_err(invalid)?
+                        .unwrap_or_else(|| test_match.clone()),
+                    test_ignore: patterns(p.get("testIgnore"), &key("testIgnore"))
+                        .map_err(invalid)?
+                        .unwrap_or_else(|| test_ignore.clone()),
+                    use_options: merged,
+                    dependencies: p
+                        .get("dependencies")
+                        .and_then(Value::as_array)
+                        .map(|d| {
+                            d.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    retries: u64_of(p.get("retries"), &key("retries"))
+                        .map_err(invalid)?
+                        .map(|r| r as u32)
+                        .unwrap_or(retries),
+                    timeout: u64_of(p.get("timeout"), &key("timeout"))
+                        .map_err(invalid)?
+                        .map(Duration::from_millis)
+                        .unwrap_or(timeout),
+                    expect_timeout: u64_of(
+                        p.get("expect").and_then(|e| e.get("timeout")),
+                        &key("expect.timeout"),
+                    )
+                    .map_err(invalid)?
+                    .map(Duration::from_millis)
+                    .unwrap_or(expect_timeout),
+                    fully_parallel: bool_of(p.get("fullyParallel"), &key("fullyParallel"))
+                        .map_err(invalid)?
+                        .unwrap_or(fully_parallel),
+                    grep: grep_pattern(p.get("grep"), &key("grep")).map_err(invalid)?,
+                    grep_invert: grep_pattern(p.get("grepInvert"), &key("grepInvert"))
+                        .map_err(invalid)?,
+                    name,
+                });
+            }
+            let names: Vec<&str> = projects.iter().map(|p| p.name.as_str()).collect();
+            for p in &projects {
+                for d in &p.dependencies {
+                    if !names.contains(&d.as_str()) {
+                        return Err(invalid(format!(
+                            "project \"{}\" depends on \"{d}\", which is not a project (projects: {})",
+                            p.name,
+                            names.join(", ")
+                        )));
+                    }
+                }
+            }
+        }
+        Some(other) => return Err(invalid(format!("`projects` must be an array, got {other}"))),
+    }
+    if let Some(Value::Array(servers)) = get("webServer") {
+        for (i, s) in servers.iter().enumerate() {
+            if let Some(o) = s.as_object() {
+                warn_unknown(o, SERVER_KEYS, &format!("webServer[{i}]."), &mut warnings);
+            }
+        }
+    } else if let Some(Value::Object(o)) = get("webServer") {
+        warn_unknown(o, SERVER_KEYS, "webServer.", &mut warnings);
+    }
+    Ok(Config {
+        file: file.map(Path::to_path_buf),
+        root: root.to_path_buf(),
+        projects,
+        workers: workers_of(get("workers"))
+            .map_err(invalid)?
+            .unwrap_or_else(default_workers),
+        forbid_only: bool_of(get("forbidOnly"), "forbidOnly")
+            .map_err(invalid)?
+            .unwrap_or(false),
+        max_failures: u64_of(get("maxFailures"), "maxFailures")
+            .map_err(invalid)?
+            .unwrap_or(0) as usize,
+        reporters: reporters_of(get("reporter")).map_err(invalid)?,
+        output_dir: root.join(
+            get("outputDir")
+                .and_then(Value::as_str)
+                .unwrap_or("test-results"),
+        ),
+        grep,
+        grep_invert,
+        web_servers: web_servers(get("webServer"), root).map_err(invalid)?,
+        memory_limit_mb: u64_of(get("memoryLimitMb"), "memoryLimitMb")
+            .map_err(invalid)?
+            .unwrap_or(512) as usize,
+        allow_net: get("allowNet")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn projects_inherit_and_override_top_level_options() {
+        let c = resolve(
+            json!({
+                "testDir": "tests", "retries": 1, "timeout": 1000, "use": { "baseURL": "http://a", "locale": "de-DE" },
+                "projects": [
+                    { "name": "setup", "testMatch": "**/*.setup.ts" },
+                    { "name": "chromium", "dependencies": ["setup"], "use": { "locale": "fr-FR" }, "retries": 2 }
+                ],
+                "somethingNew": true
+            }),
+            None,
+            Path::new("/p"),
+        )
+        .expect("valid");
+        assert_eq!(c.projects.len(), 2);
+        assert_eq!(c.projects[0].test_dir, PathBuf::from("/p/tests"));
+        assert_eq!(
+            c.projects[0].test_match,
+            vec![Pattern::Glob("**/*.setup.ts".into())]
+        );
+        assert_eq!(c.projects[1].retries, 2);
+        assert_eq!(c.projects[1].use_options["locale"], json!("fr-FR"));
+        assert_eq!(c.projects[1].use_options["baseURL"], json!("http://a"));
+        assert_eq!(c.projects[0].timeout, Duration::from_millis(1000));
+        assert_eq!(c.warnings.len(), 1);
+        assert!(c.warnings[0].contains("somethingNew"));
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = resolve(json!({ "retries": "two" }), None, Path::new("/p")).unwrap_err();
+        assert!(e.to_string().contains("`retries`"), "{e}");
+        let e = resolve(
+            json!({ "projects": [{ "name": "a", "dependencies": ["b"] }] }),
+            None,
+            Path::new("/p"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("depends on \"b\""), "{e}");
+    }
+
+    #[test]
+    fn workers_accept_percentages() {
+        assert!(parse_workers("50%").unwrap() >= 1);
+        assert_eq!(parse_workers("3").unwrap(), 3);
+        assert!(parse_workers("0").is_err());
+    }
+}

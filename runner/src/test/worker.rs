@@ -1,0 +1,750 @@
+//! A worker runs jobs (a spec file and the tests of it to run) one after another, each in fresh
+//! isolates, against its own browser thread. It watches the running test's deadline from
+//! outside the isolate: a test stuck in synchronous code (`while (true) {}`) is terminated by
+//! V8 and the rest of the job continues in a new isolate, so one bad test never stops a run.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::Duration;
+use std::time::Instant;
+
+use isolate_browser_reporters::Attachment;
+use isolate_browser_reporters::TestAttempt;
+use isolate_browser_reporters::TestFailure;
+use isolate_browser_reporters::TestOutcome;
+use serde_json::Value;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::browser_side::BrowserThread;
+use super::browser_side::PathMap;
+use super::browser_side::SessionDefaults;
+use super::isolate_host;
+use super::isolate_host::IsolateMsg;
+use super::sources;
+use crate::sandbox::ConsoleBinding;
+use crate::sandbox::ConsoleEntry;
+use crate::sandbox::FetchPolicy;
+use crate::sandbox::ModulesBinding;
+use crate::sandbox::Runtime;
+use crate::sandbox::RuntimeOptions;
+use crate::sandbox::ScriptError;
+
+/// How long past a test's deadline the worker waits for the isolate to notice by itself.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// Everything a project's tests run with.
+#[derive(Debug)]
+pub(crate) struct ProjectRun {
+    pub index: usize,
+    pub name: String,
+    pub root: PathBuf,
+    pub output_dir: PathBuf,
+    pub use_options: Value,
+    pub timeout: Duration,
+    pub expect_timeout: Duration,
+    pub retries: u32,
+    pub fetch: FetchPolicy,
+    pub memory_limit_mb: usize,
+}
+
+/// A spec file; `code` is set for in-memory sources.
+#[derive(Debug)]
+pub(crate) struct SpecFile {
+    pub rel: String,
+    pub code: Option<String>,
+}
+
+/// One unit of work.
+pub(crate) struct Job {
+    pub project: Arc<ProjectRun>,
+    pub file: Arc<SpecFile>,
+    pub ids: Vec<usize>,
+    pub retry: u32,
+}
+
+/// What a test declared, as the harness lists it.
+#[derive(Debug, Clone)]
+pub(crate) struct Listed {
+    pub id: usize,
+    pub title_path: Vec<String>,
+    pub line: u32,
+    pub column: u32,
+    pub only: bool,
+    pub tags: Vec<String>,
+    pub skip: Option<(String, Option<String>)>,
+    pub retries: Option<u32>,
+    pub serial_group: Option<u64>,
+    pub parallel: bool,
+}
+
+/// What a worker reports.
+pub(crate) enum WorkerEvent {
+    Started {
+        project: usize,
+        file: Arc<SpecFile>,
+        id: usize,
+        retry: u32,
+    },
+    Finished {
+        project: usize,
+        file: Arc<SpecFile>,
+        id: usize,
+        attempt: TestAttempt,
+        not_run: bool,
+    },
+    /// Errors outside any test (afterAll hooks, a file that stopped loading).
+    FileError {
+        file: Arc<SpecFile>,
+        failure: TestFailure,
+    },
+    /// Answered once every earlier event of this worker has reached the coordinator.
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
+fn runtime_options(
+    project: &ProjectRun,
+    console: Arc<Mutex<Vec<ConsoleEntry>>>,
+    host_calls: crate::sandbox::HostCallsBinding,
+) -> RuntimeOptions {
+    let mut modules = ModulesBinding::default();
+    for (name, m) in sources::test_modules() {
+        modules.virtual_modules.insert(name, m);
+    }
+    RuntimeOptions {
+        memory_limit_mb: project.memory_limit_mb,
+        execution_timeout: None,
+        cwd: project.root.clone(),
+        console: ConsoleBinding::callback(move |e| {
+            if let Ok(mut c) = console.lock() {
+                c.push(e);
+            }
+        }),
+        fetch: project.fetch.clone(),
+        files: None,
+        modules,
+        tools: Default::default(),
+        host_calls: Some(host_calls),
+    }
+}
+
+fn session_defaults(project: &ProjectRun) -> SessionDefaults {
+    let output_alias = project
+        .output_dir
+        .strip_prefix(&project.root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "test-results".into());
+    SessionDefaults {
+        action_timeout: project.timeout.max(Duration::from_secs(1)),
+        paths: PathMap {
+            root: project.root.clone(),
+            output_alias,
+            output_dir: project.output_dir.clone(),
+        },
+    }
+}
+
+/// Loads the test API and the spec into a new isolate.
+async fn load(runtime: &Runtime, file: &SpecFile) -> Result<(), ScriptError> {
+    runtime
+        .run_module_code(sources::ENTRY_NAME, sources::ENTRY_JS)
+        .await?;
+    match &file.code {
+        Some(code) => runtime.run_module_code(&file.rel, code.clone()).await,
+        None => runtime.run_module(&file.rel).await,
+    }
+}
+
+/// Converts a script error (a load failure, a crash of the harness) to a failure.
+pub(crate) fn failure_of_script(e: &ScriptError) -> TestFailure {
+    match e {
+        ScriptError::Uncaught(js) => TestFailure {
+            kind: js.name.clone(),
+            message: format!("{}: {}", js.name, js.message),
+            stack: (!js.stack.is_empty()).then(|| js.stack.join("\n")),
+            code_frame: js.code_frame.clone(),
+            call_log: Vec::new(),
+            location: js.location.as_ref().map(|l| l.to_string()),
+        },
+        other => TestFailure {
+            kind: "Error".into(),
+            message: other.to_string(),
+            ..TestFailure::default()
+        },
+    }
+}
+
+/// Lists the tests a spec file declares.
+pub(crate) async fn list_file(
+    project: &ProjectRun,
+    file: &SpecFile,
+    browser: &BrowserThread,
+) -> Result<Vec<Listed>, TestFailure> {
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let console = Arc::new(Mutex::new(Vec::new()));
+    let binding = isolate_host::binding(browser.clone(), session_defaults(project), tx, console);
+    let runtime = Runtime::new(runtime_options(project, Arc::default(), binding)).map_err(|e| {
+        TestFailure {
+            kind: "Error".into(),
+            message: e.to_string(),
+            ..TestFailure::default()
+        }
+    })?;
+    let result = async {
+        load(&runtime, file).await?;
+        runtime.eval("__ib_harness.list()").await
+    }
+    .await;
+    runtime.dispose().await;
+    let value = result.map_err(|e| failure_of_script(&e))?;
+    let items = value.as_array().cloned().unwrap_or_default();
+    Ok(items
+        .iter()
+        .map(|t| Listed {
+            id: t.get("id").and_then(Value::as_u64).unwrap_or(0) as usize,
+            title_path: t
+                .get("titlePath")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .map(|s| s.as_str().unwrap_or_default().to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            line: t.get("line").and_then(Value::as_u64).unwrap_or(0) as u32,
+            column: t.get("column").and_then(Value::as_u64).unwrap_or(0) as u32,
+            only: t.get("only").and_then(Value::as_bool).unwrap_or(false),
+            tags: t
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            skip: t.get("skip").filter(|s| !s.is_null()).map(|s| {
+                (
+                    s.get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("skip")
+                        .to_string(),
+                    s.get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                )
+            }),
+            retries: t.get("retries").and_then(Value::as_u64).map(|r| r as u32),
+            serial_group: t.get("serialGroup").and_then(Value::as_u64),
+            parallel: t.get("parallel").and_then(Value::as_bool).unwrap_or(false),
+        })
+        .collect())
+}
+
+/// Where the first user frame of a stack points: `(file, line, column)`.
+fn user_frame(stack: &str) -> Option<(String, u32, u32)> {
+    for line in stack.lines() {
+        let line = line.trim();
+        if !line.starts_with("at ") {
+            continue;
+        }
+        let Some(start) = line.find("file:///") else {
+            continue;
+        };
+        let loc = line[start + "file:///".len()..].trim_end_matches(')');
+        let mut parts = loc.rsplitn(3, ':');
+        let col = parts.next()?.parse().ok()?;
+        let ln = parts.next()?.parse().ok()?;
+        let file = parts.next()?.to_string();
+        if file.starts_with("__isolate_browser") {
+            continue;
+        }
+        return Some((file, ln, col));
+    }
+    None
+}
+
+/// Stack lines in user code only, with `file:///` dropped so paths read project-relative.
+fn clean_stack(stack: &str) -> Option<String> {
+    let lines: Vec<String> = stack
+        .lines()
+        .filter(|l| l.trim_start().starts_with("at ") && l.contains("file:///"))
+        .map(|l| format!("    {}", l.trim().replace("file:///", "")))
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn failures_of(errors: &[Value], project: &ProjectRun, file: &SpecFile) -> Vec<TestFailure> {
+    errors
+        .iter()
+        .map(|e| {
+            let name = e.get("name").and_then(Value::as_str).unwrap_or("Error");
+            let message = e.get("message").and_then(Value::as_str).unwrap_or_default();
+            let stack = e.get("stack").and_then(Value::as_str).unwrap_or_default();
+            let matcher = e.get("matcher").and_then(Value::as_str);
+            let frame = user_frame(stack);
+            let code_frame = frame.as_ref().and_then(|(f, l, c)| {
+                let source = if *f == file.rel {
+                    file.code.clone()
+                } else {
+                    None
+                }
+                .or_else(|| std::fs::read_to_string(project.root.join(f)).ok())?;
+                let frame = crate::sandbox::error::code_frame(&source, *l, *c);
+                (!frame.is_empty()).then_some(frame)
+            });
+            let text =
+                if message.starts_with("Test timeout of") || message.starts_with("Tearing down") {
+                    message.to_string()
+                } else {
+                    format!("{name}: {message}")
+                };
+            TestFailure {
+                kind: matcher
+                    .map(|m| format!("expect.{m}"))
+                    .unwrap_or_else(|| name.to_string()),
+                message: text,
+                stack: clean_stack(stack),
+                code_frame,
+                call_log: e
+                    .get("callLog")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|l| l.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                location: frame.map(|(f, l, c)| format!("{f}:{l}:{c}")),
+            }
+        })
+        .collect()
+}
+
+fn outcome_of(status: &str) -> TestOutcome {
+    match status {
+        "passed" => TestOutcome::Passed,
+        "skipped" => TestOutcome::Skipped,
+        "timedOut" => TestOutcome::TimedOut,
+        "interrupted" => TestOutcome::Interrupted,
+        _ => TestOutcome::Failed,
+    }
+}
+
+fn attempt_from_result(
+    result: &Value,
+    console: Vec<ConsoleEntry>,
+    cpu: Option<Duration>,
+    duration: Duration,
+    retry: u32,
+    project: &ProjectRun,
+    file: &SpecFile,
+    paths: &PathMap,
+) -> TestAttempt {
+    let status = result
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("failed");
+    let errors = result
+        .get("errors")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    for e in console {
+        if e.level.is_stderr() {
+            stderr.push(e.text);
+        } else {
+            stdout.push(e.text);
+        }
+    }
+    let attachments = result
+        .get("attachments")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|x| Attachment {
+                    name: x
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    content_type: x
+                        .get("contentType")
+                        .and_then(Value::as_str)
+                        .unwrap_or("application/octet-stream")
+                        .to_string(),
+                    path: x
+                        .get("path")
+                        .and_then(Value::as_str)
+                        .and_then(|p| paths.resolve(p).ok())
+                        .map(|p| p.display().to_string()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let skip_reason = (status == "skipped").then(|| {
+        result
+            .get("annotations")
+            .and_then(Value::as_array)
+            .and_then(|a| {
+                a.iter()
+                    .rev()
+                    .find(|x| {
+                        matches!(
+                            x.get("type").and_then(Value::as_str),
+                            Some("skip" | "fixme")
+                        )
+                    })
+                    .and_then(|x| {
+                        x.get("description")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+            })
+            .unwrap_or_default()
+    });
+    TestAttempt {
+        retry,
+        outcome: outcome_of(status),
+        duration,
+        cpu_time: cpu,
+        failures: failures_of(&errors, project, file),
+        stdout,
+        stderr,
+        attachments,
+        skip_reason,
+    }
+}
+
+/// A worker: its browser thread and its identity.
+pub(crate) struct Worker {
+    pub index: usize,
+    pub browser: BrowserThread,
+}
+
+impl Worker {
+    /// Runs a job to the end (or until `stop` fires), reporting as tests start and finish.
+    pub(crate) async fn run_job(
+        &self,
+        job: Job,
+        events: &mpsc::UnboundedSender<WorkerEvent>,
+        stop: &tokio::sync::watch::Receiver<bool>,
+    ) {
+        let project = job.project.clone();
+        let defaults = session_defaults(&project);
+        let mut remaining = job.ids.clone();
+        let mut stop = stop.clone();
+        while !remaining.is_empty() {
+            if *stop.borrow() {
+                return;
+            }
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let console = Arc::new(Mutex::new(Vec::new()));
+            let binding =
+                isolate_host::binding(self.browser.clone(), defaults.clone(), tx, console.clone());
+            let runtime = match Runtime::new(runtime_options(&project, console, binding)) {
+                Ok(r) => r,
+                Err(e) => {
+                    let failure = TestFailure {
+                        kind: "Error".into(),
+                        message: e.to_string(),
+                        ..TestFailure::default()
+                    };
+                    self.fail_all(&job, &remaining, failure, events);
+                    return;
+                }
+            };
+            let cancel = runtime.cancel_handle();
+            let options = json!({
+                "retry": job.retry,
+                "workerIndex": self.index,
+                "timeout": project.timeout.as_millis() as u64,
+                "expectTimeout": project.expect_timeout.as_millis() as u64,
+                "use": project.use_options,
+                "projectName": project.name,
+                "outputDir": defaults.paths.output_alias,
+                "retries": project.retries,
+            });
+            let ids = serde_json::to_string(&remaining).unwrap_or_else(|_| "[]".into());
+            let script = format!("__ib_harness.run({ids}, {options})");
+            let mut session = None;
+            let mut current: Option<(usize, Instant)> = None;
+            let mut deadline: Option<tokio::time::Instant> = None;
+            let mut timed_out = false;
+            let mut interrupted = false;
+            let outcome = {
+                let work = async {
+                    load(&runtime, &job.file).await?;
+                    runtime.eval(script).await
+                };
+                tokio::pin!(work);
+                loop {
+                    let sleep = async {
+                        match deadline {
+                            Some(d) => tokio::time::sleep_until(d).await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        biased;
+                        Some(msg) = rx.recv() => {
+                            self.handle(msg, &job, &mut remaining, &mut session, &mut current, &mut deadline, &defaults, events);
+                        }
+                        result = &mut work => break result,
+                        () = sleep => {
+                            timed_out = true;
+                            cancel.cancel();
+                        }
+                        Ok(()) = stop.changed() => {
+                            if *stop.borrow() {
+                                interrupted = true;
+                                cancel.cancel();
+                            }
+                        }
+                    }
+                }
+            };
+            // Messages sent just before the isolate finished.
+            while let Ok(msg) = rx.try_recv() {
+                self.handle(
+                    msg,
+                    &job,
+                    &mut remaining,
+                    &mut session,
+                    &mut current,
+                    &mut deadline,
+                    &defaults,
+                    events,
+                );
+            }
+            if let Some(s) = session {
+                self.browser.end_session(s).await;
+            }
+            runtime.dispose().await;
+            match outcome {
+                Ok(value) => {
+                    for e in value
+                        .get("afterAllErrors")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let mut failures =
+                            failures_of(std::slice::from_ref(e), &project, &job.file);
+                        if let Some(mut f) = failures.pop() {
+                            f.message = format!("afterAll hook failed: {}", f.message);
+                            let _ = events.send(WorkerEvent::FileError {
+                                file: job.file.clone(),
+                                failure: f,
+                            });
+                        }
+                    }
+                    // Anything the harness did not report (it should report all) did not run.
+                    let left = std::mem::take(&mut remaining);
+                    for id in left {
+                        self.finish_not_run(&job, id, "the test was not run", events);
+                    }
+                }
+                Err(e) => {
+                    let failure = if timed_out {
+                        let ms = current.map(|_| project.timeout.as_millis()).unwrap_or(0);
+                        TestFailure {
+                            kind: "TimeoutError".into(),
+                            message: format!(
+                                "Test timeout of {ms}ms exceeded (the test blocked its isolate, which was terminated)."
+                            ),
+                            ..TestFailure::default()
+                        }
+                    } else {
+                        failure_of_script(&e)
+                    };
+                    let outcome = if interrupted {
+                        TestOutcome::Interrupted
+                    } else if timed_out {
+                        TestOutcome::TimedOut
+                    } else {
+                        TestOutcome::Failed
+                    };
+                    match current.take() {
+                        Some((id, started)) => {
+                            remaining.retain(|r| *r != id);
+                            let attempt = TestAttempt {
+                                retry: job.retry,
+                                outcome,
+                                duration: started.elapsed(),
+                                cpu_time: None,
+                                failures: if interrupted {
+                                    Vec::new()
+                                } else {
+                                    vec![failure]
+                                },
+                                stdout: Vec::new(),
+                                stderr: Vec::new(),
+                                attachments: Vec::new(),
+                                skip_reason: None,
+                            };
+                            let _ = events.send(WorkerEvent::Finished {
+                                project: project.index,
+                                file: job.file.clone(),
+                                id,
+                                attempt,
+                                not_run: false,
+                            });
+                            if interrupted {
+                                return;
+                            }
+                        }
+                        None => {
+                            if interrupted {
+                                return;
+                            }
+                            // The file failed outside any test (it no longer loads, a hook
+                            // outside tests ran out of memory): every test left fails with it.
+                            self.fail_all(&job, &remaining, failure, events);
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn handle(
+        &self,
+        msg: IsolateMsg,
+        job: &Job,
+        remaining: &mut Vec<usize>,
+        session: &mut Option<u32>,
+        current: &mut Option<(usize, Instant)>,
+        deadline: &mut Option<tokio::time::Instant>,
+        defaults: &SessionDefaults,
+        events: &mpsc::UnboundedSender<WorkerEvent>,
+    ) {
+        match msg {
+            IsolateMsg::Session(s) => *session = Some(s),
+            IsolateMsg::Begin { id } => {
+                *current = Some((id, Instant::now()));
+                *deadline = Some(tokio::time::Instant::now() + job.project.timeout + GRACE);
+                let _ = events.send(WorkerEvent::Started {
+                    project: job.project.index,
+                    file: job.file.clone(),
+                    id,
+                    retry: job.retry,
+                });
+            }
+            IsolateMsg::Deadline { ms } => {
+                *deadline = (ms > 0)
+                    .then(|| tokio::time::Instant::now() + Duration::from_millis(ms) + GRACE);
+            }
+            IsolateMsg::End {
+                result,
+                console,
+                cpu,
+            } => {
+                let id = result.get("id").and_then(Value::as_u64).unwrap_or(0) as usize;
+                let not_run = result
+                    .get("notRun")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                let started = match current.take() {
+                    Some((cur, t)) if cur == id => Some(t),
+                    _ => None,
+                };
+                *deadline = None;
+                remaining.retain(|r| *r != id);
+                let duration = started.map(|t| t.elapsed()).unwrap_or_default();
+                let attempt = attempt_from_result(
+                    &result,
+                    console,
+                    cpu,
+                    duration,
+                    job.retry,
+                    &job.project,
+                    &job.file,
+                    &defaults.paths,
+                );
+                let _ = events.send(WorkerEvent::Finished {
+                    project: job.project.index,
+                    file: job.file.clone(),
+                    id,
+                    attempt,
+                    not_run,
+                });
+            }
+        }
+    }
+
+    fn finish_not_run(
+        &self,
+        job: &Job,
+        id: usize,
+        reason: &str,
+        events: &mpsc::UnboundedSender<WorkerEvent>,
+    ) {
+        let _ = events.send(WorkerEvent::Finished {
+            project: job.project.index,
+            file: job.file.clone(),
+            id,
+            attempt: TestAttempt {
+                retry: job.retry,
+                outcome: TestOutcome::Skipped,
+                duration: Duration::ZERO,
+                cpu_time: None,
+                failures: Vec::new(),
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+                attachments: Vec::new(),
+                skip_reason: Some(reason.into()),
+            },
+            not_run: true,
+        });
+    }
+
+    fn fail_all(
+        &self,
+        job: &Job,
+        ids: &[usize],
+        failure: TestFailure,
+        events: &mpsc::UnboundedSender<WorkerEvent>,
+    ) {
+        for &id in ids {
+            let _ = events.send(WorkerEvent::Finished {
+                project: job.project.index,
+                file: job.file.clone(),
+                id,
+                attempt: TestAttempt {
+                    retry: job.retry,
+                    outcome: TestOutcome::Failed,
+                    duration: Duration::ZERO,
+                    cpu_time: None,
+                    failures: vec![failure.clone()],
+                    stdout: Vec::new(),
+                    stderr: Vec::new(),
+                    attachments: Vec::new(),
+                    skip_reason: None,
+                },
+                not_run: false,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_user_frame_is_found() {
+        let stack = "Error: x\n    at host (virtual:isolate-browser/internal/browser:3:1)\n    at file:///tests/a.spec.ts:12:5\n    at other (file:///tests/b.ts:1:1)";
+        assert_eq!(user_frame(stack), Some(("tests/a.spec.ts".into(), 12, 5)));
+        assert_eq!(
+            clean_stack(stack).as_deref(),
+            Some("    at tests/a.spec.ts:12:5\n    at other (tests/b.ts:1:1)")
+        );
+    }
+}
