@@ -13,4 +13,5 @@ mod sandbox_errors;
 mod sandbox_expect;
 mod sandbox_globals;
 mod sandbox_limits;
+mod test_runner;
 mod workspace;

@@ -359,10 +359,12 @@ pub async fn run(
         .map(|(i, e)| ((e.project, e.file.rel.clone(), e.listed.id), i))
         .collect();
 
+    let mut stats = RunStats::default();
     // Statically skipped tests are reported without running anything.
     for e in entries.iter_mut() {
         if let Some((kind, description)) = &e.listed.skip {
             e.done = true;
+            stats.skipped += 1;
             let attempt = skipped_attempt(0, description.clone().unwrap_or_else(|| kind.clone()));
             e.attempts.push(TestOutcome::Skipped);
             emit(
@@ -434,7 +436,6 @@ pub async fn run(
     let mut waiting: Vec<oneshot::Sender<Option<Job>>> = Vec::new();
     let mut in_flight = 0usize;
     let mut failed_projects: HashSet<usize> = HashSet::new();
-    let mut stats = RunStats::default();
     let mut stopping = false;
     let mut interrupted = false;
     let mut failures = 0usize;
@@ -443,6 +444,7 @@ pub async fn run(
                          queue: &mut VecDeque<Job>,
                          entries: &mut Vec<Entry>,
                          failed_projects: &HashSet<usize>,
+                         stats: &mut RunStats,
                          fanout: &mut FanOut,
                          sink: &mut Option<EventSink>| {
         for &pi in &levels[level] {
@@ -456,6 +458,7 @@ pub async fn run(
             if let Some(dep) = failed_dep {
                 for e in entries.iter_mut().filter(|e| e.project == pi && !e.done) {
                     e.done = true;
+                    stats.skipped += 1;
                     e.attempts.push(TestOutcome::Skipped);
                     let attempt =
                         skipped_attempt(0, format!("dependency project \"{dep}\" failed"));
@@ -518,6 +521,7 @@ pub async fn run(
             &mut queue,
             &mut entries,
             &failed_projects,
+            &mut stats,
             &mut fanout,
             &mut sink,
         );
@@ -552,6 +556,7 @@ pub async fn run(
                 &mut queue,
                 &mut entries,
                 &failed_projects,
+                &mut stats,
                 &mut fanout,
                 &mut sink,
             );

@@ -1,0 +1,595 @@
+//! `isolate-browser test` on fixture projects: results, exit codes, retries, timeouts, limits,
+//! hooks and fixtures, filters and the config file, all against real Chromium and pages the
+//! runner serves itself on 127.0.0.1 (`webServer.static`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// The page fixture projects test against.
+pub const SITE: &str = r#"<!doctype html><html><head><title>Demo App</title></head><body>
+<h1 id="title" class="big headline">Hello</h1>
+<label>Name <input id="name" /></label>
+<button onclick="document.querySelector('#out').textContent = 'Hi ' + document.querySelector('#name').value">Greet</button>
+<p id="out"></p>
+<ul><li>Apple</li><li>Banana</li></ul>
+</body></html>"#;
+
+/// A project directory with `site/index.html` and the given files.
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("site")).expect("mkdir");
+    std::fs::write(dir.path().join("site/index.html"), SITE).expect("write site");
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+/// What one CLI run did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    /// `describe › title` → statuses of each attempt, in order.
+    pub results: BTreeMap<String, Vec<String>>,
+    /// `describe › title` → error messages of the last attempt.
+    pub errors: BTreeMap<String, Vec<String>>,
+    /// `describe › title` → stdout lines of the last attempt.
+    pub stdout_of: BTreeMap<String, Vec<String>>,
+    pub report: Value,
+}
+
+fn collect(suite: &Value, prefix: &[String], run: &mut Run) {
+    for spec in suite
+        .get("specs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let mut path = prefix.to_vec();
+        path.push(spec["title"].as_str().unwrap_or_default().to_string());
+        let key = path.join(" › ");
+        let results = spec["tests"][0]["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        run.results.insert(
+            key.clone(),
+            results
+                .iter()
+                .map(|r| r["status"].as_str().unwrap_or_default().to_string())
+                .collect(),
+        );
+        if let Some(last) = results.last() {
+            run.errors.insert(
+                key.clone(),
+                last["errors"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+                    .collect(),
+            );
+            run.stdout_of.insert(
+                key,
+                last["stdout"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e["text"].as_str().unwrap_or_default().to_string())
+                    .collect(),
+            );
+        }
+    }
+    for child in suite
+        .get("suites")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let mut p = prefix.to_vec();
+        p.push(child["title"].as_str().unwrap_or_default().to_string());
+        collect(child, &p, run);
+    }
+}
+
+/// Runs `isolate-browser test` in `dir` with a JSON report, and reads the report back.
+pub fn run_test(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .arg("test")
+        .args(args)
+        .env("ISOLATE_BROWSER_JSON_OUTPUT_NAME", "report.json")
+        .env_remove("CI")
+        .current_dir(dir)
+        .output()
+        .expect("the CLI starts");
+    let report: Value = std::fs::read_to_string(dir.join("report.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    let _ = std::fs::remove_file(dir.join("report.json"));
+    let mut run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        results: BTreeMap::new(),
+        errors: BTreeMap::new(),
+        stdout_of: BTreeMap::new(),
+        report: report.clone(),
+    };
+    for file_suite in report["suites"].as_array().into_iter().flatten() {
+        collect(file_suite, &[], &mut run);
+    }
+    run
+}
+
+impl Run {
+    pub fn status(&self, title: &str) -> Vec<&str> {
+        self.results
+            .get(title)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no test {title:?} in {:?}\nstdout:\n{}\nstderr:\n{}",
+                    self.results.keys(),
+                    self.stdout,
+                    self.stderr
+                )
+            })
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+
+    pub fn error(&self, title: &str) -> String {
+        self.errors
+            .get(title)
+            .map(|e| e.join("\n"))
+            .unwrap_or_default()
+    }
+}
+
+const CONFIG: &str = r#"{ "testDir": "tests", "webServer": { "static": "site" }, "reporter": [["list"], ["json"]], "workers": 2, "timeout": 5000, "memoryLimitMb": 64 }"#;
+
+#[test]
+fn passing_failing_skipped_and_fixme_tests_report_and_exit() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/app.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test.describe('greeting', () => {
+  test.beforeEach(async ({ page }) => { await page.goto('/'); });
+  test('greets by name', async ({ page }) => {
+    await page.getByLabel('Name').fill('Ada');
+    await page.getByRole('button', { name: 'Greet' }).click();
+    await expect(page.locator('#out')).toHaveText('Hi Ada');
+  });
+  test('sees the wrong heading', async ({ page }) => {
+    await expect(page.locator('h1')).toHaveText('Goodbye', { timeout: 300 });
+  });
+});
+test.skip('skipped', async () => {});
+test.fixme('later', async () => {});
+test('skipped at run time', async () => { test.skip(true, 'not today'); });
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.status("greeting › greets by name"), ["passed"]);
+    assert_eq!(run.status("greeting › sees the wrong heading"), ["failed"]);
+    assert_eq!(run.status("skipped"), ["skipped"]);
+    assert_eq!(run.status("later"), ["skipped"]);
+    assert_eq!(run.status("skipped at run time"), ["skipped"]);
+    let err = run.error("greeting › sees the wrong heading");
+    assert!(
+        err.contains("expect(locator).toHaveText(expected) failed"),
+        "{err}"
+    );
+    assert!(err.contains("Expected string: \"Goodbye\""), "{err}");
+    assert!(err.contains("Received string: \"Hello\""), "{err}");
+    assert!(err.contains("Call log:"), "{err}");
+    assert!(
+        err.contains("> 10 |     await expect(page.locator('h1')).toHaveText('Goodbye'"),
+        "code frame at the spec line: {err}"
+    );
+    assert!(
+        run.stdout.contains("1 passed, 1 failed, 3 skipped"),
+        "{}",
+        run.stdout
+    );
+
+    // Without the failing test, the run passes.
+    let run = run_test(dir.path(), &["--grep-invert", "wrong heading"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        !run.results
+            .contains_key("greeting › sees the wrong heading")
+    );
+}
+
+#[test]
+fn list_output_matches_its_snapshot() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "workers": 1 }"#,
+        ),
+        (
+            "tests/a.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test.describe('math', () => {
+  test('adds', () => { expect(1 + 1).toBe(2); });
+  test('fails', () => { expect(2 * 2).toBe(5); });
+});
+test.skip('not yet', () => {});
+"#,
+        ),
+    ]);
+    let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args(["test", "--reporter", "list"])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Durations vary from run to run; everything else is fixed.
+    let redacted: String = stdout
+        .lines()
+        .map(|l| {
+            let mut s = l.to_string();
+            while let Some(start) = s.find(" (") {
+                let Some(end) = s[start..].find(')') else {
+                    break;
+                };
+                let inner = &s[start + 2..start + end];
+                if inner.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                    s.replace_range(start..start + end + 1, " (<t>)");
+                    if s[start + 6..].find(" (").is_none() {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let expected = r#"
+Running 3 tests using 1 worker
+
+  -  1 tests/a.spec.ts:6:6 › not yet
+  ✓  2 tests/a.spec.ts:3:3 › math › adds (<t>)
+  ✘  3 tests/a.spec.ts:4:3 › math › fails (<t>)
+
+  1) tests/a.spec.ts:4:3 › math › fails ───
+
+    Error: expect(received).toBe(expected) // Object.is equality
+
+    Expected: 5
+    Received: 4
+
+      2 | test.describe('math', () => {
+      3 |   test('adds', () => { expect(1 + 1).toBe(2); });
+    > 4 |   test('fails', () => { expect(2 * 2).toBe(5); });
+        |                                       ^
+      5 | });
+      6 | test.skip('not yet', () => {});
+
+        at tests/a.spec.ts:4:39
+
+  1 failed
+    tests/a.spec.ts:4:3 › math › fails
+
+  1 passed, 1 failed, 1 skipped (<t>)"#;
+    assert_eq!(redacted.trim(), expected.trim(), "\n{stdout}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn flaky_tests_pass_on_retry_in_a_fresh_isolate() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/flaky.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+globalThis.counter = (globalThis.counter ?? 0) + 1;
+test('flaky', async ({ page }, testInfo) => {
+  // A fresh isolate per attempt: module state starts over.
+  expect(globalThis.counter).toBe(1);
+  await page.setContent('<p>attempt ' + testInfo.retry + '</p>');
+  expect(testInfo.retry).toBe(1);
+});
+test('always fails', async () => { throw new Error('nope'); });
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--retries", "2", "--reporter", "json,junit"]);
+    assert_eq!(run.status("flaky"), ["failed", "passed"]);
+    assert_eq!(run.status("always fails"), ["failed", "failed", "failed"]);
+    assert_eq!(run.code, 1);
+    let junit = std::fs::read_to_string(dir.path().join("test-results/junit.xml")).expect("junit");
+    assert!(junit.contains("<flakyFailure"), "{junit}");
+    assert_eq!(junit.matches("<rerunFailure").count(), 2, "{junit}");
+
+    // Flaky counts as passed.
+    let run = run_test(dir.path(), &["--retries", "1", "--grep-invert", "always"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn hooks_and_fixtures_run_in_order() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/order.spec.ts",
+            r#"import { test as base, expect } from '@playwright/test';
+const log: string[] = [];
+const test = base.extend<{ greeting: string; tracker: void }, { db: string }>({
+  greeting: async ({ db }, use) => { log.push('greeting+'); await use('hi ' + db); log.push('greeting-'); },
+  db: [async ({}, use) => { log.push('db+'); await use('db'); log.push('db-'); }, { scope: 'worker' }],
+  tracker: [async ({}, use) => { log.push('auto+'); await use(); log.push('auto-'); }, { auto: true }],
+  page: async ({ page }, use) => { await page.setContent('<h1>overridden</h1>'); await use(page); },
+});
+test.beforeAll(() => { log.push('beforeAll'); });
+test.afterAll(() => { log.push('afterAll'); });
+test.beforeEach(({ greeting }) => { log.push('beforeEach ' + greeting); });
+test.afterEach(() => { log.push('afterEach'); });
+test.describe('inner', () => {
+  test.beforeEach(() => { log.push('inner beforeEach'); });
+  test('one', async ({ greeting, page }) => {
+    log.push('one');
+    await expect(page.locator('h1')).toHaveText('overridden');
+    expect(greeting).toBe('hi db');
+  });
+});
+test('two', async () => {
+  log.push('two');
+  console.log(log.join(','));
+});
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--workers", "1"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let printed = run.stdout_of["two"].join("");
+    assert_eq!(
+        printed,
+        "beforeAll,auto+,db+,greeting+,beforeEach hi db,inner beforeEach,one,afterEach,greeting-,auto-,auto+,greeting+,beforeEach hi db,two"
+    );
+}
+
+#[test]
+fn a_stuck_test_and_a_memory_bomb_fail_alone() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/bad.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test('infinite loop', () => { while (true) {} });
+test('after the loop', () => { expect(1).toBe(1); });
+test('memory bomb', () => { const a: number[][] = []; while (true) a.push(new Array(1e6).fill(1)); });
+test('after the bomb', async ({ page }) => { await page.goto('/'); await expect(page.locator('h1')).toBeVisible(); });
+test('never settles', async () => { test.setTimeout(500); await new Promise(() => {}); });
+"#,
+        ),
+        (
+            "tests/broken.spec.ts",
+            "import { test } from '@playwright/test';\ntest('x', () => { const = 1; });\n",
+        ),
+        (
+            "tests/good.spec.ts",
+            "import { test } from '@playwright/test';\ntest('fine', () => {});\n",
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--timeout", "1500"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("infinite loop"), ["timedOut"]);
+    assert!(
+        run.error("infinite loop")
+            .contains("Test timeout of 1500ms exceeded"),
+        "{}",
+        run.error("infinite loop")
+    );
+    assert_eq!(run.status("after the loop"), ["passed"]);
+    assert_eq!(run.status("memory bomb"), ["failed"]);
+    assert!(
+        run.error("memory bomb")
+            .contains("memory limit of 64 MB exceeded"),
+        "{}",
+        run.error("memory bomb")
+    );
+    assert_eq!(run.status("after the bomb"), ["passed"]);
+    assert_eq!(run.status("never settles"), ["timedOut"]);
+    assert!(
+        run.error("never settles")
+            .contains("Test timeout of 500ms exceeded")
+    );
+    assert_eq!(run.status("fine"), ["passed"]);
+    let errors = run.report["errors"].to_string();
+    assert!(
+        errors.contains("SyntaxError") && errors.contains("tests/broken.spec.ts:2"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn only_forbid_only_grep_max_failures_and_list() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/a.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test('login works @smoke', () => {});
+test('checkout fails', () => { expect(1).toBe(2); });
+test('profile fails', () => { expect(1).toBe(2); });
+test('search', () => {});
+"#,
+        ),
+        (
+            "tests/b.spec.ts",
+            r#"import { test } from '@playwright/test';
+test.only('focused', () => {});
+test('unfocused', () => {});
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.results.keys().collect::<Vec<_>>(), ["focused"]);
+    assert_eq!(run.code, 0);
+
+    let run = run_test(dir.path(), &["--forbid-only"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("focused tests found in --forbid-only mode")
+            && run.stderr.contains("tests/b.spec.ts:2"),
+        "{}",
+        run.stderr
+    );
+
+    let run = run_test(dir.path(), &["tests/a.spec.ts", "--grep", "@smoke"]);
+    assert_eq!(
+        run.results.keys().collect::<Vec<_>>(),
+        ["login works @smoke"]
+    );
+
+    let run = run_test(dir.path(), &["tests/a.spec.ts", "-x", "--workers", "1"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("checkout fails"), ["failed"]);
+    assert_eq!(
+        run.status("profile fails"),
+        ["skipped"],
+        "not run after the first failure"
+    );
+    assert_eq!(run.status("search"), ["skipped"]);
+
+    let run = run_test(dir.path(), &["tests/a.spec.ts:3", "--list"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("tests/a.spec.ts:3:1 › checkout fails"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Total: 1 tests"), "{}", run.stdout);
+
+    let run = run_test(dir.path(), &["nothing-matches"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("no tests found"), "{}", run.stderr);
+    let run = run_test(dir.path(), &["nothing-matches", "--pass-with-no-tests"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_playwright_config_in_typescript_loads_unchanged() {
+    let dir = project(&[
+        (
+            "playwright.config.ts",
+            r#"import { defineConfig, devices } from '@playwright/test';
+export default defineConfig({
+  testDir: './e2e',
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 2 : 0,
+  workers: process.env.CI ? 1 : undefined,
+  reporter: [['json'], ['list']],
+  use: { trace: 'on-first-retry', locale: 'de-DE' },
+  webServer: { static: 'site' },
+  projects: [
+    { name: 'chromium', use: { ...devices['Desktop Chrome'] } },
+    { name: 'mobile', use: { ...devices['Pixel 5'] } },
+  ],
+});
+"#,
+        ),
+        (
+            "e2e/ua.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test('viewport and locale follow the project', async ({ page }, testInfo) => {
+  await page.goto('/');
+  const info = await page.evaluate(() => ({ w: innerWidth, lang: navigator.language, ua: navigator.userAgent }));
+  expect(info.lang).toBe('de-DE');
+  if (testInfo.project.name === 'mobile') {
+    expect(info.w).toBe(393);
+    expect(info.ua).toContain('Pixel 5');
+  } else {
+    expect(info.w).toBe(1280);
+  }
+});
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &["-c", "playwright.config.ts"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("[chromium] ›") && run.stdout.contains("[mobile] ›"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("`use.trace` is not supported"),
+        "warned once: {}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("use.trace").count(), 1, "{}", run.stderr);
+
+    let run = run_test(
+        dir.path(),
+        &["-c", "playwright.config.ts", "--project", "mobile"],
+    );
+    assert_eq!(run.code, 0);
+    assert!(!run.stdout.contains("[chromium]"), "{}", run.stdout);
+}
+
+#[test]
+fn bad_input_exits_2_with_a_hint() {
+    let dir = project(&[("isolate-browser.config.json", r#"{ "retries": "many" }"#)]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`retries` must be a number"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+
+    let dir = project(&[(
+        "isolate-browser.config.ts",
+        "export default { testDir: 'tests', ",
+    )]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("isolate-browser.config.ts"),
+        "{}",
+        run.stderr
+    );
+
+    let dir = project(&[(
+        "tests/a.spec.ts",
+        "import { test } from '@playwright/test';\ntest('a', () => {});\n",
+    )]);
+    let run = run_test(dir.path(), &["--reporter", "fancy"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown reporter \"fancy\""),
+        "{}",
+        run.stderr
+    );
+    let run = run_test(dir.path(), &["--workers", "zero"]);
+    assert_eq!(run.code, 2);
+    let run = run_test(dir.path(), &["--project", "nope"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("project \"nope\" not found"),
+        "{}",
+        run.stderr
+    );
+    let run = run_test(dir.path(), &["--no-such-flag"]);
+    assert_eq!(run.code, 2);
+}
