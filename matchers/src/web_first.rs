@@ -414,11 +414,21 @@ fn plan(
             p.page_state = Some(PageState::Url);
             p
         }
-        "toHaveAccessibleName" | "toHaveAccessibleDescription" | "toHaveRole" => {
-            return Err(MatcherError::Usage(format!(
-                "{matcher} is not supported yet by isolate-browser; assert on getByRole(role, {{ name }}) instead"
-            )));
-        }
+        "toHaveAccessibleName" => text_plan(
+            LocatorState::AccessibleName,
+            expected,
+            ignore_case,
+            false,
+            matcher,
+        )?,
+        "toHaveAccessibleDescription" => text_plan(
+            LocatorState::AccessibleDescription,
+            expected,
+            ignore_case,
+            false,
+            matcher,
+        )?,
+        "toHaveRole" => text_plan(LocatorState::Role, expected, false, false, matcher)?,
         other => {
             return Err(MatcherError::Usage(format!(
                 "expect(locator).{other}() is not a web-first matcher"

@@ -13,5 +13,6 @@ mod sandbox_errors;
 mod sandbox_expect;
 mod sandbox_globals;
 mod sandbox_limits;
+mod test_api;
 mod test_runner;
 mod workspace;

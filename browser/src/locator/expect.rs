@@ -68,6 +68,12 @@ pub enum LocatorState {
     Id,
     /// A JS property, as JSON.
     JsProperty(String),
+    /// The accessible name (aria-labelledby, aria-label, labels, alt/title, text).
+    AccessibleName,
+    /// The accessible description (aria-describedby, aria-description, title).
+    AccessibleDescription,
+    /// The explicit or implicit ARIA role.
+    Role,
 }
 
 impl LocatorState {
@@ -93,6 +99,9 @@ impl LocatorState {
             Self::Css(name) => ("css", json!({ "name": name })),
             Self::Id => ("id", Value::Null),
             Self::JsProperty(name) => ("property", json!({ "name": name })),
+            Self::AccessibleName => ("accessibleName", Value::Null),
+            Self::AccessibleDescription => ("accessibleDescription", Value::Null),
+            Self::Role => ("role", Value::Null),
         }
     }
 }

@@ -525,6 +525,15 @@
       case "class": return ok(el.getAttribute("class") ?? "");
       case "css": return ok(getComputedStyle(el).getPropertyValue(arg.name));
       case "id": return ok(el.id);
+      case "accessibleName": return ok(normalizeText(fallbackName(el) ?? "", {}));
+      case "accessibleDescription": {
+        const by = el.getAttribute("aria-describedby");
+        const text = by
+          ? by.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? "").join(" ")
+          : el.getAttribute("aria-description") ?? (el.getAttribute("aria-label") || el.labels?.length ? el.getAttribute("title") ?? "" : "");
+        return ok(normalizeText(text, {}));
+      }
+      case "role": return ok(implicitRole(el) ?? "generic");
       case "property": {
         const v = el[arg.name];
         try { return ok(JSON.parse(JSON.stringify(v ?? null))); } catch { return ok(String(v)); }

@@ -1,0 +1,459 @@
+//! The test API inside the isolate, end to end through `isolate-browser test`: every web-first
+//! matcher passing and failing with Playwright's message, page events, routes, the `request`
+//! fixture, attachments and screenshots on failure, and the library API with its event stream.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use isolate_browser::test::BrowserSource;
+use isolate_browser::test::InMemorySpec;
+use isolate_browser::test::LaunchOptions;
+use isolate_browser::test::RunRequest;
+use isolate_browser_reporters::RunEvent;
+use isolate_browser_reporters::RunStatus;
+use isolate_browser_reporters::TestOutcome;
+use serde_json::Value;
+
+use crate::test_runner::project;
+use crate::test_runner::run_test;
+
+const CONFIG: &str = r#"{ "testDir": "tests", "webServer": { "static": "site" }, "reporter": [["json"]], "workers": 1, "timeout": 20000 }"#;
+
+const FORM: &str = r#"
+<h1 id="t" class="big headline" style="color: rgb(255, 0, 0)" data-x="1" title="Heading">Hello  world</h1>
+<input id="name" value="Ada" aria-label="Your name" aria-describedby="hint" />
+<span id="hint">First name only</span>
+<input id="empty" />
+<input type="checkbox" id="c" checked />
+<button id="b" disabled>Off</button>
+<select id="s" multiple><option value="a" selected>A</option><option value="b" selected>B</option><option value="c">C</option></select>
+<ul><li>Apple</li><li>Banana</li><li>Cherry</li></ul>
+<div id="hidden" style="display:none">secret</div>
+<div id="far" style="margin-top: 3000px">far away</div>
+"#;
+
+#[test]
+fn every_web_first_matcher_passes_and_fails_with_its_message() {
+    let spec = format!(
+        r#"import {{ test, expect }} from '@playwright/test';
+const FORM = {form:?};
+test('passing', async ({{ page }}) => {{
+  await page.setContent(FORM);
+  const h = page.locator('#t');
+  await expect(h).toBeAttached();
+  await expect(page.locator('#nope')).not.toBeAttached();
+  await expect(h).toBeVisible();
+  await expect(page.locator('#hidden')).toBeHidden();
+  await expect(page.locator('#name')).toBeEnabled();
+  await expect(page.locator('#b')).toBeDisabled();
+  await expect(page.locator('#name')).toBeEditable();
+  await expect(page.locator('#empty')).toBeEmpty();
+  await page.locator('#name').focus();
+  await expect(page.locator('#name')).toBeFocused();
+  await expect(page.locator('#c')).toBeChecked();
+  await expect(h).toBeInViewport();
+  await expect(page.locator('#far')).not.toBeInViewport();
+  await expect(h).toHaveText('Hello world');
+  await expect(h).toHaveText(/hello/i);
+  await expect(h).toHaveText('HELLO WORLD', {{ ignoreCase: true }});
+  await expect(h).toContainText('lo wo');
+  await expect(page.getByRole('listitem')).toHaveText(['Apple', 'Banana', 'Cherry']);
+  await expect(page.getByRole('listitem')).toContainText(['App', 'Cher']);
+  await expect(page.locator('#name')).toHaveValue('Ada');
+  await expect(page.locator('#s')).toHaveValues(['a', 'b']);
+  await expect(h).toHaveAttribute('data-x', '1');
+  await expect(h).toHaveAttribute('title');
+  await expect(h).toHaveClass('big headline');
+  await expect(h).toHaveClass(/headline/);
+  await expect(h).toContainClass('big');
+  await expect(h).toHaveCSS('color', 'rgb(255, 0, 0)');
+  await expect(h).toHaveId('t');
+  await expect(page.locator('#c')).toHaveJSProperty('checked', true);
+  await expect(page.getByRole('listitem')).toHaveCount(3);
+  await expect(page.locator('#name')).toHaveAccessibleName('Your name');
+  await expect(page.locator('#name')).toHaveAccessibleDescription('First name only');
+  await expect(page.locator('#b')).toHaveRole('button');
+  await expect(page).toHaveTitle('');
+  await expect(page).toHaveURL(/about:blank/);
+}});
+test('failing', async ({{ page }}) => {{
+  await page.setContent(FORM);
+  const h = page.locator('#t');
+  const o = {{ timeout: 150 }};
+  const cases = {{
+    toBeAttached: () => expect(page.locator('#nope')).toBeAttached(o),
+    toBeVisible: () => expect(page.locator('#hidden')).toBeVisible(o),
+    toBeHidden: () => expect(h).toBeHidden(o),
+    toBeEnabled: () => expect(page.locator('#b')).toBeEnabled(o),
+    toBeDisabled: () => expect(h).toBeDisabled(o),
+    toBeEditable: () => expect(page.locator('#b')).toBeEditable(o),
+    toBeEmpty: () => expect(page.locator('#name')).toBeEmpty(o),
+    toBeFocused: () => expect(h).toBeFocused(o),
+    toBeChecked: () => expect(page.locator('#c')).not.toBeChecked(o),
+    toBeInViewport: () => expect(page.locator('#far')).toBeInViewport(o),
+    toHaveText: () => expect(h).toHaveText('Goodbye', o),
+    toContainText: () => expect(h).toContainText('xyz', o),
+    toHaveValue: () => expect(page.locator('#name')).toHaveValue('Bob', o),
+    toHaveValues: () => expect(page.locator('#s')).toHaveValues(['c'], o),
+    toHaveAttribute: () => expect(h).toHaveAttribute('data-x', '2', o),
+    toHaveClass: () => expect(h).toHaveClass('small', o),
+    toContainClass: () => expect(h).toContainClass('tiny', o),
+    toHaveCSS: () => expect(h).toHaveCSS('color', 'rgb(0, 0, 255)', o),
+    toHaveId: () => expect(h).toHaveId('x', o),
+    toHaveJSProperty: () => expect(page.locator('#c')).toHaveJSProperty('checked', false, o),
+    toHaveCount: () => expect(page.getByRole('listitem')).toHaveCount(2, o),
+    toHaveAccessibleName: () => expect(page.locator('#name')).toHaveAccessibleName('Surname', o),
+    toHaveAccessibleDescription: () => expect(page.locator('#name')).toHaveAccessibleDescription('Nope', o),
+    toHaveRole: () => expect(page.locator('#b')).toHaveRole('link', o),
+    toHaveTitle: () => expect(page).toHaveTitle('Other', o),
+    toHaveURL: () => expect(page).toHaveURL('http://example.invalid/', o),
+  }};
+  const out = {{}};
+  for (const [name, fn] of Object.entries(cases)) {{
+    try {{ await fn(); out[name] = 'DID NOT FAIL'; }} catch (e) {{ out[name] = e.message + '\n@@' + JSON.stringify(e.callLog ?? []); }}
+  }}
+  console.log(JSON.stringify(out));
+}});
+"#,
+        form = FORM
+    );
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/m.spec.ts", &spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("passing"),
+        ["passed"],
+        "{}",
+        run.error("passing")
+    );
+    assert_eq!(
+        run.status("failing"),
+        ["passed"],
+        "{}",
+        run.error("failing")
+    );
+    let out: Value = serde_json::from_str(&run.stdout_of["failing"].join("")).expect("JSON");
+    let expect = |name: &str, parts: &[&str]| {
+        let msg = out[name].as_str().unwrap_or_default();
+        assert!(!msg.starts_with("DID NOT FAIL"), "{name} did not fail");
+        for p in parts {
+            assert!(msg.contains(p), "{name}: {p:?} not in\n{msg}");
+        }
+        assert!(msg.contains("Timeout: 150ms"), "{name}: {msg}");
+        assert!(
+            msg.contains("\"waiting for")
+                || name.starts_with("toHaveTitle")
+                || name.starts_with("toHaveURL")
+                || msg.contains("unexpected value"),
+            "{name}: call log missing: {msg}"
+        );
+    };
+    expect(
+        "toBeAttached",
+        &[
+            "expect(locator).toBeAttached() failed",
+            "Locator:  locator('#nope')",
+            "Expected: attached",
+        ],
+    );
+    expect(
+        "toBeVisible",
+        &["toBeVisible() failed", "Received: not visible"],
+    );
+    expect("toBeHidden", &["toBeHidden() failed"]);
+    expect("toBeEnabled", &["toBeEnabled() failed"]);
+    expect("toBeDisabled", &["toBeDisabled() failed"]);
+    expect("toBeEditable", &["toBeEditable() failed"]);
+    expect("toBeEmpty", &["toBeEmpty() failed"]);
+    expect("toBeFocused", &["toBeFocused() failed"]);
+    expect(
+        "toBeChecked",
+        &[
+            "expect(locator).not.toBeChecked() failed",
+            "Expected: not checked",
+        ],
+    );
+    expect("toBeInViewport", &["toBeInViewport() failed"]);
+    expect(
+        "toHaveText",
+        &[
+            "toHaveText(expected) failed",
+            "Expected string: \"Goodbye\"",
+            "Received string: \"Hello world\"",
+        ],
+    );
+    expect(
+        "toContainText",
+        &["toContainText(expected) failed", "\"xyz\""],
+    );
+    expect(
+        "toHaveValue",
+        &["toHaveValue(expected) failed", "\"Bob\"", "\"Ada\""],
+    );
+    expect(
+        "toHaveValues",
+        &["toHaveValues(expected) failed", "[\"c\"]"],
+    );
+    expect(
+        "toHaveAttribute",
+        &["toHaveAttribute(name, expected) failed", "\"2\"", "\"1\""],
+    );
+    expect(
+        "toHaveClass",
+        &[
+            "toHaveClass(expected) failed",
+            "\"small\"",
+            "\"big headline\"",
+        ],
+    );
+    expect(
+        "toContainClass",
+        &["toContainClass(expected) failed", "\"tiny\""],
+    );
+    expect(
+        "toHaveCSS",
+        &[
+            "toHaveCSS(name, expected) failed",
+            "rgb(0, 0, 255)",
+            "rgb(255, 0, 0)",
+        ],
+    );
+    expect("toHaveId", &["toHaveId(expected) failed", "\"x\"", "\"t\""]);
+    expect(
+        "toHaveJSProperty",
+        &[
+            "toHaveJSProperty(name, expected) failed",
+            "Expected: false",
+            "Received: true",
+        ],
+    );
+    expect(
+        "toHaveCount",
+        &["toHaveCount(expected) failed", "Expected: 2", "Received: 3"],
+    );
+    expect(
+        "toHaveAccessibleName",
+        &[
+            "toHaveAccessibleName(expected) failed",
+            "\"Surname\"",
+            "\"Your name\"",
+        ],
+    );
+    expect(
+        "toHaveAccessibleDescription",
+        &[
+            "toHaveAccessibleDescription(expected) failed",
+            "\"First name only\"",
+        ],
+    );
+    expect(
+        "toHaveRole",
+        &["toHaveRole(expected) failed", "\"link\"", "\"button\""],
+    );
+    expect(
+        "toHaveTitle",
+        &["expect(page).toHaveTitle(expected) failed", "\"Other\""],
+    );
+    expect(
+        "toHaveURL",
+        &["expect(page).toHaveURL(expected) failed", "about:blank"],
+    );
+}
+
+#[test]
+fn page_events_routes_requests_and_attachments() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('events and routes', async ({ page, request, baseURL }) => {
+  const seen: string[] = [];
+  page.on('console', (m) => seen.push('console:' + m.type() + ':' + m.text()));
+  page.on('pageerror', (e) => seen.push('pageerror:' + e.message));
+  page.on('request', (r) => { if (r.url().includes('/api/')) seen.push('request:' + r.url().split('/').pop()); });
+  page.on('dialog', async (d) => { seen.push('dialog:' + d.message()); await d.accept('typed'); });
+  await page.route('**/api/data', (route) => route.fulfill({ json: { value: 42 } }));
+  await page.route('**/blocked', (route) => route.abort());
+  await page.goto('/');
+  const fetched = await page.evaluate(async () => (await (await fetch('/api/data')).json()).value);
+  expect(fetched).toBe(42);
+  const blocked = await page.evaluate(async () => { try { await fetch('/blocked'); return 'ok'; } catch { return 'failed'; } });
+  expect(blocked).toBe('failed');
+  const answer = await page.evaluate(() => prompt('Your name?'));
+  expect(answer).toBe('typed');
+  await page.evaluate(() => { console.warn('careful'); setTimeout(() => { throw new Error('kaboom'); }); });
+  await expect.poll(() => seen.some((s) => s.startsWith('pageerror'))).toBe(true);
+  expect(seen).toContain('console:warning:careful');
+  expect(seen).toContain('request:data');
+  expect(seen).toContain('dialog:Your name?');
+  expect(seen.some((s) => s.includes('kaboom'))).toBe(true);
+  const res = await request.get('/index.html');
+  await expect(res).toBeOK();
+  expect(await res.text()).toContain('Demo App');
+  expect(baseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+});
+test('attachments and a screenshot on failure', async ({ page }, testInfo) => {
+  await page.goto('/');
+  await testInfo.attach('notes', { body: 'some text', contentType: 'text/plain' });
+  await test.step('click the missing button', async () => {
+    await page.getByRole('button', { name: 'Missing' }).click({ timeout: 200 });
+  });
+});
+"#;
+    let config = r#"{ "testDir": "tests", "webServer": { "static": "site" }, "reporter": [["json"]], "workers": 1, "use": { "screenshot": "only-on-failure" } }"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", config),
+        ("tests/e.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("events and routes"),
+        ["passed"],
+        "{}",
+        run.error("events and routes")
+    );
+    assert_eq!(
+        run.status("attachments and a screenshot on failure"),
+        ["failed"]
+    );
+    let err = run.error("attachments and a screenshot on failure");
+    assert!(
+        err.contains("TimeoutError: locator.click: Timeout 200ms exceeded."),
+        "{err}"
+    );
+    assert!(
+        err.contains("getByRole('button', { name: 'Missing' })"),
+        "call log names the locator: {err}"
+    );
+    assert!(
+        err.contains("> 32 |     await page.getByRole('button', { name: 'Missing' }).click"),
+        "code frame: {err}"
+    );
+    let report = run.report.to_string();
+    let attachments: Vec<Value> =
+        run.report["suites"][0]["specs"][1]["tests"][0]["results"][0]["attachments"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+    assert_eq!(attachments.len(), 2, "{report}");
+    let notes = attachments[0]["path"].as_str().expect("a path");
+    assert_eq!(
+        std::fs::read_to_string(notes).expect("notes file"),
+        "some text"
+    );
+    let shot = attachments[1]["path"].as_str().expect("a path");
+    assert!(shot.ends_with("test-failed-1.png"), "{shot}");
+    let png = std::fs::read(shot).expect("screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn the_sandbox_holds_inside_tests() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('no ambient access', async () => {
+  expect(typeof (globalThis as any).Deno).toBe('undefined');
+  expect(typeof (globalThis as any).__ib_call).toBe('undefined');
+  expect(typeof (globalThis as any).process).toBe('undefined');
+  expect(typeof (globalThis as any).require).toBe('undefined');
+  await expect(fetch('http://example.com/')).rejects.toThrow(/not allowed|denied|blocked/i);
+});
+test('paths outside the project are refused', async ({ page }) => {
+  await page.setContent('<p>x</p>');
+  await expect(page.screenshot({ path: '../escape.png' })).rejects.toThrow(/not allowed/);
+  await expect(page.screenshot({ path: '/tmp/abs.png' })).rejects.toThrow(/absolute paths are not allowed/);
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/s.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("no ambient access"),
+        ["passed"],
+        "{}",
+        run.error("no ambient access")
+    );
+    assert_eq!(
+        run.status("paths outside the project are refused"),
+        ["passed"],
+        "{}",
+        run.error("paths outside the project are refused")
+    );
+    assert!(
+        !dir.path()
+            .parent()
+            .expect("parent")
+            .join("escape.png")
+            .exists()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_library_runs_in_memory_specs_and_streams_events() {
+    let dir = project(&[]);
+    let mut config = isolate_browser::test::config::load(None, dir.path())
+        .await
+        .expect("defaults");
+    config.workers = 1;
+    let events: Arc<Mutex<Vec<RunEvent>>> = Arc::default();
+    let sink_events = events.clone();
+    let request = RunRequest {
+        config,
+        filters: Vec::new(),
+        projects: Vec::new(),
+        list_only: false,
+        pass_with_no_tests: false,
+        browser: BrowserSource::Launch(LaunchOptions::default()),
+        specs: Some(vec![InMemorySpec {
+            path: "inline.spec.ts".into(),
+            code: "import { test, expect } from 'isolate-browser/test';\n\
+                   test('in memory', async ({ page }) => { await page.setContent('<b>hi</b>'); await expect(page.locator('b')).toHaveText('hi'); });\n\
+                   test('also in memory', () => { expect([1, 2]).toEqual([1, 2]); });\n"
+                .into(),
+        }]),
+    };
+    let summary = isolate_browser::test::run(
+        request,
+        Vec::new(),
+        Some(Box::new(move |e: &RunEvent| {
+            sink_events.lock().expect("lock").push(e.clone())
+        })),
+        None,
+    )
+    .await
+    .expect("runs");
+    assert_eq!(summary.status, RunStatus::Passed);
+    assert_eq!(summary.stats.passed, 2);
+    let events = events.lock().expect("lock");
+    assert!(matches!(
+        events.first(),
+        Some(RunEvent::RunStarted { total: 2, .. })
+    ));
+    assert!(matches!(
+        events.last(),
+        Some(RunEvent::RunFinished {
+            status: RunStatus::Passed,
+            ..
+        })
+    ));
+    let finished: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            RunEvent::TestFinished { info, attempt, .. } => {
+                Some((info.title_path.clone(), attempt.outcome, attempt.cpu_time))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished.len(), 2);
+    assert!(
+        finished
+            .iter()
+            .all(|(_, o, cpu)| *o == TestOutcome::Passed && cpu.is_some())
+    );
+    let started = events
+        .iter()
+        .filter(|e| matches!(e, RunEvent::TestStarted { .. }))
+        .count();
+    assert_eq!(started, 2);
+}
