@@ -128,6 +128,34 @@ impl Loader {
         Ok(self.root.join(rel))
     }
 
+    /// TypeScript projects import `./fixtures` meaning `./fixtures.ts` (or an `index` file):
+    /// an import of a path that does not exist takes the first of these that does.
+    fn with_extension(&self, url: ModuleSpecifier) -> ModuleSpecifier {
+        if url.scheme() != "file" {
+            return url;
+        }
+        let Ok(path) = self.host_path(&url) else {
+            return url;
+        };
+        if path.is_file() {
+            return url;
+        }
+        const EXTENSIONS: &[&str] = &[".ts", ".tsx", ".mts", ".js", ".mjs", ".jsx", ".cts", ".cjs"];
+        let base = url.path().trim_end_matches('/').to_string();
+        let candidates = EXTENSIONS
+            .iter()
+            .map(|ext| format!("{base}{ext}"))
+            .chain(EXTENSIONS.iter().map(|ext| format!("{base}/index{ext}")));
+        for candidate in candidates {
+            let mut next = url.clone();
+            next.set_path(&candidate);
+            if self.host_path(&next).is_ok_and(|p| p.is_file()) {
+                return next;
+            }
+        }
+        url
+    }
+
     fn virtual_module(&self, name: &str) -> Option<VirtualModule> {
         if let Some(m) = self.modules.virtual_modules.get(name) {
             return Some(m.clone());
@@ -172,7 +200,8 @@ impl ModuleLoader for Loader {
             } else {
                 "file:///"
             };
-            return deno_core::resolve_import(specifier, base).map_err(JsErrorBox::from_err);
+            let url = deno_core::resolve_import(specifier, base).map_err(JsErrorBox::from_err)?;
+            return Ok(self.with_extension(url));
         }
         if specifier.starts_with("node:") {
             return Err(JsErrorBox::type_error(format!(
