@@ -17,34 +17,10 @@ use isolate_browser_browser::WaitUntil;
 use serde_json::json;
 
 use crate::support::browser_page;
+use crate::support::chromium_processes;
 use crate::support::response;
 use crate::support::serve;
 use crate::support::serve_pages;
-
-/// Chromium processes whose command line names this profile directory.
-fn chromium_processes(marker: &str) -> usize {
-    std::fs::read_dir("/proc")
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .chars()
-                        .all(|c| c.is_ascii_digit())
-                })
-                .filter(|e| {
-                    let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-                    let zombie = stat
-                        .rsplit_once(')')
-                        .is_some_and(|(_, r)| r.trim_start().starts_with('Z'));
-                    let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-                    !zombie && String::from_utf8_lossy(&cmd).contains(marker)
-                })
-                .count()
-        })
-        .unwrap_or(0)
-}
 
 fn profile_marker(pid: u32) -> String {
     let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).expect("browser process");

@@ -14,5 +14,6 @@ mod sandbox_expect;
 mod sandbox_globals;
 mod sandbox_limits;
 mod test_api;
+mod test_lifecycle;
 mod test_runner;
 mod workspace;

@@ -166,3 +166,55 @@ pub async fn browser_page() -> (
     let page = context.new_page().await.expect("page");
     (browser, context, page)
 }
+
+/// Chromium processes whose command line names this profile directory.
+pub fn chromium_processes(marker: &str) -> usize {
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
+                })
+                .filter(|e| {
+                    let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+                    let zombie = stat
+                        .rsplit_once(')')
+                        .is_some_and(|(_, r)| r.trim_start().starts_with('Z'));
+                    let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+                    !zombie && String::from_utf8_lossy(&cmd).contains(marker)
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// The `--user-data-dir` of every Chromium whose parent is `pid` (the browsers it launched).
+pub fn chromium_children(pid: u32) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(child) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, r)| r.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid != Some(pid) {
+            continue;
+        }
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let cmd = String::from_utf8_lossy(&cmd).into_owned();
+        if let Some(dir) = cmd
+            .split('\0')
+            .find_map(|a| a.strip_prefix("--user-data-dir="))
+        {
+            out.push((child, dir.to_string()));
+        }
+    }
+    out
+}

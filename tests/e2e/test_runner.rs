@@ -593,3 +593,79 @@ fn bad_input_exits_2_with_a_hint() {
     let run = run_test(dir.path(), &["--no-such-flag"]);
     assert_eq!(run.code, 2);
 }
+
+#[test]
+fn junit_xml_is_well_formed_with_nasty_characters_and_counts_right() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/nasty.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test.describe('tricky <suite> & "quotes"', () => {
+  test('ends a CDATA ]]> and has \u0001 control', () => {
+    console.log('stdout with ]]> and \u0007 bell & <tags>');
+    console.error('stderr line');
+    throw new Error('boom ]]> <b>&amp; \u0001\u001b[31mred');
+  });
+  test('passes', () => {});
+  test.skip('skipped', () => {});
+});
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--reporter", "junit,json"]);
+    assert_eq!(run.code, 1);
+    let xml =
+        std::fs::read_to_string(dir.path().join("test-results/junit.xml")).expect("junit written");
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut testcases = 0;
+    let mut failures = 0;
+    let mut skipped = 0;
+    let mut totals = None;
+    let mut text = String::new();
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
+                match e.name().as_ref() {
+                    b"testcase" => testcases += 1,
+                    b"failure" => failures += 1,
+                    b"skipped" => skipped += 1,
+                    b"testsuites" => {
+                        let attr = |name: &str| {
+                            e.attributes()
+                                .flatten()
+                                .find(|a| a.key.as_ref() == name.as_bytes())
+                                .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                        };
+                        totals = Some((attr("tests"), attr("failures"), attr("skipped")));
+                    }
+                    _ => {}
+                }
+            }
+            Ok(quick_xml::events::Event::Text(t)) => text.push_str(&String::from_utf8_lossy(&t)),
+            Ok(quick_xml::events::Event::CData(t)) => text.push_str(&String::from_utf8_lossy(&t)),
+            Ok(_) => {}
+            Err(e) => panic!(
+                "junit.xml is not well-formed at {}: {e}\n{xml}",
+                reader.error_position()
+            ),
+        }
+    }
+    assert_eq!((testcases, failures, skipped), (3, 1, 1), "{xml}");
+    assert_eq!(
+        totals,
+        Some((Some("3".into()), Some("1".into()), Some("1".into()))),
+        "{xml}"
+    );
+    assert!(
+        !xml.contains('\u{1}') && !xml.contains('\u{7}'),
+        "control characters must not reach the XML"
+    );
+    assert!(
+        xml.contains("tricky &lt;suite&gt; &amp; &quot;quotes&quot; › ends a CDATA"),
+        "{xml}"
+    );
+    assert!(xml.contains("stdout with"), "{xml}");
+    assert!(xml.contains("stderr line"), "{xml}");
+}

@@ -1,0 +1,152 @@
+//! The run as a whole under stress: SIGTERM mid-run (reports written, tests interrupted, no
+//! Chromium left behind) and a Chromium that dies mid-test (that test fails, the worker
+//! relaunches Chromium and the next test passes).
+
+use std::process::Command;
+use std::process::Stdio;
+use std::time::Duration;
+use std::time::Instant;
+
+use crate::support::chromium_children;
+use crate::support::chromium_processes;
+use crate::test_runner::project;
+
+const CONFIG: &str = r#"{ "testDir": "tests", "webServer": { "static": "site" }, "reporter": [["json", { "outputFile": "report.json" }], ["junit", { "outputFile": "junit.xml" }]], "workers": 1, "timeout": 30000 }"#;
+
+/// Waits until the CLI has launched a Chromium and returns its pid and profile directory.
+fn wait_for_chromium(cli: u32) -> (u32, String) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(found) = chromium_children(cli).into_iter().next() {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the runner never launched Chromium"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sigterm_interrupts_writes_reports_and_leaves_no_chromium() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/slow.spec.ts",
+            r#"import { test } from '@playwright/test';
+test('long', async ({ page }) => { await page.goto('/'); await page.waitForTimeout(20000); });
+test('never starts', async () => {});
+"#,
+        ),
+    ]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .arg("test")
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let (_, profile) = wait_for_chromium(child.id());
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc_kill(child.id() as i32, 15) };
+    let started = Instant::now();
+    let status = child.wait().expect("exits");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "stopped promptly"
+    );
+    assert_eq!(status.code(), Some(130));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("report written"),
+    )
+    .expect("json");
+    let specs = report["suites"][0]["specs"]
+        .as_array()
+        .expect("specs")
+        .clone();
+    let status_of = |title: &str| {
+        specs.iter().find(|s| s["title"] == title).map(|s| {
+            s["tests"][0]["results"][0]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+    };
+    assert_eq!(status_of("long").as_deref(), Some("interrupted"));
+    assert_eq!(status_of("never starts").as_deref(), Some("skipped"));
+    assert!(dir.path().join("junit.xml").is_file());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while chromium_processes(&profile) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(chromium_processes(&profile), 0, "Chromium left behind");
+}
+
+#[test]
+fn a_chromium_crash_fails_one_test_and_the_worker_relaunches() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/crash.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test('victim', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForTimeout(4000);
+  await expect(page.locator('h1')).toHaveText('Hello');
+});
+test('survivor', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('h1')).toHaveText('Hello');
+});
+"#,
+        ),
+    ]);
+    let child = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .arg("test")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let (browser_pid, _) = wait_for_chromium(child.id());
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: killing the Chromium our child launched.
+    unsafe { libc_kill(browser_pid as i32, 9) };
+    let out = child.wait_with_output().expect("exits");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report.json")).expect("report written"),
+    )
+    .expect("json");
+    let specs = report["suites"][0]["specs"]
+        .as_array()
+        .expect("specs")
+        .clone();
+    let result = |title: &str| {
+        specs.iter().find(|s| s["title"] == title).expect("test")["tests"][0]["results"][0].clone()
+    };
+    assert_eq!(
+        result("victim")["status"],
+        "failed",
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        result("victim")["errors"].to_string().contains("closed"),
+        "{}",
+        result("victim")
+    );
+    assert_eq!(
+        result("survivor")["status"],
+        "passed",
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
