@@ -339,9 +339,7 @@ fn attempt_from_result(
     console: Vec<ConsoleEntry>,
     cpu: Option<Duration>,
     duration: Duration,
-    retry: u32,
-    project: &ProjectRun,
-    file: &SpecFile,
+    job: &Job,
     paths: &PathMap,
 ) -> TestAttempt {
     let status = result
@@ -408,11 +406,11 @@ fn attempt_from_result(
             .unwrap_or_default()
     });
     TestAttempt {
-        retry,
+        retry: job.retry,
         outcome: outcome_of(status),
         duration,
         cpu_time: cpu,
-        failures: failures_of(&errors, project, file),
+        failures: failures_of(&errors, &job.project, &job.file),
         stdout,
         stderr,
         attachments,
@@ -658,16 +656,8 @@ impl Worker {
                 *deadline = None;
                 remaining.retain(|r| *r != id);
                 let duration = started.map(|t| t.elapsed()).unwrap_or_default();
-                let attempt = attempt_from_result(
-                    &result,
-                    console,
-                    cpu,
-                    duration,
-                    job.retry,
-                    &job.project,
-                    &job.file,
-                    &defaults.paths,
-                );
+                let attempt =
+                    attempt_from_result(&result, console, cpu, duration, job, &defaults.paths);
                 let _ = events.send(WorkerEvent::Finished {
                     project: job.project.index,
                     file: job.file.clone(),

@@ -102,13 +102,13 @@ fn click_options(v: &Value) -> Result<ClickOptions, HostCallError> {
             .filter_map(|m| m.as_str().map(str::to_string))
             .collect();
     }
-    if let Some(p) = v.get("position") {
-        if let (Some(x), Some(y)) = (
+    if let Some(p) = v.get("position")
+        && let (Some(x), Some(y)) = (
             p.get("x").and_then(Value::as_f64),
             p.get("y").and_then(Value::as_f64),
-        ) {
-            o.position = Some((x, y));
-        }
+        )
+    {
+        o.position = Some((x, y));
     }
     o.force = v.get("force").and_then(Value::as_bool).unwrap_or(false);
     o.trial = v.get("trial").and_then(Value::as_bool).unwrap_or(false);
@@ -342,6 +342,10 @@ pub(super) async fn dispatch(side: &BrowserSide, session: u32, method: &str, arg
 
 async fn browser_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -> Reply {
     match m {
+        "launch" => {
+            side.browser().await?;
+            Ok(Value::Null)
+        }
         "version" => {
             let b = side.browser().await?;
             Ok(json!(b.version().await.map_err(browser_error)?))

@@ -90,6 +90,9 @@ pub(crate) struct SessionDefaults {
     pub paths: PathMap,
 }
 
+/// Paused requests waiting for the isolate's route handler, by request id.
+pub(crate) type PendingRoutes = Arc<Mutex<HashMap<u32, (Route, oneshot::Sender<()>)>>>;
+
 pub(crate) struct Session {
     pub defaults: SessionDefaults,
     pub contexts: HashMap<u32, Context>,
@@ -97,7 +100,7 @@ pub(crate) struct Session {
     pub events: mpsc::UnboundedSender<Value>,
     pub subscriptions: HashMap<u32, Rc<RefCell<HashSet<String>>>>,
     pub dialogs: Arc<Mutex<HashMap<u32, oneshot::Sender<DialogAction>>>>,
-    pub routes: Arc<Mutex<HashMap<u32, (Route, oneshot::Sender<()>)>>>,
+    pub routes: PendingRoutes,
     pub mouse: HashMap<u32, (f64, f64)>,
 }
 

@@ -337,7 +337,8 @@ const builtins = {
   trace: ["off", { scope: "worker", option: true }],
   contextOptions: [{}, { option: true }],
   playwright: [async ({}, use) => use({ request: api.request, chromium: { name: () => "chromium" }, devices }), { scope: "worker" }],
-  browser: [async ({}, use) => use(new api.Browser({})), { scope: "worker" }],
+  // Launching Chromium happens here, in worker-fixture time that is not charged to the test.
+  browser: [async ({}, use) => { await host("browser.launch"); await use(new api.Browser({})); }, { scope: "worker" }],
   _combinedContextOptions: async (deps, use) => {
     const opts = { ...(deps.contextOptions ?? {}) };
     for (const name of CONTEXT_OPTION_NAMES) if (deps[name] !== undefined) opts[name] = deps[name];
@@ -463,7 +464,9 @@ class FixtureScope {
       cache.set(def, { value: def.value, teardown: null });
       return def.value;
     }
+    const started = Date.now();
     const instance = await setupFixture(name, def, deps, def.scope === "worker" ? null : this.info);
+    if (def.scope === "worker") this.onWorkerSetup?.(Date.now() - started);
     cache.set(def, instance);
     if (def.scope !== "worker") this.teardowns.push(instance);
     return instance.value;
@@ -729,6 +732,11 @@ async function runOne(test, options, state) {
   const errors = [];
   const suites = test.suite.chain();
   const scope = new FixtureScope(test.pool, test.suite, options.use, info, true, workerFixtures);
+  // Worker fixtures (the browser launch among them) get their own time, as in Playwright.
+  scope.onWorkerSetup = (ms) => {
+    run.started += ms;
+    run.arm();
+  };
   let status = "passed";
   try {
     // Conditional modifiers of describes and files, evaluated with fixtures.
@@ -744,6 +752,7 @@ async function runOne(test, options, state) {
         suite.beforeAllState = { ran: true, error: null };
         const hookErrors = [];
         const allScope = new FixtureScope(test.pool, suite, options.use, workerInfo, false, workerFixtures);
+        allScope.onWorkerSetup = scope.onWorkerSetup;
         await runHooks("beforeAll", [suite], allScope, info, run, hookErrors);
         if (hookErrors.length) suite.beforeAllState.error = hookErrors[0];
       }
