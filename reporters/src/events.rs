@@ -105,6 +105,21 @@ pub struct Attachment {
     pub path: Option<String>,
 }
 
+/// A `test.step` and the steps inside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestStep {
+    /// Its title.
+    pub title: String,
+    /// Wall time.
+    pub duration: Duration,
+    /// The error that ended it, if it failed.
+    pub error: Option<String>,
+    /// Nested steps.
+    #[serde(default)]
+    pub steps: Vec<TestStep>,
+}
+
 /// One attempt of a test (the first run or a retry).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -127,6 +142,9 @@ pub struct TestAttempt {
     pub attachments: Vec<Attachment>,
     /// Why it was skipped, when it was.
     pub skip_reason: Option<String>,
+    /// `test.step`s, in order.
+    #[serde(default)]
+    pub steps: Vec<TestStep>,
 }
 
 /// Totals of a run, kept by the dispatcher.

@@ -156,6 +156,7 @@ mod tests {
             stderr: vec![],
             attachments: vec![],
             skip_reason: None,
+            steps: Vec::new(),
         };
         let mut r = GithubReporter::new(Vec::new());
         r.on_event(&RunEvent::TestFinished {

@@ -243,6 +243,7 @@ mod tests {
                 path: Some("shot.png".into()),
             }],
             skip_reason: None,
+            steps: Vec::new(),
         };
         r.on_event(&RunEvent::TestFinished {
             info,

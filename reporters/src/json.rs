@@ -13,6 +13,7 @@ use crate::events::RunEvent;
 use crate::events::RunStats;
 use crate::events::TestAttempt;
 use crate::events::TestFailure;
+use crate::events::TestStep;
 use crate::events::TestInfo;
 use crate::events::TestOutcome;
 use crate::events::record_attempt;
@@ -114,6 +115,15 @@ fn status_name(o: TestOutcome) -> &'static str {
     }
 }
 
+fn step_json(s: &TestStep) -> Value {
+    json!({
+        "title": s.title,
+        "duration": s.duration.as_secs_f64() * 1000.0,
+        "error": s.error.as_ref().map(|e| json!({ "message": e })),
+        "steps": s.steps.iter().map(step_json).collect::<Vec<_>>(),
+    })
+}
+
 fn error_json(f: &TestFailure) -> Value {
     json!({
         "message": f.full_text(),
@@ -142,6 +152,7 @@ fn spec(info: &TestInfo, attempts: &[TestAttempt]) -> Value {
                 "stdout": a.stdout.iter().map(|t| json!({ "text": t })).collect::<Vec<_>>(),
                 "stderr": a.stderr.iter().map(|t| json!({ "text": t })).collect::<Vec<_>>(),
                 "attachments": a.attachments,
+                "steps": a.steps.iter().map(step_json).collect::<Vec<_>>(),
                 "annotations": a.skip_reason.as_ref().map(|r| vec![json!({ "type": "skip", "description": r })]).unwrap_or_default(),
             })
         })
@@ -219,6 +230,7 @@ mod tests {
             stderr: vec![],
             attachments: vec![],
             skip_reason: None,
+            steps: Vec::new(),
         }
     }
 

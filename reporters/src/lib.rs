@@ -21,6 +21,7 @@ pub use events::TestFailure;
 pub use events::TestId;
 pub use events::TestInfo;
 pub use events::TestOutcome;
+pub use events::TestStep;
 pub use fanout::FanOut;
 pub use fanout::Reporter;
 pub use fanout::ReporterError;

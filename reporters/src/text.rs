@@ -361,6 +361,7 @@ mod tests {
             stderr: vec![],
             attachments: vec![],
             skip_reason: None,
+            steps: Vec::new(),
         }
     }
 

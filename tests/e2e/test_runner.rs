@@ -669,3 +669,98 @@ test.describe('tricky <suite> & "quotes"', () => {
     assert!(xml.contains("stdout with"), "{xml}");
     assert!(xml.contains("stderr line"), "{xml}");
 }
+
+#[test]
+fn projects_run_after_their_dependencies_and_share_saved_state() {
+    let config = r#"{
+  "webServer": { "static": "site" }, "reporter": [["json"]], "workers": 2,
+  "projects": [
+    { "name": "setup", "testMatch": "**/*.setup.ts" },
+    { "name": "app", "testMatch": "**/*.spec.ts", "dependencies": ["setup"], "use": { "storageState": "state/auth.json", "locale": "fr-FR" } }
+  ]
+}"#;
+    let setup = r#"import { test as setup } from '@playwright/test';
+setup('log in', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(() => localStorage.setItem('token', 'abc'));
+  await page.context().storageState({ path: 'state/auth.json' });
+});
+"#;
+    let spec = r#"import { test, expect } from '@playwright/test';
+test.use({ viewport: { width: 500, height: 400 } });
+test('starts signed in', async ({ page }) => {
+  await page.goto('/');
+  expect(await page.evaluate(() => localStorage.getItem('token'))).toBe('abc');
+  expect(await page.evaluate(() => [innerWidth, navigator.language])).toEqual([500, 'fr-FR']);
+});
+test.describe.serial('in order', () => {
+  test('first fails', () => { throw new Error('stop here'); });
+  test('second is not run', () => {});
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", config),
+        ("tests/auth.setup.ts", setup),
+        ("tests/app.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.status("log in"), ["passed"], "{}", run.stdout);
+    assert_eq!(run.status("starts signed in"), ["passed"], "{}", run.error("starts signed in"));
+    assert_eq!(run.status("in order › first fails"), ["failed"]);
+    assert_eq!(run.status("in order › second is not run"), ["skipped"]);
+    assert!(dir.path().join("state/auth.json").is_file());
+
+    // A failing dependency skips its dependants, with the reason.
+    std::fs::write(
+        dir.path().join("tests/auth.setup.ts"),
+        "import { test } from '@playwright/test';\ntest('log in', () => { throw new Error('no login'); });\n",
+    )
+    .expect("rewrite");
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.status("log in"), ["failed"]);
+    assert_eq!(run.status("starts signed in"), ["skipped"]);
+    assert!(
+        run.report.to_string().contains("dependency project \\\"setup\\\" failed"),
+        "{}",
+        run.report
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn a_web_server_command_is_started_waited_for_and_stopped() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let config = format!(
+        r#"{{ "testDir": "tests", "reporter": [["json"]],
+  "webServer": {{ "command": "python3 -m http.server {port} --bind 127.0.0.1 --directory site", "url": "http://127.0.0.1:{port}/", "timeout": 20000 }},
+  "use": {{ "baseURL": "http://127.0.0.1:{port}" }} }}"#
+    );
+    let dir = project(&[
+        ("isolate-browser.config.json", &config),
+        (
+            "tests/a.spec.ts",
+            "import { test, expect } from '@playwright/test';\ntest('served', async ({ page }) => { await page.goto('/'); await expect(page).toHaveTitle('Demo App'); });\n",
+        ),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.status("served"), ["passed"], "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the server is stopped after the run"
+    );
+
+    // A command that exits before it is ready is an environment error.
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "webServer": { "command": "echo starting; exit 3", "port": 1 } }"#,
+        ),
+        ("tests/a.spec.ts", "import { test } from '@playwright/test';\ntest('x', () => {});\n"),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("webServer") && run.stderr.contains("starting"), "{}", run.stderr);
+}

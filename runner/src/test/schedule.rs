@@ -784,6 +784,7 @@ fn skipped_attempt(retry: u32, reason: String) -> TestAttempt {
         stderr: Vec::new(),
         attachments: Vec::new(),
         skip_reason: Some(reason),
+        steps: Vec::new(),
     }
 }
 

@@ -13,6 +13,7 @@ use isolate_browser_reporters::Attachment;
 use isolate_browser_reporters::TestAttempt;
 use isolate_browser_reporters::TestFailure;
 use isolate_browser_reporters::TestOutcome;
+use isolate_browser_reporters::TestStep;
 use serde_json::Value;
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -415,7 +416,23 @@ fn attempt_from_result(
         stderr,
         attachments,
         skip_reason,
+        steps: steps_of(result.get("steps")),
     }
+}
+
+fn steps_of(v: Option<&Value>) -> Vec<TestStep> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|s| TestStep {
+                    title: s.get("title").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    duration: Duration::from_millis(s.get("duration").and_then(Value::as_u64).unwrap_or(0)),
+                    error: s.get("error").and_then(Value::as_str).map(str::to_string),
+                    steps: steps_of(s.get("steps")),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A worker: its browser thread and its identity.
@@ -584,6 +601,7 @@ impl Worker {
                                 stderr: Vec::new(),
                                 attachments: Vec::new(),
                                 skip_reason: None,
+                                steps: Vec::new(),
                             };
                             let _ = events.send(WorkerEvent::Finished {
                                 project: project.index,
@@ -690,6 +708,7 @@ impl Worker {
                 stderr: Vec::new(),
                 attachments: Vec::new(),
                 skip_reason: Some(reason.into()),
+                steps: Vec::new(),
             },
             not_run: true,
         });
@@ -717,6 +736,7 @@ impl Worker {
                     stderr: Vec::new(),
                     attachments: Vec::new(),
                     skip_reason: None,
+                    steps: Vec::new(),
                 },
                 not_run: false,
             });
