@@ -344,7 +344,13 @@ test('attachments and a screenshot on failure', async ({ page }, testInfo) => {
     assert!(shot.ends_with("test-failed-1.png"), "{shot}");
     let steps = &run.report["suites"][0]["specs"][1]["tests"][0]["results"][0]["steps"];
     assert_eq!(steps[0]["title"], "click the missing button", "{report}");
-    assert!(steps[0]["error"]["message"].as_str().unwrap_or_default().contains("Timeout 200ms"), "{report}");
+    assert!(
+        steps[0]["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Timeout 200ms"),
+        "{report}"
+    );
     let png = std::fs::read(shot).expect("screenshot");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 }

@@ -705,7 +705,12 @@ test.describe.serial('in order', () => {
     ]);
     let run = run_test(dir.path(), &[]);
     assert_eq!(run.status("log in"), ["passed"], "{}", run.stdout);
-    assert_eq!(run.status("starts signed in"), ["passed"], "{}", run.error("starts signed in"));
+    assert_eq!(
+        run.status("starts signed in"),
+        ["passed"],
+        "{}",
+        run.error("starts signed in")
+    );
     assert_eq!(run.status("in order › first fails"), ["failed"]);
     assert_eq!(run.status("in order › second is not run"), ["skipped"]);
     assert!(dir.path().join("state/auth.json").is_file());
@@ -720,7 +725,9 @@ test.describe.serial('in order', () => {
     assert_eq!(run.status("log in"), ["failed"]);
     assert_eq!(run.status("starts signed in"), ["skipped"]);
     assert!(
-        run.report.to_string().contains("dependency project \\\"setup\\\" failed"),
+        run.report
+            .to_string()
+            .contains("dependency project \\\"setup\\\" failed"),
         "{}",
         run.report
     );
@@ -746,7 +753,13 @@ fn a_web_server_command_is_started_waited_for_and_stopped() {
         ),
     ]);
     let run = run_test(dir.path(), &[]);
-    assert_eq!(run.status("served"), ["passed"], "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.status("served"),
+        ["passed"],
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
         "the server is stopped after the run"
@@ -758,9 +771,56 @@ fn a_web_server_command_is_started_waited_for_and_stopped() {
             "isolate-browser.config.json",
             r#"{ "webServer": { "command": "echo starting; exit 3", "port": 1 } }"#,
         ),
-        ("tests/a.spec.ts", "import { test } from '@playwright/test';\ntest('x', () => {});\n"),
+        (
+            "tests/a.spec.ts",
+            "import { test } from '@playwright/test';\ntest('x', () => {});\n",
+        ),
     ]);
     let run = run_test(dir.path(), &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("webServer") && run.stderr.contains("starting"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("webServer") && run.stderr.contains("starting"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn hook_failures_fail_the_tests_they_cover() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/hooks.spec.ts",
+            r#"import { test } from '@playwright/test';
+test.describe('broken setup', () => {
+  test.beforeAll(() => { throw new Error('db down'); });
+  test('a', () => {});
+  test('b', () => {});
+});
+test.describe('broken teardown', () => {
+  test.afterAll(() => { throw new Error('cleanup failed'); });
+  test('c', () => {});
+  test('d', () => {});
+});
+test('e', () => {});
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--workers", "1"]);
+    assert_eq!(run.status("broken setup › a"), ["failed"]);
+    assert_eq!(run.status("broken setup › b"), ["failed"]);
+    assert!(
+        run.error("broken setup › b").contains("db down"),
+        "{}",
+        run.error("broken setup › b")
+    );
+    assert_eq!(run.status("broken teardown › c"), ["passed"]);
+    assert_eq!(run.status("broken teardown › d"), ["failed"]);
+    assert!(
+        run.error("broken teardown › d")
+            .contains("afterAll hook: cleanup failed"),
+        "{}",
+        run.error("broken teardown › d")
+    );
+    assert_eq!(run.status("e"), ["passed"]);
 }

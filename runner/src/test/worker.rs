@@ -425,8 +425,14 @@ fn steps_of(v: Option<&Value>) -> Vec<TestStep> {
         .map(|a| {
             a.iter()
                 .map(|s| TestStep {
-                    title: s.get("title").and_then(Value::as_str).unwrap_or_default().to_string(),
-                    duration: Duration::from_millis(s.get("duration").and_then(Value::as_u64).unwrap_or(0)),
+                    title: s
+                        .get("title")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    duration: Duration::from_millis(
+                        s.get("duration").and_then(Value::as_u64).unwrap_or(0),
+                    ),
                     error: s.get("error").and_then(Value::as_str).map(str::to_string),
                     steps: steps_of(s.get("steps")),
                 })
@@ -551,7 +557,8 @@ impl Worker {
                         let mut failures =
                             failures_of(std::slice::from_ref(e), &project, &job.file);
                         if let Some(mut f) = failures.pop() {
-                            f.message = format!("afterAll hook failed: {}", f.message);
+                            f.message =
+                                format!("tearing down worker fixtures failed: {}", f.message);
                             let _ = events.send(WorkerEvent::FileError {
                                 file: job.file.clone(),
                                 failure: f,

@@ -827,7 +827,6 @@ async function runOne(test, options, state) {
     steps: run.steps,
     expectedStatus,
   };
-  await host("harness.testEnd", result);
   state.lastStatus = status;
   return result;
 }
@@ -855,31 +854,42 @@ async function runTests(ids, options) {
   for (const t of selected) for (const s of t.suite.chain()) remaining.set(s, (remaining.get(s) ?? 0) + 1);
   const state = {};
   const failedSerial = new Set();
-  const afterAllErrors = [];
+  const teardownErrors = [];
   for (const t of selected) {
     const group = serialGroup(t);
+    let result;
     if (group && failedSerial.has(group)) {
-      await host("harness.testEnd", { id: t.id, status: "skipped", errors: [], annotations: [{ type: "skip", description: "a previous test in this serial group failed" }], attachments: [], steps: [], expectedStatus: "passed", notRun: true });
+      result = { id: t.id, status: "skipped", errors: [], annotations: [{ type: "skip", description: "a previous test in this serial group failed" }], attachments: [], steps: [], expectedStatus: "passed", notRun: true };
     } else {
-      const r = await runOne(t, options, state);
-      if (group && (r.status === "failed" || r.status === "timedOut")) failedSerial.add(group);
+      result = await runOne(t, options, state);
+      if (group && (result.status === "failed" || result.status === "timedOut")) failedSerial.add(group);
     }
+    // afterAll hooks of describes this test completes run before it is reported: their
+    // failure fails it (the last test they cover), as in Playwright.
     for (const s of [...t.suite.chain()].reverse()) {
       const left = remaining.get(s) - 1;
       remaining.set(s, left);
-      if (left === 0) await runAfterAll(s, options, afterAllErrors);
+      if (left !== 0) continue;
+      const hookErrors = [];
+      await runAfterAll(s, options, hookErrors);
+      if (hookErrors.length) {
+        result.errors.push(...hookErrors.map((e) => ({ ...e, message: `afterAll hook: ${e.message}` })));
+        if (result.status === "passed" || result.status === "skipped") result.status = "failed";
+        delete result.notRun;
+      }
     }
+    await host("harness.testEnd", result);
   }
   // Worker fixtures are torn down when the file's isolate is done with them.
   for (const [, inst] of [...workerFixtures].reverse()) {
     try {
       if (inst.teardown) await inst.teardown();
     } catch (e) {
-      afterAllErrors.push(errorOf(e));
+      teardownErrors.push(errorOf(e));
     }
   }
   workerFixtures.clear();
-  return { afterAllErrors };
+  return { teardownErrors };
 }
 
 // ---- the runner's handle and script-style globals ------------------------------------------
