@@ -38,7 +38,8 @@ pub struct TextReporter<W: Write + Send> {
     slow: Duration,
     counter: usize,
     dots: usize,
-    failures: Vec<(String, Vec<TestFailure>, Option<String>)>,
+    failures: Vec<Failed>,
+    quiet: bool,
     flaky: Vec<String>,
     failed_titles: Vec<String>,
     total: usize,
@@ -54,10 +55,17 @@ impl<W: Write + Send> TextReporter<W> {
             counter: 0,
             dots: 0,
             failures: Vec::new(),
+            quiet: false,
             flaky: Vec::new(),
             failed_titles: Vec::new(),
             total: 0,
         }
+    }
+
+    /// Leaves the tests' console output out of the failure details (`--quiet`).
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
     }
 
     /// Gives back the writer (tests read what was written).
@@ -131,17 +139,30 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// `  1) title ───` and the failure text, indented.
-fn failure_block(
-    n: usize,
-    (title, failures, note): &(String, Vec<TestFailure>, Option<String>),
-) -> String {
+/// A test that failed for good: its title, failures, a note, and its console output.
+type Failed = (
+    String,
+    Vec<TestFailure>,
+    Option<String>,
+    Vec<(String, Vec<String>)>,
+);
+
+/// `  1) title ───`, the failure text and the test's console output, indented.
+fn failure_block(n: usize, (title, failures, note, output): &Failed) -> String {
     let mut out = format!("\n  {n}) {title} ───\n\n");
     if let Some(note) = note {
         out.push_str(&format!("    {note}\n\n"));
     }
     for f in failures {
         out.push_str(&indent(&f.full_text()));
+        out.push_str("\n\n");
+    }
+    for (stream, lines) in output {
+        if lines.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("    --- {stream} ---\n"));
+        out.push_str(&indent(&lines.join("\n")));
         out.push_str("\n\n");
     }
     out
@@ -208,8 +229,16 @@ impl<W: Write + Send> TextReporter<W> {
         if failed && !will_retry {
             let timed_out = (attempt.outcome == TestOutcome::TimedOut)
                 .then(|| "Test timeout exceeded.".to_string());
+            let output = if self.quiet {
+                Vec::new()
+            } else {
+                vec![
+                    ("stdout".to_string(), attempt.stdout.clone()),
+                    ("stderr".to_string(), attempt.stderr.clone()),
+                ]
+            };
             self.failures
-                .push((title.clone(), attempt.failures.clone(), timed_out));
+                .push((title.clone(), attempt.failures.clone(), timed_out, output));
             self.failed_titles.push(title.clone());
         } else if attempt.outcome == TestOutcome::Passed && attempt.retry > 0 {
             self.flaky.push(title.clone());
@@ -297,7 +326,7 @@ impl<W: Write + Send> Reporter for TextReporter<W> {
             }
             RunEvent::FileFailed { file, failure } => {
                 self.failures
-                    .push((file.clone(), vec![failure.clone()], None));
+                    .push((file.clone(), vec![failure.clone()], None, Vec::new()));
                 self.failed_titles.push(file.clone());
                 match self.style {
                     TextStyle::List => self.write(&format!("  ✘  {file} could not be loaded\n")),

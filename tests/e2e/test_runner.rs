@@ -170,6 +170,7 @@ test.describe('greeting', () => {
     await expect(page.locator('#out')).toHaveText('Hi Ada');
   });
   test('sees the wrong heading', async ({ page }) => {
+    console.log('looking for goodbye');
     await expect(page.locator('h1')).toHaveText('Goodbye', { timeout: 300 });
   });
 });
@@ -195,7 +196,7 @@ test('skipped at run time', async () => { test.skip(true, 'not today'); });
     assert!(err.contains("Received string: \"Hello\""), "{err}");
     assert!(err.contains("Call log:"), "{err}");
     assert!(
-        err.contains("> 10 |     await expect(page.locator('h1')).toHaveText('Goodbye'"),
+        err.contains("> 11 |     await expect(page.locator('h1')).toHaveText('Goodbye'"),
         "code frame at the spec line: {err}"
     );
     assert!(
@@ -203,6 +204,14 @@ test('skipped at run time', async () => { test.skip(true, 'not today'); });
         "{}",
         run.stdout
     );
+    assert!(
+        run.stdout
+            .contains("--- stdout ---\n    looking for goodbye"),
+        "{}",
+        run.stdout
+    );
+    let quiet = run_test(dir.path(), &["--quiet", "--grep", "wrong heading"]);
+    assert!(!quiet.stdout.contains("--- stdout ---"), "{}", quiet.stdout);
 
     // Without the failing test, the run passes.
     let run = run_test(dir.path(), &["--grep-invert", "wrong heading"]);

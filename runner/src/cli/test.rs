@@ -74,7 +74,7 @@ pub(crate) struct TestArgs {
     /// Only these projects (repeatable).
     #[arg(long = "project", value_name = "NAME")]
     projects: Vec<String>,
-    /// Hide warnings and web server output.
+    /// Hide config warnings and the console output of failed tests.
     #[arg(long)]
     quiet: bool,
 }
@@ -102,6 +102,7 @@ fn reporter_path(
 fn reporters(
     config: &Config,
     names: &[(String, Value)],
+    quiet: bool,
 ) -> Result<Vec<Box<dyn Reporter>>, UsageError> {
     let mut out: Vec<Box<dyn Reporter>> = Vec::new();
     let names: Vec<(String, Value)> = if names.is_empty() {
@@ -111,14 +112,17 @@ fn reporters(
     };
     for (name, options) in &names {
         let reporter: Box<dyn Reporter> = match name.as_str() {
-            "list" => Box::new(TextReporter::new(std::io::stdout(), TextStyle::List)),
-            "dot" => Box::new(TextReporter::new(std::io::stdout(), TextStyle::Dot)),
-            "line" => Box::new(TextReporter::new(
-                std::io::stdout(),
-                TextStyle::Line {
-                    tty: std::io::stdout().is_terminal(),
-                },
-            )),
+            "list" => Box::new(TextReporter::new(std::io::stdout(), TextStyle::List).quiet(quiet)),
+            "dot" => Box::new(TextReporter::new(std::io::stdout(), TextStyle::Dot).quiet(quiet)),
+            "line" => Box::new(
+                TextReporter::new(
+                    std::io::stdout(),
+                    TextStyle::Line {
+                        tty: std::io::stdout().is_terminal(),
+                    },
+                )
+                .quiet(quiet),
+            ),
             "github" => Box::new(GithubReporter::new(std::io::stdout())),
             "junit" => Box::new(JunitReporter::new(reporter_path(
                 options,
@@ -247,7 +251,7 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
         if let Some(r) = &args.reporter {
             config.reporters = r.split(',').map(|n| (n.trim().to_string(), Value::Null)).filter(|(n, _)| !n.is_empty()).collect();
         }
-        let reporters = if args.list { Vec::new() } else { reporters(&config, &config.reporters)? };
+        let reporters = if args.list { Vec::new() } else { reporters(&config, &config.reporters, args.quiet)? };
         let launch = launch_options(&config, args.headed);
         if !args.list {
             isolate_browser_matchers::browser::find_chromium(launch.executable.as_deref())
