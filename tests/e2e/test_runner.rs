@@ -677,6 +677,16 @@ test.describe('tricky <suite> & "quotes"', () => {
     );
     assert!(xml.contains("stdout with"), "{xml}");
     assert!(xml.contains("stderr line"), "{xml}");
+
+    // The output file can come from the environment, as in CI setups.
+    let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args(["test", "--reporter", "junit"])
+        .env("ISOLATE_BROWSER_JUNIT_OUTPUT_NAME", "ci/results.xml")
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(dir.path().join("ci/results.xml").is_file());
 }
 
 #[test]
