@@ -13,6 +13,16 @@ use crate::test_runner::project;
 
 const CONFIG: &str = r#"{ "testDir": "tests", "webServer": { "static": "site" }, "reporter": [["json", { "outputFile": "report.json" }], ["junit", { "outputFile": "junit.xml" }]], "workers": 1, "timeout": 30000 }"#;
 
+/// The specs of the run's JSON report (one spec file).
+fn report_specs(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(dir.join("report.json")).expect("report written");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("json");
+    report["suites"][0]["specs"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// Waits until the CLI has launched a Chromium and returns its pid and profile directory.
 fn wait_for_chromium(cli: u32) -> (u32, String) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -58,14 +68,7 @@ test('never starts', async () => {});
         "stopped promptly"
     );
     assert_eq!(status.code(), Some(130));
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("report.json")).expect("report written"),
-    )
-    .expect("json");
-    let specs = report["suites"][0]["specs"]
-        .as_array()
-        .expect("specs")
-        .clone();
+    let specs = report_specs(dir.path());
     let status_of = |title: &str| {
         specs.iter().find(|s| s["title"] == title).map(|s| {
             s["tests"][0]["results"][0]["status"]
@@ -115,14 +118,7 @@ test('survivor', async ({ page }) => {
     // SAFETY: killing the Chromium our child launched.
     unsafe { libc_kill(browser_pid as i32, 9) };
     let out = child.wait_with_output().expect("exits");
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("report.json")).expect("report written"),
-    )
-    .expect("json");
-    let specs = report["suites"][0]["specs"]
-        .as_array()
-        .expect("specs")
-        .clone();
+    let specs = report_specs(dir.path());
     let result = |title: &str| {
         specs.iter().find(|s| s["title"] == title).expect("test")["tests"][0]["results"][0].clone()
     };

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::json::strings;
 use super::sources;
 use crate::sandbox::ConsoleBinding;
 use crate::sandbox::ModulesBinding;
@@ -609,15 +610,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
                         .map_err(invalid)?
                         .unwrap_or_else(|| test_ignore.clone()),
                     use_options: merged,
-                    dependencies: p
-                        .get("dependencies")
-                        .and_then(Value::as_array)
-                        .map(|d| {
-                            d.iter()
-                                .filter_map(|x| x.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
+                    dependencies: strings(p.get("dependencies")),
                     retries: u64_of(p.get("retries"), &key("retries"))
                         .map_err(invalid)?
                         .map(|r| r as u32)
@@ -691,14 +684,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
         memory_limit_mb: u64_of(get("memoryLimitMb"), "memoryLimitMb")
             .map_err(invalid)?
             .unwrap_or(512) as usize,
-        allow_net: get("allowNet")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        allow_net: strings(get("allowNet")),
         warnings,
     })
 }

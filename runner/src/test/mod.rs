@@ -14,6 +14,7 @@ mod browser_side;
 pub mod config;
 mod discovery;
 mod isolate_host;
+mod json;
 mod schedule;
 mod sources;
 mod web_server;

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
 use std::time::Instant;
 
 use isolate_browser_reporters::FanOut;
@@ -55,6 +54,10 @@ struct Entry {
 type Key = (usize, String, usize);
 
 /// Messages to the coordinator, in the order workers send them.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "messages are moved once through a channel; boxing would only add allocations"
+)]
 enum ToCoord {
     Event(WorkerEvent),
     /// A worker is idle; `finished_job` when it just completed one.
@@ -775,16 +778,8 @@ async fn stop_servers(servers: Vec<web_server::RunningServer>) {
 
 fn skipped_attempt(retry: u32, reason: String) -> TestAttempt {
     TestAttempt {
-        retry,
-        outcome: TestOutcome::Skipped,
-        duration: Duration::ZERO,
-        cpu_time: None,
-        failures: Vec::new(),
-        stdout: Vec::new(),
-        stderr: Vec::new(),
-        attachments: Vec::new(),
         skip_reason: Some(reason),
-        steps: Vec::new(),
+        ..TestAttempt::new(retry, TestOutcome::Skipped)
     }
 }
 

@@ -23,6 +23,7 @@ use super::browser_side::PathMap;
 use super::browser_side::SessionDefaults;
 use super::isolate_host;
 use super::isolate_host::IsolateMsg;
+use super::json::strings;
 use super::sources;
 use crate::sandbox::ConsoleBinding;
 use crate::sandbox::ConsoleEntry;
@@ -218,15 +219,7 @@ pub(crate) async fn list_file(
             line: t.get("line").and_then(Value::as_u64).unwrap_or(0) as u32,
             column: t.get("column").and_then(Value::as_u64).unwrap_or(0) as u32,
             only: t.get("only").and_then(Value::as_bool).unwrap_or(false),
-            tags: t
-                .get("tags")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            tags: strings(t.get("tags")),
             skip: t.get("skip").filter(|s| !s.is_null()).map(|s| {
                 (
                     s.get("type")
@@ -310,15 +303,7 @@ fn failures_of(errors: &[Value], project: &ProjectRun, file: &SpecFile) -> Vec<T
                 message: text,
                 stack: clean_stack(stack),
                 code_frame,
-                call_log: e
-                    .get("callLog")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|l| l.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                call_log: strings(e.get("callLog")),
                 location: frame.map(|(f, l, c)| format!("{f}:{l}:{c}")),
             }
         })
@@ -595,20 +580,13 @@ impl Worker {
                         Some((id, started)) => {
                             remaining.retain(|r| *r != id);
                             let attempt = TestAttempt {
-                                retry: job.retry,
-                                outcome,
                                 duration: started.elapsed(),
-                                cpu_time: None,
                                 failures: if interrupted {
                                     Vec::new()
                                 } else {
                                     vec![failure]
                                 },
-                                stdout: Vec::new(),
-                                stderr: Vec::new(),
-                                attachments: Vec::new(),
-                                skip_reason: None,
-                                steps: Vec::new(),
+                                ..TestAttempt::new(job.retry, outcome)
                             };
                             let _ = events.send(WorkerEvent::Finished {
                                 project: project.index,
@@ -706,16 +684,8 @@ impl Worker {
             file: job.file.clone(),
             id,
             attempt: TestAttempt {
-                retry: job.retry,
-                outcome: TestOutcome::Skipped,
-                duration: Duration::ZERO,
-                cpu_time: None,
-                failures: Vec::new(),
-                stdout: Vec::new(),
-                stderr: Vec::new(),
-                attachments: Vec::new(),
                 skip_reason: Some(reason.into()),
-                steps: Vec::new(),
+                ..TestAttempt::new(job.retry, TestOutcome::Skipped)
             },
             not_run: true,
         });
@@ -734,16 +704,8 @@ impl Worker {
                 file: job.file.clone(),
                 id,
                 attempt: TestAttempt {
-                    retry: job.retry,
-                    outcome: TestOutcome::Failed,
-                    duration: Duration::ZERO,
-                    cpu_time: None,
                     failures: vec![failure.clone()],
-                    stdout: Vec::new(),
-                    stderr: Vec::new(),
-                    attachments: Vec::new(),
-                    skip_reason: None,
-                    steps: Vec::new(),
+                    ..TestAttempt::new(job.retry, TestOutcome::Failed)
                 },
                 not_run: false,
             });

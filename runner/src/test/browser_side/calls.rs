@@ -38,6 +38,7 @@ use super::browser_error;
 use super::locator::build;
 use super::locator::url_match;
 use crate::sandbox::HostCallError;
+use crate::test::json::strings;
 
 type Reply = Result<Value, HostCallError>;
 
@@ -379,15 +380,7 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
             Ok(json!({ "id": id }))
         }
         "cookies" => {
-            let urls: Vec<String> = args
-                .get("urls")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|u| u.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let urls: Vec<String> = strings(args.get("urls"));
             let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
             Ok(json!(context.cookies(&refs).await.map_err(browser_error)?))
         }

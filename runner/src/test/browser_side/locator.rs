@@ -15,6 +15,13 @@ fn bad(what: impl Into<String>) -> HostCallError {
     HostCallError::new(what)
 }
 
+/// A RegExp as the in-isolate API sends it: `{ regex, flags }` → (source, flags).
+fn regex_of(v: &Value) -> Option<(String, String)> {
+    let pattern = v.get("regex").and_then(Value::as_str)?;
+    let flags = v.get("flags").and_then(Value::as_str).unwrap_or_default();
+    Some((pattern.to_string(), flags.to_string()))
+}
+
 /// `{ text }`, `{ exact }` or `{ regex, flags }`.
 pub(crate) fn text_query(v: &Value) -> Result<TextQuery, HostCallError> {
     if let Some(t) = v.get("text").and_then(Value::as_str) {
@@ -23,15 +30,8 @@ pub(crate) fn text_query(v: &Value) -> Result<TextQuery, HostCallError> {
     if let Some(t) = v.get("exact").and_then(Value::as_str) {
         return Ok(TextQuery::Exact(t.to_string()));
     }
-    if let Some(p) = v.get("regex").and_then(Value::as_str) {
-        return Ok(TextQuery::Regex {
-            pattern: p.to_string(),
-            flags: v
-                .get("flags")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-        });
+    if let Some((pattern, flags)) = regex_of(v) {
+        return Ok(TextQuery::Regex { pattern, flags });
     }
     Err(bad(format!("expected a string or a RegExp, got {v}")))
 }
@@ -45,15 +45,8 @@ pub(crate) fn url_match(v: &Value) -> Result<UrlMatch, HostCallError> {
             UrlMatch::Exact(g.to_string())
         });
     }
-    if let Some(p) = v.get("regex").and_then(Value::as_str) {
-        return Ok(UrlMatch::Regex {
-            pattern: p.to_string(),
-            flags: v
-                .get("flags")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-        });
+    if let Some((pattern, flags)) = regex_of(v) {
+        return Ok(UrlMatch::Regex { pattern, flags });
     }
     Err(bad(format!(
         "expected a URL string, glob or RegExp, got {v}"
