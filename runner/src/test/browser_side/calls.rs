@@ -438,7 +438,14 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
                 s.contexts.remove(&id);
                 Ok(())
             })?;
-            context.close().await.map_err(browser_error)?;
+            if args.get("background").and_then(Value::as_bool) == Some(true) {
+                // The test is over: nothing waits for Chromium to tear the renderer down.
+                tokio::task::spawn_local(async move {
+                    let _ = context.close().await;
+                });
+            } else {
+                context.close().await.map_err(browser_error)?;
+            }
             Ok(Value::Null)
         }
         "setDefaultTimeout" | "setDefaultNavigationTimeout" | "setExtraHTTPHeaders" => {

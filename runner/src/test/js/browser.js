@@ -1001,6 +1001,13 @@ export class BrowserContext {
     for (const p of this._pages) p._closed = true;
     await this.#call("context.close");
   }
+  /** For fixture teardown: the context is gone for the test; Chromium finishes on its own. */
+  async _closeInBackground() {
+    if (this._closed) return;
+    this._closed = true;
+    for (const p of this._pages) p._closed = true;
+    await this.#call("context.close", { background: true });
+  }
   on(name, fn) {
     if (name === "page") return this;
     throw new Error(`context.on("${name}") is not supported; listen on the page instead`);

@@ -347,7 +347,7 @@ const builtins = {
   context: async ({ browser, _combinedContextOptions }, use) => {
     const context = await browser.newContext(_combinedContextOptions);
     await use(context);
-    await context.close();
+    await context._closeInBackground();
   },
   page: async ({ context, screenshot }, use, testInfo) => {
     const page = await context.newPage();
