@@ -57,10 +57,11 @@ fn collect(
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        let path = rel
-            .is_empty()
-            .then(|| name.clone())
-            .unwrap_or_else(|| format!("{rel}/{name}"));
+        let path = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
         if kind.is_dir() {
             collect(&entry.path(), &path, out)?;
         } else if kind.is_file() {
