@@ -170,6 +170,16 @@ impl ProfileStore {
     /// Opens a profile for exclusive use (it need not exist yet). Fails with
     /// [`ProfileError::Busy`] while another process or handle has it open.
     pub fn lock(&self, id: &ProfileId) -> Result<ProfileLock, ProfileError> {
+        self.open_locked(id, true)
+    }
+
+    /// Opens a profile for reading only: any number of readers may share it, but not with a
+    /// writer ([`ProfileError::Busy`] either way round). Saving through it is refused.
+    pub fn lock_shared(&self, id: &ProfileId) -> Result<ProfileLock, ProfileError> {
+        self.open_locked(id, false)
+    }
+
+    fn open_locked(&self, id: &ProfileId, exclusive: bool) -> Result<ProfileLock, ProfileError> {
         let dir = self.dir(id);
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
         let path = dir.join(LOCK);
@@ -180,7 +190,12 @@ impl ProfileStore {
             .open(&path)
             .map_err(io(&path))?;
         // SAFETY: flock on a file descriptor we own; it is released when the file closes.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        let mode = if exclusive {
+            libc::LOCK_EX
+        } else {
+            libc::LOCK_SH
+        };
+        let rc = unsafe { libc::flock(file.as_raw_fd(), mode | libc::LOCK_NB) };
         if rc != 0 {
             let err = std::io::Error::last_os_error();
             return Err(if err.kind() == std::io::ErrorKind::WouldBlock {
@@ -192,6 +207,7 @@ impl ProfileStore {
         Ok(ProfileLock {
             id: id.clone(),
             dir,
+            exclusive,
             _file: file,
         })
     }
@@ -369,6 +385,7 @@ fn read_state(id: &ProfileId, dir: &Path) -> Result<Option<Value>, ProfileError>
 pub struct ProfileLock {
     id: ProfileId,
     dir: PathBuf,
+    exclusive: bool,
     _file: File,
 }
 
@@ -403,6 +420,7 @@ impl ProfileLock {
         origins: Vec<String>,
         max_age_seconds: Option<u64>,
     ) -> Result<(), ProfileError> {
+        self.writable()?;
         let bytes = serde_json::to_vec_pretty(state).map_err(|e| ProfileError::Io {
             path: self.dir.join(STATE),
             source: std::io::Error::other(e),
@@ -424,6 +442,7 @@ impl ProfileLock {
         origins: Vec<String>,
         max_age_seconds: Option<u64>,
     ) -> Result<(), ProfileError> {
+        self.writable()?;
         archive::zip_dir(user_data_dir, &self.dir.join(USER_DATA))?;
         self.commit(ProfileKind::Persistent, origins, max_age_seconds)
     }
@@ -444,6 +463,7 @@ impl ProfileLock {
 
     /// Forgets everything saved (the profile starts empty).
     pub fn reset(&self) -> Result<(), ProfileError> {
+        self.writable()?;
         for name in [MANIFEST, STATE, USER_DATA] {
             let path = self.dir.join(name);
             match std::fs::remove_file(&path) {
@@ -453,6 +473,20 @@ impl ProfileLock {
             }
         }
         Ok(())
+    }
+
+    fn writable(&self) -> Result<(), ProfileError> {
+        if self.exclusive {
+            Ok(())
+        } else {
+            Err(ProfileError::Io {
+                path: self.dir.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!("profile \"{}\" is open read-only (autosave off)", self.id),
+                ),
+            })
+        }
     }
 
     fn commit(
@@ -527,6 +561,18 @@ mod tests {
         assert!(matches!(err, ProfileError::Busy { .. }), "{err}");
         assert!(err.to_string().contains("\"p\" is already open"), "{err}");
         drop(first);
+        let reader = store.lock_shared(&id("p")).expect("shared");
+        let another = store.lock_shared(&id("p")).expect("readers share");
+        assert!(matches!(
+            store.lock(&id("p")),
+            Err(ProfileError::Busy { .. })
+        ));
+        assert!(
+            reader
+                .save_storage_state(&json!({}), Vec::new(), None)
+                .is_err()
+        );
+        drop((reader, another));
         store.lock(&id("p")).expect("free again");
     }
 

@@ -15,5 +15,6 @@ mod sandbox_globals;
 mod sandbox_limits;
 mod test_api;
 mod test_lifecycle;
+mod test_profiles;
 mod test_runner;
 mod workspace;

@@ -365,6 +365,20 @@ test('no ambient access', async () => {
   expect(typeof (globalThis as any).require).toBe('undefined');
   await expect(fetch('http://example.com/')).rejects.toThrow(/not allowed|denied|blocked/i);
 });
+test('page.url() is synchronous and follows navigations', async ({ page }) => {
+  expect(page.url()).toBe('about:blank');
+  await page.goto('/');
+  expect(page.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  await page.evaluate(() => history.pushState({}, '', '/moved'));
+  await page.getByRole('heading').click();
+  expect(page.url()).toMatch(/\/moved$/);
+});
+test.describe('without a base URL', () => {
+  test.use({ baseURL: undefined });
+  test('a relative goto fails at once with a hint', async ({ page }) => {
+    await expect(page.goto('/somewhere')).rejects.toThrow(/needs a base URL/);
+  });
+});
 test('paths outside the project are refused', async ({ page }) => {
   await page.setContent('<p>x</p>');
   await expect(page.screenshot({ path: '../escape.png' })).rejects.toThrow(/not allowed/);

@@ -217,6 +217,16 @@ impl Page {
         Ok(url.as_str().unwrap_or_default().to_string())
     }
 
+    /// The main frame's URL as the last navigation event reported it: no round trip to the
+    /// page, so it is cheap enough to read after every call (Playwright's `page.url()` is
+    /// synchronous).
+    pub async fn last_known_url(&self) -> Option<String> {
+        if self.is_closed() {
+            return None;
+        }
+        self.inner.cdp.url().await.ok().flatten()
+    }
+
     /// The document title.
     pub async fn title(&self) -> Result<String, BrowserError> {
         self.ensure_open("reading the title")?;

@@ -185,6 +185,19 @@ impl Page {
     ) -> Result<Option<Response>, BrowserError> {
         self.ensure_open("navigating")?;
         let url = self.resolve_url(url);
+        // Chromium answers an invalid URL with no navigation at all; say why instead of
+        // waiting for a load that never comes.
+        let scheme_ok = url.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+        if !scheme_ok {
+            return Err(BrowserError::InvalidArgument(format!(
+                "page.goto: invalid URL \"{url}\": a relative URL needs a base URL (set use.baseURL in the config, or pass an absolute URL)"
+            )));
+        }
         let timeout = options
             .timeout
             .unwrap_or(self.inner.context.options().navigation_timeout);

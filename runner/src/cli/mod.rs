@@ -1,6 +1,7 @@
 //! The `isolate-browser` command line: argument parsing, dispatch, and exit codes
 //! (0 success, 1 the script or tests failed, 2 usage, configuration or environment errors).
 
+mod profiles;
 mod run;
 mod test;
 
@@ -23,6 +24,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run Playwright-style tests in sandboxed isolates against Chromium.
     Test(test::TestArgs),
+    /// Manage virtual browser profiles (saved sign-ins and user-data directories).
+    Profiles(profiles::ProfilesArgs),
 }
 
 /// A user-facing failure that is not the script's fault: exit code 2.
@@ -53,6 +56,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::run(args),
+        Command::Profiles(args) => profiles::run(args),
     };
     match result {
         Ok(code) => code,

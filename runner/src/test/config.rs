@@ -140,6 +140,8 @@ pub struct Config {
     pub memory_limit_mb: usize,
     /// Origins test code may `fetch` (beyond the base URL and web servers).
     pub allow_net: Vec<String>,
+    /// Where virtual browser profiles are stored.
+    pub profiles_dir: PathBuf,
     /// Keys that were ignored, for one warning each.
     pub warnings: Vec<String>,
 }
@@ -164,6 +166,7 @@ const TOP_KEYS: &[&str] = &[
     "projects",
     "memoryLimitMb",
     "allowNet",
+    "profilesDir",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -685,6 +688,11 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             .map_err(invalid)?
             .unwrap_or(512) as usize,
         allow_net: strings(get("allowNet")),
+        profiles_dir: root.join(
+            get("profilesDir")
+                .and_then(Value::as_str)
+                .unwrap_or(".isolate-browser/profiles"),
+        ),
         warnings,
     })
 }

@@ -864,5 +864,6 @@ fn project_run(
         retries: p.retries,
         fetch,
         memory_limit_mb: config.memory_limit_mb,
+        profiles_dir: config.profiles_dir.clone(),
     }
 }

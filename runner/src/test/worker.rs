@@ -49,6 +49,7 @@ pub(crate) struct ProjectRun {
     pub retries: u32,
     pub fetch: FetchPolicy,
     pub memory_limit_mb: usize,
+    pub profiles_dir: PathBuf,
 }
 
 /// A spec file; `code` is set for in-memory sources.
@@ -146,6 +147,7 @@ fn session_defaults(project: &ProjectRun) -> SessionDefaults {
             output_alias,
             output_dir: project.output_dir.clone(),
         },
+        profiles_dir: project.profiles_dir.clone(),
     }
 }
 

@@ -28,12 +28,16 @@ use isolate_browser_matchers::browser::StorageState;
 use isolate_browser_matchers::browser::Viewport;
 use isolate_browser_matchers::browser::WaitForState;
 use isolate_browser_matchers::browser::WaitUntil;
+use isolate_browser_matchers::browser::profiles::ProfileError;
+use isolate_browser_matchers::browser::profiles::ProfileId;
+use isolate_browser_matchers::browser::profiles::ProfileStore;
 use isolate_browser_matchers::web_first;
 use serde_json::Value;
 use serde_json::json;
 use tokio::sync::oneshot;
 
 use super::BrowserSide;
+use super::OpenProfile;
 use super::browser_error;
 use super::locator::build;
 use super::locator::url_match;
@@ -310,7 +314,22 @@ fn route_handler(
     }))
 }
 
+/// Calls about a page also report its URL afterwards (`{ "$value", "$pageUrl" }`), which the
+/// in-isolate `Page` keeps so that `page.url()` can answer synchronously, as in Playwright.
 pub(super) async fn dispatch(side: &BrowserSide, session: u32, method: &str, args: Value) -> Reply {
+    let page = args
+        .get("page")
+        .is_some()
+        .then(|| side.page(session, &args).ok())
+        .flatten();
+    let value = dispatch_inner(side, session, method, args).await?;
+    match page {
+        Some(page) => Ok(json!({ "$value": value, "$pageUrl": page.last_known_url().await })),
+        None => Ok(value),
+    }
+}
+
+async fn dispatch_inner(side: &BrowserSide, session: u32, method: &str, args: Value) -> Reply {
     match method.split_once('.') {
         Some(("browser", m)) => browser_call(side, session, m, &args).await,
         Some(("context", m)) => context_call(side, session, m, &args).await,
@@ -352,13 +371,28 @@ async fn browser_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
             Ok(json!(b.version().await.map_err(browser_error)?))
         }
         "newContext" => {
-            let options =
-                context_options(side, session, args.get("options").unwrap_or(&Value::Null))?;
+            let raw = args.get("options").unwrap_or(&Value::Null);
+            let mut options = context_options(side, session, raw)?;
+            let profile = match raw.get("profile").and_then(Value::as_str) {
+                Some(id) => {
+                    let (open, state) = open_profile(side, session, id, raw)?;
+                    if let Some(state) = state {
+                        options.storage_state = Some(serde_json::from_value(state).map_err(|e| {
+                            bad(format!("profile \"{id}\" holds a storage state this version cannot read: {e}"))
+                        })?);
+                    }
+                    Some(open)
+                }
+                None => None,
+            };
             let b = side.browser().await?;
             let context = b.new_context(options).await.map_err(browser_error)?;
             let id = side.id();
             side.with_session(session, |s| {
                 s.contexts.insert(id, context);
+                if let Some(p) = profile {
+                    s.profiles.insert(id, p);
+                }
                 Ok(())
             })?;
             Ok(json!({ "id": id }))
@@ -434,10 +468,15 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
         }
         "close" => {
             let id = args.get("context").and_then(Value::as_u64).unwrap_or(0) as u32;
-            side.with_session(session, |s| {
+            let profile = side.with_session(session, |s| {
                 s.contexts.remove(&id);
-                Ok(())
+                Ok(s.profiles.remove(&id))
             })?;
+            // A profile is saved before the context goes (and its lock only after), so the
+            // next test that opens it sees this one's sign-in.
+            if let Some(p) = profile {
+                save_profile(&context, &p).await?;
+            }
             if args.get("background").and_then(Value::as_bool) == Some(true) {
                 // The test is over: nothing waits for Chromium to tear the renderer down.
                 tokio::task::spawn_local(async move {
@@ -455,6 +494,73 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
         }
         other => Err(bad(format!("unknown method context.{other}"))),
     }
+}
+
+/// Opens (locks) a profile for a new context: exclusively when it will be saved back, shared
+/// when `autosave: false`. Returns the saved storage state unless `reset` or expired.
+fn open_profile(
+    side: &BrowserSide,
+    session: u32,
+    id: &str,
+    raw: &Value,
+) -> Result<(OpenProfile, Option<Value>), HostCallError> {
+    let dir = side.with_session(session, |s| Ok(s.defaults.profiles_dir.clone()))?;
+    let perr = |e: ProfileError| bad(e.to_string());
+    if raw.get("mode").and_then(Value::as_str) == Some("persistent") {
+        return Err(bad(
+            "profile mode \"persistent\" (a full user-data directory) is not supported yet; omit `mode` to keep the storage state",
+        ));
+    }
+    let id = ProfileId::parse(id).map_err(perr)?;
+    let store = ProfileStore::open(dir).map_err(perr)?;
+    let autosave = raw.get("autosave").and_then(Value::as_bool).unwrap_or(true);
+    let lock = if autosave {
+        store.lock(&id)
+    } else {
+        store.lock_shared(&id)
+    }
+    .map_err(perr)?;
+    if raw.get("reset").and_then(Value::as_bool) == Some(true) {
+        if !autosave {
+            return Err(bad(
+                "profile options: `reset: true` needs autosave (a read-only profile cannot be reset)",
+            ));
+        }
+        lock.reset().map_err(perr)?;
+    }
+    let state = lock.storage_state().map_err(perr)?;
+    Ok((
+        OpenProfile {
+            lock,
+            autosave,
+            max_age_seconds: raw.get("maxAgeSeconds").and_then(Value::as_u64),
+        },
+        state,
+    ))
+}
+
+/// Captures a context's storage state into its profile.
+async fn save_profile(
+    context: &isolate_browser_matchers::browser::Context,
+    profile: &OpenProfile,
+) -> Result<(), HostCallError> {
+    if !profile.autosave {
+        return Ok(());
+    }
+    let state = context.storage_state().await.map_err(browser_error)?;
+    let mut origins: Vec<String> = state.origins.iter().map(|o| o.origin.clone()).collect();
+    for c in &state.cookies {
+        let host = c.domain.trim_start_matches('.');
+        let scheme = if c.secure { "https" } else { "http" };
+        origins.push(format!("{scheme}://{host}"));
+    }
+    origins.sort();
+    origins.dedup();
+    let value = serde_json::to_value(&state).map_err(|e| bad(e.to_string()))?;
+    profile
+        .lock
+        .save_storage_state(&value, origins, profile.max_age_seconds)
+        .map_err(|e| bad(e.to_string()))
 }
 
 async fn page_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -> Reply {

@@ -28,6 +28,7 @@ use isolate_browser_matchers::browser::Context;
 use isolate_browser_matchers::browser::DialogAction;
 use isolate_browser_matchers::browser::Page;
 use isolate_browser_matchers::browser::Route;
+use isolate_browser_matchers::browser::profiles::ProfileLock;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
@@ -88,6 +89,15 @@ pub(crate) struct SessionDefaults {
     pub action_timeout: Duration,
     /// File paths test code may use.
     pub paths: PathMap,
+    /// The virtual profile store.
+    pub profiles_dir: PathBuf,
+}
+
+/// A profile a context was opened with, held (locked) until the context closes.
+pub(crate) struct OpenProfile {
+    pub lock: ProfileLock,
+    pub autosave: bool,
+    pub max_age_seconds: Option<u64>,
 }
 
 /// Paused requests waiting for the isolate's route handler, by request id.
@@ -102,6 +112,7 @@ pub(crate) struct Session {
     pub dialogs: Arc<Mutex<HashMap<u32, oneshot::Sender<DialogAction>>>>,
     pub routes: PendingRoutes,
     pub mouse: HashMap<u32, (f64, f64)>,
+    pub profiles: HashMap<u32, OpenProfile>,
 }
 
 /// State that lives on the browser thread.
@@ -283,6 +294,7 @@ impl BrowserThread {
                         dialogs: Arc::default(),
                         routes: Arc::default(),
                         mouse: HashMap::new(),
+                        profiles: HashMap::new(),
                     },
                 );
             })

@@ -41,6 +41,17 @@ export async function host(method, args = {}) {
   return reply.value;
 }
 
+/** A host call about `page`: keeps the page's URL current (the host reports it with every
+ * reply), so `page.url()` answers synchronously. */
+async function pageCall(page, method, args) {
+  const reply = await host(method, args);
+  if (reply && typeof reply === "object" && "$pageUrl" in reply) {
+    if (reply.$pageUrl) page._url = reply.$pageUrl;
+    return reply.$value;
+  }
+  return reply;
+}
+
 // ---- value encoding ------------------------------------------------------------------------
 /** Strings and RegExps as the host's text queries. */
 export function textQuery(value, exact) {
@@ -434,7 +445,7 @@ export class Locator extends Locatable {
     return this._page;
   }
   #act(action, args = {}) {
-    return host("locator.action", { page: this._page._id, chain: this._chain, action, ...args });
+    return pageCall(this._page, "locator.action", { page: this._page._id, chain: this._chain, action, ...args });
   }
   nth(index) {
     return this._step(["nth", index]);
@@ -629,19 +640,19 @@ class Keyboard {
     this.#page = page;
   }
   press(key, options = {}) {
-    return host("keyboard.press", { page: this.#page._id, key, delay: ms(options.delay) });
+    return pageCall(this.#page, "keyboard.press", { page: this.#page._id, key, delay: ms(options.delay) });
   }
   type(text, options = {}) {
-    return host("keyboard.type", { page: this.#page._id, text, delay: ms(options.delay) });
+    return pageCall(this.#page, "keyboard.type", { page: this.#page._id, text, delay: ms(options.delay) });
   }
   down(key) {
-    return host("keyboard.down", { page: this.#page._id, key });
+    return pageCall(this.#page, "keyboard.down", { page: this.#page._id, key });
   }
   up(key) {
-    return host("keyboard.up", { page: this.#page._id, key });
+    return pageCall(this.#page, "keyboard.up", { page: this.#page._id, key });
   }
   insertText(text) {
-    return host("keyboard.insertText", { page: this.#page._id, text });
+    return pageCall(this.#page, "keyboard.insertText", { page: this.#page._id, text });
   }
 }
 
@@ -651,22 +662,22 @@ class Mouse {
     this.#page = page;
   }
   move(x, y) {
-    return host("mouse.move", { page: this.#page._id, x, y });
+    return pageCall(this.#page, "mouse.move", { page: this.#page._id, x, y });
   }
   click(x, y, options = {}) {
-    return host("mouse.click", { page: this.#page._id, x, y, options: clickOptions(options) });
+    return pageCall(this.#page, "mouse.click", { page: this.#page._id, x, y, options: clickOptions(options) });
   }
   dblclick(x, y, options = {}) {
-    return host("mouse.click", { page: this.#page._id, x, y, options: clickOptions({ ...options, clickCount: 2 }) });
+    return pageCall(this.#page, "mouse.click", { page: this.#page._id, x, y, options: clickOptions({ ...options, clickCount: 2 }) });
   }
   down(options = {}) {
-    return host("mouse.down", { page: this.#page._id, button: options.button });
+    return pageCall(this.#page, "mouse.down", { page: this.#page._id, button: options.button });
   }
   up(options = {}) {
-    return host("mouse.up", { page: this.#page._id, button: options.button });
+    return pageCall(this.#page, "mouse.up", { page: this.#page._id, button: options.button });
   }
   wheel(deltaX, deltaY) {
-    return host("mouse.wheel", { page: this.#page._id, deltaX, deltaY });
+    return pageCall(this.#page, "mouse.wheel", { page: this.#page._id, deltaX, deltaY });
   }
 }
 
@@ -684,6 +695,7 @@ export class Page extends Locatable {
     this._id = id;
     this._context = context;
     this._closed = false;
+    this._url = "about:blank";
     this.keyboard = new Keyboard(this);
     this.mouse = new Mouse(this);
     pagesById.set(id, this);
@@ -692,7 +704,7 @@ export class Page extends Locatable {
     return new Locator(this, [step]);
   }
   #call(method, args = {}) {
-    return host(method, { page: this._id, ...args });
+    return pageCall(this, method, { page: this._id, ...args });
   }
   context() {
     return this._context;
@@ -713,7 +725,7 @@ export class Page extends Locatable {
     return responseOrNull(await this.#call("page.goForward", navOptions(options)));
   }
   url() {
-    return this.#call("page.url");
+    return this._url;
   }
   title() {
     return this.#call("page.title");
@@ -1014,6 +1026,14 @@ export class BrowserContext {
   }
 }
 
+/** The running test's context options (`use`): contexts made with `browser.newContext()`
+ * in a test get them too, as in Playwright Test. Profiles are not inherited. */
+let contextDefaults = {};
+export function setContextDefaults(options) {
+  const { profile, autosave, reset, maxAgeSeconds, ...rest } = options ?? {};
+  contextDefaults = rest;
+}
+
 export class Browser {
   #defaults;
   constructor(defaults) {
@@ -1033,7 +1053,7 @@ export class Browser {
     return this._contexts.filter((c) => !c._closed);
   }
   async newContext(options = {}) {
-    const merged = { ...this.#defaults, ...options };
+    const merged = { ...contextDefaults, ...this.#defaults, ...options };
     const { id } = await host("browser.newContext", { options: merged });
     const ctx = new BrowserContext(id, this, merged.viewport === undefined ? { width: 1280, height: 720 } : merged.viewport);
     this._contexts.push(ctx);
@@ -1186,7 +1206,8 @@ function webFirst(name) {
     const opts = takesExpected ? (options ?? {}) : (expected ?? {});
     const exp = takesExpected ? expected : undefined;
     const timeout = ms(opts.timeout) ?? this.timeout;
-    const r = await host("expect.check", {
+    const page = received instanceof Locator ? received._page : received;
+    const r = await pageCall(page, "expect.check", {
       ...target,
       matcher: name,
       expected: wire(exp),

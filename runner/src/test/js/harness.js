@@ -324,6 +324,7 @@ const CONTEXT_OPTION_NAMES = [
   "storageState", "testIdAttribute", "actionTimeout", "navigationTimeout", "javaScriptEnabled",
   "ignoreHTTPSErrors", "offline", "isMobile", "hasTouch", "deviceScaleFactor", "permissions",
   "geolocation", "bypassCSP", "httpCredentials", "acceptDownloads", "serviceWorkers",
+  "profile", "autosave", "reset", "maxAgeSeconds",
 ];
 
 const builtins = {
@@ -344,6 +345,11 @@ const builtins = {
     for (const name of CONTEXT_OPTION_NAMES) if (deps[name] !== undefined) opts[name] = deps[name];
     await use(opts);
   },
+  _contextDefaults: [async ({ _combinedContextOptions }, use) => {
+    api.setContextDefaults(_combinedContextOptions);
+    await use();
+    api.setContextDefaults({});
+  }, { auto: true }],
   context: async ({ browser, _combinedContextOptions }, use) => {
     const context = await browser.newContext(_combinedContextOptions);
     await use(context);

@@ -1,0 +1,234 @@
+//! Virtual profiles through `isolate-browser test` and `isolate-browser profiles`: a setup
+//! project logs in once (HttpOnly cookie, localStorage and sessionStorage), later tests and
+//! the next run start signed in, ids that would escape are refused, concurrent writers
+//! conflict, and export/import round-trips.
+
+use std::process::Command;
+
+use crate::support::Seen;
+use crate::support::response;
+use crate::support::serve;
+use crate::test_runner::Run;
+use crate::test_runner::project;
+use crate::test_runner::run_test;
+
+fn cookie(seen: &Seen) -> String {
+    seen.headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+        .map(|(_, v)| v.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn redirect(
+    to: &str,
+    set_cookie: Option<&str>,
+) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
+    let mut r = hyper::Response::builder()
+        .status(302)
+        .header("location", to);
+    if let Some(c) = set_cookie {
+        r = r.header("set-cookie", c);
+    }
+    r.body(http_body_util::Full::new(bytes::Bytes::new()))
+        .expect("response")
+}
+
+/// A login app: `/app` needs the session cookie, `/welcome` stores a token in localStorage
+/// and a tab id in sessionStorage.
+async fn login_app() -> String {
+    let addr = serve(|seen| {
+        let signed_in = cookie(&seen).contains("sid=s3cret");
+        let path = seen.path.split('?').next().unwrap_or("/").to_string();
+        match (seen.method.as_str(), path.as_str()) {
+            ("GET", "/login") => response(
+                200,
+                "text/html",
+                "<title>Login</title><form method=post action=/login><label>User <input name=user></label><button>Sign in</button></form>",
+            ),
+            ("POST", "/login") => redirect("/welcome", Some("sid=s3cret; HttpOnly; Path=/")),
+            ("GET", "/welcome") if signed_in => response(
+                200,
+                "text/html",
+                "<title>Welcome</title><script>localStorage.setItem('token', 't1'); sessionStorage.setItem('tab', 's1');</script><h1>Welcome</h1>",
+            ),
+            ("GET", "/app") if signed_in => response(
+                200,
+                "text/html",
+                "<title>App</title><h1>Dashboard</h1><p id=token></p><p id=tab></p><script>document.querySelector('#token').textContent = localStorage.getItem('token') ?? 'none'; document.querySelector('#tab').textContent = sessionStorage.getItem('tab') ?? 'none';</script>",
+            ),
+            ("GET", "/app" | "/welcome") => redirect("/login", None),
+            _ => response(404, "text/plain", "not found"),
+        }
+    })
+    .await;
+    format!("http://{addr}")
+}
+
+const SETUP: &str = r#"import { test as setup, expect } from '@playwright/test';
+setup('log in', async ({ browser }) => {
+  const context = await browser.newContext({ profile: 'auth/main' });
+  const page = await context.newPage();
+  await page.goto('/app');
+  if (page.url().endsWith('/login')) {
+    console.log('logging in');
+    await page.getByLabel('User').fill('ada');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('h1')).toHaveText('Welcome');
+  } else {
+    console.log('already signed in');
+  }
+  await context.close();
+});
+"#;
+
+const SPEC: &str = r#"import { test, expect } from '@playwright/test';
+test.use({ profile: 'auth/main', autosave: false });
+for (const n of [1, 2, 3]) {
+  test('signed in ' + n, async ({ page }) => {
+    await page.goto('/app');
+    await expect(page.locator('h1')).toHaveText('Dashboard');
+    await expect(page.locator('#token')).toHaveText('t1');
+    await expect(page.locator('#tab')).toHaveText('s1');
+  });
+}
+"#;
+
+fn config(base: &str) -> String {
+    format!(
+        r#"{{ "reporter": [["json"]], "workers": 2, "use": {{ "baseURL": "{base}" }},
+  "projects": [
+    {{ "name": "setup", "testMatch": "**/*.setup.ts" }},
+    {{ "name": "app", "testMatch": "**/*.spec.ts", "dependencies": ["setup"] }}
+  ] }}"#
+    )
+}
+
+async fn run_async(dir: &std::path::Path, args: &[&str]) -> Run {
+    let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_test(&dir, &args)
+    })
+    .await
+    .expect("joins")
+}
+
+fn profiles_cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .arg("profiles")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_setup_project_logs_in_once_and_later_tests_and_runs_start_signed_in() {
+    let base = login_app().await;
+    let dir = project(&[
+        ("isolate-browser.config.json", &config(&base)),
+        ("tests/auth.setup.ts", SETUP),
+        ("tests/app.spec.ts", SPEC),
+    ]);
+    let run = run_async(dir.path(), &[]).await;
+    assert_eq!(
+        run.code, 0,
+        "{}\n{}\n{}",
+        run.stdout, run.stderr, run.report
+    );
+    assert_eq!(run.stdout_of["log in"], ["logging in"]);
+    for n in 1..=3 {
+        assert_eq!(run.status(&format!("signed in {n}")), ["passed"]);
+    }
+
+    // A new process: the saved profile signs the setup in straight away.
+    let run = run_async(dir.path(), &[]).await;
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.stdout_of["log in"], ["already signed in"]);
+
+    // The CLI shows what the profile holds, values only on request.
+    let (code, out, _) = profiles_cli(dir.path(), &["show", "auth/main"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("sid") && !out.contains("s3cret"), "{out}");
+    assert!(out.contains("token") && out.contains("tab"), "{out}");
+    let (_, out, _) = profiles_cli(dir.path(), &["show", "auth/main", "--values"]);
+    assert!(out.contains("sid = s3cret"), "{out}");
+    let (_, out, _) = profiles_cli(dir.path(), &["list"]);
+    assert!(out.starts_with("auth/main"), "{out}");
+
+    // Export, delete, import: the round trip keeps the sign-in.
+    let (code, _, err) = profiles_cli(dir.path(), &["export", "auth/main", "auth.zip"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, _) = profiles_cli(dir.path(), &["rm", "auth/main"]);
+    assert_eq!(code, 0);
+    let (code, _, err) = profiles_cli(dir.path(), &["show", "auth/main"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not found"), "{err}");
+    let (code, _, err) = profiles_cli(dir.path(), &["import", "auth.zip"]);
+    assert_eq!(code, 0, "{err}");
+    let run = run_async(dir.path(), &[]).await;
+    assert_eq!(run.stdout_of["log in"], ["already signed in"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_ids_and_concurrent_writers_are_refused() {
+    let base = login_app().await;
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('bad ids', async ({ browser }) => {
+  for (const id of ['../x', '/abs', 'a//b']) {
+    await expect(browser.newContext({ profile: id })).rejects.toThrow(/invalid profile id/);
+  }
+});
+test('two writers conflict', async ({ browser }) => {
+  const first = await browser.newContext({ profile: 'shared' });
+  await expect(browser.newContext({ profile: 'shared' })).rejects.toThrow(/already open elsewhere/);
+  const reader = browser.newContext({ profile: 'shared', autosave: false });
+  await expect(reader).rejects.toThrow(/already open elsewhere/);
+  await first.close();
+  const again = await browser.newContext({ profile: 'shared' });
+  await again.close();
+});
+test('persistent mode says it is not there yet', async ({ browser }) => {
+  await expect(browser.newContext({ profile: 'p', mode: 'persistent' })).rejects.toThrow(/not supported yet/);
+});
+"#;
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            &format!(
+                r#"{{ "testDir": "tests", "reporter": [["json"]], "use": {{ "baseURL": "{base}" }} }}"#
+            ),
+        ),
+        ("tests/p.spec.ts", spec),
+    ]);
+    let run = run_async(dir.path(), &[]).await;
+    assert_eq!(
+        run.status("bad ids"),
+        ["passed"],
+        "{}",
+        run.error("bad ids")
+    );
+    assert_eq!(
+        run.status("two writers conflict"),
+        ["passed"],
+        "{}",
+        run.error("two writers conflict")
+    );
+    assert_eq!(
+        run.status("persistent mode says it is not there yet"),
+        ["passed"],
+        "{}",
+        run.error("persistent mode says it is not there yet")
+    );
+    let (code, _, err) = profiles_cli(dir.path(), &["show", "../x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid profile id"), "{err}");
+}
