@@ -232,3 +232,68 @@ test('persistent mode says it is not there yet', async ({ browser }) => {
     assert_eq!(code, 2);
     assert!(err.contains("invalid profile id"), "{err}");
 }
+
+#[test]
+fn a_writer_killed_mid_save_leaves_a_readable_profile() {
+    use isolate_browser_browser::profiles::ProfileId;
+    use isolate_browser_browser::profiles::ProfileStore;
+    use serde_json::json;
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let id = ProfileId::parse("auth/main").expect("id");
+    // The version on disk before the writer runs.
+    let store = ProfileStore::open(dir.path().join(".isolate-browser/profiles")).expect("store");
+    store
+        .lock(&id)
+        .expect("lock")
+        .save_storage_state(
+            &json!({ "cookies": [{ "name": "old" }], "origins": [] }),
+            Vec::new(),
+            None,
+        )
+        .expect("save");
+    // A big export to import: slow enough to be killed in every phase of the write.
+    let src = ProfileStore::open(dir.path().join("src")).expect("store");
+    let user_data = dir.path().join("user-data");
+    std::fs::create_dir_all(user_data.join("Default")).expect("mkdir");
+    let mut noise = vec![0u8; 48 << 20];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for b in noise.iter_mut() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    std::fs::write(user_data.join("Default/blob"), &noise).expect("write");
+    let lock = src.lock(&id).expect("lock");
+    lock.save_storage_state(
+        &json!({ "cookies": [{ "name": "new" }], "origins": [] }),
+        Vec::new(),
+        None,
+    )
+    .expect("save");
+    lock.save_user_data(&user_data, Vec::new(), None)
+        .expect("zip");
+    drop(lock);
+    let export = dir.path().join("big.zip");
+    src.export(&id, &export).expect("export");
+
+    for delay_ms in [5u64, 40, 120, 300, 700] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+            .args(["profiles", "import", "big.zip", "auth/main"])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starts");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let (code, out, err) = profiles_cli(dir.path(), &["show", "auth/main"]);
+        assert_eq!(code, 0, "killed after {delay_ms} ms: {err}");
+        assert!(
+            out.contains("    old  (") || out.contains("    new  ("),
+            "killed after {delay_ms} ms, the profile is one whole version: {out}"
+        );
+    }
+}
