@@ -383,7 +383,7 @@ fn a_stuck_test_and_a_memory_bomb_fail_alone() {
 test('infinite loop', () => { while (true) {} });
 test('after the loop', () => { expect(1).toBe(1); });
 test('memory bomb', () => { const a: number[][] = []; while (true) a.push(new Array(1e6).fill(1)); });
-test('after the bomb', async ({ page }) => { await page.goto('/'); await expect(page.locator('h1')).toBeVisible(); });
+test('after the bomb', async ({ page }) => { test.setTimeout(30000); await page.goto('/'); await expect(page.locator('h1')).toBeVisible(); });
 test('never settles', async () => { test.setTimeout(500); await new Promise(() => {}); });
 "#,
         ),
