@@ -305,11 +305,10 @@ fn plan(
         "toHaveId" => text_plan(LocatorState::Id, expected, false, false, matcher)?,
         "toHaveClass" => {
             if expected.is_array() {
-                return Err(MatcherError::Usage(
-                    "toHaveClass with an array is not supported yet; assert each element with locator.nth(i)".into(),
-                ));
+                list_plan(LocatorState::Classes, expected, false, false, matcher)?
+            } else {
+                text_plan(LocatorState::Class, expected, false, false, matcher)?
             }
-            text_plan(LocatorState::Class, expected, false, false, matcher)?
         }
         "toContainClass" => {
             let want: Vec<String> = match expected {

@@ -65,6 +65,7 @@ test('passing', async ({{ page }}) => {{
   await expect(h).toHaveAttribute('title');
   await expect(h).toHaveClass('big headline');
   await expect(h).toHaveClass(/headline/);
+  await expect(page.locator('li, #t')).toHaveClass(['big headline', '', '', '']);
   await expect(h).toContainClass('big');
   await expect(h).toHaveCSS('color', 'rgb(255, 0, 0)');
   await expect(h).toHaveId('t');
@@ -97,6 +98,7 @@ test('failing', async ({{ page }}) => {{
     toHaveValues: () => expect(page.locator('#s')).toHaveValues(['c'], o),
     toHaveAttribute: () => expect(h).toHaveAttribute('data-x', '2', o),
     toHaveClass: () => expect(h).toHaveClass('small', o),
+    toHaveClassArray: () => expect(page.locator('li')).toHaveClass(['a', 'b', 'c'], o),
     toContainClass: () => expect(h).toContainClass('tiny', o),
     toHaveCSS: () => expect(h).toHaveCSS('color', 'rgb(0, 0, 255)', o),
     toHaveId: () => expect(h).toHaveId('x', o),
@@ -207,6 +209,10 @@ test('failing', async ({{ page }}) => {{
             "\"small\"",
             "\"big headline\"",
         ],
+    );
+    expect(
+        "toHaveClassArray",
+        &["toHaveClass(expected) failed", "[\"a\", \"b\", \"c\"]"],
     );
     expect(
         "toContainClass",

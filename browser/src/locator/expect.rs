@@ -62,6 +62,8 @@ pub enum LocatorState {
     Attribute(String),
     /// The `class` attribute.
     Class,
+    /// The `class` attributes of all matches (not strict).
+    Classes,
     /// A computed style property.
     Css(String),
     /// The `id`.
@@ -96,6 +98,7 @@ impl LocatorState {
             Self::Count => ("count", Value::Null),
             Self::Attribute(name) => ("attribute", json!({ "name": name })),
             Self::Class => ("class", Value::Null),
+            Self::Classes => ("classes", Value::Null),
             Self::Css(name) => ("css", json!({ "name": name })),
             Self::Id => ("id", Value::Null),
             Self::JsProperty(name) => ("property", json!({ "name": name })),

@@ -481,6 +481,9 @@
     if (name === "texts") {
       return { status: "ok", value: found.map((el) => normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg)) };
     }
+    if (name === "classes") {
+      return { status: "ok", value: found.map((el) => el.getAttribute("class") ?? "") };
+    }
     if (found.length > 1 && name !== "attached") {
       return { status: "strict", count: found.length, matches: found.slice(0, 10).map(describe) };
     }
