@@ -6,6 +6,7 @@
 //!
 //! - [`config`]: the config file and its resolution.
 //! - `discovery`: spec files and filters.
+//! - `selection`: listing and choosing the tests (filters, grep, only).
 //! - `worker` / `schedule`: isolates per job, the deadline watchdog, retries, max failures.
 //! - `browser_side`: the per-worker browser thread the in-isolate browser API calls into.
 //! - `js/`: the in-isolate test API (`@playwright/test`) and browser API.
@@ -16,6 +17,7 @@ mod discovery;
 mod isolate_host;
 mod json;
 mod schedule;
+mod selection;
 mod sources;
 mod web_server;
 mod worker;
