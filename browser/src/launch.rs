@@ -136,6 +136,22 @@ pub(crate) struct Launched {
     pub user_data_dir: Option<tempfile::TempDir>,
 }
 
+impl Launched {
+    fn supervised(
+        cdp: chromiumoxide::Browser,
+        handler: chromiumoxide::Handler,
+        user_data_dir: Option<tempfile::TempDir>,
+    ) -> Self {
+        let (alive, task) = supervise(handler);
+        Self {
+            cdp,
+            alive,
+            handler: task,
+            user_data_dir,
+        }
+    }
+}
+
 /// Starts Chromium with a fresh temporary profile directory.
 pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserError> {
     let executable = find_chromium(options.executable.as_deref())?;
@@ -183,13 +199,7 @@ pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserE
                 executable: executable.clone(),
                 reason: e.to_string(),
             })?;
-    let (alive, task) = supervise(handler);
-    Ok(Launched {
-        cdp,
-        alive,
-        handler: task,
-        user_data_dir: Some(user_data_dir),
-    })
+    Ok(Launched::supervised(cdp, handler, Some(user_data_dir)))
 }
 
 /// Connects to a browser that already runs: a `ws://…/devtools/browser/…` URL or the
@@ -215,13 +225,7 @@ pub(crate) async fn connect(endpoint: &str) -> Result<Launched, BrowserError> {
             endpoint: endpoint.to_string(),
             reason: e.to_string(),
         })?;
-    let (alive, task) = supervise(handler);
-    Ok(Launched {
-        cdp,
-        alive,
-        handler: task,
-        user_data_dir: None,
-    })
+    Ok(Launched::supervised(cdp, handler, None))
 }
 
 /// Drives the CDP handler until the connection ends. Errors (most often messages newer

@@ -143,20 +143,13 @@ mod tests {
             project: None,
         };
         let attempt = TestAttempt {
-            retry: 0,
-            outcome: TestOutcome::Failed,
             duration: Duration::from_millis(5),
-            cpu_time: None,
             failures: vec![TestFailure {
                 kind: "Error".into(),
                 message: "boom\nsecond line".into(),
                 ..Default::default()
             }],
-            stdout: vec![],
-            stderr: vec![],
-            attachments: vec![],
-            skip_reason: None,
-            steps: Vec::new(),
+            ..TestAttempt::new(0, TestOutcome::Failed)
         };
         let mut r = GithubReporter::new(Vec::new());
         r.on_event(&RunEvent::TestFinished {

@@ -226,24 +226,19 @@ mod tests {
             project: None,
         };
         let attempt = TestAttempt {
-            retry: 0,
-            outcome: TestOutcome::Failed,
             duration: Duration::from_millis(42),
-            cpu_time: None,
             failures: vec![TestFailure {
                 kind: "Error".into(),
                 message: "Expected: <b>".into(),
                 ..Default::default()
             }],
             stdout: vec!["log & more".into()],
-            stderr: vec![],
             attachments: vec![Attachment {
                 name: "screenshot".into(),
                 content_type: "image/png".into(),
                 path: Some("shot.png".into()),
             }],
-            skip_reason: None,
-            steps: Vec::new(),
+            ..TestAttempt::new(0, TestOutcome::Failed)
         };
         r.on_event(&RunEvent::TestFinished {
             info,

@@ -221,16 +221,10 @@ mod tests {
 
     fn attempt(outcome: TestOutcome, retry: u32) -> TestAttempt {
         TestAttempt {
-            retry,
-            outcome,
             duration: Duration::from_millis(10),
             cpu_time: Some(Duration::from_millis(4)),
-            failures: vec![],
             stdout: vec!["log".into()],
-            stderr: vec![],
-            attachments: vec![],
-            skip_reason: None,
-            steps: Vec::new(),
+            ..TestAttempt::new(retry, outcome)
         }
     }
 

@@ -240,10 +240,7 @@ mod tests {
 
     fn attempt(retry: u32, outcome: TestOutcome, message: Option<&str>) -> TestAttempt {
         TestAttempt {
-            retry,
-            outcome,
             duration: Duration::from_millis(120),
-            cpu_time: None,
             failures: message
                 .map(|m| {
                     vec![TestFailure {
@@ -257,10 +254,7 @@ mod tests {
                 })
                 .unwrap_or_default(),
             stdout: vec!["hello <out>".into()],
-            stderr: vec![],
-            attachments: vec![],
-            skip_reason: None,
-            steps: Vec::new(),
+            ..TestAttempt::new(retry, outcome)
         }
     }
 

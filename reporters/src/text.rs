@@ -370,8 +370,6 @@ mod tests {
 
     fn attempt(outcome: TestOutcome, retry: u32, ms: u64) -> TestAttempt {
         TestAttempt {
-            retry,
-            outcome,
             duration: Duration::from_millis(ms),
             cpu_time: Some(Duration::from_millis(900)),
             failures: if matches!(outcome, TestOutcome::Failed) {
@@ -386,11 +384,7 @@ mod tests {
             } else {
                 vec![]
             },
-            stdout: vec![],
-            stderr: vec![],
-            attachments: vec![],
-            skip_reason: None,
-            steps: Vec::new(),
+            ..TestAttempt::new(retry, outcome)
         }
     }
 
