@@ -32,6 +32,11 @@ pub(crate) struct BrowserInner {
 /// A ready-made context and its first page.
 pub(crate) struct Spare {
     pub(crate) id: chromiumoxide::cdp::browser_protocol::browser::BrowserContextId,
+    pub(crate) page: ReadyPage,
+}
+
+/// A blank page set up ahead of time.
+pub(crate) struct ReadyPage {
     pub(crate) page: chromiumoxide::Page,
     /// The viewport already applied to `page`.
     pub(crate) viewport: crate::context::Viewport,
@@ -60,6 +65,20 @@ impl Browser {
         Ok(browser)
     }
 
+    /// Launches Chromium on `user_data_dir` (Playwright's `launchPersistentContext`) and
+    /// returns its default context: cookies and storage are Chromium's own, kept in that
+    /// directory. Closing the context closes the browser, which writes everything to disk.
+    pub async fn launch_persistent(
+        mut launch: LaunchOptions,
+        user_data_dir: &std::path::Path,
+        options: ContextOptions,
+    ) -> Result<Context, BrowserError> {
+        launch.user_data_dir = Some(user_data_dir.to_path_buf());
+        // Pre-made pages live in contexts of their own; the default context has none.
+        let browser = Self::from_launched(launch::launch(&launch).await?, 0);
+        Context::create(browser, None, options, None).await
+    }
+
     /// Connects to a running browser by its CDP endpoint (`ws://…` or `http://host:port`).
     pub async fn connect(endpoint: &str) -> Result<Self, BrowserError> {
         Ok(Self::from_launched(launch::connect(endpoint).await?, 0))
@@ -67,17 +86,14 @@ impl Browser {
 
     fn from_launched(mut l: launch::Launched, prewarm: usize) -> Self {
         let pid = l.cdp.get_mut_child().and_then(|c| c.inner.id());
-        let profile = l
-            .user_data_dir
-            .as_ref()
-            .map(|d| d.path().display().to_string());
+        let profile = l.user_data_dir.as_ref().map(|d| d.display().to_string());
         Self {
             inner: Arc::new(BrowserInner {
                 cdp: l.cdp,
                 alive: l.alive,
                 handler: l.handler,
                 owned: Mutex::new(Some(Owned {
-                    user_data_dir: l.user_data_dir,
+                    user_data_dir: l.temp_dir,
                 })),
                 pid,
                 profile,
@@ -126,8 +142,8 @@ impl Browser {
             self.spawn_spare().await;
         }
         let (id, first_page) = match ready {
-            Some(spare) => (spare.id, Some((spare.page, spare.viewport))),
-            None => (self.create_context_id().await?, None),
+            Some(spare) => (Some(spare.id), Some(spare.page)),
+            None => (Some(self.create_context_id().await?), None),
         };
         Context::create(self.clone(), id, options, first_page).await
     }
@@ -167,7 +183,10 @@ impl Browser {
             ))
             .await
             .ok()?;
-            Some(Spare { id, page, viewport })
+            Some(Spare {
+                id,
+                page: ReadyPage { page, viewport },
+            })
         });
         self.inner.spare.lock().await.push_back(task);
     }

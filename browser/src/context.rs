@@ -152,7 +152,8 @@ pub struct NewCookie {
 
 pub(crate) struct ContextInner {
     pub(crate) browser: Browser,
-    pub(crate) id: BrowserContextId,
+    /// `None` for the browser's default context (a persistent launch).
+    pub(crate) id: Option<BrowserContextId>,
     pub(crate) options: ContextOptions,
     /// Weak: a page owns its context, so owning pages here would keep both alive forever.
     pages: Mutex<Vec<std::sync::Weak<crate::page::PageInner>>>,
@@ -160,7 +161,11 @@ pub(crate) struct ContextInner {
     routes: Mutex<Vec<crate::route::RouteEntry>>,
     init_scripts: Mutex<Vec<String>>,
     /// A blank page made ahead of time (see `LaunchOptions::prewarm`), handed out first.
-    first_page: Mutex<Option<(chromiumoxide::Page, Viewport)>>,
+    first_page: Mutex<Option<crate::browser::ReadyPage>>,
+    /// Web storage applied lazily and origins visited (see `storage`).
+    pub(crate) storage: Mutex<crate::storage::StorageTracker>,
+    /// Held while pages get a new storage script, and while a page is created.
+    pub(crate) storage_refresh: tokio::sync::Mutex<()>,
 }
 
 /// An isolated browser context. Clones share it.
@@ -172,9 +177,9 @@ pub struct Context {
 impl Context {
     pub(crate) async fn create(
         browser: Browser,
-        id: BrowserContextId,
+        id: Option<BrowserContextId>,
         options: ContextOptions,
-        first_page: Option<(chromiumoxide::Page, Viewport)>,
+        first_page: Option<crate::browser::ReadyPage>,
     ) -> Result<Self, BrowserError> {
         let state = options.storage_state.clone();
         let context = Self {
@@ -187,12 +192,19 @@ impl Context {
                 routes: Mutex::new(Vec::new()),
                 init_scripts: Mutex::new(Vec::new()),
                 first_page: Mutex::new(first_page),
+                storage: Mutex::default(),
+                storage_refresh: tokio::sync::Mutex::new(()),
             }),
         };
         if let Some(state) = state {
             context.set_storage_state(&state).await?;
         }
         Ok(context)
+    }
+
+    /// The browser this context belongs to.
+    pub fn browser(&self) -> &Browser {
+        &self.inner.browser
     }
 
     /// The options the context was created with.
@@ -205,11 +217,13 @@ impl Context {
         self.ensure_open("opening a page")?;
         let ready = self.inner.first_page.lock().ok().and_then(|mut p| p.take());
         let (cdp_page, preset) = match ready {
-            Some((page, viewport)) => (page, Some(viewport)),
+            Some(ready) => (ready.page, Some(ready.viewport)),
             None => {
-                let params = CreateTargetParams::builder()
-                    .url("about:blank")
-                    .browser_context_id(self.inner.id.clone())
+                let mut params = CreateTargetParams::builder().url("about:blank");
+                if let Some(id) = &self.inner.id {
+                    params = params.browser_context_id(id.clone());
+                }
+                let params = params
                     .build()
                     .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
                 let page = self
@@ -229,6 +243,9 @@ impl Context {
             .lock()
             .map(|s| s.clone())
             .unwrap_or_default();
+        // No storage refresh may pass between the script this page gets and its joining the
+        // page list.
+        let _turn = self.inner.storage_refresh.lock().await;
         let page = Page::create(self.clone(), cdp_page, &scripts, preset).await?;
         self.inner
             .pages
@@ -310,7 +327,7 @@ impl Context {
     pub async fn cookies(&self, urls: &[&str]) -> Result<Vec<Cookie>, BrowserError> {
         self.ensure_open("reading cookies")?;
         let params = storage::GetCookiesParams {
-            browser_context_id: Some(self.inner.id.clone()),
+            browser_context_id: self.inner.id.clone(),
         };
         let res = self.execute("Storage.getCookies", params).await?;
         let cookies = res.cookies.into_iter().map(cookie_from_cdp);
@@ -355,7 +372,7 @@ impl Context {
             params.push(p);
         }
         let mut set = storage::SetCookiesParams::new(params);
-        set.browser_context_id = Some(self.inner.id.clone());
+        set.browser_context_id = self.inner.id.clone();
         self.execute("Storage.setCookies", set).await?;
         Ok(())
     }
@@ -380,7 +397,7 @@ impl Context {
     pub async fn clear_cookies(&self) -> Result<(), BrowserError> {
         self.ensure_open("clearing cookies")?;
         let params = storage::ClearCookiesParams {
-            browser_context_id: Some(self.inner.id.clone()),
+            browser_context_id: self.inner.id.clone(),
         };
         self.execute("Storage.clearCookies", params).await?;
         Ok(())
@@ -398,9 +415,13 @@ impl Context {
         if !self.inner.browser.is_connected() {
             return Ok(());
         }
-        let params = chromiumoxide::cdp::browser_protocol::target::DisposeBrowserContextParams::new(
-            self.inner.id.clone(),
-        );
+        let Some(id) = self.inner.id.clone() else {
+            // The default context of a persistent launch: the browser goes with it, and
+            // writes its profile on the way out.
+            return self.inner.browser.close().await;
+        };
+        let params =
+            chromiumoxide::cdp::browser_protocol::target::DisposeBrowserContextParams::new(id);
         self.inner
             .browser
             .inner

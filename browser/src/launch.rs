@@ -61,6 +61,9 @@ pub struct LaunchOptions {
     /// waiting for Chromium to start a renderer (about 100 ms here). Each costs an idle
     /// renderer; 0 turns it off.
     pub prewarm: usize,
+    /// Chromium's user-data directory: `None` (the default) starts from an empty temporary
+    /// one that is deleted on close; a given directory is used as it is and kept.
+    pub user_data_dir: Option<PathBuf>,
 }
 
 impl Default for LaunchOptions {
@@ -71,6 +74,7 @@ impl Default for LaunchOptions {
             args: Vec::new(),
             timeout: Duration::from_secs(30),
             prewarm: 2,
+            user_data_dir: None,
         }
     }
 }
@@ -133,14 +137,18 @@ pub(crate) struct Launched {
     pub cdp: chromiumoxide::Browser,
     pub alive: Arc<AtomicBool>,
     pub handler: tokio::task::JoinHandle<()>,
-    pub user_data_dir: Option<tempfile::TempDir>,
+    /// The user-data directory of a launched browser.
+    pub user_data_dir: Option<PathBuf>,
+    /// Deleted when the browser is closed, when it is a temporary one.
+    pub temp_dir: Option<tempfile::TempDir>,
 }
 
 impl Launched {
     fn supervised(
         cdp: chromiumoxide::Browser,
         handler: chromiumoxide::Handler,
-        user_data_dir: Option<tempfile::TempDir>,
+        user_data_dir: Option<PathBuf>,
+        temp_dir: Option<tempfile::TempDir>,
     ) -> Self {
         let (alive, task) = supervise(handler);
         Self {
@@ -148,23 +156,43 @@ impl Launched {
             alive,
             handler: task,
             user_data_dir,
+            temp_dir,
         }
     }
 }
 
-/// Starts Chromium with a fresh temporary profile directory.
+/// Starts Chromium with the given user-data directory, or a fresh temporary one.
 pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserError> {
     let executable = find_chromium(options.executable.as_deref())?;
-    let user_data_dir = tempfile::Builder::new()
-        .prefix("isolate-browser-chromium-")
-        .tempdir()
-        .map_err(|e| BrowserError::Launch {
-            executable: executable.clone(),
-            reason: format!("cannot create a profile directory: {e}"),
-        })?;
+    let temp_dir = match &options.user_data_dir {
+        Some(_) => None,
+        None => Some(
+            tempfile::Builder::new()
+                .prefix("isolate-browser-chromium-")
+                .tempdir()
+                .map_err(|e| BrowserError::Launch {
+                    executable: executable.clone(),
+                    reason: format!("cannot create a profile directory: {e}"),
+                })?,
+        ),
+    };
+    let user_data_dir = match (&options.user_data_dir, &temp_dir) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(temp)) => temp.path().to_path_buf(),
+        (None, None) => unreachable!("a temporary directory is made when none is given"),
+    };
+    if !user_data_dir.is_dir() {
+        return Err(BrowserError::Launch {
+            executable,
+            reason: format!(
+                "the user-data directory {} does not exist",
+                user_data_dir.display()
+            ),
+        });
+    }
     let mut builder = BrowserConfig::builder()
         .chrome_executable(&executable)
-        .user_data_dir(user_data_dir.path())
+        .user_data_dir(&user_data_dir)
         .viewport(None)
         .launch_timeout(options.timeout)
         .request_timeout(Duration::from_secs(60))
@@ -199,7 +227,12 @@ pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserE
                 executable: executable.clone(),
                 reason: e.to_string(),
             })?;
-    Ok(Launched::supervised(cdp, handler, Some(user_data_dir)))
+    Ok(Launched::supervised(
+        cdp,
+        handler,
+        Some(user_data_dir),
+        temp_dir,
+    ))
 }
 
 /// Connects to a browser that already runs: a `ws://…/devtools/browser/…` URL or the
@@ -225,7 +258,7 @@ pub(crate) async fn connect(endpoint: &str) -> Result<Launched, BrowserError> {
             endpoint: endpoint.to_string(),
             reason: e.to_string(),
         })?;
-    Ok(Launched::supervised(cdp, handler, None))
+    Ok(Launched::supervised(cdp, handler, None, None))
 }
 
 /// Drives the CDP handler until the connection ends. Errors (most often messages newer

@@ -229,6 +229,191 @@ async fn storage_state_round_trips_cookies_local_and_session_storage() {
     browser.close().await.expect("close");
 }
 
+/// Saved localStorage reaches each origin's first document, is never written twice (an app
+/// that clears it stays signed out after a reload or in a new tab), and is read back for
+/// origins whose pages have closed and for origins no page opened.
+#[tokio::test]
+async fn saved_local_storage_is_written_once_and_read_back_after_its_pages_close() {
+    let a = serve_pages(&[(
+        "/",
+        "<title>a</title><script>window.seenAtLoad = localStorage.getItem('token');</script>",
+    )])
+    .await;
+    let b = a.replace("127.0.0.1", "localhost");
+    let item = |name: &str, value: &str| isolate_browser_browser::NameValue {
+        name: name.into(),
+        value: value.into(),
+    };
+    let state = isolate_browser_browser::StorageState {
+        cookies: Vec::new(),
+        origins: vec![
+            isolate_browser_browser::OriginState {
+                origin: a.clone(),
+                local_storage: vec![item("token", "for-a")],
+                session_storage: Vec::new(),
+            },
+            isolate_browser_browser::OriginState {
+                origin: b.clone(),
+                local_storage: vec![item("token", "for-b"), item("theme", "dark")],
+                session_storage: Vec::new(),
+            },
+        ],
+    };
+    let browser = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
+    let context = browser
+        .new_context(ContextOptions {
+            storage_state: Some(state),
+            ..ContextOptions::default()
+        })
+        .await
+        .expect("ctx");
+    let page = context.new_page().await.expect("page");
+    page.goto(&format!("{a}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    // Page scripts already see it while the document loads.
+    assert_eq!(
+        page.evaluate("window.seenAtLoad", None)
+            .await
+            .expect("read"),
+        json!("for-a")
+    );
+    page.evaluate("localStorage.clear()", None)
+        .await
+        .expect("clear");
+    page.reload(GotoOptions::default()).await.expect("reload");
+    assert_eq!(
+        page.evaluate("localStorage.length", None)
+            .await
+            .expect("read"),
+        json!(0)
+    );
+    let second = context.new_page().await.expect("page 2");
+    second
+        .goto(&format!("{a}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    assert_eq!(
+        second
+            .evaluate("localStorage.length", None)
+            .await
+            .expect("read"),
+        json!(0)
+    );
+    second
+        .evaluate("localStorage.setItem('after', 'logout')", None)
+        .await
+        .expect("write");
+    page.close().await.expect("close");
+    second.close().await.expect("close");
+
+    // No page of either origin is open: `a` is read back, `b` was never touched.
+    let saved = context.storage_state().await.expect("capture");
+    let summary: Vec<(String, Vec<(String, String)>)> = saved
+        .origins
+        .iter()
+        .map(|o| {
+            (
+                o.origin.clone(),
+                o.local_storage
+                    .iter()
+                    .map(|i| (i.name.clone(), i.value.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let pair = |n: &str, v: &str| (n.to_string(), v.to_string());
+    assert_eq!(
+        summary,
+        vec![
+            (a.clone(), vec![pair("after", "logout")]),
+            (
+                b.clone(),
+                vec![pair("token", "for-b"), pair("theme", "dark")]
+            ),
+        ]
+    );
+    let third = context.new_page().await.expect("page 3");
+    third
+        .goto(&format!("{b}/"), GotoOptions::default())
+        .await
+        .expect("goto b");
+    assert_eq!(
+        third
+            .evaluate(
+                "[localStorage.getItem('token'), localStorage.getItem('theme')]",
+                None
+            )
+            .await
+            .expect("read"),
+        json!(["for-b", "dark"])
+    );
+    browser.close().await.expect("close");
+}
+
+/// A persistent launch keeps cookies and localStorage in its user-data directory: a second
+/// launch on the same directory finds them, and the directory stays after close.
+#[tokio::test]
+async fn a_persistent_context_keeps_its_state_in_the_user_data_directory() {
+    let origin = serve_pages(&[("/", "<title>p</title>")]).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let context = Browser::launch_persistent(
+        LaunchOptions::default(),
+        dir.path(),
+        ContextOptions::default(),
+    )
+    .await
+    .expect("launch");
+    let page = context.new_page().await.expect("page");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    page.evaluate(
+        "document.cookie = 'kept=1; Max-Age=3600; path=/'; localStorage.setItem('token', 'abc')",
+        None,
+    )
+    .await
+    .expect("store");
+    let pid = context.browser().pid().expect("launched");
+    context.close().await.expect("close");
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            || std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| s.contains(") Z")),
+        "closing the context closes its browser"
+    );
+    assert!(dir.path().join("Default").is_dir(), "the profile stays");
+
+    let again = Browser::launch_persistent(
+        LaunchOptions::default(),
+        dir.path(),
+        ContextOptions::default(),
+    )
+    .await
+    .expect("relaunch");
+    let page = again.new_page().await.expect("page");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    assert_eq!(
+        page.evaluate("[document.cookie, localStorage.getItem('token')]", None)
+            .await
+            .expect("read"),
+        json!(["kept=1", "abc"])
+    );
+    assert!(
+        again
+            .cookies(&[])
+            .await
+            .expect("cookies")
+            .iter()
+            .any(|c| c.name == "kept")
+    );
+    again.close().await.expect("close");
+}
+
 #[tokio::test]
 async fn init_scripts_events_and_dialogs() {
     let origin = serve_pages(&[

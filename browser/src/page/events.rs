@@ -196,6 +196,10 @@ impl Page {
             .event_listener::<cdp_page::EventJavascriptDialogOpening>()
             .await
             .map_err(|e| cdp("Page.javascriptDialogOpening", e))?;
+        let mut bindings = p
+            .event_listener::<runtime::EventBindingCalled>()
+            .await
+            .map_err(|e| cdp("Runtime.bindingCalled", e))?;
         let weak = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
             let mut urls: std::collections::HashMap<String, (String, String)> =
@@ -225,6 +229,11 @@ impl Page {
                     }
                     Some(ev) = requests.next() => {
                         let resource_type = ev.r#type.as_ref().map(kind_name).unwrap_or_default();
+                        if resource_type == "document"
+                            && let Some(inner) = weak.upgrade()
+                        {
+                            inner.context.document_requested(&ev.request.url);
+                        }
                         urls.insert(ev.request_id.inner().clone(), (ev.request.url.clone(), resource_type.clone()));
                         PageEvent::Request(RequestEvent {
                             url: ev.request.url.clone(),
@@ -272,6 +281,15 @@ impl Page {
                             .execute(cdp_page::HandleJavaScriptDialogParams { accept, prompt_text })
                             .await;
                         PageEvent::Dialog(dialog)
+                    }
+                    Some(ev) = bindings.next() => {
+                        if ev.name == crate::storage::BINDING {
+                            let Some(inner) = weak.upgrade() else { break };
+                            let context = inner.context.clone();
+                            let origin = ev.payload.clone();
+                            tokio::spawn(async move { context.origin_seen(origin).await });
+                        }
+                        continue;
                     }
                     else => break,
                 };

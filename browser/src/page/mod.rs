@@ -58,6 +58,8 @@ pub(crate) struct PageInner {
     pub(crate) events: events::PageEvents,
     /// Mouse buttons currently held (CDP bit mask).
     pub(crate) mouse_buttons: std::sync::atomic::AtomicI64,
+    /// The storage binding and script now installed (see `storage`).
+    pub(crate) storage: Arc<tokio::sync::Mutex<crate::storage::InstalledStorage>>,
 }
 
 /// A browser tab. Clones share it.
@@ -73,6 +75,15 @@ impl Page {
         init_scripts: &[String],
         preset_viewport: Option<Viewport>,
     ) -> Result<Self, BrowserError> {
+        let storage = Arc::new(tokio::sync::Mutex::new(
+            crate::storage::InstalledStorage::default(),
+        ));
+        // Taken now, so that nothing reaches the page's storage script before the first
+        // install below has finished.
+        let first_install = storage
+            .clone()
+            .try_lock_owned()
+            .map_err(|_| BrowserError::Closed(Some("opening a page".into())))?;
         let page = Self {
             inner: Arc::new(PageInner {
                 context,
@@ -81,9 +92,23 @@ impl Page {
                 routes: crate::route::PageRoutes::default(),
                 events: events::PageEvents::default(),
                 mouse_buttons: std::sync::atomic::AtomicI64::new(0),
+                storage,
             }),
         };
         page.start_events().await?;
+        // The storage script (only in a context with saved storage not yet written) goes in
+        // first, so init scripts see saved storage. It is installed in the background (the
+        // first commands to a new renderer are slow) and navigations wait for it.
+        let installing = {
+            let page = page.clone();
+            let mut guard = first_install;
+            tokio::spawn(async move { page.sync_storage_locked(&mut guard).await })
+        };
+        if !init_scripts.is_empty() {
+            installing
+                .await
+                .map_err(|_| BrowserError::Closed(Some("opening a page".into())))??;
+        }
         for script in init_scripts {
             page.add_init_script(script).await?;
         }

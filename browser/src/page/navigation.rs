@@ -265,6 +265,7 @@ impl Page {
         timeout: Duration,
         nav: impl Future<Output = Result<NavOutcome, chromiumoxide::error::CdpError>> + Send + 'static,
     ) -> Result<Option<Response>, BrowserError> {
+        self.settle_storage().await;
         let page = &self.inner.cdp;
         let mut lifecycle = page
             .event_listener::<cdp_page::EventLifecycleEvent>()
