@@ -421,11 +421,7 @@ impl ProfileLock {
         max_age_seconds: Option<u64>,
     ) -> Result<(), ProfileError> {
         self.writable()?;
-        let bytes = serde_json::to_vec_pretty(state).map_err(|e| ProfileError::Io {
-            path: self.dir.join(STATE),
-            source: std::io::Error::other(e),
-        })?;
-        write_atomically(&self.dir.join(STATE), &bytes)?;
+        self.write_state(state)?;
         let kind = self
             .manifest()
             .ok()
@@ -435,14 +431,20 @@ impl ProfileLock {
         self.commit(kind, origins, max_age_seconds)
     }
 
-    /// Zips a Chromium user-data directory into the profile (and marks it persistent).
+    /// Zips a Chromium user-data directory into the profile (and marks it persistent), with
+    /// the storage state read from it when given (what `profiles show` lists, and the session
+    /// cookies Chromium itself does not keep).
     pub fn save_user_data(
         &self,
         user_data_dir: &Path,
+        state: Option<&Value>,
         origins: Vec<String>,
         max_age_seconds: Option<u64>,
     ) -> Result<(), ProfileError> {
         self.writable()?;
+        if let Some(state) = state {
+            self.write_state(state)?;
+        }
         archive::zip_dir(user_data_dir, &self.dir.join(USER_DATA))?;
         self.commit(ProfileKind::Persistent, origins, max_age_seconds)
     }
@@ -473,6 +475,14 @@ impl ProfileLock {
             }
         }
         Ok(())
+    }
+
+    fn write_state(&self, state: &Value) -> Result<(), ProfileError> {
+        let bytes = serde_json::to_vec_pretty(state).map_err(|e| ProfileError::Io {
+            path: self.dir.join(STATE),
+            source: std::io::Error::other(e),
+        })?;
+        write_atomically(&self.dir.join(STATE), &bytes)
     }
 
     fn writable(&self) -> Result<(), ProfileError> {

@@ -196,8 +196,8 @@ test('two writers conflict', async ({ browser }) => {
   const again = await browser.newContext({ profile: 'shared' });
   await again.close();
 });
-test('persistent mode says it is not there yet', async ({ browser }) => {
-  await expect(browser.newContext({ profile: 'p', mode: 'persistent' })).rejects.toThrow(/not supported yet/);
+test('unknown modes are refused', async ({ browser }) => {
+  await expect(browser.newContext({ profile: 'p', mode: 'disk' })).rejects.toThrow(/profile mode "disk" is not known/);
 });
 "#;
     let dir = project(&[
@@ -223,14 +223,87 @@ test('persistent mode says it is not there yet', async ({ browser }) => {
         run.error("two writers conflict")
     );
     assert_eq!(
-        run.status("persistent mode says it is not there yet"),
+        run.status("unknown modes are refused"),
         ["passed"],
         "{}",
-        run.error("persistent mode says it is not there yet")
+        run.error("unknown modes are refused")
     );
     let (code, _, err) = profiles_cli(dir.path(), &["show", "../x"]);
     assert_eq!(code, 2);
     assert!(err.contains("invalid profile id"), "{err}");
+}
+
+const PERSISTENT: &str = r#"import { test, expect } from '@playwright/test';
+test.use({ profile: 'auth/persistent', mode: 'persistent' });
+const idb = (body) => new Promise((resolve, reject) => {
+  const open = indexedDB.open('app', 1);
+  open.onupgradeneeded = () => open.result.createObjectStore('kv');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const tx = open.result.transaction('kv', 'readwrite');
+    const req = body(tx.objectStore('kv'));
+    tx.oncomplete = () => { open.result.close(); resolve(req.result); };
+    tx.onerror = () => reject(tx.error);
+  };
+});
+test('persistent', async ({ page, context }) => {
+  await page.goto('/app');
+  if (page.url().endsWith('/login')) {
+    console.log('logging in');
+    await page.getByLabel('User').fill('ada');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('h1')).toHaveText('Welcome');
+    await page.evaluate(`(${idb})((s) => s.put('v1', 'k'))`);
+    await page.evaluate(() => { document.cookie = 'pref=dark; Max-Age=86400; path=/'; });
+  } else {
+    console.log('signed in');
+    await expect(page.locator('h1')).toHaveText('Dashboard');
+    await expect(page.locator('#token')).toHaveText('t1');
+    console.log('indexedDB ' + await page.evaluate(`(${idb})((s) => s.get('k'))`));
+    console.log((await context.cookies()).map((c) => c.name).sort().join(','));
+  }
+});
+"#;
+
+/// Persistent mode: the whole Chromium user-data directory (IndexedDB included, which a
+/// storage state does not carry) goes into the profile's zip and comes back in the next run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persistent_profile_keeps_state_across_runs_through_its_zip() {
+    let base = login_app().await;
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            &format!(
+                r#"{{ "testDir": "tests", "reporter": [["json"]], "use": {{ "baseURL": "{base}" }} }}"#
+            ),
+        ),
+        ("tests/p.spec.ts", PERSISTENT),
+    ]);
+    let run = run_async(dir.path(), &[]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.error("persistent"));
+    assert_eq!(run.stdout_of["persistent"], ["logging in"]);
+    let zip = dir
+        .path()
+        .join(".isolate-browser/profiles/auth/persistent/user-data.zip");
+    assert!(
+        zip.is_file(),
+        "the user-data directory is zipped into the profile"
+    );
+    let (code, out, _) = profiles_cli(dir.path(), &["show", "auth/persistent"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("kind: Persistent") && out.contains("sid"),
+        "{out}"
+    );
+
+    // A new process unpacks the zip: signed in, with the IndexedDB record and both cookies
+    // (the session cookie comes from the saved state, as Chromium does not keep those).
+    let run = run_async(dir.path(), &[]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.error("persistent"));
+    assert_eq!(
+        run.stdout_of["persistent"],
+        ["signed in", "indexedDB v1", "pref,sid"]
+    );
 }
 
 #[test]
@@ -272,7 +345,7 @@ fn a_writer_killed_mid_save_leaves_a_readable_profile() {
         None,
     )
     .expect("save");
-    lock.save_user_data(&user_data, Vec::new(), None)
+    lock.save_user_data(&user_data, None, Vec::new(), None)
         .expect("zip");
     drop(lock);
     let export = dir.path().join("big.zip");

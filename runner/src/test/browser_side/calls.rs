@@ -28,19 +28,16 @@ use isolate_browser_matchers::browser::StorageState;
 use isolate_browser_matchers::browser::Viewport;
 use isolate_browser_matchers::browser::WaitForState;
 use isolate_browser_matchers::browser::WaitUntil;
-use isolate_browser_matchers::browser::profiles::ProfileError;
-use isolate_browser_matchers::browser::profiles::ProfileId;
-use isolate_browser_matchers::browser::profiles::ProfileStore;
 use isolate_browser_matchers::web_first;
 use serde_json::Value;
 use serde_json::json;
 use tokio::sync::oneshot;
 
 use super::BrowserSide;
-use super::OpenProfile;
 use super::browser_error;
 use super::locator::build;
 use super::locator::url_match;
+use super::profile;
 use crate::sandbox::HostCallError;
 use crate::test::json::strings;
 
@@ -372,21 +369,18 @@ async fn browser_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
         }
         "newContext" => {
             let raw = args.get("options").unwrap_or(&Value::Null);
-            let mut options = context_options(side, session, raw)?;
-            let profile = match raw.get("profile").and_then(Value::as_str) {
+            let options = context_options(side, session, raw)?;
+            let (context, profile) = match raw.get("profile").and_then(Value::as_str) {
                 Some(id) => {
-                    let (open, state) = open_profile(side, session, id, raw)?;
-                    if let Some(state) = state {
-                        options.storage_state = Some(serde_json::from_value(state).map_err(|e| {
-                            bad(format!("profile \"{id}\" holds a storage state this version cannot read: {e}"))
-                        })?);
-                    }
-                    Some(open)
+                    let (context, profile) =
+                        profile::open_context(side, session, id, raw, options).await?;
+                    (context, Some(profile))
                 }
-                None => None,
+                None => {
+                    let b = side.browser().await?;
+                    (b.new_context(options).await.map_err(browser_error)?, None)
+                }
             };
-            let b = side.browser().await?;
-            let context = b.new_context(options).await.map_err(browser_error)?;
             let id = side.id();
             side.with_session(session, |s| {
                 s.contexts.insert(id, context);
@@ -472,18 +466,16 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
                 s.contexts.remove(&id);
                 Ok(s.profiles.remove(&id))
             })?;
-            // A profile is saved before the context goes (and its lock only after), so the
-            // next test that opens it sees this one's sign-in.
-            if let Some(p) = profile {
-                save_profile(&context, &p).await?;
-            }
-            if args.get("background").and_then(Value::as_bool) == Some(true) {
+            let background = args.get("background").and_then(Value::as_bool) == Some(true);
+            match profile {
+                Some(p) => profile::close_context(&context, p, background).await?,
                 // The test is over: nothing waits for Chromium to tear the renderer down.
-                tokio::task::spawn_local(async move {
-                    let _ = context.close().await;
-                });
-            } else {
-                context.close().await.map_err(browser_error)?;
+                None if background => {
+                    tokio::task::spawn_local(async move {
+                        let _ = context.close().await;
+                    });
+                }
+                None => context.close().await.map_err(browser_error)?,
             }
             Ok(Value::Null)
         }
@@ -494,73 +486,6 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
         }
         other => Err(bad(format!("unknown method context.{other}"))),
     }
-}
-
-/// Opens (locks) a profile for a new context: exclusively when it will be saved back, shared
-/// when `autosave: false`. Returns the saved storage state unless `reset` or expired.
-fn open_profile(
-    side: &BrowserSide,
-    session: u32,
-    id: &str,
-    raw: &Value,
-) -> Result<(OpenProfile, Option<Value>), HostCallError> {
-    let dir = side.with_session(session, |s| Ok(s.defaults.profiles_dir.clone()))?;
-    let perr = |e: ProfileError| bad(e.to_string());
-    if raw.get("mode").and_then(Value::as_str) == Some("persistent") {
-        return Err(bad(
-            "profile mode \"persistent\" (a full user-data directory) is not supported yet; omit `mode` to keep the storage state",
-        ));
-    }
-    let id = ProfileId::parse(id).map_err(perr)?;
-    let store = ProfileStore::open(dir).map_err(perr)?;
-    let autosave = raw.get("autosave").and_then(Value::as_bool).unwrap_or(true);
-    let lock = if autosave {
-        store.lock(&id)
-    } else {
-        store.lock_shared(&id)
-    }
-    .map_err(perr)?;
-    if raw.get("reset").and_then(Value::as_bool) == Some(true) {
-        if !autosave {
-            return Err(bad(
-                "profile options: `reset: true` needs autosave (a read-only profile cannot be reset)",
-            ));
-        }
-        lock.reset().map_err(perr)?;
-    }
-    let state = lock.storage_state().map_err(perr)?;
-    Ok((
-        OpenProfile {
-            lock,
-            autosave,
-            max_age_seconds: raw.get("maxAgeSeconds").and_then(Value::as_u64),
-        },
-        state,
-    ))
-}
-
-/// Captures a context's storage state into its profile.
-async fn save_profile(
-    context: &isolate_browser_matchers::browser::Context,
-    profile: &OpenProfile,
-) -> Result<(), HostCallError> {
-    if !profile.autosave {
-        return Ok(());
-    }
-    let state = context.storage_state().await.map_err(browser_error)?;
-    let mut origins: Vec<String> = state.origins.iter().map(|o| o.origin.clone()).collect();
-    for c in &state.cookies {
-        let host = c.domain.trim_start_matches('.');
-        let scheme = if c.secure { "https" } else { "http" };
-        origins.push(format!("{scheme}://{host}"));
-    }
-    origins.sort();
-    origins.dedup();
-    let value = serde_json::to_value(&state).map_err(|e| bad(e.to_string()))?;
-    profile
-        .lock
-        .save_storage_state(&value, origins, profile.max_age_seconds)
-        .map_err(|e| bad(e.to_string()))
 }
 
 async fn page_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -> Reply {

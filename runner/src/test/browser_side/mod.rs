@@ -9,6 +9,7 @@
 
 mod calls;
 mod locator;
+mod profile;
 
 use std::cell::Cell;
 use std::cell::RefCell;
@@ -28,7 +29,6 @@ use isolate_browser_matchers::browser::Context;
 use isolate_browser_matchers::browser::DialogAction;
 use isolate_browser_matchers::browser::Page;
 use isolate_browser_matchers::browser::Route;
-use isolate_browser_matchers::browser::profiles::ProfileLock;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
@@ -93,13 +93,6 @@ pub(crate) struct SessionDefaults {
     pub profiles_dir: PathBuf,
 }
 
-/// A profile a context was opened with, held (locked) until the context closes.
-pub(crate) struct OpenProfile {
-    pub lock: ProfileLock,
-    pub autosave: bool,
-    pub max_age_seconds: Option<u64>,
-}
-
 /// Paused requests waiting for the isolate's route handler, by request id.
 pub(crate) type PendingRoutes = Arc<Mutex<HashMap<u32, (Route, oneshot::Sender<()>)>>>;
 
@@ -112,7 +105,7 @@ pub(crate) struct Session {
     pub dialogs: Arc<Mutex<HashMap<u32, oneshot::Sender<DialogAction>>>>,
     pub routes: PendingRoutes,
     pub mouse: HashMap<u32, (f64, f64)>,
-    pub profiles: HashMap<u32, OpenProfile>,
+    pub profiles: HashMap<u32, profile::OpenProfile>,
 }
 
 /// State that lives on the browser thread.
@@ -151,6 +144,16 @@ impl BrowserSide {
         .map_err(browser_error)?;
         *self.browser.borrow_mut() = Some(browser.clone());
         Ok(browser)
+    }
+
+    /// How this worker launches Chromium; `None` when it connects to one.
+    pub(crate) fn launch_options(
+        &self,
+    ) -> Option<isolate_browser_matchers::browser::LaunchOptions> {
+        match &self.source {
+            BrowserSource::Launch(options) => Some(options.clone()),
+            BrowserSource::Connect(_) => None,
+        }
     }
 
     pub(crate) fn with_session<T>(

@@ -1030,7 +1030,7 @@ export class BrowserContext {
  * in a test get them too, as in Playwright Test. Profiles are not inherited. */
 let contextDefaults = {};
 export function setContextDefaults(options) {
-  const { profile, autosave, reset, maxAgeSeconds, ...rest } = options ?? {};
+  const { profile, mode, autosave, reset, maxAgeSeconds, ...rest } = options ?? {};
   contextDefaults = rest;
 }
 
