@@ -250,12 +250,12 @@ async fn saved_local_storage_is_written_once_and_read_back_after_its_pages_close
             isolate_browser_browser::OriginState {
                 origin: a.clone(),
                 local_storage: vec![item("token", "for-a")],
-                session_storage: Vec::new(),
+                ..Default::default()
             },
             isolate_browser_browser::OriginState {
                 origin: b.clone(),
                 local_storage: vec![item("token", "for-b"), item("theme", "dark")],
-                session_storage: Vec::new(),
+                ..Default::default()
             },
         ],
     };
@@ -349,6 +349,85 @@ async fn saved_local_storage_is_written_once_and_read_back_after_its_pages_close
             .await
             .expect("read"),
         json!(["for-b", "dark"])
+    );
+    browser.close().await.expect("close");
+}
+
+/// IndexedDB in a storage state, when asked for: databases with inline and out-of-line keys,
+/// indexes, a key generator, and values JSON cannot hold (Date, Set, bytes) come back in a
+/// new context before the page's own scripts open them.
+#[tokio::test]
+async fn storage_state_carries_indexed_db_when_asked() {
+    let origin = serve_pages(&[
+        ("/", "<title>setup</title>"),
+        (
+            "/check",
+            "<title>check</title><script>window.early = new Promise((r) => { const o = indexedDB.open('app'); o.onsuccess = () => { const db = o.result; if (!db.objectStoreNames.contains('users')) return r('missing'); const g = db.transaction('users').objectStore('users').get(1); g.onsuccess = () => { db.close(); r(g.result && g.result.name); }; }; o.onerror = () => r('error'); });</script>",
+        ),
+    ])
+    .await;
+    let browser = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
+    let first = browser
+        .new_context(ContextOptions::default())
+        .await
+        .expect("ctx");
+    let page = first.new_page().await.expect("page");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    page.evaluate(
+        "() => new Promise((res, rej) => { const o = indexedDB.open('app', 3); o.onupgradeneeded = () => { const db = o.result; const users = db.createObjectStore('users', { keyPath: 'id' }); users.createIndex('byName', 'name', { unique: true }); users.put({ id: 1, name: 'ada', joined: new Date(86400000), tags: new Set(['a']) }); const log = db.createObjectStore('log', { autoIncrement: true }); log.put('first'); log.put({ at: 2 }); const kv = db.createObjectStore('kv'); kv.put(new Uint8Array([1, 2, 3]), 'bytes'); kv.put('x', [1, 'two']); }; o.onsuccess = () => { o.result.close(); res(); }; o.onerror = () => rej(o.error); })",
+        None,
+    )
+    .await
+    .expect("write");
+    let without =
+        serde_json::to_value(first.storage_state().await.expect("capture")).expect("json");
+    assert!(
+        without["origins"].as_array().is_some_and(Vec::is_empty),
+        "{without}"
+    );
+    let state = first
+        .storage_state_with_indexed_db()
+        .await
+        .expect("capture");
+    let json = serde_json::to_value(&state).expect("json");
+    let db = &json["origins"][0]["indexedDB"][0];
+    assert_eq!(
+        (db["name"].as_str(), db["version"].as_u64()),
+        (Some("app"), Some(3)),
+        "{json}"
+    );
+    assert_eq!(db["stores"].as_array().map(Vec::len), Some(3), "{json}");
+
+    let second = browser
+        .new_context(ContextOptions {
+            storage_state: Some(serde_json::from_value(json).expect("reads back")),
+            ..ContextOptions::default()
+        })
+        .await
+        .expect("ctx 2");
+    let page = second.new_page().await.expect("page");
+    page.goto(&format!("{origin}/check"), GotoOptions::default())
+        .await
+        .expect("goto");
+    assert_eq!(
+        page.evaluate("window.early", None).await.expect("early"),
+        json!("ada"),
+        "the page's own first open sees the restored data"
+    );
+    let read = page
+        .evaluate(
+            "() => new Promise((res, rej) => { const o = indexedDB.open('app'); o.onerror = () => rej(o.error); o.onsuccess = () => { const db = o.result; const tx = db.transaction(['users', 'log', 'kv'], 'readwrite'); const out = { version: db.version }; const users = tx.objectStore('users'); users.get(1).onsuccess = (e) => { const u = e.target.result; out.joined = u.joined instanceof Date && u.joined.getTime(); out.tags = [...u.tags]; }; users.index('byName').get('ada').onsuccess = (e) => { out.byName = e.target.result.id; }; const log = tx.objectStore('log'); log.getAll().onsuccess = (e) => { out.log = e.target.result; }; log.put('third').onsuccess = (e) => { out.nextKey = e.target.result; }; const kv = tx.objectStore('kv'); kv.get('bytes').onsuccess = (e) => { out.bytes = e.target.result instanceof Uint8Array && [...e.target.result]; }; kv.get([1, 'two']).onsuccess = (e) => { out.arrayKey = e.target.result; }; tx.oncomplete = () => { db.close(); res(out); }; }; })",
+            None,
+        )
+        .await
+        .expect("read");
+    assert_eq!(
+        read,
+        json!({ "version": 3, "joined": 86400000, "tags": ["a"], "byName": 1, "log": ["first", { "at": 2 }], "nextKey": 3, "bytes": [1, 2, 3], "arrayKey": "x" })
     );
     browser.close().await.expect("close");
 }

@@ -306,6 +306,52 @@ async fn a_persistent_profile_keeps_state_across_runs_through_its_zip() {
     );
 }
 
+/// `indexedDB: true` keeps a storage profile's IndexedDB databases from one test to the next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_profile_keeps_indexed_db_when_asked() {
+    let base = login_app().await;
+    let spec = r#"import { test, expect } from '@playwright/test';
+test.describe.configure({ mode: 'serial' });
+test.use({ profile: 'idb', indexedDB: true });
+const idb = (body) => new Promise((resolve, reject) => {
+  const open = indexedDB.open('notes', 1);
+  open.onupgradeneeded = () => open.result.createObjectStore('n', { autoIncrement: true });
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const tx = open.result.transaction('n', 'readwrite');
+    const req = body(tx.objectStore('n'));
+    tx.oncomplete = () => { open.result.close(); resolve(req.result); };
+  };
+});
+test('write', async ({ page, context }) => {
+  await page.goto('/login');
+  await page.evaluate(`(${idb})((s) => s.add({ text: 'hello', at: new Date(0) }))`);
+  const state = await context.storageState({ indexedDB: true });
+  expect(state.origins[0].indexedDB[0].name).toBe('notes');
+  expect((await context.storageState()).origins).toEqual([]);
+});
+test('read', async ({ page }) => {
+  await page.goto('/login');
+  const notes = await page.evaluate(`(${idb})((s) => s.getAll())`);
+  expect(notes.length).toBe(1);
+  expect(notes[0].text).toBe('hello');
+});
+"#;
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            &format!(
+                r#"{{ "testDir": "tests", "reporter": [["json"]], "use": {{ "baseURL": "{base}" }} }}"#
+            ),
+        ),
+        ("tests/idb.spec.ts", spec),
+    ]);
+    let run = run_async(dir.path(), &[]).await;
+    for t in ["write", "read"] {
+        assert_eq!(run.status(t), ["passed"], "{t}: {}", run.error(t));
+    }
+}
+
 #[test]
 fn a_writer_killed_mid_save_leaves_a_readable_profile() {
     use isolate_browser_browser::profiles::ProfileId;

@@ -424,7 +424,12 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
             Ok(Value::Null)
         }
         "storageState" => {
-            let state = context.storage_state().await.map_err(browser_error)?;
+            let state = if args.get("indexedDB").and_then(Value::as_bool) == Some(true) {
+                context.storage_state_with_indexed_db().await
+            } else {
+                context.storage_state().await
+            }
+            .map_err(browser_error)?;
             let value = json!(state);
             if let Some(path) = args.get("path").and_then(Value::as_str) {
                 let text = serde_json::to_vec_pretty(&value).map_err(|e| bad(e.to_string()))?;

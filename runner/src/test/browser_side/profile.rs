@@ -24,6 +24,8 @@ pub(crate) struct OpenProfile {
     lock: ProfileLock,
     autosave: bool,
     max_age_seconds: Option<u64>,
+    /// Save IndexedDB databases in the storage state too (`indexedDB: true`).
+    indexed_db: bool,
     /// The unpacked user-data directory of a persistent profile.
     persistent: Option<tempfile::TempDir>,
 }
@@ -83,6 +85,7 @@ pub(super) async fn open_context(
         lock,
         autosave,
         max_age_seconds: raw.get("maxAgeSeconds").and_then(Value::as_u64),
+        indexed_db: raw.get("indexedDB").and_then(Value::as_bool) == Some(true),
         persistent: None,
     };
     if !persistent {
@@ -126,6 +129,7 @@ pub(super) async fn open_context(
                 .filter(|o| !o.session_storage.is_empty())
                 .map(|o| OriginState {
                     local_storage: Vec::new(),
+                    indexed_db: None,
                     ..o
                 })
                 .collect(),
@@ -147,11 +151,17 @@ pub(super) async fn close_context(
     profile: OpenProfile,
     background: bool,
 ) -> Result<(), HostCallError> {
-    let state = if profile.autosave {
-        Some(context.storage_state().await.map_err(browser_error)?)
-    } else {
-        None
-    };
+    // A persistent profile's databases are in its zip already.
+    let state = match (
+        profile.autosave,
+        profile.indexed_db && profile.persistent.is_none(),
+    ) {
+        (false, _) => None,
+        (true, true) => Some(context.storage_state_with_indexed_db().await),
+        (true, false) => Some(context.storage_state().await),
+    }
+    .transpose()
+    .map_err(browser_error)?;
     let origins = state.as_ref().map(origins_of).unwrap_or_default();
     let value = state
         .map(|s| serde_json::to_value(&s).map_err(|e| bad(e.to_string())))

@@ -974,7 +974,7 @@ export class BrowserContext {
     return this.#call("context.clearCookies");
   }
   storageState(options = {}) {
-    return this.#call("context.storageState", { path: options.path });
+    return this.#call("context.storageState", { path: options.path, indexedDB: !!options.indexedDB });
   }
   setOffline(offline) {
     return this.#call("context.setOffline", { offline });
@@ -1030,7 +1030,7 @@ export class BrowserContext {
  * in a test get them too, as in Playwright Test. Profiles are not inherited. */
 let contextDefaults = {};
 export function setContextDefaults(options) {
-  const { profile, mode, autosave, reset, maxAgeSeconds, ...rest } = options ?? {};
+  const { profile, mode, autosave, reset, maxAgeSeconds, indexedDB, ...rest } = options ?? {};
   contextDefaults = rest;
 }
 

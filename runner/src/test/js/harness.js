@@ -324,7 +324,7 @@ const CONTEXT_OPTION_NAMES = [
   "storageState", "testIdAttribute", "actionTimeout", "navigationTimeout", "javaScriptEnabled",
   "ignoreHTTPSErrors", "offline", "isMobile", "hasTouch", "deviceScaleFactor", "permissions",
   "geolocation", "bypassCSP", "httpCredentials", "acceptDownloads", "serviceWorkers",
-  "profile", "mode", "autosave", "reset", "maxAgeSeconds",
+  "profile", "mode", "autosave", "reset", "maxAgeSeconds", "indexedDB",
 ];
 
 const builtins = {

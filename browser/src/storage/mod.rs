@@ -53,6 +53,18 @@ pub struct OriginState {
     /// sessionStorage items (Playwright leaves these out; we keep them).
     #[serde(default)]
     pub session_storage: Vec<NameValue>,
+    /// IndexedDB databases, when captured with them (Playwright's format; see
+    /// `indexed_db.js`).
+    #[serde(rename = "indexedDB", default, skip_serializing_if = "Option::is_none")]
+    pub indexed_db: Option<Vec<serde_json::Value>>,
+}
+
+impl OriginState {
+    fn is_empty(&self) -> bool {
+        self.local_storage.is_empty()
+            && self.session_storage.is_empty()
+            && self.indexed_db.as_ref().is_none_or(Vec::is_empty)
+    }
 }
 
 /// Cookies and per-origin web storage of a context.
@@ -69,11 +81,25 @@ pub struct StorageState {
 /// The binding the storage script reports each document's origin through.
 pub(crate) const BINDING: &str = "__isolateBrowserOrigin";
 
+/// `{ dump, restore }` for IndexedDB, in page JavaScript.
+const INDEXED_DB_JS: &str = include_str!("indexed_db.js");
+
+/// Saved storage of one origin that its first document writes.
+#[derive(Debug, Clone, Default, Serialize)]
+struct Pending {
+    /// localStorage items as `[name, value]`.
+    #[serde(rename = "l")]
+    local: Vec<(String, String)>,
+    /// IndexedDB databases.
+    #[serde(rename = "i", skip_serializing_if = "Option::is_none")]
+    indexed_db: Option<Vec<serde_json::Value>>,
+}
+
 /// What a context knows about its pages' web storage.
 #[derive(Debug, Default)]
 pub(crate) struct StorageTracker {
-    /// Saved localStorage not written yet, by origin: the first document of the origin does.
-    pending: BTreeMap<String, Vec<NameValue>>,
+    /// Saved storage not written yet, by origin: the first document of the origin does.
+    pending: BTreeMap<String, Pending>,
     /// Saved sessionStorage by origin (seeded into each new tab; kept when no tab is open).
     session: BTreeMap<String, Vec<NameValue>>,
     /// Origins whose documents have run in this context.
@@ -81,35 +107,38 @@ pub(crate) struct StorageTracker {
 }
 
 impl StorageTracker {
-    /// The script every document runs first: fill this origin's pending items (into an empty
-    /// localStorage only), then report the origin. The binding is taken off the global object
-    /// before any page script can see it.
-    /// `None` when no saved items wait: then no page needs the script.
+    /// The script every document runs first: write this origin's pending items
+    /// (localStorage only when it is empty, IndexedDB databases only where they do not
+    /// exist), then report the origin. The binding is taken off the global object before any
+    /// page script can see it. `None` when nothing waits: then no page needs the script.
     pub(crate) fn script(&self) -> Option<String> {
         if self.pending.is_empty() {
             return None;
         }
-        let pending: BTreeMap<&String, Vec<(&str, &str)>> = self
-            .pending
-            .iter()
-            .map(|(o, items)| {
-                (
-                    o,
-                    items
-                        .iter()
-                        .map(|i| (i.name.as_str(), i.value.as_str()))
-                        .collect(),
-                )
-            })
-            .collect();
-        let data = serde_json::to_string(&pending).unwrap_or_else(|_| "{}".into());
+        let data = serde_json::to_string(&self.pending).unwrap_or_else(|_| "{}".into());
+        let indexed_db = if self.pending.values().any(|p| p.indexed_db.is_some()) {
+            INDEXED_DB_JS
+        } else {
+            "null"
+        };
         Some(format!(
-            "(() => {{ const report = globalThis.{BINDING}; try {{ delete globalThis.{BINDING}; }} catch {{}} if (typeof report !== 'function') return; const origin = location.origin; if (!origin.startsWith('http')) return; const items = {data}[origin]; if (items) {{ try {{ if (localStorage.length === 0) for (const [k, v] of items) localStorage.setItem(k, v); }} catch {{}} }} report(origin); }})();"
+            "(() => {{ const report = globalThis.{BINDING}; try {{ delete globalThis.{BINDING}; }} catch {{}} if (typeof report !== 'function') return; const origin = location.origin; if (!origin.startsWith('http')) return; const mine = {data}[origin]; if (mine) {{ try {{ if (localStorage.length === 0) for (const [k, v] of mine.l) localStorage.setItem(k, v); }} catch {{}} if (mine.i) {{ try {{ ({indexed_db}).restore(mine.i); }} catch {{}} }} }} report(origin); }})();"
         ))
     }
 }
 
 const SNAPSHOT_JS: &str = "(() => { const dump = (s) => { const out = []; for (let i = 0; i < s.length; i++) { const k = s.key(i); out.push({ name: k, value: s.getItem(k) }); } return out; }; return { origin: location.origin, localStorage: dump(localStorage), sessionStorage: dump(sessionStorage) }; })()";
+
+/// The snapshot of a document's origin, with its IndexedDB databases when asked for.
+fn snapshot_js(indexed_db: bool) -> String {
+    if indexed_db {
+        format!(
+            "(async () => {{ const s = {SNAPSHOT_JS}; s.indexedDB = await ({INDEXED_DB_JS}).dump(); return s; }})()"
+        )
+    } else {
+        SNAPSHOT_JS.to_string()
+    }
+}
 
 impl Context {
     /// Captures cookies, and localStorage and sessionStorage of every origin this context has
@@ -117,10 +146,21 @@ impl Context {
     /// origins its pages visited are read back through a short-lived page (served locally,
     /// nothing is fetched).
     pub async fn storage_state(&self) -> Result<StorageState, BrowserError> {
+        self.capture_storage(false).await
+    }
+
+    /// [`Context::storage_state`] with each origin's IndexedDB databases too (Playwright's
+    /// `storageState({ indexedDB: true })`).
+    pub async fn storage_state_with_indexed_db(&self) -> Result<StorageState, BrowserError> {
+        self.capture_storage(true).await
+    }
+
+    async fn capture_storage(&self, indexed_db: bool) -> Result<StorageState, BrowserError> {
         let cookies = self.cookies(&[]).await?;
+        let snapshot = snapshot_js(indexed_db);
         let mut origins: Vec<OriginState> = Vec::new();
         for page in self.pages() {
-            let Ok(value) = page.evaluate_value(SNAPSHOT_JS).await else {
+            let Ok(value) = page.evaluate_value(&snapshot).await else {
                 continue;
             };
             let Ok(state) = serde_json::from_value::<OriginState>(value) else {
@@ -134,6 +174,7 @@ impl Context {
                 // later tab wins.
                 Some(existing) => {
                     existing.local_storage = state.local_storage;
+                    existing.indexed_db = state.indexed_db;
                     if !state.session_storage.is_empty() {
                         existing.session_storage = state.session_storage;
                     }
@@ -151,16 +192,21 @@ impl Context {
             .collect();
         if !closed.is_empty() {
             let page = self.new_page().await?;
-            let read = read_local_storage(&page, &closed).await;
+            let read = read_storage(&page, &closed, &snapshot).await;
             page.close().await?;
             origins.extend(read?);
         }
-        for (origin, items) in pending {
+        for (origin, saved) in pending {
             if !origins.iter().any(|o| o.origin == origin) {
                 origins.push(OriginState {
                     origin,
-                    local_storage: items,
+                    local_storage: saved
+                        .local
+                        .into_iter()
+                        .map(|(name, value)| NameValue { name, value })
+                        .collect(),
                     session_storage: Vec::new(),
+                    indexed_db: saved.indexed_db.filter(|_| indexed_db),
                 });
             }
         }
@@ -174,12 +220,12 @@ impl Context {
                 Some(_) => {}
                 None => origins.push(OriginState {
                     origin,
-                    local_storage: Vec::new(),
                     session_storage: items,
+                    ..OriginState::default()
                 }),
             }
         }
-        origins.retain(|o| !o.local_storage.is_empty() || !o.session_storage.is_empty());
+        origins.retain(|o| !o.is_empty());
         origins.sort_by(|a, b| a.origin.cmp(&b.origin));
         Ok(StorageState { cookies, origins })
     }
@@ -210,8 +256,15 @@ impl Context {
         self.with_storage(|t| {
             for o in &state.origins {
                 let origin = o.origin.trim_end_matches('/').to_string();
-                if !o.local_storage.is_empty() {
-                    t.pending.insert(origin.clone(), o.local_storage.clone());
+                let indexed_db = o.indexed_db.clone().filter(|d| !d.is_empty());
+                if !o.local_storage.is_empty() || indexed_db.is_some() {
+                    let local = o
+                        .local_storage
+                        .iter()
+                        .map(|i| (i.name.clone(), i.value.clone()))
+                        .collect();
+                    t.pending
+                        .insert(origin.clone(), Pending { local, indexed_db });
                     changed = true;
                 }
                 if !o.session_storage.is_empty() {
@@ -340,10 +393,12 @@ fn origin_of(url: &str) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
-/// Reads the localStorage of `origins` in `page`, each opened on a blank local document.
-async fn read_local_storage(
+/// Reads the storage of `origins` in `page` with `snapshot`, each opened on a blank local
+/// document.
+async fn read_storage(
     page: &Page,
     origins: &[String],
+    snapshot: &str,
 ) -> Result<Vec<OriginState>, BrowserError> {
     page.route(
         UrlMatch::Glob("**".into()),
@@ -369,7 +424,7 @@ async fn read_local_storage(
             GotoOptions::default(),
         )
         .await?;
-        let value = page.evaluate_value(SNAPSHOT_JS).await?;
+        let value = page.evaluate_value(snapshot).await?;
         let mut state: OriginState = serde_json::from_value(value)
             .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         // A fresh tab: its sessionStorage is not the one the app used.
@@ -453,16 +508,25 @@ mod tests {
         let mut t = StorageTracker::default();
         t.pending.insert(
             "http://a.test".into(),
-            vec![NameValue {
-                name: "k".into(),
-                value: "v\"</script>".into(),
-            }],
+            Pending {
+                local: vec![("k".into(), "v\"</script>".into())],
+                indexed_db: None,
+            },
         );
         let script = t.script().expect("a script");
         assert!(
-            script.contains(r#"{"http://a.test":[["k","v\"</script>"]]}"#),
+            script.contains(r#"{"http://a.test":{"l":[["k","v\"</script>"]]}}"#),
             "{script}"
         );
+        assert!(
+            !script.contains("restore = "),
+            "no IndexedDB code without databases"
+        );
+        t.pending
+            .get_mut("http://a.test")
+            .expect("pending")
+            .indexed_db = Some(Vec::new());
+        assert!(t.script().expect("a script").contains("restore = "));
         t.pending.clear();
         assert_eq!(t.script(), None);
     }
