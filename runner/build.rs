@@ -56,7 +56,7 @@ fn main() {
     for path in &output.files_loaded_during_snapshot {
         println!("cargo:rerun-if-changed={}", path.display());
     }
-    println!("cargo:rerun-if-changed=src/sandbox/ext/mod.rs");
+    println!("cargo:rerun-if-changed=src/sandbox/ext");
     println!("cargo:rerun-if-changed=src/sandbox/js");
     std::fs::write(out_dir.join("SANDBOX_SNAPSHOT.bin"), &output.output)
         .expect("write the snapshot to OUT_DIR");

@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod sandbox;
+pub mod serve;
 pub mod test;
 
 pub use sandbox::Runtime;

@@ -3,6 +3,7 @@
 
 mod profiles;
 mod run;
+mod serve;
 mod test;
 
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run Playwright-style tests in sandboxed isolates against Chromium.
     Test(test::TestArgs),
+    /// Serve a sandboxed `serve({ fetch })` app over HTTP.
+    Serve(serve::ServeArgs),
     /// Manage virtual browser profiles (saved sign-ins and user-data directories).
     Profiles(profiles::ProfilesArgs),
 }
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Test(args) => test::run(args),
         Command::Profiles(args) => profiles::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

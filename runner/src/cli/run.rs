@@ -14,15 +14,14 @@ use crate::sandbox::FilesBinding;
 use crate::sandbox::Runtime;
 use crate::sandbox::RuntimeOptions;
 
+/// The sandbox flags `run` and `serve` share.
 #[derive(Debug, Args)]
-pub(crate) struct RunArgs {
-    /// The module to run (.js, .mjs, .ts, .mts).
-    file: PathBuf,
+pub(crate) struct SandboxArgs {
     /// Allow fetch() to this origin (repeatable), e.g. http://127.0.0.1:8080.
     #[arg(long = "allow-net", value_name = "ORIGIN")]
     allow_net: Vec<String>,
-    /// Give the script this directory as its file system root (`/`), read-only.
-    #[arg(long, value_name = "DIR")]
+    /// Give the code this directory as its file system root (`/`), read-only.
+    #[arg(long, visible_alias = "allow-read", value_name = "DIR")]
     files: Option<PathBuf>,
     /// Allow writes inside the --files directory.
     #[arg(long = "files-write", requires = "files")]
@@ -31,61 +30,82 @@ pub(crate) struct RunArgs {
     #[arg(long = "memory-limit-mb", value_name = "N", default_value_t = 128,
           value_parser = clap::value_parser!(u32).range(8..=16384))]
     memory_limit_mb: u32,
+}
+
+impl SandboxArgs {
+    /// Runtime options for code in `root`, with output on stdio.
+    pub(crate) fn runtime_options(self, root: PathBuf) -> Result<RuntimeOptions, UsageError> {
+        let files = match self.files {
+            Some(dir) => {
+                if !dir.is_dir() {
+                    return Err(UsageError::new(format!(
+                        "--files {}: no such directory",
+                        dir.display()
+                    )));
+                }
+                Some(FilesBinding {
+                    root: dir,
+                    allow_write: self.files_write,
+                })
+            }
+            None => None,
+        };
+        for origin in &self.allow_net {
+            if crate::sandbox::ext_normalize_origin(origin).is_none() {
+                return Err(
+                    UsageError::new(format!("--allow-net {origin}: not an origin"))
+                        .hint("write a scheme, host and optional port, e.g. http://127.0.0.1:8080"),
+                );
+            }
+        }
+        Ok(RuntimeOptions {
+            memory_limit_mb: self.memory_limit_mb as usize,
+            cwd: root,
+            console: ConsoleBinding::stdio(),
+            fetch: if self.allow_net.is_empty() {
+                FetchPolicy::DenyAll
+            } else {
+                FetchPolicy::AllowOrigins(self.allow_net)
+            },
+            files,
+            ..RuntimeOptions::default()
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The module to run (.js, .mjs, .ts, .mts).
+    file: PathBuf,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
     /// Wall-clock limit for the whole run, in milliseconds.
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     timeout: Option<u64>,
 }
 
-pub(crate) fn run(args: RunArgs) -> Result<ExitCode, UsageError> {
+/// The module file, checked and made absolute, and its module root.
+pub(crate) fn entry_file(path: &Path) -> Result<(PathBuf, PathBuf), UsageError> {
     let cwd = std::env::current_dir()
         .map_err(|e| UsageError::new(format!("cannot read the current directory: {e}")))?;
-    let file = cwd.join(&args.file);
+    let file = cwd.join(path);
     if !file.is_file() {
         return Err(
-            UsageError::new(format!("module not found: {}", args.file.display()))
+            UsageError::new(format!("module not found: {}", path.display()))
                 .hint("pass the path of a .js or .ts file"),
         );
     }
     let file = file
         .canonicalize()
-        .map_err(|e| UsageError::new(format!("cannot open {}: {e}", args.file.display())))?;
+        .map_err(|e| UsageError::new(format!("cannot open {}: {e}", path.display())))?;
     let root = module_root(&cwd, &file);
-    let files = match args.files {
-        Some(dir) => {
-            if !dir.is_dir() {
-                return Err(UsageError::new(format!(
-                    "--files {}: no such directory",
-                    dir.display()
-                )));
-            }
-            Some(FilesBinding {
-                root: dir,
-                allow_write: args.files_write,
-            })
-        }
-        None => None,
-    };
-    for origin in &args.allow_net {
-        if crate::sandbox::ext_normalize_origin(origin).is_none() {
-            return Err(
-                UsageError::new(format!("--allow-net {origin}: not an origin"))
-                    .hint("write a scheme, host and optional port, e.g. http://127.0.0.1:8080"),
-            );
-        }
-    }
-    let options = RuntimeOptions {
-        memory_limit_mb: args.memory_limit_mb as usize,
-        execution_timeout: args.timeout.map(Duration::from_millis),
-        cwd: root,
-        console: ConsoleBinding::stdio(),
-        fetch: if args.allow_net.is_empty() {
-            FetchPolicy::DenyAll
-        } else {
-            FetchPolicy::AllowOrigins(args.allow_net)
-        },
-        files,
-        ..RuntimeOptions::default()
-    };
+    Ok((file, root))
+}
+
+pub(crate) fn run(args: RunArgs) -> Result<ExitCode, UsageError> {
+    let (file, root) = entry_file(&args.file)?;
+    let mut options = args.sandbox.runtime_options(root)?;
+    options.execution_timeout = args.timeout.map(Duration::from_millis);
     let tokio_rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -28,6 +28,7 @@ pub use options::HostFetchResponse;
 pub use options::ModuleFallback;
 pub use options::ModulesBinding;
 pub use options::RuntimeOptions;
+pub use options::ServeBinding;
 pub use options::ToolFn;
 pub use options::ToolOutput;
 pub use options::VirtualModule;

@@ -289,6 +289,27 @@ impl fmt::Debug for HostCallsBinding {
     }
 }
 
+/// Makes the app-server side of a runtime (see [`crate::serve::AppServer`], which sets it);
+/// it runs on the isolate's thread when the runtime starts. Without it `serve()` throws.
+#[derive(Clone)]
+pub struct ServeBinding(
+    pub(crate) Arc<dyn Fn() -> Rc<dyn crate::sandbox::ext::serve::ServeHost> + Send + Sync>,
+);
+
+impl ServeBinding {
+    pub(crate) fn new(
+        make: impl Fn() -> Rc<dyn crate::sandbox::ext::serve::ServeHost> + Send + Sync + 'static,
+    ) -> Self {
+        Self(Arc::new(make))
+    }
+}
+
+impl fmt::Debug for ServeBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ServeBinding(..)")
+    }
+}
+
 /// Everything one runtime is created with.
 #[derive(Clone)]
 pub struct RuntimeOptions {
@@ -311,6 +332,8 @@ pub struct RuntimeOptions {
     pub tools: HashMap<String, ToolFn>,
     /// Calls for the runner's in-isolate modules (absent for plain scripts).
     pub host_calls: Option<HostCallsBinding>,
+    /// The app-server side, set by [`crate::serve::AppServer`] (absent elsewhere).
+    pub serve: Option<ServeBinding>,
 }
 
 impl Default for RuntimeOptions {
@@ -325,6 +348,7 @@ impl Default for RuntimeOptions {
             modules: ModulesBinding::default(),
             tools: HashMap::new(),
             host_calls: None,
+            serve: None,
         }
     }
 }
@@ -349,6 +373,7 @@ impl fmt::Debug for RuntimeOptions {
             .field("modules", &self.modules)
             .field("tools", &self.tools.keys().collect::<Vec<_>>())
             .field("host_calls", &self.host_calls.is_some())
+            .field("serve", &self.serve.is_some())
             .finish()
     }
 }

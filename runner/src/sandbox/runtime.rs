@@ -465,6 +465,11 @@ fn create_js_runtime(
         calls,
     );
     js.op_state().borrow_mut().put(HostRef(Rc::new(host)));
+    if let Some(make) = &options.serve {
+        js.op_state()
+            .borrow_mut()
+            .put(super::ext::serve::ServeRef((make.0)()));
+    }
     // Tools are also globals of their own name (when that name is free), as in @ricsam/isolate.
     // Then every internal goes: ops stay reachable only through closures the bootstrap made.
     let names = serde_json::to_string(&tool_names).map_err(|e| e.to_string())?;

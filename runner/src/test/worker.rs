@@ -129,6 +129,7 @@ fn runtime_options(
         modules,
         tools: Default::default(),
         host_calls: Some(host_calls),
+        serve: None,
     }
 }
 

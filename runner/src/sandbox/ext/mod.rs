@@ -6,6 +6,8 @@
 //! serde and futures: the ops are thin glue that forward to a [`SandboxHost`] stored in the
 //! `OpState`, and the host (policy, files, network, tools) lives elsewhere in the crate.
 
+pub mod serve;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -16,6 +18,13 @@ use deno_core::op2;
 use futures::future::LocalBoxFuture;
 use serde::Deserialize;
 use serde::Serialize;
+use serve::op_serve_available;
+use serve::op_serve_chunk;
+use serve::op_serve_end;
+use serve::op_serve_next;
+use serve::op_serve_pong;
+use serve::op_serve_respond;
+use serve::op_serve_started;
 
 /// One file-system call made by sandbox code through `node:fs/promises`.
 #[derive(Debug, Clone)]
@@ -377,11 +386,19 @@ deno_core::extension!(
         op_sandbox_tool_names,
         op_sandbox_random_fill,
         op_sandbox_call,
+        op_serve_available,
+        op_serve_started,
+        op_serve_next,
+        op_serve_respond,
+        op_serve_chunk,
+        op_serve_end,
+        op_serve_pong,
     ],
     esm_entry_point = "ext:isolate_sandbox/99_bootstrap.js",
     esm = [
         dir "src/sandbox/js",
         "10_fetch.js",
+        "30_serve.js",
         "99_bootstrap.js",
     ],
     lazy_loaded_js = [

@@ -6,6 +6,7 @@
 
 import { core } from "ext:core/mod.js";
 import { fetch, FormData, Headers, Request, Response } from "ext:isolate_sandbox/10_fetch.js";
+import { serve } from "ext:isolate_sandbox/30_serve.js";
 
 const {
   op_sandbox_console,
@@ -234,6 +235,7 @@ const globals = {
   Response,
   FormData,
   fetch,
+  serve,
   tools,
 };
 for (const [name, value] of Object.entries(globals)) {

@@ -1,0 +1,182 @@
+//! Ops of an app server (`serve({ fetch })`): the in-isolate pump pulls events (requests,
+//! aborts, liveness pings) and answers each request with a head and a whole or streamed body.
+//! The host side is a [`ServeHost`] in the `OpState`, present only in app-server runtimes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use deno_core::OpState;
+use deno_core::ToJsBuffer;
+use deno_core::op2;
+use futures::future::LocalBoxFuture;
+use serde::Serialize;
+
+use super::HostError;
+
+/// Something for the pump to act on.
+#[derive(Debug)]
+pub enum ServeEvent {
+    /// A request to answer with [`ServeHost::respond`].
+    Request {
+        /// Names the request in the answering ops.
+        id: u32,
+        /// Upper-case method.
+        method: String,
+        /// Absolute URL.
+        url: String,
+        /// Header pairs in order.
+        headers: Vec<(String, String)>,
+        /// The whole body (`None` when empty).
+        body: Option<Vec<u8>>,
+    },
+    /// The client of request `id` went away (or it timed out): abort its signal.
+    Abort {
+        /// The request.
+        id: u32,
+    },
+    /// Answer with [`ServeHost::pong`]: the isolate is not stuck.
+    Ping {
+        /// Echoed back.
+        id: u32,
+    },
+}
+
+/// The head of a response.
+#[derive(Debug, Clone)]
+pub struct ServeHead {
+    /// HTTP status.
+    pub status: u16,
+    /// Header pairs (set-cookie values separate).
+    pub headers: Vec<(String, String)>,
+}
+
+/// The host side of an app server.
+pub trait ServeHost {
+    /// Called by `serve()`: `false` when this runtime is not an app server.
+    fn available(&self) -> bool;
+    /// The entry module has evaluated and a handler is installed.
+    fn started(&self);
+    /// The next event; `None` when the server is closing.
+    fn next(&self) -> LocalBoxFuture<'static, Option<ServeEvent>>;
+    /// Answers request `id`: a whole body, or (with `stream`) a head whose body follows in
+    /// [`ServeHost::chunk`] calls until [`ServeHost::end`].
+    fn respond(&self, id: u32, head: ServeHead, body: Option<Vec<u8>>, stream: bool);
+    /// Sends one chunk of a streamed body; resolves `false` when the client is gone.
+    fn chunk(&self, id: u32, bytes: Vec<u8>) -> LocalBoxFuture<'static, bool>;
+    /// Ends a streamed body (`errored`: the stream failed, so the client sees it cut off).
+    fn end(&self, id: u32, errored: bool);
+    /// Answers a [`ServeEvent::Ping`].
+    fn pong(&self, id: u32);
+}
+
+/// The app-server host as stored in the `OpState`.
+#[derive(Clone)]
+pub struct ServeRef(pub Rc<dyn ServeHost>);
+
+fn serve_host(state: &OpState) -> Option<Rc<dyn ServeHost>> {
+    state.try_borrow::<ServeRef>().map(|s| s.0.clone())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServeEventJs {
+    kind: &'static str,
+    id: u32,
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<ToJsBuffer>,
+}
+
+#[op2(fast)]
+pub fn op_serve_available(state: &mut OpState) -> bool {
+    serve_host(state).is_some_and(|h| h.available())
+}
+
+#[op2(fast)]
+pub fn op_serve_started(state: &mut OpState) {
+    if let Some(host) = serve_host(state) {
+        host.started();
+    }
+}
+
+#[op2]
+#[serde]
+pub async fn op_serve_next(state: Rc<RefCell<OpState>>) -> Option<ServeEventJs> {
+    let host = serve_host(&state.borrow())?;
+    let event = host.next().await?;
+    let empty = |kind, id| ServeEventJs {
+        kind,
+        id,
+        method: String::new(),
+        url: String::new(),
+        headers: Vec::new(),
+        body: None,
+    };
+    Some(match event {
+        ServeEvent::Request {
+            id,
+            method,
+            url,
+            headers,
+            body,
+        } => ServeEventJs {
+            kind: "request",
+            id,
+            method,
+            url,
+            headers,
+            body: body.map(Into::into),
+        },
+        ServeEvent::Abort { id } => empty("abort", id),
+        ServeEvent::Ping { id } => empty("ping", id),
+    })
+}
+
+#[op2]
+pub fn op_serve_respond(
+    state: &mut OpState,
+    #[smi] id: u32,
+    #[smi] status: u32,
+    #[serde] headers: Vec<(String, String)>,
+    #[buffer(copy)] body: Option<Vec<u8>>,
+    stream: bool,
+) -> Result<(), HostError> {
+    let host = serve_host(state).ok_or_else(not_a_server)?;
+    let status = u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=599).contains(s))
+        .ok_or_else(|| HostError::Type(format!("invalid response status {status}")))?;
+    host.respond(id, ServeHead { status, headers }, body, stream);
+    Ok(())
+}
+
+#[op2]
+pub async fn op_serve_chunk(
+    state: Rc<RefCell<OpState>>,
+    #[smi] id: u32,
+    #[buffer(copy)] bytes: Vec<u8>,
+) -> bool {
+    let Some(host) = serve_host(&state.borrow()) else {
+        return false;
+    };
+    host.chunk(id, bytes).await
+}
+
+#[op2(fast)]
+pub fn op_serve_end(state: &mut OpState, #[smi] id: u32, errored: bool) {
+    if let Some(host) = serve_host(state) {
+        host.end(id, errored);
+    }
+}
+
+#[op2(fast)]
+pub fn op_serve_pong(state: &mut OpState, #[smi] id: u32) {
+    if let Some(host) = serve_host(state) {
+        host.pong(id);
+    }
+}
+
+fn not_a_server() -> HostError {
+    HostError::Type("this runtime is not an app server".into())
+}

@@ -1,0 +1,147 @@
+//! The isolate side of an app server: a [`ServeHost`] that hands the pump the requests the
+//! host sends, and turns the pump's answers into [`Responded`] values for the waiting host.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use bytes::Bytes;
+use futures::future::LocalBoxFuture;
+use tokio::sync::mpsc;
+use tokio::sync::oneshot;
+
+use crate::sandbox::ext::serve::ServeEvent;
+use crate::sandbox::ext::serve::ServeHead;
+use crate::sandbox::ext::serve::ServeHost;
+
+/// Chunks of a streamed body that may wait unsent before the handler is held back.
+const STREAM_BUFFER: usize = 16;
+
+/// A chunk of a streamed body, or the error that cut it off.
+pub(crate) type Chunk = Result<Bytes, std::io::Error>;
+
+/// What the handler answered.
+pub(crate) struct Responded {
+    pub head: ServeHead,
+    pub body: RespondedBody,
+}
+
+pub(crate) enum RespondedBody {
+    Full(Bytes),
+    Stream(mpsc::Receiver<Chunk>),
+}
+
+/// What the host sends into the isolate.
+pub(crate) enum Incoming {
+    Request {
+        event: ServeEvent,
+        reply: oneshot::Sender<Responded>,
+    },
+    Abort(u32),
+    Ping(u32, oneshot::Sender<()>),
+}
+
+pub(crate) struct Bridge {
+    incoming: RefCell<mpsc::UnboundedReceiver<Incoming>>,
+    ready: RefCell<Option<oneshot::Sender<()>>>,
+    replies: RefCell<HashMap<u32, oneshot::Sender<Responded>>>,
+    streams: RefCell<HashMap<u32, mpsc::Sender<Chunk>>>,
+    pongs: RefCell<HashMap<u32, oneshot::Sender<()>>>,
+}
+
+impl Bridge {
+    pub(crate) fn new(
+        incoming: mpsc::UnboundedReceiver<Incoming>,
+        ready: oneshot::Sender<()>,
+    ) -> Rc<Self> {
+        Rc::new(Self {
+            incoming: RefCell::new(incoming),
+            ready: RefCell::new(Some(ready)),
+            replies: RefCell::default(),
+            streams: RefCell::default(),
+            pongs: RefCell::default(),
+        })
+    }
+}
+
+/// [`ServeHost`] over a shared [`Bridge`].
+pub(crate) struct BridgeHost(pub Rc<Bridge>);
+
+impl ServeHost for BridgeHost {
+    fn available(&self) -> bool {
+        true
+    }
+
+    fn started(&self) {
+        if let Some(tx) = self.0.ready.borrow_mut().take() {
+            let _ = tx.send(());
+        }
+    }
+
+    fn next(&self) -> LocalBoxFuture<'static, Option<ServeEvent>> {
+        let bridge = self.0.clone();
+        Box::pin(async move {
+            let incoming =
+                futures::future::poll_fn(|cx| bridge.incoming.borrow_mut().poll_recv(cx)).await?;
+            Some(match incoming {
+                Incoming::Request { event, reply } => {
+                    if let ServeEvent::Request { id, .. } = &event {
+                        bridge.replies.borrow_mut().insert(*id, reply);
+                    }
+                    event
+                }
+                Incoming::Abort(id) => {
+                    // Whatever the handler still sends for it goes nowhere.
+                    bridge.replies.borrow_mut().remove(&id);
+                    bridge.streams.borrow_mut().remove(&id);
+                    ServeEvent::Abort { id }
+                }
+                Incoming::Ping(id, pong) => {
+                    bridge.pongs.borrow_mut().insert(id, pong);
+                    ServeEvent::Ping { id }
+                }
+            })
+        })
+    }
+
+    fn respond(&self, id: u32, head: ServeHead, body: Option<Vec<u8>>, stream: bool) {
+        let Some(reply) = self.0.replies.borrow_mut().remove(&id) else {
+            return;
+        };
+        let body = if stream {
+            let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+            self.0.streams.borrow_mut().insert(id, tx);
+            RespondedBody::Stream(rx)
+        } else {
+            RespondedBody::Full(body.map(Bytes::from).unwrap_or_default())
+        };
+        if reply.send(Responded { head, body }).is_err() {
+            self.0.streams.borrow_mut().remove(&id);
+        }
+    }
+
+    fn chunk(&self, id: u32, bytes: Vec<u8>) -> LocalBoxFuture<'static, bool> {
+        let sender = self.0.streams.borrow().get(&id).cloned();
+        Box::pin(async move {
+            match sender {
+                Some(tx) => tx.send(Ok(Bytes::from(bytes))).await.is_ok(),
+                None => false,
+            }
+        })
+    }
+
+    fn end(&self, id: u32, errored: bool) {
+        let sender = self.0.streams.borrow_mut().remove(&id);
+        if errored && let Some(tx) = sender {
+            let _ = tx.try_send(Err(std::io::Error::other(
+                "the response stream failed in the handler",
+            )));
+        }
+    }
+
+    fn pong(&self, id: u32) {
+        if let Some(tx) = self.0.pongs.borrow_mut().remove(&id) {
+            let _ = tx.send(());
+        }
+    }
+}

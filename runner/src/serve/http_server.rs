@@ -1,0 +1,143 @@
+//! Serving an [`AppServer`] over HTTP/1.1 on a real port (hyper): one log line per request,
+//! request bodies bounded, and a graceful shutdown that lets requests in flight finish within
+//! a grace period.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::BodyExt as _;
+use http_body_util::Full;
+use http_body_util::Limited;
+use http_body_util::combinators::UnsyncBoxBody;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use super::AppServer;
+use super::Log;
+
+/// How to serve.
+#[derive(Clone)]
+pub struct HttpOptions {
+    /// Request bodies larger than this are answered 413.
+    pub max_body_bytes: usize,
+    /// How long requests in flight may take to finish after shutdown starts.
+    pub grace: Duration,
+    /// One line per request goes here.
+    pub log: Log,
+}
+
+type Body = UnsyncBoxBody<Bytes, std::io::Error>;
+
+fn text(status: u16, body: &'static str) -> hyper::Response<Body> {
+    let mut r = hyper::Response::new(
+        Full::new(Bytes::from_static(body.as_bytes()))
+            .map_err(|never: Infallible| match never {})
+            .boxed_unsync(),
+    );
+    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
+    r
+}
+
+/// Serves `server` on `listener` until `shutdown` resolves, then shuts down gracefully and
+/// closes the app server.
+pub async fn serve_http(
+    server: AppServer,
+    listener: TcpListener,
+    options: HttpOptions,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                // Out of file descriptors and the like: keep serving the connections we have.
+                Err(e) => {
+                    (options.log)(&format!("accept failed: {e}"));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = {
+            let server = server.clone();
+            let options = options.clone();
+            service_fn(move |req| handle(server.clone(), options.clone(), peer, req))
+        };
+        let conn = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service);
+        let watched = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = watched.await;
+        });
+    }
+    drop(listener);
+    (options.log)("shutting down: waiting for requests in flight");
+    if tokio::time::timeout(options.grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        (options.log)(&format!(
+            "requests still in flight after {:?}; stopping anyway",
+            options.grace
+        ));
+    }
+    server.close(Duration::from_millis(100)).await;
+    Ok(())
+}
+
+async fn handle(
+    server: AppServer,
+    options: HttpOptions,
+    peer: SocketAddr,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Body>, Infallible> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let (parts, body) = req.into_parts();
+    let response = match Limited::new(body, options.max_body_bytes).collect().await {
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            text(413, "Payload Too Large\n")
+        }
+        Err(_) => text(400, "Bad Request: the body could not be read\n"),
+        Ok(collected) => {
+            let request = hyper::Request::from_parts(parts, collected.to_bytes());
+            // Dropped when hyper drops this future (the client went away): the handler's
+            // `request.signal` aborts.
+            let cancel = CancellationToken::new();
+            let _guard = cancel.clone().drop_guard();
+            match server.handle(request, cancel).await {
+                Ok(handled) => handled.into_response().map(|b| b.boxed_unsync()),
+                Err(e) => {
+                    (options.log)(&format!("{method} {path}: {e}"));
+                    text(500, "Internal Server Error\n")
+                }
+            }
+        }
+    };
+    (options.log)(&format!(
+        "{peer} {method} {path} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
+    Ok(response)
+}
