@@ -41,6 +41,9 @@ pub(crate) struct ServeArgs {
     /// How long requests in flight may take to finish on shutdown, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     grace: u64,
+    /// No line per request (the server's own messages still go to stderr).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<ExitCode, UsageError> {
@@ -82,6 +85,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode, UsageError> {
             max_body_bytes: args.max_body_bytes,
             grace: Duration::from_millis(args.grace),
             log,
+            log_requests: !args.quiet,
         };
         serve_http(server, listener, http, shutdown_signal())
             .await

@@ -64,6 +64,30 @@ impl Bridge {
     }
 }
 
+impl Bridge {
+    /// Files what an event needs answered with and hands the event to the pump.
+    fn accept(&self, incoming: Incoming) -> ServeEvent {
+        match incoming {
+            Incoming::Request { event, reply } => {
+                if let ServeEvent::Request { id, .. } = &event {
+                    self.replies.borrow_mut().insert(*id, reply);
+                }
+                event
+            }
+            Incoming::Abort(id) => {
+                // Whatever the handler still sends for it goes nowhere.
+                self.replies.borrow_mut().remove(&id);
+                self.streams.borrow_mut().remove(&id);
+                ServeEvent::Abort { id }
+            }
+            Incoming::Ping(id, pong) => {
+                self.pongs.borrow_mut().insert(id, pong);
+                ServeEvent::Ping { id }
+            }
+        }
+    }
+}
+
 /// [`ServeHost`] over a shared [`Bridge`].
 pub(crate) struct BridgeHost(pub Rc<Bridge>);
 
@@ -78,29 +102,16 @@ impl ServeHost for BridgeHost {
         }
     }
 
-    fn next(&self) -> LocalBoxFuture<'static, Option<ServeEvent>> {
+    fn next(&self) -> LocalBoxFuture<'static, Option<Vec<ServeEvent>>> {
         let bridge = self.0.clone();
         Box::pin(async move {
-            let incoming =
+            let first =
                 futures::future::poll_fn(|cx| bridge.incoming.borrow_mut().poll_recv(cx)).await?;
-            Some(match incoming {
-                Incoming::Request { event, reply } => {
-                    if let ServeEvent::Request { id, .. } = &event {
-                        bridge.replies.borrow_mut().insert(*id, reply);
-                    }
-                    event
-                }
-                Incoming::Abort(id) => {
-                    // Whatever the handler still sends for it goes nowhere.
-                    bridge.replies.borrow_mut().remove(&id);
-                    bridge.streams.borrow_mut().remove(&id);
-                    ServeEvent::Abort { id }
-                }
-                Incoming::Ping(id, pong) => {
-                    bridge.pongs.borrow_mut().insert(id, pong);
-                    ServeEvent::Ping { id }
-                }
-            })
+            let mut events = vec![bridge.accept(first)];
+            while let Ok(more) = bridge.incoming.borrow_mut().try_recv() {
+                events.push(bridge.accept(more));
+            }
+            Some(events)
         })
     }
 

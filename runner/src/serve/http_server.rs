@@ -30,8 +30,10 @@ pub struct HttpOptions {
     pub max_body_bytes: usize,
     /// How long requests in flight may take to finish after shutdown starts.
     pub grace: Duration,
-    /// One line per request goes here.
+    /// The server's messages, and a line per request, go here.
     pub log: Log,
+    /// Whether to log a line per request.
+    pub log_requests: bool,
 }
 
 type Body = UnsyncBoxBody<Bytes, std::io::Error>;
@@ -134,10 +136,12 @@ async fn handle(
             }
         }
     };
-    (options.log)(&format!(
-        "{peer} {method} {path} {} {:.1}ms",
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    ));
+    if options.log_requests {
+        (options.log)(&format!(
+            "{peer} {method} {path} {} {:.1}ms",
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
+    }
     Ok(response)
 }

@@ -127,6 +127,8 @@ struct Inner {
     options: AppServerOptions,
     request_timeout: Duration,
     current: tokio::sync::Mutex<Option<Generation>>,
+    /// The same, for the common case read without waiting.
+    live: Mutex<Option<Generation>>,
     generations: std::sync::atomic::AtomicU64,
     in_flight: AtomicUsize,
     next_id: AtomicU32,
@@ -153,6 +155,7 @@ impl AppServer {
                 options,
                 request_timeout,
                 current: tokio::sync::Mutex::new(None),
+                live: Mutex::new(None),
                 generations: std::sync::atomic::AtomicU64::new(0),
                 in_flight: AtomicUsize::new(0),
                 next_id: AtomicU32::new(1),
@@ -300,6 +303,12 @@ impl AppServer {
 
     /// The live isolate, started (again) if there is none.
     async fn generation(&self) -> Result<Generation, ServeError> {
+        if let Ok(fast) = self.inner.live.lock()
+            && let Some(g) = fast.as_ref()
+            && g.alive.load(Ordering::SeqCst)
+        {
+            return Ok(g.clone());
+        }
         let mut current = self.inner.current.lock().await;
         if let Some(g) = current.as_ref()
             && g.alive.load(Ordering::SeqCst)
@@ -316,6 +325,9 @@ impl AppServer {
             ));
         }
         *current = Some(g.clone());
+        if let Ok(mut live) = self.inner.live.lock() {
+            *live = Some(g.clone());
+        }
         Ok(g)
     }
 
@@ -402,6 +414,9 @@ impl AppServer {
     /// then disposes it.
     pub async fn close(&self, grace: Duration) {
         let generation = self.inner.current.lock().await.take();
+        if let Ok(mut live) = self.inner.live.lock() {
+            *live = None;
+        }
         let deadline = tokio::time::Instant::now() + grace;
         while self.inner.in_flight.load(Ordering::SeqCst) > 0
             && tokio::time::Instant::now() < deadline

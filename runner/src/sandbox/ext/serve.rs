@@ -56,8 +56,8 @@ pub trait ServeHost {
     fn available(&self) -> bool;
     /// The entry module has evaluated and a handler is installed.
     fn started(&self);
-    /// The next event; `None` when the server is closing.
-    fn next(&self) -> LocalBoxFuture<'static, Option<ServeEvent>>;
+    /// The events waiting (at least one); `None` when the server is closing.
+    fn next(&self) -> LocalBoxFuture<'static, Option<Vec<ServeEvent>>>;
     /// Answers request `id`: a whole body, or (with `stream`) a head whose body follows in
     /// [`ServeHost::chunk`] calls until [`ServeHost::end`].
     fn respond(&self, id: u32, head: ServeHead, body: Option<Vec<u8>>, stream: bool);
@@ -102,9 +102,13 @@ pub fn op_serve_started(state: &mut OpState) {
 
 #[op2]
 #[serde]
-pub async fn op_serve_next(state: Rc<RefCell<OpState>>) -> Option<ServeEventJs> {
+pub async fn op_serve_next(state: Rc<RefCell<OpState>>) -> Option<Vec<ServeEventJs>> {
     let host = serve_host(&state.borrow())?;
-    let event = host.next().await?;
+    let events = host.next().await?;
+    Some(events.into_iter().map(to_js).collect())
+}
+
+fn to_js(event: ServeEvent) -> ServeEventJs {
     let empty = |kind, id| ServeEventJs {
         kind,
         id,
@@ -113,7 +117,7 @@ pub async fn op_serve_next(state: Rc<RefCell<OpState>>) -> Option<ServeEventJs> 
         headers: Vec::new(),
         body: None,
     };
-    Some(match event {
+    match event {
         ServeEvent::Request {
             id,
             method,
@@ -130,7 +134,7 @@ pub async fn op_serve_next(state: Rc<RefCell<OpState>>) -> Option<ServeEventJs> 
         },
         ServeEvent::Abort { id } => empty("abort", id),
         ServeEvent::Ping { id } => empty("ping", id),
-    })
+    }
 }
 
 #[op2]

@@ -31,9 +31,23 @@ function normalizeValue(value) {
   return value;
 }
 
+// Internal fast paths for the app server (not reachable from user code): the raw header list,
+// and headers from pairs the host has already validated (lower-case names).
+let headerList;
+let trustedHeaders;
+
 class Headers {
   /** @type {[string, string][]} lower-case name, value; kept in insertion order */
   #list = [];
+
+  static {
+    headerList = (h) => h.#list;
+    trustedHeaders = (pairs) => {
+      const h = new Headers();
+      h.#list = pairs;
+      return h;
+    };
+  }
 
   constructor(init = undefined) {
     if (init === undefined || init === null) return;
@@ -716,4 +730,4 @@ async function fetch(input, init = undefined) {
   }, INTERNAL);
 }
 
-export { fetch, FormData, Headers, Request, Response };
+export { fetch, FormData, headerList, Headers, Request, Response, trustedHeaders };

@@ -4,7 +4,7 @@
 // chunk as the handler produces it. A client that goes away aborts `request.signal`.
 
 import { core } from "ext:core/mod.js";
-import { Request, Response } from "ext:isolate_sandbox/10_fetch.js";
+import { headerList, Request, Response, trustedHeaders } from "ext:isolate_sandbox/10_fetch.js";
 
 const {
   op_serve_available,
@@ -37,10 +37,12 @@ function chunkBytes(value) {
 
 // Answers with the whole body, or streams it when the handler gave a ReadableStream.
 async function send(id, response) {
-  const headers = [...response.headers];
+  const headers = headerList(response.headers);
   const source = response._bodySource();
   if (source === null) {
     op_serve_respond(id, response.status, headers, null, false);
+  } else if (source.bytes && !response.bodyUsed) {
+    op_serve_respond(id, response.status, headers, source.bytes, false);
   } else if (source.stream) {
     op_serve_respond(id, response.status, headers, null, true);
     await stream(id, response.body.getReader());
@@ -101,7 +103,7 @@ function startServe(options) {
     inflight.set(ev.id, controller);
     let answered = false;
     try {
-      const init = { method: ev.method, headers: ev.headers, signal: controller.signal };
+      const init = { method: ev.method, headers: trustedHeaders(ev.headers), signal: controller.signal };
       if (ev.body !== null && ev.method !== "GET" && ev.method !== "HEAD") init.body = ev.body;
       const request = new Request(ev.url, init);
       const response = await handler.fetch(request, server);
@@ -131,14 +133,17 @@ function startServe(options) {
   };
   (async () => {
     for (;;) {
-      const ev = await op_serve_next();
-      if (ev === null) break;
-      if (ev.kind === "request") {
-        handle(ev);
-      } else if (ev.kind === "abort") {
-        inflight.get(ev.id)?.abort(new DOMException("The client went away", "AbortError"));
-      } else if (ev.kind === "ping") {
-        op_serve_pong(ev.id);
+      // Every event that is waiting comes in one batch.
+      const events = await op_serve_next();
+      if (events === null) break;
+      for (const ev of events) {
+        if (ev.kind === "request") {
+          handle(ev);
+        } else if (ev.kind === "abort") {
+          inflight.get(ev.id)?.abort(new DOMException("The client went away", "AbortError"));
+        } else if (ev.kind === "ping") {
+          op_serve_pong(ev.id);
+        }
       }
     }
   })();
