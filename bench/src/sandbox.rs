@@ -5,6 +5,8 @@
 //! 2. 1,000 sequential create/evaluate/dispose cycles: resident memory growth [< 30 MB].
 //! 3. `isolate-browser run hello.ts`, warm: median wall time over 20 runs [< 100 ms]; baseline:
 //!    `node hello.js` when Node is installed.
+//! 4. acquiring a pooled namespaced runtime (`Host::namespaced_runtime` of a key disposed
+//!    before): median over 200 [< 1 ms]; baseline: creating a new runtime.
 //!
 //! Run with `scripts/bench` (release build). Usage: bench-sandbox <path to isolate-browser>.
 
@@ -106,6 +108,41 @@ fn main() {
             after as f64 / 1024.0,
             (after as f64 - before as f64) / 1024.0,
             t.elapsed().as_secs_f64()
+        );
+    });
+
+    // 4. pooled namespaced runtimes.
+    tokio_rt.block_on(async {
+        let host = isolate_browser::sandbox::Host::new(4);
+        let first = host
+            .namespaced_runtime("bench", options())
+            .await
+            .expect("acquires");
+        first
+            .eval("globalThis.state = { n: 0 }")
+            .await
+            .expect("evals");
+        first.dispose().await;
+        let (mut pooled, mut fresh) = (Vec::new(), Vec::new());
+        for _ in 0..200 {
+            let t = Instant::now();
+            let rt = host
+                .namespaced_runtime("bench", options())
+                .await
+                .expect("acquires");
+            pooled.push(t.elapsed());
+            assert!(rt.reused());
+            rt.dispose().await;
+            let t = Instant::now();
+            let rt = Runtime::new(options()).expect("runtime");
+            fresh.push(t.elapsed());
+            rt.dispose().await;
+        }
+        let (p, f) = (median(pooled), median(fresh));
+        println!(
+            "acquire a pooled namespaced runtime, median of 200: {:.3} ms (target < 1 ms); a new runtime: {:.3} ms",
+            ms(p),
+            ms(f)
         );
     });
 

@@ -13,6 +13,7 @@ mod sandbox_errors;
 mod sandbox_expect;
 mod sandbox_globals;
 mod sandbox_limits;
+mod sandbox_pool;
 mod serve_app;
 mod test_api;
 mod test_lifecycle;

@@ -29,7 +29,7 @@ use super::options::ToolOutput;
 type ToolStream = BoxStream<'static, Result<serde_json::Value, String>>;
 
 /// One runtime's bindings.
-pub(crate) struct Host {
+pub(crate) struct Bindings {
     pub console: ConsoleBinding,
     pub files: Option<Files>,
     pub fetcher: Rc<Fetcher>,
@@ -39,7 +39,7 @@ pub(crate) struct Host {
     next_iterator: Cell<u32>,
 }
 
-impl Host {
+impl Bindings {
     pub(crate) fn new(
         console: ConsoleBinding,
         files: Option<Files>,
@@ -59,7 +59,7 @@ impl Host {
     }
 }
 
-impl SandboxHost for Host {
+impl SandboxHost for Bindings {
     fn console(&self, level: u32, text: String) {
         (self.console.0)(ConsoleEntry {
             level: ConsoleLevel::from_wire(level),

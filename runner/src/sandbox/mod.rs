@@ -8,6 +8,7 @@ mod files;
 mod host;
 mod loader;
 mod options;
+mod pool;
 mod runtime;
 mod typescript;
 
@@ -32,6 +33,9 @@ pub use options::ServeBinding;
 pub use options::ToolFn;
 pub use options::ToolOutput;
 pub use options::VirtualModule;
+pub use pool::Host;
+pub use pool::NamespaceError;
+pub use pool::NamespacedRuntime;
 pub use runtime::CancelHandle;
 pub use runtime::Runtime;
 pub use runtime::RuntimeError;

@@ -31,7 +31,7 @@ use super::error::failure_from_js;
 use super::ext::HostRef;
 use super::fetch::Fetcher;
 use super::files::Files;
-use super::host::Host;
+use super::host::Bindings;
 use super::loader::Loader;
 use super::options::RuntimeOptions;
 
@@ -93,7 +93,8 @@ struct Shared {
     dead: AtomicBool,
     abort: Notify,
     memory_limit_mb: usize,
-    timeout: Option<Duration>,
+    /// Changes when a pooled runtime is handed out again with new options.
+    timeout: std::sync::Mutex<Option<Duration>>,
 }
 
 impl Shared {
@@ -105,6 +106,13 @@ impl Shared {
             4 => Reason::Disposed,
             _ => Reason::None,
         }
+    }
+
+    fn timeout(&self) -> Option<Duration> {
+        *self
+            .timeout
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Ends whatever runs in the isolate; the first reason wins.
@@ -125,7 +133,7 @@ impl Shared {
     fn stopped_error(&self) -> Option<ScriptError> {
         match self.reason() {
             Reason::None => None,
-            Reason::Timeout => Some(ScriptError::Timeout(self.timeout.unwrap_or_default())),
+            Reason::Timeout => Some(ScriptError::Timeout(self.timeout().unwrap_or_default())),
             Reason::Memory => Some(ScriptError::MemoryLimit(self.memory_limit_mb)),
             Reason::Cancelled => Some(ScriptError::Cancelled),
             Reason::Disposed => Some(ScriptError::Disposed("it was disposed".into())),
@@ -143,6 +151,12 @@ enum Command {
     RunModule {
         specifier: ModuleSpecifier,
         code: Option<String>,
+        reply: Reply<()>,
+    },
+    Rebind {
+        options: Box<RuntimeOptions>,
+        files: Option<Files>,
+        fetcher: Fetcher,
         reply: Reply<()>,
     },
 }
@@ -196,7 +210,7 @@ impl Runtime {
             dead: AtomicBool::new(false),
             abort: Notify::new(),
             memory_limit_mb: options.memory_limit_mb,
-            timeout: options.execution_timeout,
+            timeout: std::sync::Mutex::new(options.execution_timeout),
         });
         let (tx, rx) = mpsc::unbounded_channel();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
@@ -296,6 +310,34 @@ impl Runtime {
         .await
     }
 
+    /// Gives the runtime new bindings (console, fetch policy, files, tools, host calls) and a
+    /// new `execution_timeout`, clears its timers and resets console counters, keeping its
+    /// globals and modules: how a pooled runtime starts its next life. The module root and
+    /// memory limit stay those it was created with.
+    pub(crate) async fn rebind(&self, options: RuntimeOptions) -> Result<(), ScriptError> {
+        let files = match &options.files {
+            Some(binding) => Some(Files::new(binding).map_err(|e| {
+                ScriptError::Disposed(format!(
+                    "files root {} is not usable: {e}",
+                    binding.root.display()
+                ))
+            })?),
+            None => None,
+        };
+        let fetcher = Fetcher::new(options.fetch.clone())
+            .map_err(|e| ScriptError::Disposed(format!("invalid fetch policy: {e}")))?;
+        if let Ok(mut t) = self.shared.timeout.lock() {
+            *t = options.execution_timeout;
+        }
+        self.request(|reply| Command::Rebind {
+            options: Box::new(options),
+            files,
+            fetcher,
+            reply,
+        })
+        .await
+    }
+
     /// A handle that cancels this runtime from anywhere.
     pub fn cancel_handle(&self) -> CancelHandle {
         CancelHandle(self.shared.clone())
@@ -329,7 +371,7 @@ impl Runtime {
         self.tx
             .send(make(reply))
             .map_err(|_| ScriptError::Disposed("the isolate thread has exited".into()))?;
-        let result = match self.shared.timeout {
+        let result = match self.shared.timeout() {
             Some(limit) => match tokio::time::timeout(limit, &mut rx).await {
                 Ok(result) => result,
                 Err(_) => {
@@ -388,13 +430,14 @@ fn isolate_thread(
     let local = tokio::task::LocalSet::new();
     local.block_on(&tokio_rt, async move {
         let loader = Rc::new(Loader::new(root, options.modules.clone()));
-        let mut js = match create_js_runtime(&options, files, fetcher, loader.clone(), &shared) {
-            Ok(js) => js,
-            Err(e) => {
-                let _ = ready.send(Err(e));
-                return;
-            }
-        };
+        let (mut js, reset) =
+            match create_js_runtime(&options, files, fetcher, loader.clone(), &shared) {
+                Ok(created) => created,
+                Err(e) => {
+                    let _ = ready.send(Err(e));
+                    return;
+                }
+            };
         let _ = ready.send(Ok(()));
         let mut main_loaded = false;
         while let Some(command) = rx.recv().await {
@@ -417,6 +460,16 @@ fn isolate_thread(
                         guarded(&shared, run_module(&mut js, &loader, specifier, code, main)).await;
                     let _ = reply.send(result);
                 }
+                Command::Rebind {
+                    options,
+                    files,
+                    fetcher,
+                    reply,
+                } => {
+                    install_bindings(&mut js, &options, files, fetcher);
+                    let result = call_reset(&mut js, &reset);
+                    let _ = reply.send(result);
+                }
             }
             if shared.dead.load(Ordering::SeqCst) {
                 break;
@@ -431,7 +484,7 @@ fn create_js_runtime(
     fetcher: Fetcher,
     loader: Rc<Loader>,
     shared: &Arc<Shared>,
-) -> Result<JsRuntime, String> {
+) -> Result<(JsRuntime, v8::Global<v8::Value>), String> {
     let limit = options.memory_limit_mb.max(1) * 1024 * 1024;
     let params = v8::CreateParams::default().heap_limits(0, limit);
     let mut js = JsRuntime::try_new(deno_core::RuntimeOptions {
@@ -456,20 +509,7 @@ fn create_js_runtime(
         names.sort();
         names
     };
-    let calls = options.host_calls.as_ref().map(|make| (make.0)());
-    let host = Host::new(
-        options.console.clone(),
-        files,
-        fetcher,
-        options.tools.clone(),
-        calls,
-    );
-    js.op_state().borrow_mut().put(HostRef(Rc::new(host)));
-    if let Some(make) = &options.serve {
-        js.op_state()
-            .borrow_mut()
-            .put(super::ext::serve::ServeRef((make.0)()));
-    }
+    install_bindings(&mut js, options, files, fetcher);
     // Tools are also globals of their own name (when that name is free), as in @ricsam/isolate.
     // Then every internal goes: ops stay reachable only through closures the bootstrap made.
     let names = serde_json::to_string(&tool_names).map_err(|e| e.to_string())?;
@@ -479,17 +519,55 @@ fn create_js_runtime(
     } else {
         ""
     };
-    js.execute_script(
-        "ext:isolate_sandbox/seal.js",
-        format!(
-            "for (const n of {names}) if (!(n in globalThis)) Object.defineProperty(globalThis, n, {{ value: (...a) => tools[n](...a), writable: true, configurable: true, enumerable: false }});\n\
-             {expose_calls}\n\
-             delete globalThis.Deno;\n\
-             delete globalThis.__bootstrap;"
-        ),
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(js)
+    // The script's value is the bootstrap's reset function, which only the host keeps.
+    let reset = js
+        .execute_script(
+            "ext:isolate_sandbox/seal.js",
+            format!(
+                "for (const n of {names}) if (!(n in globalThis)) Object.defineProperty(globalThis, n, {{ value: (...a) => tools[n](...a), writable: true, configurable: true, enumerable: false }});\n\
+                 {expose_calls}\n\
+                 (() => {{ const reset = globalThis.__isolateBrowserReset; delete globalThis.__isolateBrowserReset; delete globalThis.Deno; delete globalThis.__bootstrap; return reset; }})();"
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok((js, reset))
+}
+
+/// Puts a runtime's bindings into its op state (replacing any it had).
+fn install_bindings(
+    js: &mut JsRuntime,
+    options: &RuntimeOptions,
+    files: Option<Files>,
+    fetcher: Fetcher,
+) {
+    let calls = options.host_calls.as_ref().map(|make| (make.0)());
+    let bindings = Bindings::new(
+        options.console.clone(),
+        files,
+        fetcher,
+        options.tools.clone(),
+        calls,
+    );
+    js.op_state().borrow_mut().put(HostRef(Rc::new(bindings)));
+    if let Some(make) = &options.serve {
+        js.op_state()
+            .borrow_mut()
+            .put(super::ext::serve::ServeRef((make.0)()));
+    }
+}
+
+/// Clears timers and console state through the bootstrap's reset function.
+fn call_reset(js: &mut JsRuntime, reset: &v8::Global<v8::Value>) -> Result<(), ScriptError> {
+    deno_core::scope!(scope, js);
+    let value = v8::Local::new(scope, reset);
+    let Ok(function) = v8::Local::<v8::Function>::try_from(value) else {
+        return Err(ScriptError::Disposed(
+            "the sandbox has no reset function".into(),
+        ));
+    };
+    let undefined = v8::undefined(scope).into();
+    function.call(scope, undefined, &[]);
+    Ok(())
 }
 
 fn extensions() -> Vec<deno_core::Extension> {

@@ -383,17 +383,20 @@ impl AppServer {
             tasks.push(task);
         }
         let startup = self.inner.request_timeout;
+        // The entry's own end comes first: its error says more than the closed ready signal
+        // that follows it.
         tokio::select! {
-            ready = ready_rx => {
-                if ready.is_err() {
-                    return Err(ServeError::NoHandler(entry));
-                }
-            }
+            biased;
             ended = ended_rx => {
                 return Err(match ended {
                     Ok(Err(error)) => ServeError::Entry { entry, error },
                     _ => ServeError::NoHandler(entry),
                 });
+            }
+            ready = ready_rx => {
+                if ready.is_err() {
+                    return Err(ServeError::NoHandler(entry));
+                }
             }
             () = tokio::time::sleep(startup) => {
                 cancel.cancel();

@@ -46,13 +46,15 @@ core.loadExtScript("ext:isolate_sandbox/21_node_fs.js");
 // The host receives the console method as a level number, in this order.
 const LEVELS = { log: 0, info: 1, warn: 2, error: 3, debug: 4, trace: 5 };
 let pendingLevel = -1;
-const consoleImpl = new consoleMod.Console((msg, level) => {
+const newConsole = () => new consoleMod.Console((msg, level) => {
   // deno_web reports 0 debug, 1 log/info, 2 warn, 3 error; the wrapper below refines it.
   let lv = pendingLevel;
   if (lv < 0) lv = level === 0 ? LEVELS.debug : level === 2 ? LEVELS.warn : level >= 3 ? LEVELS.error : LEVELS.log;
   const text = msg.endsWith("\n") ? msg.slice(0, -1) : msg;
   op_sandbox_console(lv, text);
 });
+// Replaced (counters, timers and groups start over) when a pooled runtime is reused.
+let consoleImpl = newConsole();
 const consoleObj = {};
 const METHOD_LEVEL = {
   log: "log", info: "info", warn: "warn", error: "error", debug: "debug", trace: "trace",
@@ -61,14 +63,13 @@ const METHOD_LEVEL = {
   groupEnd: "log", clear: "log",
 };
 for (const name of Object.keys(METHOD_LEVEL)) {
-  const fn = consoleImpl[name];
-  if (typeof fn !== "function") continue;
+  if (typeof consoleImpl[name] !== "function") continue;
   const lv = LEVELS[METHOD_LEVEL[name]];
   consoleObj[name] = function (...args) {
     const prev = pendingLevel;
     pendingLevel = lv;
     try {
-      return fn.apply(consoleImpl, args);
+      return consoleImpl[name].apply(consoleImpl, args);
     } finally {
       pendingLevel = prev;
     }
@@ -177,6 +178,39 @@ const tools = new Proxy(Object.freeze({ __proto__: null }), {
   },
 });
 
+// ---- timers --------------------------------------------------------------------------------
+// Pending timers are tracked so that a pooled runtime's next life starts without the last
+// one's.
+const activeTimers = new Set();
+function setTimeout(callback, delay = 0, ...args) {
+  let id;
+  const run = typeof callback === "function"
+    ? function (...a) {
+      activeTimers.delete(id);
+      return callback.apply(this, a);
+    }
+    : callback;
+  id = timers.setTimeout.call(globalThis, run, delay, ...args);
+  activeTimers.add(id);
+  return id;
+}
+function setInterval(callback, delay = 0, ...args) {
+  const id = timers.setInterval.call(globalThis, callback, delay, ...args);
+  activeTimers.add(id);
+  return id;
+}
+function clearTimeout(id = undefined) {
+  activeTimers.delete(id);
+  timers.clearTimeout.call(globalThis, id);
+}
+
+/** What the host calls (it alone holds this function) before a pooled runtime's next life. */
+function resetForReuse() {
+  for (const id of activeTimers) timers.clearTimeout.call(globalThis, id);
+  activeTimers.clear();
+  consoleImpl = newConsole();
+}
+
 // ---- globals -------------------------------------------------------------------------------
 const nonEnumerable = (value) => ({ value, writable: true, enumerable: false, configurable: true });
 const globals = {
@@ -195,10 +229,10 @@ const globals = {
   CloseEvent: event.CloseEvent,
   reportError: event.reportError,
   structuredClone: messagePort.structuredClone ?? structuredCloneMod.structuredClone,
-  setTimeout: timers.setTimeout,
-  setInterval: timers.setInterval,
-  clearTimeout: timers.clearTimeout,
-  clearInterval: timers.clearInterval,
+  setTimeout,
+  setInterval,
+  clearTimeout,
+  clearInterval: clearTimeout,
   AbortController: abortSignal.AbortController,
   AbortSignal: abortSignal.AbortSignal,
   atob: base64.atob,
@@ -241,6 +275,8 @@ const globals = {
 for (const [name, value] of Object.entries(globals)) {
   Object.defineProperty(globalThis, name, nonEnumerable(value));
 }
+// Taken and deleted by the runner's seal script before any user code runs.
+Object.defineProperty(globalThis, "__isolateBrowserReset", nonEnumerable(resetForReuse));
 Object.defineProperty(globalThis, "self", {
   get: () => globalThis,
   enumerable: false,
