@@ -172,7 +172,7 @@ async fn a_runtime_that_hit_a_limit_is_discarded_not_pooled() {
         .await
         .expect("acquires");
     rt.eval("globalThis.marker = 1").await.expect("evals");
-    let err = rt.eval("for (;;) {}").await.err().expect("times out");
+    let err = rt.eval("for (;;) {}").await.expect_err("times out");
     assert!(matches!(err, ScriptError::Timeout(_)), "{err}");
     rt.dispose().await;
     let again = host
@@ -199,8 +199,7 @@ async fn a_runtime_that_hit_a_limit_is_discarded_not_pooled() {
     let err = rt
         .eval("const keep = []; for (;;) keep.push(new Array(100000).fill(1));")
         .await
-        .err()
-        .expect("runs out");
+        .expect_err("runs out");
     assert!(matches!(err, ScriptError::MemoryLimit(_)), "{err}");
     rt.dispose().await;
     let again = host
