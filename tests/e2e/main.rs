@@ -16,6 +16,7 @@ mod sandbox_limits;
 mod sandbox_pool;
 mod serve_app;
 mod test_api;
+mod test_hermetic;
 mod test_lifecycle;
 mod test_profiles;
 mod test_runner;

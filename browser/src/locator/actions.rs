@@ -26,7 +26,10 @@ impl Locator {
         timeout: Option<Duration>,
     ) -> Result<Value, BrowserError> {
         let timeout = self.timeout(timeout);
-        let body = format!("return ib.withElement(parts, true, (el) => {fn_body});");
+        // A promise the function returns is awaited, as Playwright does.
+        let body = format!(
+            "const r = ib.withElement(parts, true, (el) => {fn_body}); if (r && r.value && typeof r.value.then === 'function') r.value = await r.value; return r;"
+        );
         let log = CallLog::new(format!("waiting for {}", self.description));
         poll(what, timeout, log, |_| {
             let body = body.clone();

@@ -18,11 +18,23 @@ pub(crate) struct Fetcher {
     allowed: Arc<Vec<String>>,
     follow: Option<reqwest::Client>,
     manual: Option<reqwest::Client>,
+    /// For [`FetchPolicy::Virtual`]: the policy for other origins.
+    fallback: Option<Box<Fetcher>>,
 }
 
 impl Fetcher {
     /// Builds the HTTP clients an allow-list needs; deny-all and handler policies need none.
     pub(crate) fn new(policy: FetchPolicy) -> Result<Self, String> {
+        let fallback = match &policy {
+            FetchPolicy::Virtual { origins, fallback } => {
+                for (o, _) in origins {
+                    normalize_origin(o)
+                        .ok_or_else(|| format!("`{o}` is not an origin such as http://app.test"))?;
+                }
+                Some(Box::new(Fetcher::new((**fallback).clone())?))
+            }
+            _ => None,
+        };
         let allowed: Arc<Vec<String>> = Arc::new(match &policy {
             FetchPolicy::AllowOrigins(origins) => origins
                 .iter()
@@ -65,6 +77,7 @@ impl Fetcher {
             allowed,
             follow,
             manual,
+            fallback,
         })
     }
 
@@ -92,6 +105,17 @@ impl Fetcher {
                     body: res.body,
                     redirected: false,
                 })
+            }
+            FetchPolicy::Virtual { origins, .. } => {
+                let handler = origins
+                    .iter()
+                    .find(|(o, _)| normalize_origin(o).as_deref() == Some(origin.as_str()))
+                    .map(|(_, h)| h.clone());
+                match (handler, &self.fallback) {
+                    (Some(handler), _) => fetch_virtual(&handler, req).await,
+                    (None, Some(fallback)) => Box::pin(fallback.fetch(req)).await,
+                    (None, None) => Err(denied(&origin, "the host allows no network access")),
+                }
             }
             FetchPolicy::AllowOrigins(_) => {
                 if !matches!(url.scheme(), "http" | "https") || !self.allowed.contains(&origin) {
@@ -159,6 +183,65 @@ impl Fetcher {
             body: body.to_vec(),
         })
     }
+}
+
+/// A fetch answered by a host handler; redirects within the handler's origin are followed
+/// (as a `GET`, as browsers do after 301/302/303) unless the request says otherwise.
+async fn fetch_virtual(
+    handler: &super::options::FetchHandler,
+    req: FetchRequest,
+) -> Result<FetchResponse, HostError> {
+    let start = req.url.clone();
+    let mut url = req.url.clone();
+    let mut method = req.method.clone();
+    let mut body = req.body.clone();
+    for _ in 0..20 {
+        let res = handler(HostFetchRequest {
+            url: url.clone(),
+            method: method.clone(),
+            headers: req.headers.clone(),
+            body: body.clone(),
+        })
+        .await
+        .map_err(HostError::Type)?;
+        let location = res
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+            .map(|(_, v)| v.clone());
+        let redirect = (300..400).contains(&res.status) && res.status != 304;
+        if redirect && req.redirect == "error" {
+            return Err(HostError::Type(format!(
+                "fetch failed for {url}: redirect mode is 'error' and the server redirected"
+            )));
+        }
+        let next = location
+            .filter(|_| redirect && req.redirect == "follow")
+            .and_then(|l| Url::parse(&url).ok()?.join(&l).ok())
+            .filter(|next| Url::parse(&url).is_ok_and(|cur| cur.origin() == next.origin()));
+        match next {
+            Some(next) => {
+                if res.status != 307 && res.status != 308 {
+                    method = "GET".into();
+                    body = None;
+                }
+                url = next.to_string();
+            }
+            None => {
+                return Ok(FetchResponse {
+                    status: res.status,
+                    status_text: reason(res.status),
+                    redirected: url != start,
+                    url,
+                    headers: res.headers,
+                    body: res.body,
+                });
+            }
+        }
+    }
+    Err(HostError::Type(format!(
+        "fetch failed for {start}: too many redirects (20)"
+    )))
 }
 
 fn denied(origin: &str, why: &str) -> HostError {

@@ -150,6 +150,14 @@ pub enum FetchPolicy {
     AllowOrigins(Vec<String>),
     /// Every request goes to this host function instead of the network.
     Handler(FetchHandler),
+    /// Requests to these origins go to their host handler (an app server without a port,
+    /// for instance), following redirects within them; everything else follows `fallback`.
+    Virtual {
+        /// Origin (`http://app.test`) and its handler.
+        origins: Vec<(String, FetchHandler)>,
+        /// The policy for every other origin.
+        fallback: Box<FetchPolicy>,
+    },
 }
 
 impl fmt::Debug for FetchPolicy {
@@ -158,6 +166,14 @@ impl fmt::Debug for FetchPolicy {
             Self::DenyAll => f.write_str("DenyAll"),
             Self::AllowOrigins(o) => f.debug_tuple("AllowOrigins").field(o).finish(),
             Self::Handler(_) => f.write_str("Handler(..)"),
+            Self::Virtual { origins, fallback } => f
+                .debug_struct("Virtual")
+                .field(
+                    "origins",
+                    &origins.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(),
+                )
+                .field("fallback", fallback)
+                .finish(),
         }
     }
 }

@@ -30,6 +30,9 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::sandbox::CancelHandle;
+use crate::sandbox::FetchHandler;
+use crate::sandbox::HostFetchRequest;
+use crate::sandbox::HostFetchResponse;
 use crate::sandbox::Runtime;
 use crate::sandbox::RuntimeError;
 use crate::sandbox::RuntimeOptions;
@@ -140,6 +143,15 @@ struct Inner {
 #[derive(Clone)]
 pub struct AppServer {
     inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AppServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppServer")
+            .field("entry", &self.inner.options.entry)
+            .field("generations", &self.generations())
+            .finish()
+    }
 }
 
 impl AppServer {
@@ -272,6 +284,63 @@ impl AppServer {
                 Ok(plain(504, "Gateway Timeout\n"))
             }
         }
+    }
+
+    /// Answers one request with whole bodies (no streaming): for a browser's intercepted
+    /// requests and for sandboxed `fetch()` calls that reach the app without a port.
+    pub async fn respond_whole(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<HostFetchResponse, String> {
+        let mut builder = http::Request::builder().method(method).uri(url);
+        for (k, v) in headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        let request = builder
+            .body(body.map(Bytes::from).unwrap_or_default())
+            .map_err(|e| format!("{method} {url}: not a valid request: {e}"))?;
+        let response = self
+            .handle(request, CancellationToken::new())
+            .await
+            .map_err(|e| e.to_string())?
+            .into_response();
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| format!("{method} {url}: the response body failed: {e}"))?;
+        Ok(HostFetchResponse {
+            status,
+            headers,
+            body: body.to_vec(),
+        })
+    }
+
+    /// This server as a fetch handler, for [`crate::sandbox::FetchPolicy::Virtual`].
+    pub fn fetch_handler(&self) -> FetchHandler {
+        let server = self.clone();
+        Arc::new(move |req: HostFetchRequest| {
+            let server = server.clone();
+            Box::pin(async move {
+                server
+                    .respond_whole(&req.method, &req.url, &req.headers, req.body)
+                    .await
+            })
+        })
     }
 
     /// After a timeout: if the isolate does not answer a ping within the grace period it is

@@ -66,6 +66,10 @@ pub struct WebServerConfig {
     pub command: Option<String>,
     /// Directory the runner serves itself (our extension: `static`).
     pub static_dir: Option<PathBuf>,
+    /// A sandboxed app server's entry module (our extension: `entry`): the browser's and the
+    /// tests' requests for its origin (`url`, default `http://app.test`) go straight into it,
+    /// with no port.
+    pub entry: Option<PathBuf>,
     /// URL to wait for.
     pub url: Option<String>,
     /// Port to wait for (or bind, for `static`).
@@ -185,6 +189,7 @@ const PROJECT_KEYS: &[&str] = &[
 const SERVER_KEYS: &[&str] = &[
     "command",
     "static",
+    "entry",
     "url",
     "port",
     "reuseExistingServer",
@@ -495,6 +500,7 @@ fn web_servers(v: Option<&Value>, root: &Path) -> Result<Vec<WebServerConfig>, S
         out.push(WebServerConfig {
             command: s("command"),
             static_dir: s("static").map(|d| root.join(d)),
+            entry: s("entry").map(PathBuf::from),
             url: s("url"),
             port: u64_of(o.get("port"), "webServer.port")?.map(|p| p as u16),
             reuse_existing_server: bool_of(

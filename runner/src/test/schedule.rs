@@ -35,6 +35,8 @@ use super::worker::ProjectRun;
 use super::worker::Worker;
 use super::worker::WorkerEvent;
 use crate::sandbox::FetchPolicy;
+use crate::serve::AppServer;
+use crate::serve::AppServerOptions;
 
 type Key = (usize, String, usize);
 
@@ -104,9 +106,22 @@ pub async fn run(
 
     // ---- web servers (before listing: nothing else needs them, but a base URL is known) --
     let mut servers = Vec::new();
+    let mut apps: Vec<(String, AppServer)> = Vec::new();
     let mut base_url: Option<String> = None;
     if !request.list_only {
         for ws in &config.web_servers {
+            if let Some(entry) = &ws.entry {
+                let app = match start_app(config, ws, entry).await {
+                    Ok(app) => app,
+                    Err(e) => {
+                        stop_servers(servers, apps).await;
+                        return Err(e);
+                    }
+                };
+                base_url.get_or_insert_with(|| format!("{}/", app.0));
+                apps.push(app);
+                continue;
+            }
             let spec = web_server::WebServerSpec {
                 command: ws.command.clone(),
                 static_dir: ws.static_dir.clone(),
@@ -118,9 +133,13 @@ pub async fn run(
                 timeout: ws.timeout,
                 echo_output: ws.echo_output,
             };
-            let server = web_server::start(&spec)
-                .await
-                .map_err(|e| RunError::WebServer(e.to_string()))?;
+            let server = match web_server::start(&spec).await {
+                Ok(server) => server,
+                Err(e) => {
+                    stop_servers(servers, apps).await;
+                    return Err(RunError::WebServer(e.to_string()));
+                }
+            };
             base_url.get_or_insert_with(|| server.base_url().to_string());
             servers.push(server);
         }
@@ -130,13 +149,22 @@ pub async fn run(
         .projects
         .iter()
         .enumerate()
-        .map(|(index, p)| Arc::new(project_run(index, p, config, base_url.as_deref(), &servers)))
+        .map(|(index, p)| {
+            Arc::new(project_run(
+                index,
+                p,
+                config,
+                base_url.as_deref(),
+                &servers,
+                &apps,
+            ))
+        })
         .collect();
 
     let selection = match super::selection::select(&request, &projects, &selected_projects).await {
         Ok(selection) => selection,
         Err(e) => {
-            stop_servers(servers).await;
+            stop_servers(servers, apps).await;
             return Err(e);
         }
     };
@@ -559,7 +587,7 @@ pub async fn run(
         };
         emit(event, &mut fanout, &mut sink);
     }
-    stop_servers(servers).await;
+    stop_servers(servers, apps).await;
     let status = if interrupted {
         RunStatus::Interrupted
     } else if stats.failed > 0 || !file_errors.is_empty() {
@@ -597,10 +625,56 @@ fn clean_output_dir(config: &super::Config) {
     let _ = std::fs::remove_dir_all(out);
 }
 
-async fn stop_servers(servers: Vec<web_server::RunningServer>) {
+async fn stop_servers(servers: Vec<web_server::RunningServer>, apps: Vec<(String, AppServer)>) {
     for mut s in servers {
         s.stop().await;
     }
+    for (_, app) in apps {
+        app.close(std::time::Duration::from_secs(2)).await;
+    }
+}
+
+/// Starts a `webServer: { entry }` app server in its own sandbox; returns its origin.
+async fn start_app(
+    config: &super::Config,
+    ws: &super::config::WebServerConfig,
+    entry: &std::path::Path,
+) -> Result<(String, AppServer), RunError> {
+    let origin = match &ws.url {
+        Some(url) => crate::sandbox::ext_normalize_origin(url).ok_or_else(|| {
+            RunError::WebServer(format!(
+                "webServer.url `{url}` is not an origin such as http://app.test"
+            ))
+        })?,
+        None => "http://app.test".to_string(),
+    };
+    let runtime = crate::sandbox::RuntimeOptions {
+        cwd: ws.cwd.clone(),
+        memory_limit_mb: config.memory_limit_mb.max(128),
+        execution_timeout: Some(std::time::Duration::from_secs(30)),
+        console: crate::sandbox::ConsoleBinding::callback(|entry| {
+            eprintln!("[WebServer] {}", entry.text);
+        }),
+        fetch: if config.allow_net.is_empty() {
+            FetchPolicy::DenyAll
+        } else {
+            FetchPolicy::AllowOrigins(config.allow_net.clone())
+        },
+        ..crate::sandbox::RuntimeOptions::default()
+    };
+    let mut options = AppServerOptions::new(entry, runtime);
+    options.log = Arc::new(|line| eprintln!("[WebServer] {line}"));
+    let app = tokio::time::timeout(ws.timeout, AppServer::start(options))
+        .await
+        .map_err(|_| {
+            RunError::WebServer(format!(
+                "webServer.entry {}: the app server did not start within {:?}",
+                entry.display(),
+                ws.timeout
+            ))
+        })?
+        .map_err(|e| RunError::WebServer(format!("webServer.entry {e}")))?;
+    Ok((origin, app))
 }
 
 fn skipped_attempt(retry: u32, reason: String) -> TestAttempt {
@@ -655,6 +729,7 @@ fn project_run(
     config: &super::Config,
     server_url: Option<&str>,
     servers: &[web_server::RunningServer],
+    apps: &[(String, AppServer)],
 ) -> ProjectRun {
     let mut use_options = p.use_options.clone();
     if !use_options.contains_key("baseURL")
@@ -675,11 +750,21 @@ fn project_run(
     }
     origins.sort();
     origins.dedup();
-    let fetch = if origins.is_empty() {
+    origins.retain(|o| !apps.iter().any(|(a, _)| a == o));
+    let mut fetch = if origins.is_empty() {
         FetchPolicy::DenyAll
     } else {
         FetchPolicy::AllowOrigins(origins)
     };
+    if !apps.is_empty() {
+        fetch = FetchPolicy::Virtual {
+            origins: apps
+                .iter()
+                .map(|(o, app)| (o.clone(), app.fetch_handler()))
+                .collect(),
+            fallback: Box::new(fetch),
+        };
+    }
     ProjectRun {
         index,
         name: p.name.clone(),
@@ -692,5 +777,6 @@ fn project_run(
         fetch,
         memory_limit_mb: config.memory_limit_mb,
         profiles_dir: config.profiles_dir.clone(),
+        apps: apps.to_vec(),
     }
 }

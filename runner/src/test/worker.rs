@@ -50,6 +50,8 @@ pub(crate) struct ProjectRun {
     pub fetch: FetchPolicy,
     pub memory_limit_mb: usize,
     pub profiles_dir: PathBuf,
+    /// `webServer: { entry }` app servers by origin: the browser reaches them without a port.
+    pub apps: Vec<(String, crate::serve::AppServer)>,
 }
 
 /// A spec file; `code` is set for in-memory sources.
@@ -149,6 +151,7 @@ fn session_defaults(project: &ProjectRun) -> SessionDefaults {
             output_dir: project.output_dir.clone(),
         },
         profiles_dir: project.profiles_dir.clone(),
+        apps: project.apps.clone(),
     }
 }
 

@@ -381,6 +381,7 @@ async fn browser_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
                     (b.new_context(options).await.map_err(browser_error)?, None)
                 }
             };
+            super::route_apps(side, session, &context).await?;
             let id = side.id();
             side.with_session(session, |s| {
                 s.contexts.insert(id, context);

@@ -91,6 +91,8 @@ pub(crate) struct SessionDefaults {
     pub paths: PathMap,
     /// The virtual profile store.
     pub profiles_dir: PathBuf,
+    /// App servers every context reaches through request interception, by origin.
+    pub apps: Vec<(String, crate::serve::AppServer)>,
 }
 
 /// Paused requests waiting for the isolate's route handler, by request id.
@@ -191,6 +193,55 @@ impl BrowserSide {
     pub(crate) fn counter(&self) -> Arc<AtomicU32> {
         self.counter.clone()
     }
+}
+
+/// Routes a context's requests for each app server's origin into that server (no port):
+/// a context route, so the test's own page routes still take precedence.
+pub(crate) async fn route_apps(
+    side: &BrowserSide,
+    session: u32,
+    context: &Context,
+) -> Result<(), HostCallError> {
+    let apps = side.with_session(session, |s| Ok(s.defaults.apps.clone()))?;
+    for (origin, app) in apps {
+        let pattern = format!("^{}(/|$)", origin.replace('.', "\\.").replace('/', "\\/"));
+        let handler: isolate_browser_matchers::browser::RouteHandler =
+            Arc::new(move |route: Route| {
+                let app = app.clone();
+                Box::pin(async move {
+                    let r = route.request().clone();
+                    let response = match app
+                        .respond_whole(&r.method, &r.url, &r.headers, r.post_data)
+                        .await
+                    {
+                        Ok(res) => isolate_browser_matchers::browser::Fulfill {
+                            status: Some(res.status),
+                            headers: res.headers,
+                            content_type: None,
+                            body: res.body,
+                        },
+                        Err(e) => isolate_browser_matchers::browser::Fulfill {
+                            status: Some(502),
+                            headers: Vec::new(),
+                            content_type: Some("text/plain;charset=UTF-8".into()),
+                            body: e.into_bytes(),
+                        },
+                    };
+                    route.fulfill(response).await
+                })
+            });
+        context
+            .route(
+                isolate_browser_matchers::browser::UrlMatch::Regex {
+                    pattern,
+                    flags: String::new(),
+                },
+                handler,
+            )
+            .await
+            .map_err(browser_error)?;
+    }
+    Ok(())
 }
 
 /// Turns a browser error into the JS error test code sees.
