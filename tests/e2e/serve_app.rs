@@ -618,3 +618,121 @@ unsafe extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;
 }
+
+const WS_APP: &str = r#"
+serve({
+  fetch(request, server) {
+    const who = new URL(request.url).searchParams.get("who");
+    if (server.upgrade(request, { data: { who } })) return;
+    return new Response("plain");
+  },
+  websocket: {
+    open(ws) { ws.send(`hello ${ws.data.who}`); },
+    message(ws, message) {
+      if (message === "bye") return ws.close(4000, "asked to");
+      if (typeof message === "string") ws.send(`echo:${message}`);
+      else ws.send(new Uint8Array(message).reverse());
+    },
+    close(ws, code, reason) { console.log(`closed ${ws.data.who} ${code} ${reason}`); },
+  },
+});
+"#;
+
+/// WebSocket echo through `isolate-browser serve`: text and binary frames both ways, a close
+/// the handler starts (code and reason reach the client) and one the client starts (they
+/// reach the handler).
+#[tokio::test]
+async fn websockets_echo_text_and_binary_and_close_both_ways() {
+    use async_tungstenite::tungstenite::Message;
+    use futures::StreamExt as _;
+
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("server.js"), WS_APP).expect("write");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args(["serve", "server.js", "--port", "0"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starts");
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    tokio::io::AsyncBufReadExt::read_line(&mut stdout, &mut line)
+        .await
+        .expect("reads");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|a| a.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+
+    let (mut ws, _) = async_tungstenite::tokio::connect_async(format!("ws://{addr}/?who=ada"))
+        .await
+        .expect("upgrades");
+    let next = |m: Option<Result<Message, _>>| m.expect("a frame").expect("no error");
+    assert_eq!(next(ws.next().await), Message::text("hello ada"));
+    ws.send(Message::text("hi")).await.expect("sends");
+    assert_eq!(next(ws.next().await), Message::text("echo:hi"));
+    ws.send(Message::binary(vec![1u8, 2, 3]))
+        .await
+        .expect("sends");
+    assert_eq!(next(ws.next().await), Message::binary(vec![3u8, 2, 1]));
+    ws.send(Message::text("bye")).await.expect("sends");
+    match next(ws.next().await) {
+        Message::Close(Some(frame)) => {
+            assert_eq!(
+                (u16::from(frame.code), frame.reason.as_str()),
+                (4000, "asked to")
+            );
+        }
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+    // Reading on answers the close handshake.
+    assert!(ws.next().await.is_none_or(|m| m.is_err()));
+
+    let (mut ws, _) = async_tungstenite::tokio::connect_async(format!("ws://{addr}/?who=bob"))
+        .await
+        .expect("upgrades");
+    assert_eq!(next(ws.next().await), Message::text("hello bob"));
+    ws.close(Some(async_tungstenite::tungstenite::protocol::CloseFrame {
+        code: 1001u16.into(),
+        reason: "going".into(),
+    }))
+    .await
+    .expect("closes");
+    // A plain request on the same server still works.
+    let mut s = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connects");
+    tokio::io::AsyncWriteExt::write_all(
+        &mut s,
+        format!("GET / HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .expect("writes");
+    let mut plain = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut s, &mut plain)
+        .await
+        .expect("reads");
+    assert!(plain.ends_with("plain"), "{plain}");
+
+    let mut lines = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while lines.len() < 2 && tokio::time::Instant::now() < deadline {
+        let mut l = String::new();
+        match tokio::time::timeout(
+            Duration::from_millis(500),
+            tokio::io::AsyncBufReadExt::read_line(&mut stdout, &mut l),
+        )
+        .await
+        {
+            Ok(Ok(n)) if n > 0 => lines.push(l.trim().to_string()),
+            _ => {}
+        }
+    }
+    lines.sort();
+    assert_eq!(lines, ["closed ada 4000 asked to", "closed bob 1001 going"]);
+    let _ = child.kill().await;
+}

@@ -51,6 +51,19 @@ impl ResponseBody {
     }
 }
 
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            Kind::Full(b) => write!(
+                f,
+                "ResponseBody::Full({} bytes)",
+                b.as_ref().map_or(0, Bytes::len)
+            ),
+            Kind::Stream { .. } => f.write_str("ResponseBody::Stream"),
+        }
+    }
+}
+
 impl http_body::Body for ResponseBody {
     type Data = Bytes;
     type Error = std::io::Error;

@@ -29,6 +29,15 @@ pub(crate) struct Responded {
 pub(crate) enum RespondedBody {
     Full(Bytes),
     Stream(mpsc::Receiver<Chunk>),
+    /// The handler upgraded the request to a WebSocket: what it sends comes here.
+    Upgrade(mpsc::UnboundedReceiver<WsOut>),
+}
+
+/// A frame the handler sends on a WebSocket.
+pub(crate) enum WsOut {
+    Text(String),
+    Binary(Vec<u8>),
+    Close(u16, String),
 }
 
 /// What the host sends into the isolate.
@@ -39,6 +48,17 @@ pub(crate) enum Incoming {
     },
     Abort(u32),
     Ping(u32, oneshot::Sender<()>),
+    WsOpen(u32),
+    WsMessage {
+        id: u32,
+        text: Option<String>,
+        binary: Option<Vec<u8>>,
+    },
+    WsClose {
+        id: u32,
+        code: u16,
+        reason: String,
+    },
 }
 
 pub(crate) struct Bridge {
@@ -47,6 +67,7 @@ pub(crate) struct Bridge {
     replies: RefCell<HashMap<u32, oneshot::Sender<Responded>>>,
     streams: RefCell<HashMap<u32, mpsc::Sender<Chunk>>>,
     pongs: RefCell<HashMap<u32, oneshot::Sender<()>>>,
+    sockets: RefCell<HashMap<u32, mpsc::UnboundedSender<WsOut>>>,
 }
 
 impl Bridge {
@@ -60,6 +81,7 @@ impl Bridge {
             replies: RefCell::default(),
             streams: RefCell::default(),
             pongs: RefCell::default(),
+            sockets: RefCell::default(),
         })
     }
 }
@@ -83,6 +105,12 @@ impl Bridge {
             Incoming::Ping(id, pong) => {
                 self.pongs.borrow_mut().insert(id, pong);
                 ServeEvent::Ping { id }
+            }
+            Incoming::WsOpen(id) => ServeEvent::WsOpen { id },
+            Incoming::WsMessage { id, text, binary } => ServeEvent::WsMessage { id, text, binary },
+            Incoming::WsClose { id, code, reason } => {
+                self.sockets.borrow_mut().remove(&id);
+                ServeEvent::WsClose { id, code, reason }
             }
         }
     }
@@ -153,6 +181,44 @@ impl ServeHost for BridgeHost {
     fn pong(&self, id: u32) {
         if let Some(tx) = self.0.pongs.borrow_mut().remove(&id) {
             let _ = tx.send(());
+        }
+    }
+
+    fn upgrade(&self, id: u32) -> bool {
+        let Some(reply) = self.0.replies.borrow_mut().remove(&id) else {
+            return false;
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let head = ServeHead {
+            status: 101,
+            headers: Vec::new(),
+        };
+        if reply
+            .send(Responded {
+                head,
+                body: RespondedBody::Upgrade(rx),
+            })
+            .is_err()
+        {
+            return false;
+        }
+        self.0.sockets.borrow_mut().insert(id, tx);
+        true
+    }
+
+    fn ws_send(&self, id: u32, text: Option<String>, binary: Option<Vec<u8>>) {
+        if let Some(tx) = self.0.sockets.borrow().get(&id) {
+            let frame = match (text, binary) {
+                (Some(t), _) => WsOut::Text(t),
+                (None, b) => WsOut::Binary(b.unwrap_or_default()),
+            };
+            let _ = tx.send(frame);
+        }
+    }
+
+    fn ws_close(&self, id: u32, code: u16, reason: String) {
+        if let Some(tx) = self.0.sockets.borrow().get(&id) {
+            let _ = tx.send(WsOut::Close(code, reason));
         }
     }
 }

@@ -16,12 +16,13 @@ use http_body_util::combinators::UnsyncBoxBody;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use super::AppServer;
+use super::Handled;
 use super::Log;
+use super::WebSocketUpgrade;
 
 /// How to serve.
 #[derive(Clone)]
@@ -56,9 +57,11 @@ pub async fn serve_http(
     options: HttpOptions,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
+        while connections.try_join_next().is_some() {}
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
@@ -77,26 +80,55 @@ pub async fn serve_http(
             let options = options.clone();
             service_fn(move |req| handle(server.clone(), options.clone(), peer, req))
         };
-        let conn = hyper::server::conn::http1::Builder::new()
-            .serve_connection(TokioIo::new(stream), service);
-        let watched = graceful.watch(conn);
-        tokio::spawn(async move {
-            let _ = watched.await;
+        let mut stop = stop_rx.clone();
+        connections.spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stop.changed() => {
+                    // Finish the request in flight, then close.
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
         });
     }
     drop(listener);
     (options.log)("shutting down: waiting for requests in flight");
-    if tokio::time::timeout(options.grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(options.grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
         (options.log)(&format!(
             "requests still in flight after {:?}; stopping anyway",
             options.grace
         ));
+        connections.abort_all();
     }
     server.close(Duration::from_millis(100)).await;
     Ok(())
+}
+
+fn switching_protocols(key: &[u8]) -> hyper::Response<Body> {
+    let mut r = text(101, "");
+    let headers = r.headers_mut();
+    headers.insert(
+        hyper::header::UPGRADE,
+        hyper::header::HeaderValue::from_static("websocket"),
+    );
+    headers.insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("Upgrade"),
+    );
+    if let Ok(accept) = hyper::header::HeaderValue::from_str(&WebSocketUpgrade::accept_key(key)) {
+        headers.insert(hyper::header::SEC_WEBSOCKET_ACCEPT, accept);
+    }
+    r
 }
 
 async fn handle(
@@ -112,6 +144,12 @@ async fn handle(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
+    let mut req = req;
+    let on_upgrade = hyper::upgrade::on(&mut req);
+    let ws_key = req
+        .headers()
+        .get(hyper::header::SEC_WEBSOCKET_KEY)
+        .map(|k| k.as_bytes().to_vec());
     let (parts, body) = req.into_parts();
     let response = match Limited::new(body, options.max_body_bytes).collect().await {
         Err(e)
@@ -128,6 +166,20 @@ async fn handle(
             let cancel = CancellationToken::new();
             let _guard = cancel.clone().drop_guard();
             match server.handle(request, cancel).await {
+                Ok(Handled::WebSocket(ws)) => match ws_key {
+                    Some(key) => {
+                        tokio::spawn(async move {
+                            if let Ok(upgraded) = on_upgrade.await {
+                                ws.run(TokioIo::new(upgraded)).await;
+                            }
+                        });
+                        switching_protocols(&key)
+                    }
+                    None => text(
+                        400,
+                        "Bad Request: a WebSocket upgrade needs Sec-WebSocket-Key\n",
+                    ),
+                },
                 Ok(handled) => handled.into_response().map(|b| b.boxed_unsync()),
                 Err(e) => {
                     (options.log)(&format!("{method} {path}: {e}"));

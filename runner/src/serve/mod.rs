@@ -12,6 +12,7 @@
 mod body;
 mod bridge;
 pub mod http_server;
+mod websocket;
 
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -28,6 +29,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
+pub use websocket::WebSocketUpgrade;
 
 use crate::sandbox::CancelHandle;
 use crate::sandbox::FetchHandler;
@@ -102,16 +104,27 @@ pub enum ServeError {
 }
 
 /// What [`AppServer::handle`] produced.
+#[derive(Debug)]
 pub enum Handled {
     /// An HTTP response; its body may still be streaming from the sandbox.
     Response(http::Response<ResponseBody>),
+    /// The handler upgraded the request to a WebSocket.
+    WebSocket(WebSocketUpgrade),
 }
 
 impl Handled {
-    /// The response (every `Handled` is one today).
+    /// The response; an upgrade where none can be made (no connection to take over, as in
+    /// request interception) becomes a 501.
     pub fn into_response(self) -> http::Response<ResponseBody> {
         match self {
             Self::Response(r) => r,
+            Self::WebSocket(_) => match plain(
+                501,
+                "Not Implemented: WebSocket upgrades need a real connection\n",
+            ) {
+                Self::Response(r) => r,
+                Self::WebSocket(_) => http::Response::new(ResponseBody::full(Bytes::new())),
+            },
         }
     }
 }
@@ -243,6 +256,14 @@ impl AppServer {
         tokio::select! {
             responded = replied => match responded {
                 Ok(responded) => {
+                    if let RespondedBody::Upgrade(outgoing) = responded.body {
+                        abort.disarm();
+                        return Ok(Handled::WebSocket(WebSocketUpgrade {
+                            id,
+                            outgoing,
+                            incoming: generation.incoming.clone(),
+                        }));
+                    }
                     let body = match responded.body {
                         RespondedBody::Full(bytes) => {
                             abort.disarm();
@@ -251,6 +272,7 @@ impl AppServer {
                         // The stream keeps the abort: a client that leaves mid-stream aborts
                         // `request.signal` too.
                         RespondedBody::Stream(rx) => ResponseBody::stream(rx, abort),
+                        RespondedBody::Upgrade(_) => ResponseBody::full(Bytes::new()),
                     };
                     let mut response = http::Response::new(body);
                     *response.status_mut() = http::StatusCode::from_u16(responded.head.status)

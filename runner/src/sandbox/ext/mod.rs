@@ -25,6 +25,10 @@ use serve::op_serve_next;
 use serve::op_serve_pong;
 use serve::op_serve_respond;
 use serve::op_serve_started;
+use serve::op_serve_upgrade;
+use serve::op_serve_ws_close;
+use serve::op_serve_ws_send_binary;
+use serve::op_serve_ws_send_text;
 
 /// One file-system call made by sandbox code through `node:fs/promises`.
 #[derive(Debug, Clone)]
@@ -393,6 +397,10 @@ deno_core::extension!(
         op_serve_chunk,
         op_serve_end,
         op_serve_pong,
+        op_serve_upgrade,
+        op_serve_ws_send_text,
+        op_serve_ws_send_binary,
+        op_serve_ws_close,
     ],
     esm_entry_point = "ext:isolate_sandbox/99_bootstrap.js",
     esm = [

@@ -39,6 +39,29 @@ pub enum ServeEvent {
         /// Echoed back.
         id: u32,
     },
+    /// The WebSocket request `id` upgraded to is open.
+    WsOpen {
+        /// The request (and now socket).
+        id: u32,
+    },
+    /// A frame from the client.
+    WsMessage {
+        /// The socket.
+        id: u32,
+        /// A text frame.
+        text: Option<String>,
+        /// A binary frame.
+        binary: Option<Vec<u8>>,
+    },
+    /// The socket closed (by the client, or after a close the handler started).
+    WsClose {
+        /// The socket.
+        id: u32,
+        /// Close code (1005 when the client sent none).
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
 }
 
 /// The head of a response.
@@ -67,6 +90,12 @@ pub trait ServeHost {
     fn end(&self, id: u32, errored: bool);
     /// Answers a [`ServeEvent::Ping`].
     fn pong(&self, id: u32);
+    /// Answers request `id` by upgrading it to a WebSocket; `false` if it cannot be.
+    fn upgrade(&self, id: u32) -> bool;
+    /// Sends a text or binary frame on socket `id`.
+    fn ws_send(&self, id: u32, text: Option<String>, binary: Option<Vec<u8>>);
+    /// Closes socket `id`.
+    fn ws_close(&self, id: u32, code: u16, reason: String);
 }
 
 /// The app-server host as stored in the `OpState`.
@@ -86,6 +115,8 @@ struct ServeEventJs {
     url: String,
     headers: Vec<(String, String)>,
     body: Option<ToJsBuffer>,
+    text: Option<String>,
+    code: u16,
 }
 
 #[op2(fast)]
@@ -116,6 +147,8 @@ fn to_js(event: ServeEvent) -> ServeEventJs {
         url: String::new(),
         headers: Vec::new(),
         body: None,
+        text: None,
+        code: 0,
     };
     match event {
         ServeEvent::Request {
@@ -131,9 +164,22 @@ fn to_js(event: ServeEvent) -> ServeEventJs {
             url,
             headers,
             body: body.map(Into::into),
+            text: None,
+            code: 0,
         },
         ServeEvent::Abort { id } => empty("abort", id),
         ServeEvent::Ping { id } => empty("ping", id),
+        ServeEvent::WsOpen { id } => empty("ws-open", id),
+        ServeEvent::WsMessage { id, text, binary } => ServeEventJs {
+            text,
+            body: binary.map(Into::into),
+            ..empty("ws-message", id)
+        },
+        ServeEvent::WsClose { id, code, reason } => ServeEventJs {
+            text: Some(reason),
+            code,
+            ..empty("ws-close", id)
+        },
     }
 }
 
@@ -178,6 +224,41 @@ pub fn op_serve_end(state: &mut OpState, #[smi] id: u32, errored: bool) {
 pub fn op_serve_pong(state: &mut OpState, #[smi] id: u32) {
     if let Some(host) = serve_host(state) {
         host.pong(id);
+    }
+}
+
+#[op2(fast)]
+pub fn op_serve_upgrade(state: &mut OpState, #[smi] id: u32) -> bool {
+    serve_host(state).is_some_and(|h| h.upgrade(id))
+}
+
+#[op2(fast)]
+pub fn op_serve_ws_send_text(state: &mut OpState, #[smi] id: u32, #[string] text: String) {
+    if let Some(host) = serve_host(state) {
+        host.ws_send(id, Some(text), None);
+    }
+}
+
+#[op2(fast)]
+pub fn op_serve_ws_send_binary(
+    state: &mut OpState,
+    #[smi] id: u32,
+    #[buffer(copy)] bytes: Vec<u8>,
+) {
+    if let Some(host) = serve_host(state) {
+        host.ws_send(id, None, Some(bytes));
+    }
+}
+
+#[op2(fast)]
+pub fn op_serve_ws_close(
+    state: &mut OpState,
+    #[smi] id: u32,
+    #[smi] code: u32,
+    #[string] reason: String,
+) {
+    if let Some(host) = serve_host(state) {
+        host.ws_close(id, u16::try_from(code).unwrap_or(1000), reason);
     }
 }
 

@@ -14,6 +14,10 @@ const {
   op_serve_chunk,
   op_serve_end,
   op_serve_pong,
+  op_serve_upgrade,
+  op_serve_ws_send_text,
+  op_serve_ws_send_binary,
+  op_serve_ws_close,
 } = core.ops;
 const { AbortController } = core.loadExtScript("ext:deno_web/03_abort_signal.js");
 const { DOMException } = core.loadExtScript("ext:deno_web/01_dom_exception.js");
@@ -21,6 +25,29 @@ const { TextEncoder } = core.loadExtScript("ext:deno_web/08_text_encoding.js");
 
 const encoder = new TextEncoder();
 let installed = false;
+
+// A WebSocket the handler upgraded a request to (Bun's ServerWebSocket shape).
+class ServerWebSocket {
+  #id;
+  constructor(id, data) {
+    this.#id = id;
+    this.data = data;
+    this.readyState = 1;
+  }
+  send(message) {
+    if (this.readyState !== 1) return;
+    if (typeof message === "string") op_serve_ws_send_text(this.#id, message);
+    else op_serve_ws_send_binary(this.#id, chunkBytes(message));
+  }
+  close(code = 1000, reason = "") {
+    if (this.readyState > 1) return;
+    this.readyState = 2;
+    op_serve_ws_close(this.#id, code, String(reason));
+  }
+  get [Symbol.toStringTag]() {
+    return "ServerWebSocket";
+  }
+}
 
 function pathOf(url) {
   const i = url.indexOf("/", url.indexOf("//") + 2);
@@ -93,10 +120,37 @@ function startServe(options) {
   }
   installed = true;
   const inflight = new Map();
+  const requestIds = new WeakMap();
+  // Upgraded request id -> { data } until open, then the socket.
+  const upgrading = new Map();
+  const sockets = new Map();
+  const ws = handler.websocket ?? {};
   const server = {
     get pendingRequests() {
       return inflight.size;
     },
+    /** Upgrades the request to a WebSocket; the handler then returns nothing. */
+    upgrade(request, options = {}) {
+      const id = requestIds.get(request);
+      if (id === undefined || upgrading.has(id)) return false;
+      if ((request.headers.get("upgrade") ?? "").toLowerCase() !== "websocket") return false;
+      if (typeof ws.message !== "function") {
+        throw new TypeError("server.upgrade() needs serve({ websocket: { message(ws, data) { ... } } })");
+      }
+      if (!op_serve_upgrade(id)) return false;
+      upgrading.set(id, { data: options?.data });
+      return true;
+    },
+  };
+  const call = (name, ...args) => {
+    try {
+      const r = ws[name]?.(...args);
+      if (r && typeof r.catch === "function") {
+        r.catch((err) => console.error(`Error in websocket.${name}:`, err));
+      }
+    } catch (err) {
+      console.error(`Error in websocket.${name}:`, err);
+    }
   };
   const handle = async (ev) => {
     const controller = new AbortController();
@@ -106,7 +160,9 @@ function startServe(options) {
       const init = { method: ev.method, headers: trustedHeaders(ev.headers), signal: controller.signal };
       if (ev.body !== null && ev.method !== "GET" && ev.method !== "HEAD") init.body = ev.body;
       const request = new Request(ev.url, init);
+      requestIds.set(request, ev.id);
       const response = await handler.fetch(request, server);
+      if (upgrading.has(ev.id)) return;
       if (!(response instanceof Response)) {
         throw new TypeError(
           `the fetch handler returned ${response === null ? "null" : typeof response}, not a Response`,
@@ -143,6 +199,22 @@ function startServe(options) {
           inflight.get(ev.id)?.abort(new DOMException("The client went away", "AbortError"));
         } else if (ev.kind === "ping") {
           op_serve_pong(ev.id);
+        } else if (ev.kind === "ws-open") {
+          const socket = new ServerWebSocket(ev.id, upgrading.get(ev.id)?.data);
+          upgrading.delete(ev.id);
+          sockets.set(ev.id, socket);
+          call("open", socket);
+        } else if (ev.kind === "ws-message") {
+          const socket = sockets.get(ev.id);
+          if (socket) call("message", socket, ev.text ?? ev.body);
+        } else if (ev.kind === "ws-close") {
+          const socket = sockets.get(ev.id);
+          sockets.delete(ev.id);
+          upgrading.delete(ev.id);
+          if (socket) {
+            socket.readyState = 3;
+            call("close", socket, ev.code, ev.text ?? "");
+          }
         }
       }
     }
