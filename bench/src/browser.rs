@@ -10,20 +10,17 @@
 //!
 //! Run with `scripts/bench` (release build).
 
-use std::convert::Infallible;
+#[path = "common.rs"]
+mod common;
+
 use std::time::Duration;
 use std::time::Instant;
 
-use bytes::Bytes;
 use chromiumoxide::browser::BrowserConfig;
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::cdp::browser_protocol::target::CreateBrowserContextParams;
 use chromiumoxide::cdp::browser_protocol::target::CreateTargetParams;
 use futures::StreamExt as _;
-use http_body_util::Full;
-use hyper::Response;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use isolate_browser_browser::Browser;
 use isolate_browser_browser::ClickOptions;
 use isolate_browser_browser::ContextOptions;
@@ -59,31 +56,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn serve() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let svc = service_fn(|_req| async {
-                    Ok::<_, Infallible>(
-                        Response::builder()
-                            .header("content-type", "text/html")
-                            .body(Full::new(Bytes::from_static(PAGE.as_bytes())))
-                            .expect("response"),
-                    )
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
-    format!("http://{addr}/")
+    format!("http://{}/", common::serve_html(PAGE).await)
 }
 
 struct Numbers {

@@ -11,15 +11,12 @@
 //!
 //! Run with `scripts/bench` (release build).
 
-use std::convert::Infallible;
+#[path = "common.rs"]
+mod common;
+
 use std::time::Duration;
 use std::time::Instant;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::Response;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use isolate_browser_browser::Browser;
 use isolate_browser_browser::Context;
 use isolate_browser_browser::ContextOptions;
@@ -64,31 +61,7 @@ fn state(port: u16) -> serde_json::Value {
 
 /// A local page to visit: one origin of the profile.
 async fn serve() -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let svc = service_fn(|_req| async {
-                    Ok::<_, Infallible>(
-                        Response::builder()
-                            .header("content-type", "text/html")
-                            .body(Full::new(Bytes::from_static(b"<title>app</title>")))
-                            .expect("response"),
-                    )
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
-    port
+    common::serve_html("<title>app</title>").await.port()
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

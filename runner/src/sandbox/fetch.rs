@@ -160,16 +160,7 @@ impl Fetcher {
             )));
         }
         let final_url = res.url().to_string();
-        let headers = res
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = super::header_pairs(res.headers());
         let body = res
             .bytes()
             .await

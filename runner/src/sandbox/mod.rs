@@ -45,3 +45,16 @@ pub use runtime::RuntimeError;
 pub fn ext_normalize_origin(origin: &str) -> Option<String> {
     fetch::normalize_origin(origin)
 }
+
+/// Header pairs of a header map, values as (lossy) text, in the map's order.
+pub(crate) fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}

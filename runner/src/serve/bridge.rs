@@ -48,17 +48,8 @@ pub(crate) enum Incoming {
     },
     Abort(u32),
     Ping(u32, oneshot::Sender<()>),
-    WsOpen(u32),
-    WsMessage {
-        id: u32,
-        text: Option<String>,
-        binary: Option<Vec<u8>>,
-    },
-    WsClose {
-        id: u32,
-        code: u16,
-        reason: String,
-    },
+    /// A WebSocket event (`WsOpen`, `WsMessage`, `WsClose`) for the handler.
+    Socket(ServeEvent),
 }
 
 pub(crate) struct Bridge {
@@ -106,11 +97,11 @@ impl Bridge {
                 self.pongs.borrow_mut().insert(id, pong);
                 ServeEvent::Ping { id }
             }
-            Incoming::WsOpen(id) => ServeEvent::WsOpen { id },
-            Incoming::WsMessage { id, text, binary } => ServeEvent::WsMessage { id, text, binary },
-            Incoming::WsClose { id, code, reason } => {
-                self.sockets.borrow_mut().remove(&id);
-                ServeEvent::WsClose { id, code, reason }
+            Incoming::Socket(event) => {
+                if let ServeEvent::WsClose { id, .. } = &event {
+                    self.sockets.borrow_mut().remove(id);
+                }
+                event
             }
         }
     }

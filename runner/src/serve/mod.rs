@@ -215,16 +215,7 @@ impl AppServer {
         let id = inner.next_id.fetch_add(1, Ordering::SeqCst);
         let (parts, body) = request.into_parts();
         let url = absolute_url(&parts);
-        let headers = parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = crate::sandbox::header_pairs(&parts.headers);
         let (reply, replied) = oneshot::channel();
         let event = ServeEvent::Request {
             id,
@@ -330,16 +321,7 @@ impl AppServer {
             .map_err(|e| e.to_string())?
             .into_response();
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = crate::sandbox::header_pairs(response.headers());
         let body = response
             .into_body()
             .collect()

@@ -14,6 +14,7 @@ use tungstenite::protocol::frame::coding::CloseCode;
 
 use super::bridge::Incoming;
 use super::bridge::WsOut;
+use crate::sandbox::ext::serve::ServeEvent;
 
 /// A WebSocket the handler accepted. Finish the HTTP upgrade (status 101 with
 /// [`WebSocketUpgrade::accept_key`]), then hand the upgraded connection to
@@ -48,7 +49,7 @@ impl WebSocketUpgrade {
             WebSocketStream::from_raw_socket(TokioAdapter::new(io), Role::Server, None).await;
         let (mut sink, mut source) = stream.split();
         let id = self.id;
-        if self.incoming.send(Incoming::WsOpen(id)).is_err() {
+        if !emit(&self.incoming, ServeEvent::WsOpen { id }) {
             return;
         }
         // The close the handler started: reported when the client answers it, goes away, or
@@ -60,14 +61,14 @@ impl WebSocketUpgrade {
             tokio::select! {
                 frame = source.next() => match frame {
                     Some(Ok(Message::Text(text))) => {
-                        let _ = self.incoming.send(Incoming::WsMessage {
+                        emit(&self.incoming, ServeEvent::WsMessage {
                             id,
                             text: Some(text.to_string()),
                             binary: None,
                         });
                     }
                     Some(Ok(Message::Binary(bytes))) => {
-                        let _ = self.incoming.send(Incoming::WsMessage {
+                        emit(&self.incoming, ServeEvent::WsMessage {
                             id,
                             text: None,
                             binary: Some(bytes.to_vec()),
@@ -81,19 +82,19 @@ impl WebSocketUpgrade {
                         });
                         // The library answers the close handshake; flush it.
                         let _ = sink.close(None).await;
-                        let _ = self.incoming.send(Incoming::WsClose { id, code, reason });
+                        emit(&self.incoming, ServeEvent::WsClose { id, code, reason });
                         return;
                     }
                     Some(Ok(_)) => {}
                     Some(Err(_)) | None => {
                         let (code, reason) = closing.take().unwrap_or((1006, String::new()));
-                        let _ = self.incoming.send(Incoming::WsClose { id, code, reason });
+                        emit(&self.incoming, ServeEvent::WsClose { id, code, reason });
                         return;
                     }
                 },
                 () = &mut close_grace, if closing.is_some() => {
                     if let Some((code, reason)) = closing.take() {
-                        let _ = self.incoming.send(Incoming::WsClose { id, code, reason });
+                        emit(&self.incoming, ServeEvent::WsClose { id, code, reason });
                     }
                     return;
                 }
@@ -123,7 +124,7 @@ impl WebSocketUpgrade {
                             .reset(tokio::time::Instant::now() + std::time::Duration::from_secs(2));
                     }
                     if sink.send(message).await.is_err() {
-                        let _ = self.incoming.send(Incoming::WsClose {
+                        emit(&self.incoming, ServeEvent::WsClose {
                             id,
                             code: 1006,
                             reason: String::new(),
@@ -134,4 +135,9 @@ impl WebSocketUpgrade {
             }
         }
     }
+}
+
+/// Hands a socket event to the handler; `false` when the isolate is gone.
+fn emit(incoming: &mpsc::UnboundedSender<Incoming>, event: ServeEvent) -> bool {
+    incoming.send(Incoming::Socket(event)).is_ok()
 }
