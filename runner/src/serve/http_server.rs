@@ -17,7 +17,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
 
 use super::AppServer;
 use super::Handled;
@@ -151,7 +150,15 @@ async fn handle(
         .get(hyper::header::SEC_WEBSOCKET_KEY)
         .map(|k| k.as_bytes().to_vec());
     let (parts, body) = req.into_parts();
-    let response = match Limited::new(body, options.max_body_bytes).collect().await {
+    let collected = if http_body::Body::is_end_stream(&body) {
+        Ok(Bytes::new())
+    } else {
+        Limited::new(body, options.max_body_bytes)
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+    };
+    let response = match collected {
         Err(e)
             if e.downcast_ref::<http_body_util::LengthLimitError>()
                 .is_some() =>
@@ -159,13 +166,11 @@ async fn handle(
             text(413, "Payload Too Large\n")
         }
         Err(_) => text(400, "Bad Request: the body could not be read\n"),
-        Ok(collected) => {
-            let request = hyper::Request::from_parts(parts, collected.to_bytes());
-            // Dropped when hyper drops this future (the client went away): the handler's
-            // `request.signal` aborts.
-            let cancel = CancellationToken::new();
-            let _guard = cancel.clone().drop_guard();
-            match server.handle(request, cancel).await {
+        Ok(bytes) => {
+            let request = hyper::Request::from_parts(parts, bytes);
+            // hyper drops this future when the client goes away: that aborts the handler's
+            // `request.signal`.
+            match server.handle_inner(request, None).await {
                 Ok(Handled::WebSocket(ws)) => match ws_key {
                     Some(key) => {
                         tokio::spawn(async move {

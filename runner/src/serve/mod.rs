@@ -204,6 +204,15 @@ impl AppServer {
         request: http::Request<Bytes>,
         cancel: CancellationToken,
     ) -> Result<Handled, ServeError> {
+        self.handle_inner(request, Some(cancel)).await
+    }
+
+    /// [`AppServer::handle`] for callers whose only way to cancel is dropping the future.
+    pub(crate) async fn handle_inner(
+        &self,
+        request: http::Request<Bytes>,
+        cancel: Option<CancellationToken>,
+    ) -> Result<Handled, ServeError> {
         let inner = &self.inner;
         let _slot = Slot::take(&inner.in_flight);
         if inner.in_flight.load(Ordering::SeqCst) > inner.options.max_in_flight {
@@ -285,7 +294,12 @@ impl AppServer {
                     Ok(plain(503, "Service Unavailable: the app server restarted\n"))
                 }
             },
-            () = cancel.cancelled() => Ok(plain(499, "Client Closed Request\n")),
+            () = async {
+                match &cancel {
+                    Some(c) => c.cancelled().await,
+                    None => std::future::pending().await,
+                }
+            } => Ok(plain(499, "Client Closed Request\n")),
             () = tokio::time::sleep(inner.request_timeout) => {
                 (inner.options.log)(&format!(
                     "request {} {} timed out after {:?}",
@@ -316,7 +330,7 @@ impl AppServer {
             .body(body.map(Bytes::from).unwrap_or_default())
             .map_err(|e| format!("{method} {url}: not a valid request: {e}"))?;
         let response = self
-            .handle(request, CancellationToken::new())
+            .handle_inner(request, None)
             .await
             .map_err(|e| e.to_string())?
             .into_response();

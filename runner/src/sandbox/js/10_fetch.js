@@ -461,11 +461,23 @@ class Request extends Body {
   #method;
   #headers;
   #signal;
+  #signalOf = null;
   #redirect;
 
   constructor(input, init = {}) {
     super();
     init ??= {};
+    if (input === SERVER_REQUEST) {
+      // An app server's incoming request: URL and headers come checked from the host, and
+      // the signal is made only if the handler looks at it.
+      this.#url = init.url;
+      this.#method = init.method;
+      this.#headers = init.headers;
+      this.#redirect = "follow";
+      this.#signalOf = init.signalOf;
+      this._initBody(init.body ? { bytes: init.body } : null, this.#headers);
+      return;
+    }
     let source = null;
     if (input instanceof Request) {
       this.#url = input.url;
@@ -531,6 +543,7 @@ class Request extends Body {
     return this.#headers;
   }
   get signal() {
+    if (this.#signal === undefined && this.#signalOf !== null) this.#signal = this.#signalOf();
     return this.#signal;
   }
   get redirect() {
@@ -569,7 +582,7 @@ class Request extends Body {
       method: this.#method,
       headers: this.#headers,
       redirect: this.#redirect,
-      signal: this.#signal,
+      signal: this.signal,
     });
     copy._initBody(this._cloneSource(), copy.headers);
     return copy;
@@ -578,6 +591,12 @@ class Request extends Body {
   get [Symbol.toStringTag]() {
     return "Request";
   }
+}
+
+const SERVER_REQUEST = Symbol("server request");
+/** A Request for an app server's incoming request (see `30_serve.js`). */
+function serverRequest(init) {
+  return new Request(SERVER_REQUEST, init);
 }
 
 // ---- Response ------------------------------------------------------------------------------
@@ -730,4 +749,13 @@ async function fetch(input, init = undefined) {
   }, INTERNAL);
 }
 
-export { fetch, FormData, headerList, Headers, Request, Response, trustedHeaders };
+export {
+  fetch,
+  FormData,
+  headerList,
+  Headers,
+  Request,
+  Response,
+  serverRequest,
+  trustedHeaders,
+};

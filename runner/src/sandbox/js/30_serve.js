@@ -4,7 +4,7 @@
 // chunk as the handler produces it. A client that goes away aborts `request.signal`.
 
 import { core } from "ext:core/mod.js";
-import { headerList, Request, Response, trustedHeaders } from "ext:isolate_sandbox/10_fetch.js";
+import { headerList, Response, serverRequest, trustedHeaders } from "ext:isolate_sandbox/10_fetch.js";
 
 const {
   op_serve_available,
@@ -49,6 +49,8 @@ class ServerWebSocket {
   }
 }
 
+const goneError = () => new DOMException("The client went away", "AbortError");
+
 function pathOf(url) {
   const i = url.indexOf("/", url.indexOf("//") + 2);
   return i === -1 ? "/" : url.slice(i);
@@ -63,8 +65,14 @@ function chunkBytes(value) {
 }
 
 // Answers with the whole body, or streams it when the handler gave a ReadableStream.
+function headerLines(headers) {
+  let text = "";
+  for (const [name, value] of headerList(headers)) text += `${name}:${value}\n`;
+  return text;
+}
+
 async function send(id, response) {
-  const headers = headerList(response.headers);
+  const headers = headerLines(response.headers);
   const source = response._bodySource();
   if (source === null) {
     op_serve_respond(id, response.status, headers, null, false);
@@ -153,13 +161,22 @@ function startServe(options) {
     }
   };
   const handle = async (ev) => {
-    const controller = new AbortController();
-    inflight.set(ev.id, controller);
+    // The abort signal is made only when the handler asks for it.
+    const state = { controller: null, aborted: false };
+    inflight.set(ev.id, state);
     let answered = false;
     try {
-      const init = { method: ev.method, headers: trustedHeaders(ev.headers), signal: controller.signal };
-      if (ev.body !== null && ev.method !== "GET" && ev.method !== "HEAD") init.body = ev.body;
-      const request = new Request(ev.url, init);
+      const request = serverRequest({
+        url: ev.url,
+        method: ev.method,
+        headers: trustedHeaders(ev.headers ?? []),
+        body: ev.method !== "GET" && ev.method !== "HEAD" ? ev.body : null,
+        signalOf: () => {
+          state.controller ??= new AbortController();
+          if (state.aborted && !state.controller.signal.aborted) state.controller.abort(goneError());
+          return state.controller.signal;
+        },
+      });
       requestIds.set(request, ev.id);
       const response = await handler.fetch(request, server);
       if (upgrading.has(ev.id)) return;
@@ -176,7 +193,7 @@ function startServe(options) {
         op_serve_respond(
           ev.id,
           500,
-          [["content-type", "text/plain;charset=UTF-8"]],
+          "content-type:text/plain;charset=UTF-8",
           encoder.encode("Internal Server Error"),
           false,
         );
@@ -196,7 +213,11 @@ function startServe(options) {
         if (ev.kind === "request") {
           handle(ev);
         } else if (ev.kind === "abort") {
-          inflight.get(ev.id)?.abort(new DOMException("The client went away", "AbortError"));
+          const state = inflight.get(ev.id);
+          if (state) {
+            state.aborted = true;
+            state.controller?.abort(goneError());
+          }
         } else if (ev.kind === "ping") {
           op_serve_pong(ev.id);
         } else if (ev.kind === "ws-open") {
