@@ -146,14 +146,7 @@ async fn routes_fulfill_abort_and_continue() {
 #[tokio::test]
 async fn storage_state_round_trips_cookies_local_and_session_storage() {
     let origin = serve_pages(&[("/", "<title>app</title>")]).await;
-    let browser = Browser::launch(LaunchOptions::default())
-        .await
-        .expect("launch");
-    let first = browser
-        .new_context(ContextOptions::default())
-        .await
-        .expect("ctx");
-    let page = first.new_page().await.expect("page");
+    let (browser, first, page) = browser_page().await;
     page.goto(&format!("{origin}/"), GotoOptions::default())
         .await
         .expect("goto");
@@ -366,14 +359,7 @@ async fn storage_state_carries_indexed_db_when_asked() {
         ),
     ])
     .await;
-    let browser = Browser::launch(LaunchOptions::default())
-        .await
-        .expect("launch");
-    let first = browser
-        .new_context(ContextOptions::default())
-        .await
-        .expect("ctx");
-    let page = first.new_page().await.expect("page");
+    let (browser, first, page) = browser_page().await;
     page.goto(&format!("{origin}/"), GotoOptions::default())
         .await
         .expect("goto");

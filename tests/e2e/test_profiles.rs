@@ -105,6 +105,14 @@ fn config(base: &str) -> String {
     )
 }
 
+/// A project with one spec file and a config that points `baseURL` at the app.
+fn spec_project(base: &str, path: &str, spec: &str) -> tempfile::TempDir {
+    let config = format!(
+        r#"{{ "testDir": "tests", "reporter": [["json"]], "use": {{ "baseURL": "{base}" }} }}"#
+    );
+    project(&[("isolate-browser.config.json", &config), (path, spec)])
+}
+
 async fn run_async(dir: &std::path::Path, args: &[&str]) -> Run {
     let dir = dir.to_path_buf();
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -200,15 +208,7 @@ test('unknown modes are refused', async ({ browser }) => {
   await expect(browser.newContext({ profile: 'p', mode: 'disk' })).rejects.toThrow(/profile mode "disk" is not known/);
 });
 "#;
-    let dir = project(&[
-        (
-            "isolate-browser.config.json",
-            &format!(
-                r#"{{ "testDir": "tests", "reporter": [["json"]], "use": {{ "baseURL": "{base}" }} }}"#
-            ),
-        ),
-        ("tests/p.spec.ts", spec),
-    ]);
+    let dir = spec_project(&base, "tests/p.spec.ts", spec);
     let run = run_async(dir.path(), &[]).await;
     assert_eq!(
         run.status("bad ids"),
@@ -270,15 +270,7 @@ test('persistent', async ({ page, context }) => {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_persistent_profile_keeps_state_across_runs_through_its_zip() {
     let base = login_app().await;
-    let dir = project(&[
-        (
-            "isolate-browser.config.json",
-            &format!(
-                r#"{{ "testDir": "tests", "reporter": [["json"]], "use": {{ "baseURL": "{base}" }} }}"#
-            ),
-        ),
-        ("tests/p.spec.ts", PERSISTENT),
-    ]);
+    let dir = spec_project(&base, "tests/p.spec.ts", PERSISTENT);
     let run = run_async(dir.path(), &[]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.error("persistent"));
     assert_eq!(run.stdout_of["persistent"], ["logging in"]);
@@ -337,15 +329,7 @@ test('read', async ({ page }) => {
   expect(notes[0].text).toBe('hello');
 });
 "#;
-    let dir = project(&[
-        (
-            "isolate-browser.config.json",
-            &format!(
-                r#"{{ "testDir": "tests", "reporter": [["json"]], "use": {{ "baseURL": "{base}" }} }}"#
-            ),
-        ),
-        ("tests/idb.spec.ts", spec),
-    ]);
+    let dir = spec_project(&base, "tests/idb.spec.ts", spec);
     let run = run_async(dir.path(), &[]).await;
     for t in ["write", "read"] {
         assert_eq!(run.status(t), ["passed"], "{t}: {}", run.error(t));

@@ -118,13 +118,10 @@ impl Handled {
     pub fn into_response(self) -> http::Response<ResponseBody> {
         match self {
             Self::Response(r) => r,
-            Self::WebSocket(_) => match plain(
+            Self::WebSocket(_) => plain_response(
                 501,
                 "Not Implemented: WebSocket upgrades need a real connection\n",
-            ) {
-                Self::Response(r) => r,
-                Self::WebSocket(_) => http::Response::new(ResponseBody::full(Bytes::new())),
-            },
+            ),
         }
     }
 }
@@ -564,6 +561,10 @@ fn absolute_url(parts: &http::request::Parts) -> String {
 }
 
 fn plain(status: u16, text: &'static str) -> Handled {
+    Handled::Response(plain_response(status, text))
+}
+
+fn plain_response(status: u16, text: &'static str) -> http::Response<ResponseBody> {
     let mut response = http::Response::new(ResponseBody::full(Bytes::from_static(text.as_bytes())));
     *response.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
@@ -571,7 +572,7 @@ fn plain(status: u16, text: &'static str) -> Handled {
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("text/plain;charset=UTF-8"),
     );
-    Handled::Response(response)
+    response
 }
 
 /// Counts a request in flight for as long as it lives.
