@@ -757,6 +757,63 @@ async fn expect_state_polls_until_it_holds_and_reports_what_it_saw() {
     browser.close().await.expect("close");
 }
 
+/// A document that reloads itself every few milliseconds: every poll of a web-first assertion
+/// or `waitForFunction` races a navigation, and none of those races may fail the assertion.
+const RELOADING: &str = r#"<!doctype html><html><head><title>loading</title></head><body><h1>Loading</h1>
+<script>
+  const n = Number(sessionStorage.getItem('n') || 0) + 1;
+  sessionStorage.setItem('n', String(n));
+  if (n >= 50) { document.title = 'welcome'; document.querySelector('h1').textContent = 'Welcome'; }
+  else setTimeout(() => location.reload(), 2);
+</script></body></html>"#;
+
+#[tokio::test]
+async fn polling_survives_a_document_that_keeps_navigating() {
+    use isolate_browser_browser::LocatorState;
+    use isolate_browser_browser::PageState;
+    let long = Duration::from_secs(30);
+    let (browser, page) = open(RELOADING).await;
+    let text = page
+        .locator("h1")
+        .expect_state(
+            "expect.toHaveText",
+            &LocatorState::Text {
+                use_inner_text: false,
+            },
+            |v| v == "Welcome",
+            false,
+            long,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("toHaveText failed on a navigation: {e}"));
+    assert!(text.matched);
+    page.evaluate("sessionStorage.clear(); location.reload()", None)
+        .await
+        .ok();
+    let seen = page
+        .wait_for_function(
+            "() => document.title === 'welcome' && Number(sessionStorage.getItem('n'))",
+            None,
+            Some(Duration::from_millis(1)),
+            Some(long),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("waitForFunction failed on a navigation: {e}"));
+    assert_eq!(seen, json!(50));
+    let title = page
+        .expect_state(
+            "expect.toHaveTitle",
+            PageState::Title,
+            |v| v == "welcome",
+            false,
+            long,
+        )
+        .await
+        .expect("title");
+    assert!(title.matched);
+    browser.close().await.ok();
+}
+
 #[tokio::test]
 async fn scrolling_wheel_and_raw_keys() {
     let html = r#"<!doctype html><body style="margin:0"><div style="height:3000px">tall</div><button id="far" onclick="this.textContent='seen'">far</button>

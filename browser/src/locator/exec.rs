@@ -192,8 +192,9 @@ impl Locator {
             Ok(res) => res,
             Err(e) => {
                 let err = cdp("Runtime.callFunctionOn", e);
-                // The context died under us (navigation): the caller retries.
-                if is_context_gone(&err) {
+                // The context died under us (navigation): the caller retries, unless the page
+                // itself is gone.
+                if is_context_gone(&err) && !self.page.is_closed() {
                     return Ok(None);
                 }
                 return Err(err);

@@ -406,7 +406,7 @@ impl Locator {
     }
 }
 
-fn is_context_gone(err: &BrowserError) -> bool {
+pub(crate) fn is_context_gone(err: &BrowserError) -> bool {
     let text = match err {
         BrowserError::Protocol { reason, .. } => reason,
         BrowserError::Evaluation { message, .. } => message,
@@ -417,6 +417,8 @@ fn is_context_gone(err: &BrowserError) -> bool {
         || text.contains("Execution context")
         || text.contains("No node with given id")
         || text.contains("Could not find node")
+        // An awaited call whose document navigated away before it settled.
+        || text.contains("Inspected target navigated")
 }
 
 fn exact_suffix(t: &TextQuery) -> &'static str {

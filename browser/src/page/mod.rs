@@ -341,6 +341,8 @@ impl Page {
             match self.evaluate(script, arg.clone()).await {
                 Ok(v) if truthy(&v) => return Ok(v),
                 Ok(_) => {}
+                // A navigation between polls is not the function's failure.
+                Err(e) if crate::locator::is_context_gone(&e) && !self.is_closed() => {}
                 Err(e @ BrowserError::Evaluation { .. }) => return Err(e),
                 Err(e @ BrowserError::Closed(_)) => return Err(e),
                 Err(_) => {}
