@@ -614,6 +614,106 @@ fn the_cli_serves_streams_and_shuts_down_gracefully() {
     assert!(err.contains("shutting down"), "{err}");
 }
 
+const STUCK_APP: &str = r#"
+let hits = 0;
+serve({
+  fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/spin") for (;;) {}
+    if (path === "/hang") return new Promise(() => {});
+    hits += 1;
+    return new Response(`hits ${hits}`);
+  },
+});
+"#;
+
+/// Starts `isolate-browser serve` on `source` with `args`; its address and the child.
+fn serve_cli(dir: &std::path::Path, source: &str, args: &[&str]) -> (String, std::process::Child) {
+    std::fs::write(dir.join("server.js"), source).expect("write");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args(["serve", "server.js", "--port", "0"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).expect("reads");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|a| a.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+    (addr, child)
+}
+
+/// One request on its own connection: the whole answer as text.
+fn get(addr: &str, path: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+    )
+    .expect("writes");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+/// Connections are served on the isolate's own thread, so an isolate stuck in synchronous
+/// code holds them too: the watchdog on another thread must still answer 504, terminate it,
+/// and have a fresh isolate from the entry take the port over. A handler that merely never
+/// answers gets 504 with no restart.
+#[test]
+fn a_stuck_isolate_behind_a_port_is_answered_504_and_replaced() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (addr, mut child) = serve_cli(dir.path(), STUCK_APP, &["--timeout", "400"]);
+    assert!(get(&addr, "/").ends_with("hits 1"));
+    let hang = get(&addr, "/hang");
+    assert!(hang.starts_with("HTTP/1.1 504"), "{hang}");
+    assert!(
+        get(&addr, "/").ends_with("hits 2"),
+        "no restart after a request that only hangs"
+    );
+
+    let started = Instant::now();
+    let spin = get(&addr, "/spin");
+    assert!(spin.starts_with("HTTP/1.1 504"), "{spin}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "answered after {:?}",
+        started.elapsed()
+    );
+    // The next request reaches a fresh isolate (module state starts over).
+    let mut after = String::new();
+    for _ in 0..50 {
+        after = get(&addr, "/");
+        if after.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(after.ends_with("hits 1"), "{after}");
+
+    // SAFETY: plain syscall on our own child.
+    unsafe { libc_kill(child.id() as i32, 15) };
+    assert!(child.wait().expect("exits").success());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("reads");
+    assert!(err.contains("stuck in synchronous code"), "{err}");
+    assert!(err.contains("restarted the app server's isolate"), "{err}");
+}
+
 unsafe extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;

@@ -308,13 +308,20 @@ impl fmt::Debug for HostCallsBinding {
 /// Makes the app-server side of a runtime (see [`crate::serve::AppServer`], which sets it);
 /// it runs on the isolate's thread when the runtime starts. Without it `serve()` throws.
 #[derive(Clone)]
-pub struct ServeBinding(
-    pub(crate) Arc<dyn Fn() -> Rc<dyn crate::sandbox::ext::serve::ServeHost> + Send + Sync>,
-);
+pub struct ServeBinding(pub(crate) Arc<MakeServeHost>);
+
+/// Makes the serve host on the isolate's thread. The tracker takes tasks the host runs on
+/// that thread (connections served there); they may finish after the isolate has gone.
+pub(crate) type MakeServeHost = dyn Fn(&tokio_util::task::TaskTracker) -> Rc<dyn crate::sandbox::ext::serve::ServeHost>
+    + Send
+    + Sync;
 
 impl ServeBinding {
     pub(crate) fn new(
-        make: impl Fn() -> Rc<dyn crate::sandbox::ext::serve::ServeHost> + Send + Sync + 'static,
+        make: impl Fn(&tokio_util::task::TaskTracker) -> Rc<dyn crate::sandbox::ext::serve::ServeHost>
+        + Send
+        + Sync
+        + 'static,
     ) -> Self {
         Self(Arc::new(make))
     }

@@ -23,6 +23,7 @@ use deno_core::v8;
 use tokio::sync::Notify;
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
+use tokio_util::task::TaskTracker;
 
 use super::error::JsFailure;
 use super::error::ScriptError;
@@ -140,6 +141,9 @@ impl Shared {
         }
     }
 }
+
+/// How long host tasks on the isolate's thread may run on after the isolate has gone.
+const HOST_TASKS_LINGER: Duration = Duration::from_secs(2);
 
 type Reply<T> = oneshot::Sender<Result<T, ScriptError>>;
 
@@ -428,16 +432,23 @@ fn isolate_thread(
         }
     };
     let local = tokio::task::LocalSet::new();
+    let host_tasks = TaskTracker::new();
     local.block_on(&tokio_rt, async move {
         let loader = Rc::new(Loader::new(root, options.modules.clone()));
-        let (mut js, reset) =
-            match create_js_runtime(&options, files, fetcher, loader.clone(), &shared) {
-                Ok(created) => created,
-                Err(e) => {
-                    let _ = ready.send(Err(e));
-                    return;
-                }
-            };
+        let (mut js, reset) = match create_js_runtime(
+            &options,
+            files,
+            fetcher,
+            loader.clone(),
+            &shared,
+            &host_tasks,
+        ) {
+            Ok(created) => created,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
         let _ = ready.send(Ok(()));
         let mut main_loaded = false;
         while let Some(command) = rx.recv().await {
@@ -466,7 +477,7 @@ fn isolate_thread(
                     fetcher,
                     reply,
                 } => {
-                    install_bindings(&mut js, &options, files, fetcher);
+                    install_bindings(&mut js, &options, files, fetcher, &host_tasks);
                     let result = call_reset(&mut js, &reset);
                     let _ = reply.send(result);
                 }
@@ -475,6 +486,11 @@ fn isolate_thread(
                 break;
             }
         }
+        // The isolate goes first; tasks the host runs on this thread (connections of an app
+        // server) then get a moment to answer what they hold and close.
+        drop(js);
+        host_tasks.close();
+        let _ = tokio::time::timeout(HOST_TASKS_LINGER, host_tasks.wait()).await;
     });
 }
 
@@ -484,6 +500,7 @@ fn create_js_runtime(
     fetcher: Fetcher,
     loader: Rc<Loader>,
     shared: &Arc<Shared>,
+    host_tasks: &TaskTracker,
 ) -> Result<(JsRuntime, v8::Global<v8::Value>), String> {
     let limit = options.memory_limit_mb.max(1) * 1024 * 1024;
     let params = v8::CreateParams::default().heap_limits(0, limit);
@@ -509,7 +526,7 @@ fn create_js_runtime(
         names.sort();
         names
     };
-    install_bindings(&mut js, options, files, fetcher);
+    install_bindings(&mut js, options, files, fetcher, host_tasks);
     // Tools are also globals of their own name (when that name is free), as in @ricsam/isolate.
     // Then every internal goes: ops stay reachable only through closures the bootstrap made.
     let names = serde_json::to_string(&tool_names).map_err(|e| e.to_string())?;
@@ -539,6 +556,7 @@ fn install_bindings(
     options: &RuntimeOptions,
     files: Option<Files>,
     fetcher: Fetcher,
+    host_tasks: &TaskTracker,
 ) {
     let calls = options.host_calls.as_ref().map(|make| (make.0)());
     let bindings = Bindings::new(
@@ -552,7 +570,7 @@ fn install_bindings(
     if let Some(make) = &options.serve {
         js.op_state()
             .borrow_mut()
-            .put(super::ext::serve::ServeRef((make.0)()));
+            .put(super::ext::serve::ServeRef((make.0)(host_tasks)));
     }
 }
 

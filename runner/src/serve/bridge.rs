@@ -3,12 +3,18 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::rc::Rc;
+use std::rc::Weak;
+use std::task::Poll;
+use std::task::Waker;
 
 use bytes::Bytes;
 use futures::future::LocalBoxFuture;
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::sandbox::ext::serve::ServeEvent;
 use crate::sandbox::ext::serve::ServeHead;
@@ -50,10 +56,20 @@ pub(crate) enum Incoming {
     Ping(u32, oneshot::Sender<()>),
     /// A WebSocket event (`WsOpen`, `WsMessage`, `WsClose`) for the handler.
     Socket(ServeEvent),
+    /// Work to start on the isolate's own thread (serving connections there), given a way
+    /// to hand the handler requests without crossing threads.
+    OnIsolate(Box<dyn FnOnce(LocalBridge) + Send>),
 }
 
 pub(crate) struct Bridge {
     incoming: RefCell<mpsc::UnboundedReceiver<Incoming>>,
+    /// What work on the isolate's thread hands in, ahead of the channel.
+    local: RefCell<VecDeque<Incoming>>,
+    /// The pump waiting for events, woken by local hand-ins.
+    waiting: RefCell<Option<Waker>>,
+    /// Cancelled when the bridge goes (the isolate ended).
+    dying: CancellationToken,
+    tasks: TaskTracker,
     ready: RefCell<Option<oneshot::Sender<()>>>,
     replies: RefCell<HashMap<u32, oneshot::Sender<Responded>>>,
     streams: RefCell<HashMap<u32, mpsc::Sender<Chunk>>>,
@@ -65,9 +81,14 @@ impl Bridge {
     pub(crate) fn new(
         incoming: mpsc::UnboundedReceiver<Incoming>,
         ready: oneshot::Sender<()>,
+        tasks: TaskTracker,
     ) -> Rc<Self> {
         Rc::new(Self {
             incoming: RefCell::new(incoming),
+            local: RefCell::default(),
+            waiting: RefCell::default(),
+            dying: CancellationToken::new(),
+            tasks,
             ready: RefCell::new(Some(ready)),
             replies: RefCell::default(),
             streams: RefCell::default(),
@@ -77,15 +98,30 @@ impl Bridge {
     }
 }
 
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        self.dying.cancel();
+    }
+}
+
 impl Bridge {
-    /// Files what an event needs answered with and hands the event to the pump.
-    fn accept(&self, incoming: Incoming) -> ServeEvent {
-        match incoming {
+    /// Files what an event needs answered with and hands the event to the pump; runs work
+    /// meant for the isolate's thread.
+    fn accept(self: &Rc<Self>, incoming: Incoming) -> Option<ServeEvent> {
+        Some(match incoming {
             Incoming::Request { event, reply } => {
                 if let ServeEvent::Request { id, .. } = &event {
                     self.replies.borrow_mut().insert(*id, reply);
                 }
                 event
+            }
+            Incoming::OnIsolate(work) => {
+                work(LocalBridge {
+                    bridge: Rc::downgrade(self),
+                    dying: self.dying.clone(),
+                    tasks: self.tasks.clone(),
+                });
+                return None;
             }
             Incoming::Abort(id) => {
                 // Whatever the handler still sends for it goes nowhere.
@@ -103,7 +139,75 @@ impl Bridge {
                 }
                 event
             }
+        })
+    }
+
+    /// Every event waiting (local hand-ins first), or `None` once the host has hung up and
+    /// nothing is left.
+    fn poll_events(
+        self: &Rc<Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<Option<Vec<ServeEvent>>> {
+        let mut events = Vec::new();
+        let mut closed = false;
+        loop {
+            let local = self.local.borrow_mut().pop_front();
+            let next = match local {
+                Some(incoming) => incoming,
+                None => match self.incoming.borrow_mut().poll_recv(cx) {
+                    Poll::Ready(Some(incoming)) => incoming,
+                    Poll::Ready(None) => {
+                        closed = true;
+                        break;
+                    }
+                    Poll::Pending => break,
+                },
+            };
+            events.extend(self.accept(next));
         }
+        if !events.is_empty() {
+            return Poll::Ready(Some(events));
+        }
+        if closed {
+            return Poll::Ready(None);
+        }
+        *self.waiting.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+/// The isolate-thread side of a [`Bridge`]: hands the handler requests without a channel,
+/// and runs tasks that may outlive the isolate briefly (to answer what they hold).
+#[derive(Clone)]
+pub(crate) struct LocalBridge {
+    bridge: Weak<Bridge>,
+    dying: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl LocalBridge {
+    /// Hands `incoming` to the handler; gives it back when the isolate has gone.
+    pub(crate) fn send(&self, incoming: Incoming) -> Result<(), Incoming> {
+        let Some(bridge) = self.bridge.upgrade() else {
+            return Err(incoming);
+        };
+        bridge.local.borrow_mut().push_back(incoming);
+        let waiting = bridge.waiting.borrow_mut().take();
+        if let Some(waker) = waiting {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Cancelled when the isolate has gone.
+    pub(crate) fn dying(&self) -> CancellationToken {
+        self.dying.clone()
+    }
+
+    /// Runs `task` on the isolate's thread (whose runtime is current-thread: the task need
+    /// not be `Send`).
+    pub(crate) fn spawn(&self, task: impl std::future::Future<Output = ()> + 'static) {
+        deno_core::unsync::spawn(self.tasks.track_future(task));
     }
 }
 
@@ -123,15 +227,7 @@ impl ServeHost for BridgeHost {
 
     fn next(&self) -> LocalBoxFuture<'static, Option<Vec<ServeEvent>>> {
         let bridge = self.0.clone();
-        Box::pin(async move {
-            let first =
-                futures::future::poll_fn(|cx| bridge.incoming.borrow_mut().poll_recv(cx)).await?;
-            let mut events = vec![bridge.accept(first)];
-            while let Ok(more) = bridge.incoming.borrow_mut().try_recv() {
-                events.push(bridge.accept(more));
-            }
-            Some(events)
-        })
+        Box::pin(futures::future::poll_fn(move |cx| bridge.poll_events(cx)))
     }
 
     fn respond(&self, id: u32, head: ServeHead, body: Option<Vec<u8>>, stream: bool) {

@@ -5,6 +5,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::time::Duration;
 use std::time::Instant;
 
@@ -21,6 +22,7 @@ use tokio::net::TcpListener;
 use super::AppServer;
 use super::Handled;
 use super::Log;
+use super::OnIsolate;
 use super::WebSocketUpgrade;
 
 /// How to serve.
@@ -48,69 +50,154 @@ fn text(status: u16, body: &'static str) -> hyper::Response<Body> {
     r
 }
 
+/// How often the watchdog looks for a request past its time on a stuck isolate.
+const WATCHDOG_TICK: Duration = Duration::from_millis(250);
+
 /// Serves `server` on `listener` until `shutdown` resolves, then shuts down gracefully and
 /// closes the app server.
+///
+/// Connections are served on the isolate's own thread (as Deno.serve does): a request reaches
+/// the handler and its response the socket with no thread hop. A watchdog on the caller's
+/// runtime catches an isolate stuck in synchronous code (which would hold those connections
+/// too): it is terminated, the requests it held are answered 504, its connections close, and
+/// a fresh isolate takes the listener over.
 pub async fn serve_http(
     server: AppServer,
     listener: TcpListener,
     options: HttpOptions,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let listener = listener.into_std()?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut connections = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
-    loop {
-        while connections.try_join_next().is_some() {}
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                // Out of file descriptors and the like: keep serving the connections we have.
-                Err(e) => {
-                    (options.log)(&format!("accept failed: {e}"));
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let service = {
-            let server = server.clone();
-            let options = options.clone();
-            service_fn(move |req| handle(server.clone(), options.clone(), peer, req))
-        };
-        let mut stop = stop_rx.clone();
-        connections.spawn(async move {
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
-            tokio::pin!(conn);
-            tokio::select! {
-                _ = conn.as_mut() => {}
-                _ = stop.changed() => {
-                    // Finish the request in flight, then close.
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
+    let mut tick = tokio::time::interval(WATCHDOG_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    'serving: loop {
+        let generation = match server.generation().await {
+            Ok(g) => g,
+            Err(e) => {
+                (options.log)(&format!(
+                    "the app server could not start again: {e}; retrying in 1s"
+                ));
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(1)) => continue 'serving,
+                    () = &mut shutdown => break 'serving,
                 }
             }
-        });
-    }
-    drop(listener);
-    (options.log)("shutting down: waiting for requests in flight");
-    let _ = stop_tx.send(true);
-    let drained = tokio::time::timeout(options.grace, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
-        (options.log)(&format!(
-            "requests still in flight after {:?}; stopping anyway",
-            options.grace
-        ));
-        connections.abort_all();
+        };
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+        let handed = {
+            let listener = listener.try_clone()?;
+            let server = server.clone();
+            let options = options.clone();
+            let stop = stop_rx.clone();
+            generation.on_isolate(move |on| {
+                serve_on_isolate(server, on, listener, options, stop, done_tx);
+            })
+        };
+        if !handed {
+            // The isolate went as it was handed the listener: the next turn replaces it.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        }
+        tokio::pin!(done_rx);
+        loop {
+            tokio::select! {
+                // The isolate has gone and its connections with it: start another.
+                _ = &mut done_rx => continue 'serving,
+                () = &mut shutdown => {
+                    (options.log)("shutting down: waiting for requests in flight");
+                    let _ = stop_tx.send(true);
+                    if tokio::time::timeout(options.grace, &mut done_rx).await.is_err() {
+                        (options.log)(&format!(
+                            "requests still in flight after {:?}; stopping anyway",
+                            options.grace
+                        ));
+                    }
+                    break 'serving;
+                }
+                _ = tick.tick() => {
+                    if generation
+                        .oldest_local_request()
+                        .is_some_and(|waited| waited > server.request_timeout() + WATCHDOG_TICK)
+                    {
+                        server.check_stuck(&generation);
+                    }
+                }
+            }
+        }
     }
     server.close(Duration::from_millis(100)).await;
     Ok(())
+}
+
+/// On the isolate's thread: accepts connections and serves them until `stop` or the
+/// isolate's end, then lets them finish and drops `done`.
+fn serve_on_isolate(
+    server: AppServer,
+    on: OnIsolate,
+    listener: std::net::TcpListener,
+    options: HttpOptions,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    done: tokio::sync::oneshot::Sender<()>,
+) {
+    let bridge = on.bridge.clone();
+    let dying = on.bridge.dying();
+    let on = Rc::new(on);
+    bridge.spawn(async move {
+        let _done = done;
+        let listener = match TcpListener::from_std(listener) {
+            Ok(l) => l,
+            Err(e) => {
+                (options.log)(&format!("cannot listen on the isolate's thread: {e}"));
+                return;
+            }
+        };
+        let connections = tokio_util::task::TaskTracker::new();
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    // Out of file descriptors and the like: keep serving the connections we have.
+                    Err(e) => {
+                        (options.log)(&format!("accept failed: {e}"));
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                _ = stop.changed() => break,
+                () = dying.cancelled() => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let service = {
+                let server = server.clone();
+                let options = options.clone();
+                let on = on.clone();
+                service_fn(move |req| {
+                    handle(server.clone(), options.clone(), peer, req, on.clone())
+                })
+            };
+            let mut stop = stop.clone();
+            let dying = dying.clone();
+            deno_core::unsync::spawn(connections.track_future(async move {
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades();
+                tokio::pin!(conn);
+                tokio::select! {
+                    _ = conn.as_mut() => return,
+                    _ = stop.changed() => {}
+                    () = dying.cancelled() => {}
+                }
+                // Finish the request in flight, then close.
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
+            }));
+        }
+        drop(listener);
+        connections.close();
+        connections.wait().await;
+    });
 }
 
 fn switching_protocols(key: &[u8]) -> hyper::Response<Body> {
@@ -135,6 +222,7 @@ async fn handle(
     options: HttpOptions,
     peer: SocketAddr,
     req: hyper::Request<Incoming>,
+    on: Rc<OnIsolate>,
 ) -> Result<hyper::Response<Body>, Infallible> {
     let started = Instant::now();
     let method = req.method().clone();
@@ -170,7 +258,7 @@ async fn handle(
             let request = hyper::Request::from_parts(parts, bytes);
             // hyper drops this future when the client goes away: that aborts the handler's
             // `request.signal`.
-            match server.handle_inner(request, None).await {
+            match server.handle_local(request, &on).await {
                 Ok(Handled::WebSocket(ws)) => match ws_key {
                     Some(key) => {
                         tokio::spawn(async move {

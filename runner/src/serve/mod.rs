@@ -128,12 +128,67 @@ impl Handled {
 
 /// One isolate serving requests.
 #[derive(Clone)]
-struct Generation {
+pub(crate) struct Generation {
     number: u64,
     incoming: mpsc::UnboundedSender<Incoming>,
     cancel: CancelHandle,
     alive: Arc<AtomicBool>,
     checking: Arc<AtomicBool>,
+    /// Requests handed over on the isolate's own thread, for the watchdog.
+    watch: Arc<Watch>,
+}
+
+impl Generation {
+    /// Runs `work` on the isolate's thread (once its pump takes it); `false` if the isolate
+    /// has gone.
+    pub(crate) fn on_isolate(&self, work: impl FnOnce(OnIsolate) + Send + 'static) -> bool {
+        let generation = self.clone();
+        self.incoming
+            .send(Incoming::OnIsolate(Box::new(move |bridge| {
+                work(OnIsolate { bridge, generation });
+            })))
+            .is_ok()
+    }
+
+    /// How long the oldest request handed over on the isolate's thread has been waiting.
+    pub(crate) fn oldest_local_request(&self) -> Option<Duration> {
+        self.watch.oldest()
+    }
+}
+
+/// Where work on the isolate's thread hands requests over.
+pub(crate) struct OnIsolate {
+    pub(crate) bridge: bridge::LocalBridge,
+    pub(crate) generation: Generation,
+}
+
+/// Start times of requests in flight that were handed over on the isolate's thread.
+#[derive(Default)]
+pub(crate) struct Watch(Mutex<std::collections::HashMap<u32, std::time::Instant>>);
+
+impl Watch {
+    fn start(&self, id: u32, at: std::time::Instant) -> Watched<'_> {
+        if let Ok(mut started) = self.0.lock() {
+            started.insert(id, at);
+        }
+        Watched(self, id)
+    }
+
+    fn oldest(&self) -> Option<Duration> {
+        let started = self.0.lock().ok()?;
+        started.values().min().map(std::time::Instant::elapsed)
+    }
+}
+
+/// A request's entry in a [`Watch`], removed when it is answered.
+struct Watched<'a>(&'a Watch, u32);
+
+impl Drop for Watched<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut started) = self.0.0.lock() {
+            started.remove(&self.1);
+        }
+    }
 }
 
 struct Inner {
@@ -145,6 +200,9 @@ struct Inner {
     generations: std::sync::atomic::AtomicU64,
     in_flight: AtomicUsize,
     next_id: AtomicU32,
+    /// The runtime the server was started on: the watchdog runs there, off the isolate's
+    /// thread.
+    outer: tokio::runtime::Handle,
     /// The isolates' tasks, awaited on close.
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
@@ -181,11 +239,17 @@ impl AppServer {
                 generations: std::sync::atomic::AtomicU64::new(0),
                 in_flight: AtomicUsize::new(0),
                 next_id: AtomicU32::new(1),
+                outer: tokio::runtime::Handle::current(),
                 tasks: Mutex::new(Vec::new()),
             }),
         };
         server.generation().await?;
         Ok(server)
+    }
+
+    /// How long one request may take (the runtime's `execution_timeout`, default 30 s).
+    pub fn request_timeout(&self) -> Duration {
+        self.inner.request_timeout
     }
 
     /// How many isolates have been started (1 until a restart).
@@ -210,15 +274,49 @@ impl AppServer {
         request: http::Request<Bytes>,
         cancel: Option<CancellationToken>,
     ) -> Result<Handled, ServeError> {
-        let inner = &self.inner;
-        let _slot = Slot::take(&inner.in_flight);
-        if inner.in_flight.load(Ordering::SeqCst) > inner.options.max_in_flight {
-            return Ok(plain(
-                503,
-                "Service Unavailable: too many requests in flight\n",
-            ));
+        let Some(_slot) = self.admit() else {
+            return Ok(too_busy());
+        };
+        let (pending, message) = self.request_event(request);
+        let Some(generation) = self.dispatch(message).await? else {
+            return Ok(restarting());
+        };
+        self.answer(pending, &generation, cancel, std::time::Instant::now())
+            .await
+    }
+
+    /// [`AppServer::handle_inner`] from a task on the isolate's own thread: the request is
+    /// handed over without crossing threads.
+    pub(crate) async fn handle_local(
+        &self,
+        request: http::Request<Bytes>,
+        on: &OnIsolate,
+    ) -> Result<Handled, ServeError> {
+        let Some(_slot) = self.admit() else {
+            return Ok(too_busy());
+        };
+        let (pending, message) = self.request_event(request);
+        let id = pending.id;
+        if on.bridge.send(message).is_err() {
+            return Ok(restarting());
         }
-        let id = inner.next_id.fetch_add(1, Ordering::SeqCst);
+        // The answer's timer cannot fire while the isolate's thread is stuck: the watchdog
+        // on another thread looks at this.
+        let started = std::time::Instant::now();
+        let _watched = on.generation.watch.start(id, started);
+        self.answer(pending, &on.generation, None, started).await
+    }
+
+    /// Counts a request in flight; `None` beyond the bound (answer 503).
+    fn admit(&self) -> Option<Slot<'_>> {
+        let slot = Slot::take(&self.inner.in_flight);
+        (self.inner.in_flight.load(Ordering::SeqCst) <= self.inner.options.max_in_flight)
+            .then_some(slot)
+    }
+
+    /// The event that carries `request` into the isolate, and what waits for its answer.
+    fn request_event(&self, request: http::Request<Bytes>) -> (Pending, Incoming) {
+        let id = self.inner.next_id.fetch_add(1, Ordering::SeqCst);
         let (parts, body) = request.into_parts();
         let url = absolute_url(&parts);
         let headers = crate::sandbox::header_pairs(&parts.headers);
@@ -230,25 +328,32 @@ impl AppServer {
             headers,
             body: (!body.is_empty()).then(|| body.to_vec()),
         };
-        let mut message = Incoming::Request { event, reply };
-        // An isolate that just died (its task has not noticed yet) gets replaced once.
-        let mut generation = self.generation().await?;
-        for attempt in 0..2 {
-            match generation.incoming.send(message) {
-                Ok(()) => break,
-                Err(mpsc::error::SendError(back)) => {
-                    generation.alive.store(false, Ordering::SeqCst);
-                    if attempt == 1 {
-                        return Ok(plain(
-                            503,
-                            "Service Unavailable: the app server is restarting\n",
-                        ));
-                    }
-                    message = back;
-                    generation = self.generation().await?;
-                }
-            }
-        }
+        (
+            Pending {
+                id,
+                method: parts.method,
+                uri: parts.uri,
+                replied,
+            },
+            Incoming::Request { event, reply },
+        )
+    }
+
+    /// Waits for the handler's answer to a dispatched request, within the request's time.
+    async fn answer(
+        &self,
+        pending: Pending,
+        generation: &Generation,
+        cancel: Option<CancellationToken>,
+        started: std::time::Instant,
+    ) -> Result<Handled, ServeError> {
+        let inner = &self.inner;
+        let Pending {
+            id,
+            method,
+            uri,
+            replied,
+        } = pending;
         let mut abort = AbortOnDrop::new(generation.incoming.clone(), id);
         tokio::select! {
             responded = replied => match responded {
@@ -285,10 +390,15 @@ impl AppServer {
                     }
                     Ok(Handled::Response(response))
                 }
-                // The isolate went away with the request (memory limit, restart).
+                // The isolate went away with the request: terminated because it was stuck
+                // past the request's time, or for another reason (memory limit).
                 Err(_) => {
                     abort.disarm();
-                    Ok(plain(503, "Service Unavailable: the app server restarted\n"))
+                    if started.elapsed() >= inner.request_timeout {
+                        Ok(plain(504, "Gateway Timeout\n"))
+                    } else {
+                        Ok(plain(503, "Service Unavailable: the app server restarted\n"))
+                    }
                 }
             },
             () = async {
@@ -297,17 +407,35 @@ impl AppServer {
                     None => std::future::pending().await,
                 }
             } => Ok(plain(499, "Client Closed Request\n")),
-            () = tokio::time::sleep(inner.request_timeout) => {
+            () = tokio::time::sleep_until((started + inner.request_timeout).into()) => {
                 (inner.options.log)(&format!(
-                    "request {} {} timed out after {:?}",
-                    parts.method,
-                    parts.uri,
+                    "request {method} {uri} timed out after {:?}",
                     inner.request_timeout
                 ));
-                self.check_stuck(&generation);
+                self.check_stuck(generation);
                 Ok(plain(504, "Gateway Timeout\n"))
             }
         }
+    }
+
+    /// Sends a message to the live isolate; an isolate that just died (its task has not
+    /// noticed yet) gets replaced once. `None`: the replacement died too.
+    async fn dispatch(&self, mut message: Incoming) -> Result<Option<Generation>, ServeError> {
+        let mut generation = self.generation().await?;
+        for attempt in 0..2 {
+            match generation.incoming.send(message) {
+                Ok(()) => return Ok(Some(generation)),
+                Err(mpsc::error::SendError(back)) => {
+                    generation.alive.store(false, Ordering::SeqCst);
+                    if attempt == 1 {
+                        break;
+                    }
+                    message = back;
+                    generation = self.generation().await?;
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Answers one request with whole bodies (no streaming): for a browser's intercepted
@@ -360,7 +488,7 @@ impl AppServer {
 
     /// After a timeout: if the isolate does not answer a ping within the grace period it is
     /// stuck in synchronous code; terminate it so the next request starts a fresh one.
-    fn check_stuck(&self, generation: &Generation) {
+    pub(crate) fn check_stuck(&self, generation: &Generation) {
         if generation.checking.swap(true, Ordering::SeqCst) {
             return;
         }
@@ -368,7 +496,7 @@ impl AppServer {
         let log = self.inner.options.log.clone();
         let entry = self.inner.options.entry.display().to_string();
         let id = self.inner.next_id.fetch_add(1, Ordering::SeqCst);
-        tokio::spawn(async move {
+        self.inner.outer.spawn(async move {
             let (pong, ponged) = oneshot::channel();
             let sent = generation.incoming.send(Incoming::Ping(id, pong)).is_ok();
             let alive = sent
@@ -386,7 +514,7 @@ impl AppServer {
     }
 
     /// The live isolate, started (again) if there is none.
-    async fn generation(&self) -> Result<Generation, ServeError> {
+    pub(crate) async fn generation(&self) -> Result<Generation, ServeError> {
         if let Ok(fast) = self.inner.live.lock()
             && let Some(g) = fast.as_ref()
             && g.alive.load(Ordering::SeqCst)
@@ -423,7 +551,7 @@ impl AppServer {
         let parts = Arc::new(Mutex::new(Some((incoming_rx, ready_tx))));
         let mut runtime_options = options.runtime.clone();
         runtime_options.execution_timeout = None;
-        runtime_options.serve = Some(ServeBinding::new(move || {
+        runtime_options.serve = Some(ServeBinding::new(move |tasks| {
             let taken = parts.lock().ok().and_then(|mut p| p.take());
             let (rx, ready) = match taken {
                 Some(p) => p,
@@ -434,7 +562,7 @@ impl AppServer {
                     (rx, ready)
                 }
             };
-            Rc::new(BridgeHost(Bridge::new(rx, ready)))
+            Rc::new(BridgeHost(Bridge::new(rx, ready, tasks.clone())))
         }));
         let runtime = tokio::task::spawn_blocking(move || Runtime::new(runtime_options))
             .await
@@ -494,6 +622,7 @@ impl AppServer {
             cancel,
             alive,
             checking: Arc::new(AtomicBool::new(false)),
+            watch: Arc::default(),
         })
     }
 
@@ -560,6 +689,14 @@ fn absolute_url(parts: &http::request::Parts) -> String {
     format!("http://{host}{path}")
 }
 
+fn too_busy() -> Handled {
+    plain(503, "Service Unavailable: too many requests in flight\n")
+}
+
+fn restarting() -> Handled {
+    plain(503, "Service Unavailable: the app server is restarting\n")
+}
+
 fn plain(status: u16, text: &'static str) -> Handled {
     Handled::Response(plain_response(status, text))
 }
@@ -573,6 +710,14 @@ fn plain_response(status: u16, text: &'static str) -> http::Response<ResponseBod
         http::HeaderValue::from_static("text/plain;charset=UTF-8"),
     );
     response
+}
+
+/// A request handed to the isolate, waiting for its answer.
+struct Pending {
+    id: u32,
+    method: http::Method,
+    uri: http::Uri,
+    replied: oneshot::Receiver<bridge::Responded>,
 }
 
 /// Counts a request in flight for as long as it lives.

@@ -35,6 +35,7 @@ function normalizeValue(value) {
 // and headers from pairs the host has already validated (lower-case names).
 let headerList;
 let trustedHeaders;
+let serverRequestId;
 
 class Headers {
   /** @type {[string, string][]} lower-case name, value; kept in insertion order */
@@ -463,6 +464,12 @@ class Request extends Body {
   #signal;
   #signalOf = null;
   #redirect;
+  // An app server's request id (undefined for requests user code makes).
+  #serverId;
+
+  static {
+    serverRequestId = (r) => (#serverId in r ? r.#serverId : undefined);
+  }
 
   constructor(input, init = {}) {
     super();
@@ -475,6 +482,7 @@ class Request extends Body {
       this.#headers = init.headers;
       this.#redirect = "follow";
       this.#signalOf = init.signalOf;
+      this.#serverId = init.id;
       this._initBody(init.body ? { bytes: init.body } : null, this.#headers);
       return;
     }
@@ -621,7 +629,7 @@ class Response extends Body {
       );
     }
     const statusText = init.statusText === undefined ? "" : String(init.statusText);
-    if (/[^\t\x20-\x7e\x80-\xff]/.test(statusText)) {
+    if (statusText !== "" && /[^\t\x20-\x7e\x80-\xff]/.test(statusText)) {
       throw new TypeError("Invalid status text");
     }
     this.#status = status;
@@ -757,5 +765,6 @@ export {
   Request,
   Response,
   serverRequest,
+  serverRequestId,
   trustedHeaders,
 };

@@ -4,7 +4,13 @@
 // chunk as the handler produces it. A client that goes away aborts `request.signal`.
 
 import { core } from "ext:core/mod.js";
-import { headerList, Response, serverRequest, trustedHeaders } from "ext:isolate_sandbox/10_fetch.js";
+import {
+  headerList,
+  Response,
+  serverRequest,
+  serverRequestId,
+  trustedHeaders,
+} from "ext:isolate_sandbox/10_fetch.js";
 
 const {
   op_serve_available,
@@ -128,7 +134,6 @@ function startServe(options) {
   }
   installed = true;
   const inflight = new Map();
-  const requestIds = new WeakMap();
   // Upgraded request id -> { data } until open, then the socket.
   const upgrading = new Map();
   const sockets = new Map();
@@ -139,7 +144,7 @@ function startServe(options) {
     },
     /** Upgrades the request to a WebSocket; the handler then returns nothing. */
     upgrade(request, options = {}) {
-      const id = requestIds.get(request);
+      const id = typeof request === "object" && request !== null ? serverRequestId(request) : undefined;
       if (id === undefined || upgrading.has(id)) return false;
       if ((request.headers.get("upgrade") ?? "").toLowerCase() !== "websocket") return false;
       if (typeof ws.message !== "function") {
@@ -167,6 +172,7 @@ function startServe(options) {
     let answered = false;
     try {
       const request = serverRequest({
+        id: ev.id,
         url: ev.url,
         method: ev.method,
         headers: trustedHeaders(ev.headers ?? []),
@@ -177,7 +183,6 @@ function startServe(options) {
           return state.controller.signal;
         },
       });
-      requestIds.set(request, ev.id);
       const response = await handler.fetch(request, server);
       if (upgrading.has(ev.id)) return;
       if (!(response instanceof Response)) {
