@@ -278,7 +278,7 @@ impl ServeHost for BridgeHost {
         let (tx, rx) = mpsc::unbounded_channel();
         let head = ServeHead {
             status: 101,
-            headers: Vec::new(),
+            headers: http::HeaderMap::new(),
         };
         if reply
             .send(Responded {

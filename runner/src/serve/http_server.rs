@@ -11,9 +11,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
-use http_body_util::Full;
 use http_body_util::Limited;
-use http_body_util::combinators::UnsyncBoxBody;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -23,6 +21,7 @@ use super::AppServer;
 use super::Handled;
 use super::Log;
 use super::OnIsolate;
+use super::ResponseBody;
 use super::WebSocketUpgrade;
 
 /// How to serve.
@@ -38,14 +37,10 @@ pub struct HttpOptions {
     pub log_requests: bool,
 }
 
-type Body = UnsyncBoxBody<Bytes, std::io::Error>;
+type Body = ResponseBody;
 
 fn text(status: u16, body: &'static str) -> hyper::Response<Body> {
-    let mut r = hyper::Response::new(
-        Full::new(Bytes::from_static(body.as_bytes()))
-            .map_err(|never: Infallible| match never {})
-            .boxed_unsync(),
-    );
+    let mut r = hyper::Response::new(ResponseBody::full(Bytes::from_static(body.as_bytes())));
     *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
     r
 }
@@ -181,6 +176,9 @@ fn serve_on_isolate(
             let dying = dying.clone();
             deno_core::unsync::spawn(connections.track_future(async move {
                 let conn = hyper::server::conn::http1::Builder::new()
+                    // One flat buffer per response: one `write` instead of `writev` over
+                    // head and body, measured faster for the small answers apps mostly give.
+                    .writev(false)
                     .serve_connection(TokioIo::new(stream), service)
                     .with_upgrades();
                 tokio::pin!(conn);
@@ -224,13 +222,11 @@ async fn handle(
     req: hyper::Request<Incoming>,
     on: Rc<OnIsolate>,
 ) -> Result<hyper::Response<Body>, Infallible> {
-    let started = Instant::now();
+    // What the log line needs, kept only when there is one to write (cheap clones).
+    let started = options.log_requests.then(Instant::now);
     let method = req.method().clone();
-    let path = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into());
+    let uri = req.uri().clone();
+    let path = || uri.path_and_query().map_or("/", |p| p.as_str());
     let mut req = req;
     let on_upgrade = hyper::upgrade::on(&mut req);
     let ws_key = req
@@ -273,17 +269,18 @@ async fn handle(
                         "Bad Request: a WebSocket upgrade needs Sec-WebSocket-Key\n",
                     ),
                 },
-                Ok(handled) => handled.into_response().map(|b| b.boxed_unsync()),
+                Ok(handled) => handled.into_response(),
                 Err(e) => {
-                    (options.log)(&format!("{method} {path}: {e}"));
+                    (options.log)(&format!("{method} {}: {e}", path()));
                     text(500, "Internal Server Error\n")
                 }
             }
         }
     };
-    if options.log_requests {
+    if let Some(started) = started {
         (options.log)(&format!(
-            "{peer} {method} {path} {} {:.1}ms",
+            "{peer} {method} {} {} {:.1}ms",
+            path(),
             response.status().as_u16(),
             started.elapsed().as_secs_f64() * 1000.0
         ));

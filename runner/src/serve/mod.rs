@@ -379,15 +379,7 @@ impl AppServer {
                     let mut response = http::Response::new(body);
                     *response.status_mut() = http::StatusCode::from_u16(responded.head.status)
                         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-                    let headers = response.headers_mut();
-                    for (k, v) in responded.head.headers {
-                        if let (Ok(k), Ok(v)) = (
-                            http::HeaderName::from_bytes(k.as_bytes()),
-                            http::HeaderValue::from_str(&v),
-                        ) {
-                            headers.append(k, v);
-                        }
-                    }
+                    *response.headers_mut() = responded.head.headers;
                     Ok(Handled::Response(response))
                 }
                 // The isolate went away with the request: terminated because it was stuck

@@ -69,8 +69,8 @@ pub enum ServeEvent {
 pub struct ServeHead {
     /// HTTP status.
     pub status: u16,
-    /// Header pairs (set-cookie values separate).
-    pub headers: Vec<(String, String)>,
+    /// The headers (each set-cookie value its own entry).
+    pub headers: http::HeaderMap,
 }
 
 /// The host side of an app server.
@@ -203,11 +203,17 @@ pub fn op_serve_respond(
     #[buffer(copy)] body: Option<Vec<u8>>,
     stream: bool,
 ) -> Result<(), HostError> {
-    let headers = headers
-        .split('\n')
-        .filter_map(|line| line.split_once(':'))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut map = http::HeaderMap::new();
+    for (k, v) in headers.split('\n').filter_map(|line| line.split_once(':')) {
+        // The Headers class has checked names and values; what http still refuses is dropped.
+        if let (Ok(k), Ok(v)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            http::HeaderValue::from_str(v),
+        ) {
+            map.append(k, v);
+        }
+    }
+    let headers = map;
     let host = serve_host(state).ok_or_else(not_a_server)?;
     let status = u16::try_from(status)
         .ok()
