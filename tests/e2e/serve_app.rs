@@ -43,6 +43,7 @@ export default {
       }
       case "/blob": return new Response(new Blob(["blob ", "body"], { type: "text/x-blob" }));
       case "/empty": return new Response(null, { status: 204 });
+      case "/teapot": return new Response("short and stout", { status: 418, statusText: "Short And Stout" });
       case "/redirect": return Response.redirect("http://example.test/next?a=1", 307);
       case "/cookies": {
         const h = new Headers({ "content-type": "text/plain" });
@@ -560,6 +561,12 @@ fn the_cli_serves_streams_and_shuts_down_gracefully() {
     assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
     assert!(
         text.contains("set-cookie: a=1; Path=/; HttpOnly\r\nset-cookie: b=2; Max-Age=60"),
+        "{text}"
+    );
+    // A status text of the handler's own goes on the status line.
+    let (_, text) = raw("/teapot");
+    assert!(
+        text.starts_with("HTTP/1.1 418 Short And Stout\r\n") && text.ends_with("short and stout"),
         "{text}"
     );
     let (reads, text) = raw("/sse");

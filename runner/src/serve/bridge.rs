@@ -278,6 +278,7 @@ impl ServeHost for BridgeHost {
         let (tx, rx) = mpsc::unbounded_channel();
         let head = ServeHead {
             status: 101,
+            reason: None,
             headers: http::HeaderMap::new(),
         };
         if reply

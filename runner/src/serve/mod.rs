@@ -380,6 +380,11 @@ impl AppServer {
                     *response.status_mut() = http::StatusCode::from_u16(responded.head.status)
                         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
                     *response.headers_mut() = responded.head.headers;
+                    if let Some(reason) = responded.head.reason
+                        && let Ok(reason) = hyper::ext::ReasonPhrase::try_from(reason)
+                    {
+                        response.extensions_mut().insert(reason);
+                    }
                     Ok(Handled::Response(response))
                 }
                 // The isolate went away with the request: terminated because it was stuck

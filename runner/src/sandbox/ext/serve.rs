@@ -69,6 +69,8 @@ pub enum ServeEvent {
 pub struct ServeHead {
     /// HTTP status.
     pub status: u16,
+    /// The handler's own reason phrase (`statusText`), when it is not the status's usual one.
+    pub reason: Option<String>,
     /// The headers (each set-cookie value its own entry).
     pub headers: http::HeaderMap,
 }
@@ -199,6 +201,7 @@ pub fn op_serve_respond(
     state: &mut OpState,
     #[smi] id: u32,
     #[smi] status: u32,
+    #[string] status_text: &str,
     #[string] headers: &str,
     #[buffer(copy)] body: Option<Vec<u8>>,
     stream: bool,
@@ -219,7 +222,22 @@ pub fn op_serve_respond(
         .ok()
         .filter(|s| (100..=599).contains(s))
         .ok_or_else(|| HostError::Type(format!("invalid response status {status}")))?;
-    host.respond(id, ServeHead { status, headers }, body, stream);
+    // Response's constructor has checked it; only a phrase other than the status's own is kept.
+    let canonical = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    let reason = (!status_text.is_empty() && Some(status_text) != canonical)
+        .then(|| status_text.to_string());
+    host.respond(
+        id,
+        ServeHead {
+            status,
+            reason,
+            headers,
+        },
+        body,
+        stream,
+    );
     Ok(())
 }
 

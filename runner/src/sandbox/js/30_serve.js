@@ -79,16 +79,17 @@ function headerLines(headers) {
 
 async function send(id, response) {
   const headers = headerLines(response.headers);
+  const { status, statusText } = response;
   const source = response._bodySource();
   if (source === null) {
-    op_serve_respond(id, response.status, headers, null, false);
+    op_serve_respond(id, status, statusText, headers, null, false);
   } else if (source.bytes && !response.bodyUsed) {
-    op_serve_respond(id, response.status, headers, source.bytes, false);
+    op_serve_respond(id, status, statusText, headers, source.bytes, false);
   } else if (source.stream) {
-    op_serve_respond(id, response.status, headers, null, true);
+    op_serve_respond(id, status, statusText, headers, null, true);
     await stream(id, response.body.getReader());
   } else {
-    op_serve_respond(id, response.status, headers, await response.bytes(), false);
+    op_serve_respond(id, status, statusText, headers, await response.bytes(), false);
   }
 }
 
@@ -198,6 +199,7 @@ function startServe(options) {
         op_serve_respond(
           ev.id,
           500,
+          "",
           "content-type:text/plain;charset=UTF-8",
           encoder.encode("Internal Server Error"),
           false,
