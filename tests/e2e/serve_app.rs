@@ -41,6 +41,10 @@ export default {
         for (;;) { const { done, value } = await reader.read(); if (done) break; total += value.byteLength; }
         return new Response(String(total));
       }
+      case "/first-chunk": {
+        const { value } = await request.body.getReader().read();
+        return new Response(`first:${new TextDecoder().decode(value)}`);
+      }
       case "/blob": return new Response(new Blob(["blob ", "body"], { type: "text/x-blob" }));
       case "/empty": return new Response(null, { status: 204 });
       case "/teapot": return new Response("short and stout", { status: 418, statusText: "Short And Stout" });
@@ -619,6 +623,81 @@ fn the_cli_serves_streams_and_shuts_down_gracefully() {
     assert!(err.contains("GET /cookies 200"), "{err}");
     assert!(err.contains("GET /slow?ms=700 200"), "{err}");
     assert!(err.contains("shutting down"), "{err}");
+}
+
+/// A request body of unknown or large size streams to the handler as the client sends it,
+/// and one over `--max-body-bytes` is answered 413, whether its length is declared or not.
+#[test]
+fn request_bodies_stream_to_the_handler_within_the_limit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (addr, mut child) = serve_cli(dir.path(), APP, &["--max-body-bytes", "100000", "--quiet"]);
+    let connect = || {
+        let s = std::net::TcpStream::connect(&addr).expect("connects");
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        s
+    };
+    let read_answer = |s: &mut std::net::TcpStream| {
+        let mut buf = vec![0u8; 4096];
+        let n = s.read(&mut buf).unwrap_or(0);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+
+    // The handler answers from the first chunk while the rest has not been sent.
+    let mut s = connect();
+    write!(
+        s,
+        "POST /first-chunk HTTP/1.1\r\nhost: {addr}\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n"
+    )
+    .expect("writes");
+    let answer = read_answer(&mut s);
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.ends_with("first:hello"),
+        "{answer}"
+    );
+    drop(s);
+
+    // Chunks sent apart arrive whole at the end.
+    let mut s = connect();
+    write!(
+        s,
+        "POST /stream-in HTTP/1.1\r\nhost: {addr}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+    )
+    .expect("writes");
+    for _ in 0..3 {
+        write!(s, "1000\r\n{}\r\n", "x".repeat(0x1000)).expect("writes");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    write!(s, "0\r\n\r\n").expect("writes");
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.ends_with(&(3 * 0x1000).to_string()), "{answer}");
+
+    // Over the limit: declared, and found out while streaming.
+    let mut s = connect();
+    write!(
+        s,
+        "POST /stream-in HTTP/1.1\r\nhost: {addr}\r\ncontent-length: 200000\r\n\r\n"
+    )
+    .expect("writes");
+    let answer = read_answer(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let mut s = connect();
+    write!(
+        s,
+        "POST /stream-in HTTP/1.1\r\nhost: {addr}\r\ntransfer-encoding: chunked\r\n\r\n"
+    )
+    .expect("writes");
+    for _ in 0..40 {
+        if write!(s, "1000\r\n{}\r\n", "x".repeat(0x1000)).is_err() {
+            break;
+        }
+    }
+    let answer = read_answer(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 const STUCK_APP: &str = r#"

@@ -46,11 +46,17 @@ pub(crate) enum WsOut {
     Close(u16, String),
 }
 
+/// A request body the handler reads as the client sends it; errors are what to tell the
+/// handler.
+pub(crate) type RequestBody = http_body_util::combinators::BoxBody<Bytes, String>;
+
 /// What the host sends into the isolate.
 pub(crate) enum Incoming {
     Request {
         event: ServeEvent,
         reply: oneshot::Sender<Responded>,
+        /// The body, when it streams (`event` says so).
+        body: Option<RequestBody>,
     },
     Abort(u32),
     Ping(u32, oneshot::Sender<()>),
@@ -72,6 +78,8 @@ pub(crate) struct Bridge {
     tasks: TaskTracker,
     ready: RefCell<Option<oneshot::Sender<()>>>,
     replies: RefCell<HashMap<u32, oneshot::Sender<Responded>>>,
+    /// Streamed request bodies not yet read to the end.
+    bodies: RefCell<HashMap<u32, RequestBody>>,
     streams: RefCell<HashMap<u32, mpsc::Sender<Chunk>>>,
     pongs: RefCell<HashMap<u32, oneshot::Sender<()>>>,
     sockets: RefCell<HashMap<u32, mpsc::UnboundedSender<WsOut>>>,
@@ -91,6 +99,7 @@ impl Bridge {
             tasks,
             ready: RefCell::new(Some(ready)),
             replies: RefCell::default(),
+            bodies: RefCell::default(),
             streams: RefCell::default(),
             pongs: RefCell::default(),
             sockets: RefCell::default(),
@@ -109,9 +118,12 @@ impl Bridge {
     /// meant for the isolate's thread.
     fn accept(self: &Rc<Self>, incoming: Incoming) -> Option<ServeEvent> {
         Some(match incoming {
-            Incoming::Request { event, reply } => {
+            Incoming::Request { event, reply, body } => {
                 if let ServeEvent::Request { id, .. } = &event {
                     self.replies.borrow_mut().insert(*id, reply);
+                    if let Some(body) = body {
+                        self.bodies.borrow_mut().insert(*id, body);
+                    }
                 }
                 event
             }
@@ -127,6 +139,7 @@ impl Bridge {
                 // Whatever the handler still sends for it goes nowhere.
                 self.replies.borrow_mut().remove(&id);
                 self.streams.borrow_mut().remove(&id);
+                self.bodies.borrow_mut().remove(&id);
                 ServeEvent::Abort { id }
             }
             Incoming::Ping(id, pong) => {
@@ -186,17 +199,17 @@ pub(crate) struct LocalBridge {
 }
 
 impl LocalBridge {
-    /// Hands `incoming` to the handler; gives it back when the isolate has gone.
-    pub(crate) fn send(&self, incoming: Incoming) -> Result<(), Incoming> {
+    /// Hands `incoming` to the handler; `false` when the isolate has gone.
+    pub(crate) fn send(&self, incoming: Incoming) -> bool {
         let Some(bridge) = self.bridge.upgrade() else {
-            return Err(incoming);
+            return false;
         };
         bridge.local.borrow_mut().push_back(incoming);
         let waiting = bridge.waiting.borrow_mut().take();
         if let Some(waker) = waiting {
             waker.wake();
         }
-        Ok(())
+        true
     }
 
     /// Cancelled when the isolate has gone.
@@ -263,6 +276,33 @@ impl ServeHost for BridgeHost {
                 "the response stream failed in the handler",
             )));
         }
+    }
+
+    fn body_read(&self, id: u32) -> LocalBoxFuture<'static, Result<Option<Vec<u8>>, String>> {
+        let bridge = self.0.clone();
+        Box::pin(async move {
+            // Out of the map while it is read (the handler reads one chunk at a time).
+            let Some(mut body) = bridge.bodies.borrow_mut().remove(&id) else {
+                return Ok(None);
+            };
+            loop {
+                match http_body_util::BodyExt::frame(&mut body).await {
+                    None => return Ok(None),
+                    Some(Err(e)) => return Err(e),
+                    Some(Ok(frame)) => {
+                        // Trailers carry no bytes.
+                        if let Ok(data) = frame.into_data() {
+                            bridge.bodies.borrow_mut().insert(id, body);
+                            return Ok(Some(data.to_vec()));
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    fn body_cancel(&self, id: u32) {
+        self.0.bodies.borrow_mut().remove(&id);
     }
 
     fn pong(&self, id: u32) {

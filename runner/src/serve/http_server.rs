@@ -6,11 +6,15 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
+use http_body_util::LengthLimitError;
 use http_body_util::Limited;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -23,6 +27,7 @@ use super::Log;
 use super::OnIsolate;
 use super::ResponseBody;
 use super::WebSocketUpgrade;
+use super::bridge::RequestBody;
 
 /// How to serve.
 #[derive(Clone)]
@@ -198,6 +203,29 @@ fn serve_on_isolate(
     });
 }
 
+/// Bodies of a known length up to this are read whole before the handler runs.
+const WHOLE_BODY_BYTES: u64 = 64 * 1024;
+
+enum BodyProblem {
+    TooLarge,
+    Unreadable,
+}
+
+/// A request body for the handler to read as it arrives, cut off with an error (and
+/// `over_limit` set) past `max` bytes.
+fn stream_body(body: Incoming, max: usize, over_limit: Arc<AtomicBool>) -> RequestBody {
+    Limited::new(body, max)
+        .map_err(move |e| {
+            if e.downcast_ref::<LengthLimitError>().is_some() {
+                over_limit.store(true, Ordering::SeqCst);
+                format!("the request body is over the server's limit of {max} bytes")
+            } else {
+                format!("the request body could not be read: {e}")
+            }
+        })
+        .boxed()
+}
+
 fn switching_protocols(key: &[u8]) -> hyper::Response<Body> {
     let mut r = text(101, "");
     let headers = r.headers_mut();
@@ -234,27 +262,40 @@ async fn handle(
         .get(hyper::header::SEC_WEBSOCKET_KEY)
         .map(|k| k.as_bytes().to_vec());
     let (parts, body) = req.into_parts();
+    let max = options.max_body_bytes;
+    let size = http_body::Body::size_hint(&body);
+    // A small body of known length is read whole (one event); any other streams to the
+    // handler as it arrives.
+    let over_limit = Arc::new(AtomicBool::new(false));
+    let mut streamed = None;
     let collected = if http_body::Body::is_end_stream(&body) {
         Ok(Bytes::new())
-    } else {
-        Limited::new(body, options.max_body_bytes)
+    } else if size.lower() > max as u64 {
+        Err(BodyProblem::TooLarge)
+    } else if size.exact().is_some_and(|n| n <= WHOLE_BODY_BYTES) {
+        Limited::new(body, max)
             .collect()
             .await
             .map(|c| c.to_bytes())
+            .map_err(|e| {
+                if e.downcast_ref::<LengthLimitError>().is_some() {
+                    BodyProblem::TooLarge
+                } else {
+                    BodyProblem::Unreadable
+                }
+            })
+    } else {
+        streamed = Some(stream_body(body, max, over_limit.clone()));
+        Ok(Bytes::new())
     };
     let response = match collected {
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            text(413, "Payload Too Large\n")
-        }
-        Err(_) => text(400, "Bad Request: the body could not be read\n"),
+        Err(BodyProblem::TooLarge) => text(413, "Payload Too Large\n"),
+        Err(BodyProblem::Unreadable) => text(400, "Bad Request: the body could not be read\n"),
         Ok(bytes) => {
             let request = hyper::Request::from_parts(parts, bytes);
             // hyper drops this future when the client goes away: that aborts the handler's
             // `request.signal`.
-            match server.handle_local(request, &on).await {
+            match server.handle_local(request, streamed, &on).await {
                 Ok(Handled::WebSocket(ws)) => match ws_key {
                     Some(key) => {
                         tokio::spawn(async move {
@@ -269,6 +310,8 @@ async fn handle(
                         "Bad Request: a WebSocket upgrade needs Sec-WebSocket-Key\n",
                     ),
                 },
+                // The handler failed on a streamed body over the limit: say what happened.
+                Ok(_) if over_limit.load(Ordering::SeqCst) => text(413, "Payload Too Large\n"),
                 Ok(handled) => handled.into_response(),
                 Err(e) => {
                     (options.log)(&format!("{method} {}: {e}", path()));

@@ -277,7 +277,7 @@ impl AppServer {
         let Some(_slot) = self.admit() else {
             return Ok(too_busy());
         };
-        let (pending, message) = self.request_event(request);
+        let (pending, message) = self.request_event(request, None);
         let Some(generation) = self.dispatch(message).await? else {
             return Ok(restarting());
         };
@@ -286,18 +286,20 @@ impl AppServer {
     }
 
     /// [`AppServer::handle_inner`] from a task on the isolate's own thread: the request is
-    /// handed over without crossing threads.
+    /// handed over without crossing threads. With `streamed`, the handler reads the body from
+    /// it as it arrives (the request's own body is then empty).
     pub(crate) async fn handle_local(
         &self,
         request: http::Request<Bytes>,
+        streamed: Option<bridge::RequestBody>,
         on: &OnIsolate,
     ) -> Result<Handled, ServeError> {
         let Some(_slot) = self.admit() else {
             return Ok(too_busy());
         };
-        let (pending, message) = self.request_event(request);
+        let (pending, message) = self.request_event(request, streamed);
         let id = pending.id;
-        if on.bridge.send(message).is_err() {
+        if !on.bridge.send(message) {
             return Ok(restarting());
         }
         // The answer's timer cannot fire while the isolate's thread is stuck: the watchdog
@@ -315,7 +317,11 @@ impl AppServer {
     }
 
     /// The event that carries `request` into the isolate, and what waits for its answer.
-    fn request_event(&self, request: http::Request<Bytes>) -> (Pending, Incoming) {
+    fn request_event(
+        &self,
+        request: http::Request<Bytes>,
+        streamed: Option<bridge::RequestBody>,
+    ) -> (Pending, Incoming) {
         let id = self.inner.next_id.fetch_add(1, Ordering::SeqCst);
         let (parts, body) = request.into_parts();
         let url = absolute_url(&parts);
@@ -327,6 +333,7 @@ impl AppServer {
             url,
             headers,
             body: (!body.is_empty()).then(|| body.to_vec()),
+            streamed: streamed.is_some(),
         };
         (
             Pending {
@@ -335,7 +342,11 @@ impl AppServer {
                 uri: parts.uri,
                 replied,
             },
-            Incoming::Request { event, reply },
+            Incoming::Request {
+                event,
+                reply,
+                body: streamed,
+            },
         )
     }
 

@@ -19,6 +19,8 @@ use futures::future::LocalBoxFuture;
 use serde::Deserialize;
 use serde::Serialize;
 use serve::op_serve_available;
+use serve::op_serve_body_cancel;
+use serve::op_serve_body_read;
 use serve::op_serve_chunk;
 use serve::op_serve_end;
 use serve::op_serve_next;
@@ -395,6 +397,8 @@ deno_core::extension!(
         op_serve_next,
         op_serve_respond,
         op_serve_chunk,
+        op_serve_body_read,
+        op_serve_body_cancel,
         op_serve_end,
         op_serve_pong,
         op_serve_upgrade,

@@ -26,8 +26,10 @@ pub enum ServeEvent {
         url: String,
         /// Header pairs in order.
         headers: Vec<(String, String)>,
-        /// The whole body (`None` when empty).
+        /// The whole body (`None` when empty or streamed).
         body: Option<Vec<u8>>,
+        /// The body arrives through [`ServeHost::body_read`] as the client sends it.
+        streamed: bool,
     },
     /// The client of request `id` went away (or it timed out): abort its signal.
     Abort {
@@ -92,6 +94,11 @@ pub trait ServeHost {
     fn end(&self, id: u32, errored: bool);
     /// Answers a [`ServeEvent::Ping`].
     fn pong(&self, id: u32);
+    /// The next chunk of request `id`'s streamed body; `Ok(None)` at its end, `Err` with what
+    /// went wrong (the client left, the body is over the server's limit).
+    fn body_read(&self, id: u32) -> LocalBoxFuture<'static, Result<Option<Vec<u8>>, String>>;
+    /// The handler will not read the rest of request `id`'s body.
+    fn body_cancel(&self, id: u32);
     /// Answers request `id` by upgrading it to a WebSocket; `false` if it cannot be.
     fn upgrade(&self, id: u32) -> bool;
     /// Sends a text or binary frame on socket `id`.
@@ -124,6 +131,12 @@ struct ServeEventJs {
     text: Option<String>,
     #[serde(skip_serializing_if = "is_zero")]
     code: u16,
+    #[serde(skip_serializing_if = "is_false")]
+    streamed: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 fn is_zero(n: &u16) -> bool {
@@ -160,6 +173,7 @@ fn to_js(event: ServeEvent) -> ServeEventJs {
         body: None,
         text: None,
         code: 0,
+        streamed: false,
     };
     match event {
         ServeEvent::Request {
@@ -168,6 +182,7 @@ fn to_js(event: ServeEvent) -> ServeEventJs {
             url,
             headers,
             body,
+            streamed,
         } => ServeEventJs {
             kind: "request",
             id,
@@ -177,6 +192,7 @@ fn to_js(event: ServeEvent) -> ServeEventJs {
             body: body.map(Into::into),
             text: None,
             code: 0,
+            streamed,
         },
         ServeEvent::Abort { id } => empty("abort", id),
         ServeEvent::Ping { id } => empty("ping", id),
@@ -251,6 +267,26 @@ pub async fn op_serve_chunk(
         return false;
     };
     host.chunk(id, bytes).await
+}
+
+#[op2]
+#[serde]
+pub async fn op_serve_body_read(
+    state: Rc<RefCell<OpState>>,
+    #[smi] id: u32,
+) -> Result<Option<ToJsBuffer>, HostError> {
+    let host = serve_host(&state.borrow()).ok_or_else(not_a_server)?;
+    match host.body_read(id).await {
+        Ok(chunk) => Ok(chunk.map(Into::into)),
+        Err(message) => Err(HostError::Type(message)),
+    }
+}
+
+#[op2(fast)]
+pub fn op_serve_body_cancel(state: &mut OpState, #[smi] id: u32) {
+    if let Some(host) = serve_host(state) {
+        host.body_cancel(id);
+    }
 }
 
 #[op2(fast)]

@@ -483,7 +483,8 @@ class Request extends Body {
       this.#redirect = "follow";
       this.#signalOf = init.signalOf;
       this.#serverId = init.id;
-      this._initBody(init.body ? { bytes: init.body } : null, this.#headers);
+      const source = init.stream ? { stream: init.stream } : init.body ? { bytes: init.body } : null;
+      this._initBody(source, this.#headers);
       return;
     }
     let source = null;

@@ -18,6 +18,8 @@ const {
   op_serve_next,
   op_serve_respond,
   op_serve_chunk,
+  op_serve_body_read,
+  op_serve_body_cancel,
   op_serve_end,
   op_serve_pong,
   op_serve_upgrade,
@@ -28,6 +30,7 @@ const {
 const { AbortController } = core.loadExtScript("ext:deno_web/03_abort_signal.js");
 const { DOMException } = core.loadExtScript("ext:deno_web/01_dom_exception.js");
 const { TextEncoder } = core.loadExtScript("ext:deno_web/08_text_encoding.js");
+const { ReadableStream } = core.loadExtScript("ext:deno_web/06_streams.js");
 
 const encoder = new TextEncoder();
 let installed = false;
@@ -91,6 +94,23 @@ async function send(id, response) {
   } else {
     op_serve_respond(id, status, statusText, headers, await response.bytes(), false);
   }
+}
+
+// A request body that streams from the client: each read asks the host for the next chunk.
+function requestBody(id) {
+  return new ReadableStream({
+    async pull(controller) {
+      const chunk = await op_serve_body_read(id);
+      if (chunk === null) {
+        controller.close();
+      } else {
+        controller.enqueue(chunk);
+      }
+    },
+    cancel() {
+      op_serve_body_cancel(id);
+    },
+  });
 }
 
 async function stream(id, reader) {
@@ -178,6 +198,7 @@ function startServe(options) {
         method: ev.method,
         headers: trustedHeaders(ev.headers ?? []),
         body: ev.method !== "GET" && ev.method !== "HEAD" ? ev.body : null,
+        stream: ev.streamed ? requestBody(ev.id) : null,
         signalOf: () => {
           state.controller ??= new AbortController();
           if (state.aborted && !state.controller.signal.aborted) state.controller.abort(goneError());
