@@ -166,6 +166,8 @@ pub(crate) struct ContextInner {
     pub(crate) storage: Mutex<crate::storage::StorageTracker>,
     /// Held while pages get a new storage script, and while a page is created.
     pub(crate) storage_refresh: tokio::sync::Mutex<()>,
+    /// Timeouts and extra headers set after creation.
+    pub(crate) overrides: crate::page::Overrides,
 }
 
 /// An isolated browser context. Clones share it.
@@ -194,6 +196,7 @@ impl Context {
                 first_page: Mutex::new(first_page),
                 storage: Mutex::default(),
                 storage_refresh: tokio::sync::Mutex::new(()),
+                overrides: crate::page::Overrides::default(),
             }),
         };
         if let Some(state) = state {

@@ -56,6 +56,7 @@ pub use page::ConsoleMessage;
 pub use page::DialogAction;
 pub use page::DialogEvent;
 pub use page::DialogHandler;
+pub use page::EmulateMedia;
 pub use page::GotoOptions;
 pub use page::LoadState;
 pub use page::Page;

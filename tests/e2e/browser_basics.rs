@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use isolate_browser_browser::Browser;
 use isolate_browser_browser::BrowserError;
+use isolate_browser_browser::ClickOptions;
 use isolate_browser_browser::ColorScheme;
 use isolate_browser_browser::ContextOptions;
 use isolate_browser_browser::GotoOptions;
@@ -307,6 +308,80 @@ async fn contexts_are_isolated_and_manage_cookies() {
         .await
         .expect_err("needs url");
     assert!(bad.to_string().contains("needs either a url"));
+    browser.close().await.expect("close");
+}
+
+/// Extra headers and default timeouts changed after creation reach open pages and later
+/// ones, page settings over the context's.
+#[tokio::test]
+async fn headers_and_timeouts_change_after_creation() {
+    let addr = serve(|seen| {
+        let get = |name: &str| {
+            seen.headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        response(
+            200,
+            "text/html",
+            format!("<title>{}|{}</title>", get("x-team"), get("x-page")),
+        )
+    })
+    .await;
+    let browser = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
+    let context = browser
+        .new_context(ContextOptions {
+            extra_http_headers: vec![("x-team".into(), "red".into())],
+            ..ContextOptions::default()
+        })
+        .await
+        .expect("context");
+    let page = context.new_page().await.expect("page");
+    let url = format!("http://{addr}/");
+    page.goto(&url, GotoOptions::default()).await.expect("goto");
+    assert_eq!(page.title().await.expect("title"), "red|");
+    context
+        .set_extra_http_headers(vec![("X-Team".into(), "blue".into())])
+        .await
+        .expect("set");
+    page.set_extra_http_headers(vec![("x-page".into(), "one".into())])
+        .await
+        .expect("set on page");
+    page.goto(&url, GotoOptions::default()).await.expect("goto");
+    assert_eq!(page.title().await.expect("title"), "blue|one");
+    let later = context.new_page().await.expect("page");
+    later
+        .goto(&url, GotoOptions::default())
+        .await
+        .expect("goto");
+    assert_eq!(later.title().await.expect("title"), "blue|");
+
+    context.set_default_timeout(Duration::from_millis(300));
+    let started = Instant::now();
+    let err = later
+        .locator("#missing")
+        .click(ClickOptions::default())
+        .await
+        .expect_err("times out");
+    assert!(err.to_string().contains("300ms"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    page.set_default_timeout(Duration::from_millis(150));
+    let err = page
+        .locator("#missing")
+        .click(ClickOptions::default())
+        .await
+        .expect_err("times out");
+    assert!(err.to_string().contains("150ms"), "{err}");
+    assert_eq!(page.navigation_timeout(), Duration::from_millis(150));
+    context.set_default_navigation_timeout(Duration::from_millis(700));
+    assert_eq!(later.navigation_timeout(), Duration::from_millis(700));
+    assert_eq!(later.action_timeout(), Duration::from_millis(300));
+    page.set_default_navigation_timeout(Duration::from_millis(900));
+    assert_eq!(page.navigation_timeout(), Duration::from_millis(900));
     browser.close().await.expect("close");
 }
 

@@ -361,6 +361,55 @@ test('attachments and a screenshot on failure', async ({ page }, testInfo) => {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 }
 
+/// `page.emulateMedia` (each option kept until changed, `null` resets), the default timeouts
+/// of page and context, and `setExtraHTTPHeaders`, from a spec.
+#[test]
+fn media_timeouts_and_headers_change_inside_a_test() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('media', async ({ page }) => {
+  await page.goto('/');
+  const q = (m: string) => page.evaluate((m) => matchMedia(m).matches, m);
+  expect(await q('(prefers-color-scheme: dark)')).toBe(false);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await q('(prefers-color-scheme: dark)')).toBe(true);
+  await page.emulateMedia({ media: 'print' });
+  expect(await q('print')).toBe(true);
+  expect(await q('(prefers-color-scheme: dark)')).toBe(true);
+  await page.emulateMedia({ reducedMotion: 'reduce', forcedColors: 'active' });
+  expect(await q('(prefers-reduced-motion: reduce)')).toBe(true);
+  expect(await q('(forced-colors: active)')).toBe(true);
+  await page.emulateMedia({ media: null, colorScheme: 'light' });
+  expect(await q('print')).toBe(false);
+  expect(await q('(prefers-color-scheme: light)')).toBe(true);
+  expect(await q('(prefers-reduced-motion: reduce)')).toBe(true);
+  const bad = await page.emulateMedia({ media: 'paper' }).catch((e) => String(e));
+  expect(bad).toContain("media must be one of screen, print or null, not 'paper'");
+});
+test('timeouts and headers', async ({ page, context }) => {
+  await context.setDefaultTimeout(5000);
+  await page.setDefaultTimeout(250);
+  await page.goto('/');
+  const started = Date.now();
+  const err = await page.locator('#missing').click().catch((e) => String(e));
+  expect(err).toContain('Timeout 250ms exceeded');
+  expect(Date.now() - started).toBeLessThan(4000);
+  await context.setExtraHTTPHeaders({ 'x-team': 'blue' });
+  await page.setExtraHTTPHeaders({ 'x-page': 'one' });
+  const bad = await page.setExtraHTTPHeaders({ 'x-n': 1 as any }).catch((e) => String(e));
+  expect(bad).toContain('expected a string value for header "x-n"');
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/m.spec.ts", spec),
+        ("site/index.html", "<h1>media</h1>"),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    for title in ["media", "timeouts and headers"] {
+        assert_eq!(run.status(title), ["passed"], "{}", run.error(title));
+    }
+}
+
 #[test]
 fn the_sandbox_holds_inside_tests() {
     let spec = r#"import { test, expect } from '@playwright/test';

@@ -367,7 +367,7 @@ impl Locator {
     }
 
     fn timeout(&self, t: Option<Duration>) -> Duration {
-        t.unwrap_or(self.page.context().options().action_timeout)
+        t.unwrap_or(self.page.action_timeout())
     }
 
     async fn run_now(&self, body: &str) -> Result<Value, BrowserError> {

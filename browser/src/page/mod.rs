@@ -19,6 +19,10 @@ use crate::locator::Locator;
 
 mod events;
 mod navigation;
+mod overrides;
+
+pub use overrides::EmulateMedia;
+pub(crate) use overrides::Overrides;
 
 pub use events::ConsoleMessage;
 pub use events::DialogAction;
@@ -60,6 +64,10 @@ pub(crate) struct PageInner {
     pub(crate) mouse_buttons: std::sync::atomic::AtomicI64,
     /// The storage binding and script now installed (see `storage`).
     pub(crate) storage: Arc<tokio::sync::Mutex<crate::storage::InstalledStorage>>,
+    /// The media emulated now (`emulateMedia`).
+    media: std::sync::Mutex<overrides::MediaState>,
+    /// Timeouts and extra headers set on the page.
+    overrides: overrides::Overrides,
 }
 
 /// A browser tab. Clones share it.
@@ -84,6 +92,7 @@ impl Page {
             .clone()
             .try_lock_owned()
             .map_err(|_| BrowserError::Closed(Some("opening a page".into())))?;
+        let color_scheme = context.options().color_scheme;
         let page = Self {
             inner: Arc::new(PageInner {
                 context,
@@ -93,6 +102,8 @@ impl Page {
                 events: events::PageEvents::default(),
                 mouse_buttons: std::sync::atomic::AtomicI64::new(0),
                 storage,
+                media: std::sync::Mutex::new(overrides::MediaState::new(color_scheme)),
+                overrides: overrides::Overrides::default(),
             }),
         };
         page.start_events().await?;
@@ -157,29 +168,11 @@ impl Page {
                     BrowserError::InvalidArgument(format!("invalid timezoneId `{tz}`: {e}"))
                 })?;
         }
-        if let Some(scheme) = o.color_scheme {
-            let params = emulation::SetEmulatedMediaParams {
-                media: None,
-                features: Some(vec![emulation::MediaFeature::new(
-                    "prefers-color-scheme",
-                    scheme.as_str(),
-                )]),
-            };
-            p.execute(params)
-                .await
-                .map_err(|e| cdp("Emulation.setEmulatedMedia", e))?;
+        if o.color_scheme.is_some() {
+            self.apply_media().await?;
         }
-        if !o.extra_http_headers.is_empty() {
-            let map: serde_json::Map<String, serde_json::Value> = o
-                .extra_http_headers
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect();
-            p.execute(network::SetExtraHttpHeadersParams::new(
-                network::Headers::new(serde_json::Value::Object(map)),
-            ))
-            .await
-            .map_err(|e| cdp("Network.setExtraHTTPHeaders", e))?;
+        if !self.inner.context.extra_http_headers().is_empty() {
+            self.apply_extra_http_headers().await?;
         }
         if o.offline {
             self.set_offline(true).await?;
@@ -334,7 +327,7 @@ impl Page {
         timeout: Option<std::time::Duration>,
     ) -> Result<serde_json::Value, BrowserError> {
         self.ensure_open("waiting for a function")?;
-        let timeout = timeout.unwrap_or(self.inner.context.options().action_timeout);
+        let timeout = timeout.unwrap_or(self.action_timeout());
         let deadline = tokio::time::Instant::now() + timeout;
         let interval = polling.unwrap_or(std::time::Duration::from_millis(100));
         loop {

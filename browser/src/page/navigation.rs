@@ -198,9 +198,7 @@ impl Page {
                 "page.goto: invalid URL \"{url}\": a relative URL needs a base URL (set use.baseURL in the config, or pass an absolute URL)"
             )));
         }
-        let timeout = options
-            .timeout
-            .unwrap_or(self.inner.context.options().navigation_timeout);
+        let timeout = options.timeout.unwrap_or(self.navigation_timeout());
         let nav = {
             let page = self.inner.cdp.clone();
             let url = url.clone();
@@ -214,9 +212,7 @@ impl Page {
     pub async fn reload(&self, options: GotoOptions) -> Result<Option<Response>, BrowserError> {
         self.ensure_open("reloading")?;
         let url = self.url().await?;
-        let timeout = options
-            .timeout
-            .unwrap_or(self.inner.context.options().navigation_timeout);
+        let timeout = options.timeout.unwrap_or(self.navigation_timeout());
         let nav = {
             let page = self.inner.cdp.clone();
             async move {
@@ -415,9 +411,7 @@ impl Page {
             return Ok(None);
         };
         let url = entry.url.clone();
-        let timeout = options
-            .timeout
-            .unwrap_or(self.inner.context.options().navigation_timeout);
+        let timeout = options.timeout.unwrap_or(self.navigation_timeout());
         let page = self.inner.cdp.clone();
         let id = entry.id;
         let nav = async move {
@@ -436,7 +430,7 @@ impl Page {
         timeout: Option<Duration>,
     ) -> Result<(), BrowserError> {
         self.ensure_open("waiting for a URL")?;
-        let timeout = timeout.unwrap_or(self.inner.context.options().navigation_timeout);
+        let timeout = timeout.unwrap_or(self.navigation_timeout());
         let expr = format!(
             "(() => {{ const u = location.href; return {}; }})()",
             url.js_test()
@@ -472,7 +466,7 @@ impl Page {
         timeout: Option<Duration>,
     ) -> Result<(), BrowserError> {
         self.ensure_open("waiting for a load state")?;
-        let timeout = timeout.unwrap_or(self.inner.context.options().navigation_timeout);
+        let timeout = timeout.unwrap_or(self.navigation_timeout());
         let expr = match state {
             LoadState::DomContentLoaded => "document.readyState !== 'loading'",
             LoadState::Load => "document.readyState === 'complete'",

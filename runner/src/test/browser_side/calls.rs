@@ -13,6 +13,7 @@ use isolate_browser_matchers::browser::ContextOptions;
 use isolate_browser_matchers::browser::DialogAction;
 use isolate_browser_matchers::browser::DialogEvent;
 use isolate_browser_matchers::browser::DragOptions;
+use isolate_browser_matchers::browser::EmulateMedia;
 use isolate_browser_matchers::browser::FilePayload;
 use isolate_browser_matchers::browser::GotoOptions;
 use isolate_browser_matchers::browser::LoadState;
@@ -52,6 +53,74 @@ fn ms(args: &Value, key: &str) -> Option<Duration> {
         .and_then(Value::as_f64)
         .filter(|v| *v > 0.0)
         .map(|v| Duration::from_millis(v as u64))
+}
+
+/// `setDefaultTimeout(ms)`: 0 is no limit (the test's own timeout still applies).
+fn default_timeout(args: &Value, on: &str, method: &str) -> Result<Duration, HostCallError> {
+    match args.get("timeout").and_then(Value::as_f64) {
+        Some(0.0) => Ok(Duration::from_secs(24 * 60 * 60)),
+        Some(t) if t > 0.0 && t.is_finite() => Ok(Duration::from_millis(t as u64)),
+        _ => Err(bad(format!(
+            "{on}.{method}(timeout) needs a number of milliseconds (0 for no limit)"
+        ))),
+    }
+}
+
+/// `setExtraHTTPHeaders({ name: value })`, sent as entries; values must be strings.
+fn header_entries(args: &Value, on: &str) -> Result<Vec<(String, String)>, HostCallError> {
+    let entries = args
+        .get("headers")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad(format!("{on}.setExtraHTTPHeaders(headers) needs an object")))?;
+    entries
+        .iter()
+        .map(
+            |pair| match (pair.get(0).and_then(Value::as_str), pair.get(1)) {
+                (Some(k), Some(Value::String(v))) => Ok((k.to_string(), v.clone())),
+                (Some(k), _) => Err(bad(format!(
+                    "{on}.setExtraHTTPHeaders: expected a string value for header \"{k}\""
+                ))),
+                _ => Err(bad(format!(
+                    "{on}.setExtraHTTPHeaders(headers) needs an object"
+                ))),
+            },
+        )
+        .collect()
+}
+
+/// `page.emulateMedia({ media, colorScheme, reducedMotion, forcedColors })`: an option left
+/// out stays as it is, `null` resets it.
+fn emulate_media(args: &Value) -> Result<EmulateMedia, HostCallError> {
+    let text = |key: &str| -> Result<Option<Option<String>>, HostCallError> {
+        match args.get(key) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(Value::String(s)) => Ok(Some(Some(s.clone()))),
+            Some(other) => Err(bad(format!(
+                "page.emulateMedia: {key} must be a string or null, not {other}"
+            ))),
+        }
+    };
+    let color_scheme = match text("colorScheme")? {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(s)) => Some(Some(match s.as_str() {
+            "light" => ColorScheme::Light,
+            "dark" => ColorScheme::Dark,
+            "no-preference" => ColorScheme::NoPreference,
+            other => {
+                return Err(bad(format!(
+                    "page.emulateMedia: colorScheme must be one of light, dark, no-preference or null, not '{other}'"
+                )));
+            }
+        })),
+    };
+    Ok(EmulateMedia {
+        media: text("media")?,
+        color_scheme,
+        reduced_motion: text("reducedMotion")?,
+        forced_colors: text("forcedColors")?,
+    })
 }
 
 fn str_of<'a>(args: &'a Value, key: &str) -> Result<&'a str, HostCallError> {
@@ -485,10 +554,20 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
             }
             Ok(Value::Null)
         }
-        "setDefaultTimeout" | "setDefaultNavigationTimeout" | "setExtraHTTPHeaders" => {
-            Err(bad(format!(
-                "context.{m}() is not supported yet; pass the option to browser.newContext() or test.use()"
-            )))
+        "setDefaultTimeout" => {
+            context.set_default_timeout(default_timeout(args, "context", m)?);
+            Ok(Value::Null)
+        }
+        "setDefaultNavigationTimeout" => {
+            context.set_default_navigation_timeout(default_timeout(args, "context", m)?);
+            Ok(Value::Null)
+        }
+        "setExtraHTTPHeaders" => {
+            context
+                .set_extra_http_headers(header_entries(args, "context")?)
+                .await
+                .map_err(browser_error)?;
+            Ok(Value::Null)
         }
         other => Err(bad(format!("unknown method context.{other}"))),
     }
@@ -706,9 +785,26 @@ async fn page_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -> R
                 .map_err(browser_error)?;
             Ok(Value::Null)
         }
-        "emulateMedia" => Err(bad(
-            "page.emulateMedia() is not supported yet; use test.use({ colorScheme })",
-        )),
+        "emulateMedia" => {
+            page.emulate_media(emulate_media(args)?)
+                .await
+                .map_err(browser_error)?;
+            Ok(Value::Null)
+        }
+        "setDefaultTimeout" => {
+            page.set_default_timeout(default_timeout(args, "page", m)?);
+            Ok(Value::Null)
+        }
+        "setDefaultNavigationTimeout" => {
+            page.set_default_navigation_timeout(default_timeout(args, "page", m)?);
+            Ok(Value::Null)
+        }
+        "setExtraHTTPHeaders" => {
+            page.set_extra_http_headers(header_entries(args, "page")?)
+                .await
+                .map_err(browser_error)?;
+            Ok(Value::Null)
+        }
         other => Err(bad(format!("unknown method page.{other}"))),
     }
 }

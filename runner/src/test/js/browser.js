@@ -849,7 +849,21 @@ export class Page extends Locatable {
     return this.#call("page.addInitScript", { source });
   }
   emulateMedia(options = {}) {
-    return this.#call("page.emulateMedia", { colorScheme: options.colorScheme, media: options.media });
+    // Only the options given are sent: a missing one stays as it is, null resets it.
+    const change = {};
+    for (const key of ["media", "colorScheme", "reducedMotion", "forcedColors"]) {
+      if (options !== null && key in options && options[key] !== undefined) change[key] = options[key];
+    }
+    return this.#call("page.emulateMedia", change);
+  }
+  setDefaultTimeout(timeout) {
+    return this.#call("page.setDefaultTimeout", { timeout });
+  }
+  setDefaultNavigationTimeout(timeout) {
+    return this.#call("page.setDefaultNavigationTimeout", { timeout });
+  }
+  setExtraHTTPHeaders(headers) {
+    return this.#call("page.setExtraHTTPHeaders", { headers: Object.entries(headers ?? {}) });
   }
   // Selector-first shortcuts (Playwright keeps them for older specs).
   click(selector, options) {
