@@ -202,6 +202,7 @@ impl Context {
         if let Some(state) = state {
             context.set_storage_state(&state).await?;
         }
+        context.watch_popups().await;
         Ok(context)
     }
 
@@ -240,6 +241,15 @@ impl Context {
                 (page, None)
             }
         };
+        self.add_page(cdp_page, preset).await
+    }
+
+    /// Makes a browser tab a page of this context: its emulation, init scripts and routes.
+    pub(crate) async fn add_page(
+        &self,
+        cdp_page: chromiumoxide::Page,
+        preset: Option<Viewport>,
+    ) -> Result<Page, BrowserError> {
         let scripts = self
             .inner
             .init_scripts
@@ -256,6 +266,11 @@ impl Context {
             .map_err(|_| BrowserError::Closed(Some("opening a page".into())))?
             .push(Arc::downgrade(&page.inner));
         Ok(page)
+    }
+
+    /// Whether the context was closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The open pages of this context.

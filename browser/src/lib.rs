@@ -22,6 +22,7 @@ mod input;
 mod launch;
 mod locator;
 mod page;
+mod popups;
 mod role;
 mod route;
 mod selector;

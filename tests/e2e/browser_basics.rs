@@ -311,6 +311,61 @@ async fn contexts_are_isolated_and_manage_cookies() {
     browser.close().await.expect("close");
 }
 
+/// A page a page opens (a `target=_blank` link, `window.open`) becomes a page of the same
+/// context, reported to the opener's popup subscribers, and gets the context's emulation.
+#[tokio::test]
+async fn popups_become_pages_of_the_context() {
+    let origin = serve_pages(&[
+        (
+            "/",
+            "<a id='link' href='/second' target='_blank'>open</a><button id='js' onclick=\"window.open('/third')\">js</button>",
+        ),
+        ("/second", "<title>second</title><p>two</p>"),
+        ("/third", "<title>third</title><p>three</p>"),
+    ])
+    .await;
+    let browser = Browser::launch(LaunchOptions::default())
+        .await
+        .expect("launch");
+    let context = browser
+        .new_context(ContextOptions {
+            user_agent: Some("popup-agent/1.0".into()),
+            ..ContextOptions::default()
+        })
+        .await
+        .expect("context");
+    let page = context.new_page().await.expect("page");
+    page.goto(&format!("{origin}/"), GotoOptions::default())
+        .await
+        .expect("goto");
+    let mut popups = page.popups();
+    let mut opened = Vec::new();
+    for (button, title) in [("#link", "second"), ("#js", "third")] {
+        page.locator(button)
+            .click(ClickOptions::default())
+            .await
+            .expect("click");
+        let popup = tokio::time::timeout(Duration::from_secs(10), popups.recv())
+            .await
+            .expect("a popup in time")
+            .expect("a popup");
+        popup
+            .wait_for_load_state(isolate_browser_browser::LoadState::Load, None)
+            .await
+            .expect("loads");
+        assert_eq!(popup.title().await.expect("title"), title);
+        let ua = popup
+            .evaluate("() => navigator.userAgent", None)
+            .await
+            .expect("ua");
+        assert_eq!(ua, json!("popup-agent/1.0"));
+        opened.push(popup);
+    }
+    // Pages live as long as someone holds them (the runner's session does).
+    assert_eq!(context.pages().len(), 3);
+    browser.close().await.expect("close");
+}
+
 /// Extra headers and default timeouts changed after creation reach open pages and later
 /// ones, page settings over the context's.
 #[tokio::test]

@@ -410,6 +410,46 @@ test('timeouts and headers', async ({ page, context }) => {
     }
 }
 
+/// Popups (a `target=_blank` link, `window.open`) reach `page.waitForEvent('popup')` and
+/// `page.on('popup')` as pages of the context that web-first assertions work on.
+#[test]
+fn popups_are_pages_the_test_can_use() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('popups', async ({ page, context }) => {
+  await page.goto('/');
+  const seen: string[] = [];
+  page.on('popup', (p) => { seen.push('popup'); });
+  context.on('page', (p) => { seen.push('page'); });
+  const popupPromise = page.waitForEvent('popup');
+  await page.click('#link');
+  const popup = await popupPromise;
+  await popup.waitForLoadState();
+  await expect(popup).toHaveTitle('second');
+  await expect(popup.locator('p')).toHaveText('two');
+  expect(context.pages()).toHaveLength(2);
+  const [other] = await Promise.all([page.waitForEvent('popup'), page.click('#js')]);
+  await expect(other).toHaveURL(/third\.html$/);
+  await other.close();
+  expect(context.pages()).toHaveLength(2);
+  expect(seen).toEqual(['page', 'popup', 'page', 'popup']);
+  const [third] = await Promise.all([context.waitForEvent('page'), context.newPage()]);
+  expect(context.pages()).toContain(third);
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/p.spec.ts", spec),
+        (
+            "site/index.html",
+            "<a id='link' href='/second.html' target='_blank'>open</a><button id='js' onclick=\"window.open('/third.html')\">js</button>",
+        ),
+        ("site/second.html", "<title>second</title><p>two</p>"),
+        ("site/third.html", "<title>third</title><p>three</p>"),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.status("popups"), ["passed"], "{}", run.error("popups"));
+}
+
 #[test]
 fn the_sandbox_holds_inside_tests() {
     let spec = r#"import { test, expect } from '@playwright/test';

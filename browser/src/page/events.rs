@@ -100,20 +100,28 @@ pub(crate) struct PageEvents {
     log: Mutex<Vec<PageEvent>>,
     tx: broadcast::Sender<PageEvent>,
     dialog: Mutex<Option<DialogHandler>>,
+    popups: broadcast::Sender<Page>,
 }
 
 impl Default for PageEvents {
     fn default() -> Self {
         let (tx, _) = broadcast::channel(256);
+        let (popups, _) = broadcast::channel(16);
         Self {
             log: Mutex::new(Vec::new()),
             tx,
             dialog: Mutex::new(None),
+            popups,
         }
     }
 }
 
 impl PageEvents {
+    /// A page this one opened.
+    pub(crate) fn popup(&self, page: Page) {
+        let _ = self.popups.send(page);
+    }
+
     fn push(&self, event: PageEvent) {
         if let Ok(mut log) = self.log.lock() {
             if log.len() >= KEEP {
@@ -324,6 +332,12 @@ impl Page {
     /// Subscribes to events as they happen.
     pub fn subscribe(&self) -> broadcast::Receiver<PageEvent> {
         self.inner.events.tx.subscribe()
+    }
+
+    /// The pages this page opens from now on (`window.open`, `target=_blank` links), each a
+    /// page of the same context (Playwright's `page.on('popup')`).
+    pub fn popups(&self) -> broadcast::Receiver<Page> {
+        self.inner.events.popups.subscribe()
     }
 
     /// Answers dialogs with `handler` instead of dismissing them.

@@ -301,6 +301,38 @@ fn context_options(
     Ok(c)
 }
 
+/// Gives a page an id in the session and reports the popups it opens to the isolate (each
+/// registered the same way, so a popup's popups are too).
+fn register_page(side: &BrowserSide, session: u32, page: Page) -> Result<u32, HostCallError> {
+    let id = side.id();
+    let mut popups = page.popups();
+    let events = side.with_session(session, |s| {
+        s.pages.insert(id, page);
+        Ok(s.events.clone())
+    })?;
+    let Some(side) = side.rc() else {
+        return Ok(id);
+    };
+    tokio::task::spawn_local(async move {
+        loop {
+            let popup = match popups.recv().await {
+                Ok(popup) => popup,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                // The opener closed.
+                Err(_) => break,
+            };
+            let Ok(popup_id) = register_page(&side, session, popup) else {
+                break;
+            };
+            let event = json!({ "type": "popup", "page": id, "data": { "id": popup_id } });
+            if events.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(id)
+}
+
 /// Forwards a page's events that the isolate listens for.
 fn ensure_forwarder(
     side: &BrowserSide,
@@ -470,12 +502,7 @@ async fn context_call(side: &BrowserSide, session: u32, m: &str, args: &Value) -
     match m {
         "newPage" => {
             let page = context.new_page().await.map_err(browser_error)?;
-            let id = side.id();
-            side.with_session(session, |s| {
-                s.pages.insert(id, page);
-                Ok(())
-            })?;
-            Ok(json!({ "id": id }))
+            Ok(json!({ "id": register_page(side, session, page)? }))
         }
         "cookies" => {
             let urls: Vec<String> = strings(args.get("urls"));

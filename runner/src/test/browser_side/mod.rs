@@ -118,9 +118,16 @@ pub(crate) struct BrowserSide {
     sessions: RefCell<HashMap<u32, Session>>,
     next_id: Cell<u32>,
     counter: Arc<AtomicU32>,
+    /// Itself, for tasks that outlive a call (popups get registered when they open).
+    this: std::rc::Weak<BrowserSide>,
 }
 
 impl BrowserSide {
+    /// This side, for a task that runs after the call that started it.
+    pub(crate) fn rc(&self) -> Option<Rc<BrowserSide>> {
+        self.this.upgrade()
+    }
+
     pub(crate) fn id(&self) -> u32 {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
@@ -285,13 +292,14 @@ impl BrowserThread {
                 };
                 let local = tokio::task::LocalSet::new();
                 local.block_on(&rt, async move {
-                    let side = Rc::new(BrowserSide {
+                    let side = Rc::new_cyclic(|this| BrowserSide {
                         source,
                         browser: RefCell::new(None),
                         launching: tokio::sync::Mutex::new(()),
                         sessions: RefCell::new(HashMap::new()),
                         next_id: Cell::new(1),
                         counter: Arc::new(AtomicU32::new(1)),
+                        this: this.clone(),
                     });
                     loop {
                         loop {

@@ -192,6 +192,16 @@ function dispatch(ev) {
     case "dialog":
       arg = new Dialog(ev.data, ev.dialogId);
       break;
+    case "popup": {
+      // A page of the opener's context from now on, listened for or not.
+      arg = pagesById.get(ev.data.id);
+      if (!arg && page) {
+        arg = new Page(ev.data.id, page._context);
+        page._context?._pages.push(arg);
+        page._context?._emit("page", arg);
+      }
+      break;
+    }
     default:
       arg = ev.data;
   }
@@ -199,6 +209,11 @@ function dispatch(ev) {
     if (ev.type === "dialog") arg.dismiss().catch(() => {});
     return;
   }
+  callListeners(fns, arg);
+}
+
+// Calls each listener with `arg`; what they throw or reject with is reported, not raised.
+function callListeners(fns, arg) {
   for (const fn of [...fns]) {
     try {
       const r = fn(arg);
@@ -207,6 +222,25 @@ function dispatch(ev) {
       reportHandlerError(e);
     }
   }
+}
+
+// `waitForEvent` of a page or context: the first event that passes the predicate.
+function waitForEventOn(target, what, name, optionsOrPredicate) {
+  const predicate = typeof optionsOrPredicate === "function" ? optionsOrPredicate : optionsOrPredicate.predicate;
+  const timeout = (typeof optionsOrPredicate === "object" && ms(optionsOrPredicate.timeout)) || 30000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      target.off(name, listener);
+      reject(new TimeoutError(`${what}.waitForEvent: Timeout ${timeout}ms exceeded while waiting for event "${name}"`));
+    }, timeout);
+    const listener = async (value) => {
+      if (predicate && !(await predicate(value))) return;
+      clearTimeout(timer);
+      target.off(name, listener);
+      resolve(value);
+    };
+    target.on(name, listener);
+  });
 }
 
 let handlerErrorSink = (e) => console.error(e);
@@ -757,22 +791,8 @@ export class Page extends Locatable {
   waitForSelector(selector, options = {}) {
     return this.locator(selector).waitFor(options);
   }
-  async waitForEvent(name, optionsOrPredicate = {}) {
-    const predicate = typeof optionsOrPredicate === "function" ? optionsOrPredicate : optionsOrPredicate.predicate;
-    const timeout = (typeof optionsOrPredicate === "object" && ms(optionsOrPredicate.timeout)) || 30000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off(name, listener);
-        reject(new TimeoutError(`page.waitForEvent: Timeout ${timeout}ms exceeded while waiting for event "${name}"`));
-      }, timeout);
-      const listener = async (value) => {
-        if (predicate && !(await predicate(value))) return;
-        clearTimeout(timer);
-        this.off(name, listener);
-        resolve(value);
-      };
-      this.on(name, listener);
-    });
+  waitForEvent(name, optionsOrPredicate = {}) {
+    return waitForEventOn(this, "page", name, optionsOrPredicate);
   }
   waitForRequest(url, options = {}) {
     const test = typeof url === "function" ? url : (r) => matchesUrl(url, r.url());
@@ -976,6 +996,7 @@ export class BrowserContext {
     const { id } = await this.#call("context.newPage");
     const page = new Page(id, this);
     this._pages.push(page);
+    this._emit("page", page);
     return page;
   }
   cookies(urls = []) {
@@ -1034,9 +1055,38 @@ export class BrowserContext {
     for (const p of this._pages) p._closed = true;
     await this.#call("context.close", { background: true });
   }
+  // Context events: "page" (a new page or a popup of one of its pages).
+  #listeners = new Map();
   on(name, fn) {
-    if (name === "page") return this;
-    throw new Error(`context.on("${name}") is not supported; listen on the page instead`);
+    if (name !== "page") {
+      throw new Error(`context.on("${name}") is not supported; listen on the page instead`);
+    }
+    if (!this.#listeners.has(name)) this.#listeners.set(name, new Set());
+    this.#listeners.get(name).add(fn);
+    return this;
+  }
+  addListener(name, fn) {
+    return this.on(name, fn);
+  }
+  once(name, fn) {
+    const wrapper = (v) => {
+      this.off(name, wrapper);
+      return fn(v);
+    };
+    return this.on(name, wrapper);
+  }
+  off(name, fn) {
+    this.#listeners.get(name)?.delete(fn);
+    return this;
+  }
+  removeListener(name, fn) {
+    return this.off(name, fn);
+  }
+  waitForEvent(name, optionsOrPredicate = {}) {
+    return waitForEventOn(this, "browserContext", name, optionsOrPredicate);
+  }
+  _emit(name, value) {
+    callListeners(this.#listeners.get(name) ?? [], value);
   }
 }
 
