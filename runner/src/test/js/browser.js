@@ -224,6 +224,15 @@ function callListeners(fns, arg) {
   }
 }
 
+// `once` of a page or context: a listener that removes itself first.
+function onceOn(target, name, fn) {
+  const wrapper = (v) => {
+    target.off(name, wrapper);
+    return fn(v);
+  };
+  return target.on(name, wrapper);
+}
+
 // `waitForEvent` of a page or context: the first event that passes the predicate.
 function waitForEventOn(target, what, name, optionsOrPredicate) {
   const predicate = typeof optionsOrPredicate === "function" ? optionsOrPredicate : optionsOrPredicate.predicate;
@@ -838,11 +847,7 @@ export class Page extends Locatable {
     return this;
   }
   once(name, fn) {
-    const wrapper = (v) => {
-      this.off(name, wrapper);
-      return fn(v);
-    };
-    return this.on(name, wrapper);
+    return onceOn(this, name, fn);
   }
   off(name, fn) {
     off(this._id, name, fn);
@@ -1069,11 +1074,7 @@ export class BrowserContext {
     return this.on(name, fn);
   }
   once(name, fn) {
-    const wrapper = (v) => {
-      this.off(name, wrapper);
-      return fn(v);
-    };
-    return this.on(name, wrapper);
+    return onceOn(this, name, fn);
   }
   off(name, fn) {
     this.#listeners.get(name)?.delete(fn);
