@@ -6,6 +6,7 @@
 use std::sync::Weak;
 use std::time::Duration;
 
+use chromiumoxide::cdp::browser_protocol::emulation;
 use chromiumoxide::cdp::browser_protocol::target::EventTargetCreated;
 use futures::StreamExt as _;
 
@@ -51,6 +52,13 @@ impl Context {
                 else {
                     continue;
                 };
+                // The popup takes the foreground: the opener must keep acting focused, or
+                // the animation frames an action in flight waits on stop (Playwright emulates
+                // focus on every page; that costs ~60 ms a page here, so only openers get it).
+                let _ = opener
+                    .cdp()
+                    .execute(emulation::SetFocusEmulationEnabledParams::new(true))
+                    .await;
                 let target = info.target_id.clone();
                 // Opening it may take a while: the next popup need not wait.
                 tokio::spawn(async move {

@@ -133,11 +133,6 @@ impl Page {
     async fn apply_emulation(&self, preset_viewport: Option<Viewport>) -> Result<(), BrowserError> {
         let o = self.inner.context.options().clone();
         let p = &self.inner.cdp;
-        // Every page acts focused, as in Playwright: a page behind a popup or another tab
-        // keeps its animation frames and focus events, which actions wait on.
-        p.execute(emulation::SetFocusEmulationEnabledParams::new(true))
-            .await
-            .map_err(|e| cdp("Emulation.setFocusEmulationEnabled", e))?;
         // A pre-made page already has the default viewport; resizing a fresh renderer costs
         // about 50 ms.
         if let Some(v) = o.viewport
