@@ -524,23 +524,7 @@ async fn entries_that_cannot_serve_say_why() {
 #[test]
 fn the_cli_serves_streams_and_shuts_down_gracefully() {
     let dir = tempfile::tempdir().expect("tmp");
-    std::fs::write(dir.path().join("server.js"), APP).expect("write");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
-        .args(["serve", "server.js", "--port", "0"])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut line).expect("reads");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .and_then(|a| a.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_string();
+    let (addr, mut child) = serve_cli(dir.path(), APP, &[]);
 
     let raw = |path: &str| -> (Vec<(Duration, Vec<u8>)>, String) {
         let mut s = std::net::TcpStream::connect(&addr).expect("connects");
