@@ -23,8 +23,8 @@ use isolate_browser_browser::ContextOptions;
 use isolate_browser_browser::GotoOptions;
 use isolate_browser_browser::LaunchOptions;
 use isolate_browser_browser::StorageState;
-use isolate_browser_browser::profiles::ProfileId;
-use isolate_browser_browser::profiles::ProfileStore;
+use isolate_browser_profiles::ProfileId;
+use isolate_browser_profiles::ProfileStore;
 use serde_json::json;
 
 const ROUNDS: usize = 21;

@@ -39,7 +39,6 @@ pub use context::Viewport;
 pub use error::BrowserError;
 pub use input::ClickOptions;
 pub use input::MouseButton;
-pub use isolate_browser_profiles as profiles;
 pub use launch::CHROMIUM_ENV;
 pub use launch::LaunchOptions;
 pub use launch::find_chromium;

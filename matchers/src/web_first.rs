@@ -14,6 +14,61 @@ use isolate_browser_browser::Page;
 use isolate_browser_browser::PageState;
 use serde_json::Value;
 
+/// How a web-first matcher takes its arguments in JS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// `toBeVisible(options?)`.
+    Flag,
+    /// `toHaveText(expected, options?)`.
+    Expected,
+    /// `toHaveCSS(name, value, options?)`.
+    Named,
+    /// `toHaveAttribute(name, value?, options?)`: presence without a value.
+    Attribute,
+}
+
+impl Arity {
+    /// The name the JS adapters use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Flag => "flag",
+            Self::Expected => "expected",
+            Self::Named => "named",
+            Self::Attribute => "attribute",
+        }
+    }
+}
+
+/// Every web-first matcher [`check`] knows, with how JS passes its arguments.
+pub const MATCHERS: &[(&str, Arity)] = &[
+    ("toBeAttached", Arity::Flag),
+    ("toBeVisible", Arity::Flag),
+    ("toBeHidden", Arity::Flag),
+    ("toBeEnabled", Arity::Flag),
+    ("toBeDisabled", Arity::Flag),
+    ("toBeEditable", Arity::Flag),
+    ("toBeEmpty", Arity::Flag),
+    ("toBeFocused", Arity::Flag),
+    ("toBeChecked", Arity::Flag),
+    ("toBeInViewport", Arity::Flag),
+    ("toHaveText", Arity::Expected),
+    ("toContainText", Arity::Expected),
+    ("toHaveValue", Arity::Expected),
+    ("toHaveValues", Arity::Expected),
+    ("toHaveAttribute", Arity::Attribute),
+    ("toHaveClass", Arity::Expected),
+    ("toContainClass", Arity::Expected),
+    ("toHaveCSS", Arity::Named),
+    ("toHaveId", Arity::Expected),
+    ("toHaveJSProperty", Arity::Named),
+    ("toHaveCount", Arity::Expected),
+    ("toHaveAccessibleName", Arity::Expected),
+    ("toHaveAccessibleDescription", Arity::Expected),
+    ("toHaveRole", Arity::Expected),
+    ("toHaveTitle", Arity::Expected),
+    ("toHaveURL", Arity::Expected),
+];
+
 /// What a web-first matcher looks at.
 pub enum Target<'a> {
     /// `expect(locator)`.
@@ -624,5 +679,24 @@ mod tests {
             plan("toBeShiny", &Value::Null, &json!({}), None),
             Err(MatcherError::Usage(_))
         ));
+    }
+
+    #[test]
+    fn every_listed_matcher_has_a_plan() {
+        for (name, arity) in MATCHERS {
+            let expected = match arity {
+                Arity::Flag => Value::Null,
+                Arity::Expected if *name == "toHaveCount" => json!(1),
+                Arity::Expected if *name == "toHaveValues" => json!(["a"]),
+                Arity::Expected => json!("x"),
+                Arity::Named => json!({"name": "color", "value": "red"}),
+                Arity::Attribute => json!({"name": "id", "value": "x", "presence": false}),
+            };
+            let planned = plan(name, &expected, &json!({}), None);
+            assert!(
+                !matches!(&planned, Err(MatcherError::Usage(m)) if m.contains("is not a web-first matcher")),
+                "{name} is listed but check() does not know it"
+            );
+        }
     }
 }

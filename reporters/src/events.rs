@@ -3,6 +3,7 @@
 //! its own. Test failures are data here, never Rust errors.
 
 use std::time::Duration;
+use std::time::SystemTime;
 
 use serde::Deserialize;
 use serde::Serialize;
@@ -115,6 +116,9 @@ pub struct TestStep {
     pub duration: Duration,
     /// The error that ended it, if it failed.
     pub error: Option<String>,
+    /// Skipped (`test.step.skip`).
+    #[serde(default)]
+    pub skipped: bool,
     /// Nested steps.
     #[serde(default)]
     pub steps: Vec<TestStep>,
@@ -193,10 +197,50 @@ pub enum RunStatus {
     Interrupted,
 }
 
+/// Which stream a line of a test's console output went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OutputStream {
+    /// `console.log`, `info`, `debug`.
+    Stdout,
+    /// `console.error`, `warn`, `trace`.
+    Stderr,
+}
+
+/// One event of a run, stamped by the dispatcher when it happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEvent {
+    /// Wall-clock time of the event.
+    pub timestamp: SystemTime,
+    /// Time since the run started.
+    pub elapsed: Duration,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: RunEventKind,
+}
+
+impl RunEvent {
+    /// `kind`, happening now, `elapsed` into the run.
+    pub fn new(kind: RunEventKind, elapsed: Duration) -> Self {
+        Self {
+            timestamp: SystemTime::now(),
+            elapsed,
+            kind,
+        }
+    }
+}
+
+impl From<RunEventKind> for RunEvent {
+    /// The event now, at the start of a run (for tests and one-off reports).
+    fn from(kind: RunEventKind) -> Self {
+        Self::new(kind, Duration::ZERO)
+    }
+}
+
 /// Everything reporters hear, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "camelCase")]
-pub enum RunEvent {
+pub enum RunEventKind {
     /// The run began.
     RunStarted {
         /// Tests that will run.
@@ -217,6 +261,42 @@ pub enum RunEvent {
         info: TestInfo,
         /// 0 for the first run.
         retry: u32,
+    },
+    /// A `test.step` of a running attempt began.
+    StepStarted {
+        /// The test.
+        info: TestInfo,
+        /// The attempt.
+        retry: u32,
+        /// The step's id within the attempt.
+        step: u32,
+        /// The step it is nested in.
+        parent: Option<u32>,
+        /// Its title.
+        title: String,
+    },
+    /// A `test.step` ended.
+    StepFinished {
+        /// The test.
+        info: TestInfo,
+        /// The attempt.
+        retry: u32,
+        /// The step's id within the attempt.
+        step: u32,
+        /// Wall time.
+        duration: Duration,
+        /// The error that ended it, if it failed.
+        error: Option<String>,
+    },
+    /// A line of console output, as it was written: of a running attempt, or of a spec file
+    /// outside any test (`test` is `None`).
+    Output {
+        /// The test and attempt that wrote it.
+        test: Option<(TestInfo, u32)>,
+        /// Which stream.
+        stream: OutputStream,
+        /// The line.
+        text: String,
     },
     /// An attempt ended; `will_retry` says whether another attempt follows.
     TestFinished {

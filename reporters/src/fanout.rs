@@ -77,6 +77,7 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
+    use crate::events::RunEventKind;
     use crate::events::RunStats;
     use crate::events::RunStatus;
 
@@ -119,15 +120,15 @@ mod tests {
             Box::new(Panicking),
             Box::new(Counting(count.clone())),
         ]);
-        let started = RunEvent::RunStarted {
+        let started = RunEvent::from(RunEventKind::RunStarted {
             total: 1,
             workers: 1,
-        };
-        let finished = RunEvent::RunFinished {
+        });
+        let finished = RunEvent::from(RunEventKind::RunFinished {
             status: RunStatus::Passed,
             stats: RunStats::default(),
             duration: Default::default(),
-        };
+        });
         fan.on_event(&started);
         fan.on_event(&finished);
         assert_eq!(*count.lock().expect("lock"), 2);

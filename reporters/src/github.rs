@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use crate::events::RunEvent;
+use crate::events::RunEventKind;
 use crate::events::TestOutcome;
 use crate::fanout::Reporter;
 use crate::fanout::ReporterError;
@@ -66,9 +67,13 @@ impl<W: Write + Send> Reporter for GithubReporter<W> {
     }
 
     fn on_event(&mut self, event: &RunEvent) -> Result<(), ReporterError> {
-        match event {
-            RunEvent::RunStarted { .. } | RunEvent::TestStarted { .. } => Ok(()),
-            RunEvent::FileFailed { file, failure } => self.command(
+        match &event.kind {
+            RunEventKind::RunStarted { .. } | RunEventKind::TestStarted { .. } => Ok(()),
+            // Steps and output are in the finished attempt.
+            RunEventKind::StepStarted { .. }
+            | RunEventKind::StepFinished { .. }
+            | RunEventKind::Output { .. } => Ok(()),
+            RunEventKind::FileFailed { file, failure } => self.command(
                 "error",
                 &[
                     ("file", file.clone()),
@@ -76,7 +81,7 @@ impl<W: Write + Send> Reporter for GithubReporter<W> {
                 ],
                 &failure.full_text(),
             ),
-            RunEvent::TestFinished {
+            RunEventKind::TestFinished {
                 info,
                 attempt,
                 will_retry,
@@ -109,7 +114,7 @@ impl<W: Write + Send> Reporter for GithubReporter<W> {
                     _ => Ok(()),
                 }
             }
-            RunEvent::RunFinished {
+            RunEventKind::RunFinished {
                 stats, duration, ..
             } => self.command(
                 "notice",
@@ -152,20 +157,20 @@ mod tests {
             ..TestAttempt::new(0, TestOutcome::Failed)
         };
         let mut r = GithubReporter::new(Vec::new());
-        r.on_event(&RunEvent::TestFinished {
+        r.on_event(&RunEvent::from(RunEventKind::TestFinished {
             info,
             attempt,
             will_retry: false,
-        })
+        }))
         .expect("event");
-        r.on_event(&RunEvent::RunFinished {
+        r.on_event(&RunEvent::from(RunEventKind::RunFinished {
             status: RunStatus::Failed,
             stats: RunStats {
                 failed: 1,
                 ..Default::default()
             },
             duration: Duration::from_millis(1200),
-        })
+        }))
         .expect("event");
         let out = String::from_utf8(r.into_inner()).expect("utf-8");
         assert_eq!(

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::events::RunEvent;
+use crate::events::RunEventKind;
 use crate::events::RunStats;
 use crate::events::TestAttempt;
 use crate::events::TestFailure;
@@ -189,17 +190,21 @@ impl Reporter for HtmlReporter {
     }
 
     fn on_event(&mut self, event: &RunEvent) -> Result<(), ReporterError> {
-        match event {
-            RunEvent::RunStarted { .. } | RunEvent::TestStarted { .. } => Ok(()),
-            RunEvent::FileFailed { file, failure } => {
+        match &event.kind {
+            RunEventKind::RunStarted { .. } | RunEventKind::TestStarted { .. } => Ok(()),
+            // Steps and output are in the finished attempt.
+            RunEventKind::StepStarted { .. }
+            | RunEventKind::StepFinished { .. }
+            | RunEventKind::Output { .. } => Ok(()),
+            RunEventKind::FileFailed { file, failure } => {
                 self.file_failures.push((file.clone(), failure.clone()));
                 Ok(())
             }
-            RunEvent::TestFinished { info, attempt, .. } => {
+            RunEventKind::TestFinished { info, attempt, .. } => {
                 record_attempt(&mut self.tests, info, attempt);
                 Ok(())
             }
-            RunEvent::RunFinished {
+            RunEventKind::RunFinished {
                 stats, duration, ..
             } => write_atomically(&self.path, self.render(stats, *duration).as_bytes()),
         }
@@ -240,20 +245,20 @@ mod tests {
             }],
             ..TestAttempt::new(0, TestOutcome::Failed)
         };
-        r.on_event(&RunEvent::TestFinished {
+        r.on_event(&RunEvent::from(RunEventKind::TestFinished {
             info,
             attempt,
             will_retry: false,
-        })
+        }))
         .expect("event");
-        r.on_event(&RunEvent::RunFinished {
+        r.on_event(&RunEvent::from(RunEventKind::RunFinished {
             status: RunStatus::Failed,
             stats: RunStats {
                 failed: 1,
                 ..Default::default()
             },
             duration: Duration::from_millis(900),
-        })
+        }))
         .expect("written");
         let html =
             std::fs::read_to_string(dir.path().join("report/index.html")).expect("index.html");

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::REPORT_FORMAT_VERSION;
 use crate::events::RunEvent;
+use crate::events::RunEventKind;
 use crate::events::RunStats;
 use crate::events::TestAttempt;
 use crate::events::TestFailure;
@@ -179,17 +180,21 @@ impl Reporter for JsonReporter {
     }
 
     fn on_event(&mut self, event: &RunEvent) -> Result<(), ReporterError> {
-        match event {
-            RunEvent::RunStarted { .. } | RunEvent::TestStarted { .. } => Ok(()),
-            RunEvent::FileFailed { failure, .. } => {
+        match &event.kind {
+            RunEventKind::RunStarted { .. } | RunEventKind::TestStarted { .. } => Ok(()),
+            // Steps and output are in the finished attempt.
+            RunEventKind::StepStarted { .. }
+            | RunEventKind::StepFinished { .. }
+            | RunEventKind::Output { .. } => Ok(()),
+            RunEventKind::FileFailed { failure, .. } => {
                 self.errors.push(failure.clone());
                 Ok(())
             }
-            RunEvent::TestFinished { info, attempt, .. } => {
+            RunEventKind::TestFinished { info, attempt, .. } => {
                 record_attempt(&mut self.tests, info, attempt);
                 Ok(())
             }
-            RunEvent::RunFinished {
+            RunEventKind::RunFinished {
                 stats, duration, ..
             } => {
                 let text =
@@ -233,10 +238,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("report.json");
         let mut r = JsonReporter::new(&path);
-        let fin = |i, a| RunEvent::TestFinished {
-            info: i,
-            attempt: a,
-            will_retry: false,
+        let fin = |i, a| {
+            RunEvent::from(RunEventKind::TestFinished {
+                info: i,
+                attempt: a,
+                will_retry: false,
+            })
         };
         for e in [
             fin(info(&["top level"]), attempt(TestOutcome::Passed, 0)),
@@ -249,7 +256,7 @@ mod tests {
                 attempt(TestOutcome::Passed, 1),
             ),
             fin(info(&["group", "direct"]), attempt(TestOutcome::Failed, 0)),
-            RunEvent::RunFinished {
+            RunEvent::from(RunEventKind::RunFinished {
                 status: RunStatus::Failed,
                 stats: RunStats {
                     passed: 1,
@@ -259,7 +266,7 @@ mod tests {
                     interrupted: 0,
                 },
                 duration: Duration::from_millis(50),
-            },
+            }),
         ] {
             r.on_event(&e).expect("event");
         }

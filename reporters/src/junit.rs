@@ -16,6 +16,7 @@ use quick_junit::TestRerun;
 use quick_junit::TestSuite;
 
 use crate::events::RunEvent;
+use crate::events::RunEventKind;
 use crate::events::TestAttempt;
 use crate::events::TestFailure;
 use crate::events::TestInfo;
@@ -173,23 +174,27 @@ impl Reporter for JunitReporter {
     }
 
     fn on_event(&mut self, event: &RunEvent) -> Result<(), ReporterError> {
-        match event {
-            RunEvent::RunStarted { .. } => Ok(()),
-            RunEvent::TestStarted { info, .. } => {
+        match &event.kind {
+            RunEventKind::RunStarted { .. } => Ok(()),
+            // Steps and output are in the finished attempt.
+            RunEventKind::StepStarted { .. }
+            | RunEventKind::StepFinished { .. }
+            | RunEventKind::Output { .. } => Ok(()),
+            RunEventKind::TestStarted { info, .. } => {
                 self.note_file(&info.file);
                 Ok(())
             }
-            RunEvent::FileFailed { file, failure } => {
+            RunEventKind::FileFailed { file, failure } => {
                 self.note_file(file);
                 self.file_failures.push((file.clone(), failure.clone()));
                 Ok(())
             }
-            RunEvent::TestFinished { info, attempt, .. } => {
+            RunEventKind::TestFinished { info, attempt, .. } => {
                 self.note_file(&info.file);
                 record_attempt(&mut self.tests, info, attempt);
                 Ok(())
             }
-            RunEvent::RunFinished { duration, .. } => {
+            RunEventKind::RunFinished { duration, .. } => {
                 let xml = self.report(*duration).to_string().map_err(|e| {
                     ReporterError::Format(format!("cannot serialise the JUnit report: {e}"))
                 })?;
@@ -265,21 +270,21 @@ mod tests {
         for e in &events {
             r.on_event(e).expect("event");
         }
-        r.on_event(&RunEvent::RunFinished {
+        r.on_event(&RunEvent::from(RunEventKind::RunFinished {
             status: RunStatus::Failed,
             stats: RunStats::default(),
             duration: Duration::from_secs(2),
-        })
+        }))
         .expect("written");
         std::fs::read_to_string(&path).expect("report file")
     }
 
     fn finished(info: TestInfo, attempt: TestAttempt, will_retry: bool) -> RunEvent {
-        RunEvent::TestFinished {
+        RunEvent::from(RunEventKind::TestFinished {
             info,
             attempt,
             will_retry,
-        }
+        })
     }
 
     #[test]
@@ -315,14 +320,14 @@ mod tests {
             ),
             finished(broken, attempt(2, TestOutcome::TimedOut, None), false),
             finished(info("b.spec.ts", &["later"]), skipped_attempt, false),
-            RunEvent::FileFailed {
+            RunEvent::from(RunEventKind::FileFailed {
                 file: "c.spec.ts".into(),
                 failure: TestFailure {
                     kind: "SyntaxError".into(),
                     message: "Unexpected token".into(),
                     ..Default::default()
                 },
-            },
+            }),
         ]);
         let report = Report::deserialize_from_str(&xml).expect("well-formed JUnit");
         assert_eq!(report.test_suites.len(), 3);
@@ -412,11 +417,11 @@ mod tests {
     fn an_unwritable_path_is_an_error_not_a_panic() {
         let mut r = JunitReporter::new("/proc/definitely/not/writable/junit.xml");
         let err = r
-            .on_event(&RunEvent::RunFinished {
+            .on_event(&RunEvent::from(RunEventKind::RunFinished {
                 status: RunStatus::Passed,
                 stats: RunStats::default(),
                 duration: Duration::ZERO,
-            })
+            }))
             .expect_err("cannot write");
         assert!(
             err.to_string()

@@ -13,7 +13,9 @@ mod junit;
 mod text;
 
 pub use events::Attachment;
+pub use events::OutputStream;
 pub use events::RunEvent;
+pub use events::RunEventKind;
 pub use events::RunStats;
 pub use events::RunStatus;
 pub use events::TestAttempt;

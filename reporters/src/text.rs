@@ -8,6 +8,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::events::RunEvent;
+use crate::events::RunEventKind;
 use crate::events::RunStats;
 use crate::events::TestAttempt;
 use crate::events::TestFailure;
@@ -62,7 +63,8 @@ impl<W: Write + Send> TextReporter<W> {
         }
     }
 
-    /// Leaves the tests' console output out of the failure details (`--quiet`).
+    /// Leaves the tests' console output out (`--quiet`): the list reporter's stream of it and
+    /// the others' failure details.
     pub fn quiet(mut self, quiet: bool) -> Self {
         self.quiet = quiet;
         self
@@ -229,7 +231,7 @@ impl<W: Write + Send> TextReporter<W> {
         if failed && !will_retry {
             let timed_out = (attempt.outcome == TestOutcome::TimedOut)
                 .then(|| "Test timeout exceeded.".to_string());
-            let output = if self.quiet {
+            let output = if self.quiet || self.style == TextStyle::List {
                 Vec::new()
             } else {
                 vec![
@@ -315,8 +317,8 @@ impl<W: Write + Send> Reporter for TextReporter<W> {
     }
 
     fn on_event(&mut self, event: &RunEvent) -> Result<(), ReporterError> {
-        match event {
-            RunEvent::RunStarted { total, workers } => {
+        match &event.kind {
+            RunEventKind::RunStarted { total, workers } => {
                 self.total = *total;
                 let tests = if *total == 1 { "test" } else { "tests" };
                 let using = if *workers == 1 { "worker" } else { "workers" };
@@ -324,7 +326,7 @@ impl<W: Write + Send> Reporter for TextReporter<W> {
                     "\nRunning {total} {tests} using {workers} {using}\n\n"
                 ))
             }
-            RunEvent::FileFailed { file, failure } => {
+            RunEventKind::FileFailed { file, failure } => {
                 self.failures
                     .push((file.clone(), vec![failure.clone()], None, Vec::new()));
                 self.failed_titles.push(file.clone());
@@ -338,13 +340,21 @@ impl<W: Write + Send> Reporter for TextReporter<W> {
                     }
                 }
             }
-            RunEvent::TestStarted { .. } => Ok(()),
-            RunEvent::TestFinished {
+            RunEventKind::TestStarted { .. }
+            | RunEventKind::StepStarted { .. }
+            | RunEventKind::StepFinished { .. } => Ok(()),
+            // The list reporter shows console output as it is written, as Playwright's does;
+            // the others show a failed test's output with its failure.
+            RunEventKind::Output { text, .. } => match self.style {
+                TextStyle::List if !self.quiet => self.write(&format!("{text}\n")),
+                TextStyle::List | TextStyle::Dot | TextStyle::Line { .. } => Ok(()),
+            },
+            RunEventKind::TestFinished {
                 info,
                 attempt,
                 will_retry,
             } => self.finished(info, attempt, *will_retry),
-            RunEvent::RunFinished {
+            RunEventKind::RunFinished {
                 stats, duration, ..
             } => self.finish(stats, *duration),
         }
@@ -389,16 +399,18 @@ mod tests {
     }
 
     fn events() -> Vec<RunEvent> {
-        let fin = |i: TestInfo, a: TestAttempt, r: bool| RunEvent::TestFinished {
-            info: i,
-            attempt: a,
-            will_retry: r,
+        let fin = |i: TestInfo, a: TestAttempt, r: bool| {
+            RunEvent::from(RunEventKind::TestFinished {
+                info: i,
+                attempt: a,
+                will_retry: r,
+            })
         };
         vec![
-            RunEvent::RunStarted {
+            RunEvent::from(RunEventKind::RunStarted {
                 total: 4,
                 workers: 2,
-            },
+            }),
             fin(
                 info("shows the form", 3),
                 attempt(TestOutcome::Passed, 0, 120),
@@ -429,7 +441,7 @@ mod tests {
                 attempt(TestOutcome::Skipped, 0, 0),
                 false,
             ),
-            RunEvent::RunFinished {
+            RunEvent::from(RunEventKind::RunFinished {
                 status: RunStatus::Failed,
                 stats: RunStats {
                     passed: 1,
@@ -439,7 +451,7 @@ mod tests {
                     interrupted: 0,
                 },
                 duration: Duration::from_millis(3400),
-            },
+            }),
         ]
     }
 

@@ -5,14 +5,14 @@
 //! - [`sandbox`]: [`Runtime`], one isolate with web-platform globals, TypeScript, ES modules,
 //!   and only the capabilities the host grants (console, fetch policy, a files root, virtual
 //!   modules, tools), under memory and time limits that V8 enforces.
-//! - [`test`]: the test runner behind `isolate-browser test`: config, discovery, workers,
+//! - [`suite`]: the test runner behind `isolate-browser test`: config, discovery, workers,
 //!   retries and reporters, with the Playwright test API inside each isolate.
 //! - [`cli`]: the command-line interface.
 
 pub mod cli;
 pub mod sandbox;
 pub mod serve;
-pub mod test;
+pub mod suite;
 
 pub use sandbox::Runtime;
 pub use sandbox::RuntimeOptions;

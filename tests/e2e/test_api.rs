@@ -5,11 +5,12 @@
 use std::sync::Arc;
 use std::sync::Mutex;
 
-use isolate_browser::test::BrowserSource;
-use isolate_browser::test::InMemorySpec;
-use isolate_browser::test::LaunchOptions;
-use isolate_browser::test::RunRequest;
+use isolate_browser::suite::BrowserSource;
+use isolate_browser::suite::InMemorySpec;
+use isolate_browser::suite::LaunchOptions;
+use isolate_browser::suite::RunRequest;
 use isolate_browser_reporters::RunEvent;
+use isolate_browser_reporters::RunEventKind;
 use isolate_browser_reporters::RunStatus;
 use isolate_browser_reporters::TestOutcome;
 use serde_json::Value;
@@ -386,9 +387,9 @@ test('media', async ({ page }) => {
   expect(bad).toContain("media must be one of screen, print or null, not 'paper'");
 });
 test('timeouts and headers', async ({ page, context }) => {
+  await page.goto('/');
   await context.setDefaultTimeout(5000);
   await page.setDefaultTimeout(250);
-  await page.goto('/');
   const started = Date.now();
   const err = await page.locator('#missing').click().catch((e) => String(e));
   expect(err).toContain('Timeout 250ms exceeded');
@@ -509,7 +510,7 @@ test('paths outside the project are refused', async ({ page }) => {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_library_runs_in_memory_specs_and_streams_events() {
     let dir = project(&[]);
-    let mut config = isolate_browser::test::config::load(None, dir.path())
+    let mut config = isolate_browser::suite::config::load(None, dir.path())
         .await
         .expect("defaults");
     config.workers = 1;
@@ -530,7 +531,7 @@ async fn the_library_runs_in_memory_specs_and_streams_events() {
                 .into(),
         }]),
     };
-    let summary = isolate_browser::test::run(
+    let summary = isolate_browser::suite::run(
         request,
         Vec::new(),
         Some(Box::new(move |e: &RunEvent| {
@@ -544,20 +545,24 @@ async fn the_library_runs_in_memory_specs_and_streams_events() {
     assert_eq!(summary.stats.passed, 2);
     let events = events.lock().expect("lock");
     assert!(matches!(
-        events.first(),
-        Some(RunEvent::RunStarted { total: 2, .. })
+        events.first().map(|e| &e.kind),
+        Some(RunEventKind::RunStarted { total: 2, .. })
     ));
     assert!(matches!(
-        events.last(),
-        Some(RunEvent::RunFinished {
+        events.last().map(|e| &e.kind),
+        Some(RunEventKind::RunFinished {
             status: RunStatus::Passed,
             ..
         })
     ));
+    assert!(
+        events.windows(2).all(|w| w[0].elapsed <= w[1].elapsed),
+        "events are stamped in order"
+    );
     let finished: Vec<_> = events
         .iter()
-        .filter_map(|e| match e {
-            RunEvent::TestFinished { info, attempt, .. } => {
+        .filter_map(|e| match &e.kind {
+            RunEventKind::TestFinished { info, attempt, .. } => {
                 Some((info.title_path.clone(), attempt.outcome, attempt.cpu_time))
             }
             _ => None,
@@ -571,7 +576,118 @@ async fn the_library_runs_in_memory_specs_and_streams_events() {
     );
     let started = events
         .iter()
-        .filter(|e| matches!(e, RunEvent::TestStarted { .. }))
+        .filter(|e| matches!(e.kind, RunEventKind::TestStarted { .. }))
         .count();
     assert_eq!(started, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_and_console_output_are_events_as_they_happen() {
+    let dir = project(&[]);
+    let mut config = isolate_browser::suite::config::load(None, dir.path())
+        .await
+        .expect("defaults");
+    config.workers = 1;
+    let events: Arc<Mutex<Vec<RunEvent>>> = Arc::default();
+    let sink_events = events.clone();
+    let request = RunRequest {
+        config,
+        filters: Vec::new(),
+        projects: Vec::new(),
+        list_only: false,
+        pass_with_no_tests: false,
+        browser: BrowserSource::Launch(LaunchOptions::default()),
+        specs: Some(vec![InMemorySpec {
+            path: "steps.spec.ts".into(),
+            code: "import { test, expect } from '@playwright/test';\n\
+                   console.log('loading the file');\n\
+                   test('in steps', async () => {\n\
+                     console.log('before');\n\
+                     await test.step('outer', async () => {\n\
+                       await test.step('inner', async () => { console.error('inside'); });\n\
+                     });\n\
+                     await test.step('fails', async () => { throw new Error('nope'); }).catch(() => {});\n\
+                     console.log('after');\n\
+                   });\n"
+                .into(),
+        }]),
+    };
+    let summary = isolate_browser::suite::run(
+        request,
+        Vec::new(),
+        Some(Box::new(move |e: &RunEvent| {
+            sink_events.lock().expect("lock").push(e.clone())
+        })),
+        None,
+    )
+    .await
+    .expect("runs");
+    assert_eq!(summary.stats.passed, 1);
+    let events = events.lock().expect("lock");
+    let seen: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            RunEventKind::TestStarted { .. } => Some("test started".into()),
+            RunEventKind::StepStarted {
+                title,
+                parent,
+                step,
+                ..
+            } => Some(format!(
+                "step {step} {title} in {}",
+                parent.map_or("test".into(), |p| p.to_string())
+            )),
+            RunEventKind::StepFinished { step, error, .. } => Some(format!(
+                "step {step} done{}",
+                if error.is_some() { " with error" } else { "" }
+            )),
+            RunEventKind::Output { test, stream, text } => Some(format!(
+                "{stream:?} {text}{}",
+                if test.is_some() { "" } else { " (file)" }
+            )),
+            RunEventKind::TestFinished { .. } => Some("test finished".into()),
+            _ => None,
+        })
+        .collect();
+    let outer = seen
+        .iter()
+        .find_map(|s| {
+            s.strip_prefix("step ")
+                .and_then(|s| s.strip_suffix(" outer in test"))
+        })
+        .expect("the outer step")
+        .to_string();
+    let inner = seen
+        .iter()
+        .find_map(|s| {
+            s.strip_prefix("step ")
+                .and_then(|s| s.strip_suffix(&format!(" inner in {outer}")))
+        })
+        .expect("the inner step is nested in the outer")
+        .to_string();
+    let fails = seen
+        .iter()
+        .find_map(|s| {
+            s.strip_prefix("step ")
+                .and_then(|s| s.strip_suffix(" fails in test"))
+        })
+        .expect("the failing step")
+        .to_string();
+    assert_eq!(
+        seen,
+        [
+            "Stdout loading the file (file)".to_string(),
+            "test started".into(),
+            "Stdout before".into(),
+            format!("step {outer} outer in test"),
+            format!("step {inner} inner in {outer}"),
+            "Stderr inside".into(),
+            format!("step {inner} done"),
+            format!("step {outer} done"),
+            format!("step {fails} fails in test"),
+            format!("step {fails} done with error"),
+            "Stdout after".into(),
+            "test finished".into(),
+        ]
+    );
 }

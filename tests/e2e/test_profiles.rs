@@ -338,8 +338,8 @@ test('read', async ({ page }) => {
 
 #[test]
 fn a_writer_killed_mid_save_leaves_a_readable_profile() {
-    use isolate_browser_browser::profiles::ProfileId;
-    use isolate_browser_browser::profiles::ProfileStore;
+    use isolate_browser_profiles::ProfileId;
+    use isolate_browser_profiles::ProfileStore;
     use serde_json::json;
 
     let dir = tempfile::tempdir().expect("tmp");

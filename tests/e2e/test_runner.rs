@@ -204,14 +204,34 @@ test('skipped at run time', async () => { test.skip(true, 'not today'); });
         "{}",
         run.stdout
     );
+    // The list reporter streams a test's console output as it is written, before the test's
+    // own line; the dot reporter shows it with the failure.
+    let streamed = run
+        .stdout
+        .find("\nlooking for goodbye\n")
+        .unwrap_or_else(|| panic!("streamed: {}", run.stdout));
+    let failed_line = run
+        .stdout
+        .find("greeting › sees the wrong heading")
+        .expect("the test's line");
+    assert!(streamed < failed_line, "{}", run.stdout);
+    let dot = run_test(
+        dir.path(),
+        &["--reporter", "dot", "--grep", "wrong heading"],
+    );
     assert!(
-        run.stdout
+        dot.stdout
             .contains("--- stdout ---\n    looking for goodbye"),
         "{}",
-        run.stdout
+        dot.stdout
     );
     let quiet = run_test(dir.path(), &["--quiet", "--grep", "wrong heading"]);
-    assert!(!quiet.stdout.contains("--- stdout ---"), "{}", quiet.stdout);
+    assert!(
+        !quiet.stdout.contains("\nlooking for goodbye\n")
+            && !quiet.stdout.contains("--- stdout ---"),
+        "{}",
+        quiet.stdout
+    );
 
     // Without the failing test, the run passes.
     let run = run_test(dir.path(), &["--grep-invert", "wrong heading"]);
@@ -843,4 +863,43 @@ test('e', () => {});
         run.error("broken teardown › d")
     );
     assert_eq!(run.status("e"), ["passed"]);
+}
+
+#[test]
+fn a_worker_fixture_whose_teardown_throws_is_reported() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/worker.spec.ts",
+            r#"import { test as base, expect } from '@playwright/test';
+const test = base.extend<{}, { db: string }>({
+  db: [async ({}, use) => {
+    await use('connected');
+    throw new Error('the database would not close');
+  }, { scope: 'worker' }],
+});
+test('uses the worker fixture', ({ db }) => { expect(db).toBe('connected'); });
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--workers", "1"]);
+    assert_eq!(run.status("uses the worker fixture"), ["passed"]);
+    assert_eq!(
+        run.code, 1,
+        "a failing teardown fails the run: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("tearing down worker fixtures failed")
+            && run.stdout.contains("the database would not close"),
+        "{}",
+        run.stdout
+    );
+    let errors = run.report["errors"].as_array().cloned().unwrap_or_default();
+    assert!(
+        errors.iter().any(|e| e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("the database would not close"))),
+        "the JSON report lists it: {errors:?}"
+    );
 }

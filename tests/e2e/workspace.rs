@@ -10,10 +10,15 @@ fn internal_dependencies_follow_the_architecture() {
     let allowed: &[(&str, &[&str])] = &[
         (
             "isolate-browser",
-            &["isolate-browser-matchers", "isolate-browser-reporters"],
+            &[
+                "isolate-browser-browser",
+                "isolate-browser-matchers",
+                "isolate-browser-profiles",
+                "isolate-browser-reporters",
+            ],
         ),
         ("isolate-browser-matchers", &["isolate-browser-browser"]),
-        ("isolate-browser-browser", &["isolate-browser-profiles"]),
+        ("isolate-browser-browser", &[]),
         ("isolate-browser-profiles", &[]),
         ("isolate-browser-reporters", &[]),
     ];

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 use clap::Args;
 use clap::Subcommand;
-use isolate_browser_matchers::browser::profiles::ProfileError;
-use isolate_browser_matchers::browser::profiles::ProfileId;
-use isolate_browser_matchers::browser::profiles::ProfileStore;
+use isolate_browser_profiles::ProfileError;
+use isolate_browser_profiles::ProfileId;
+use isolate_browser_profiles::ProfileStore;
 use serde_json::Value;
 
 use super::UsageError;
-use crate::test::config;
+use crate::suite::config;
 
 #[derive(Debug, Args)]
 pub(crate) struct ProfilesArgs {

@@ -17,13 +17,13 @@ use isolate_browser_reporters::TextStyle;
 use serde_json::Value;
 
 use super::UsageError;
-use crate::test::BrowserSource;
-use crate::test::Config;
-use crate::test::Filter;
-use crate::test::LaunchOptions;
-use crate::test::Pattern;
-use crate::test::RunRequest;
-use crate::test::config;
+use crate::suite::BrowserSource;
+use crate::suite::Config;
+use crate::suite::Filter;
+use crate::suite::LaunchOptions;
+use crate::suite::Pattern;
+use crate::suite::RunRequest;
+use crate::suite::config;
 
 #[derive(Debug, Args)]
 pub(crate) struct TestArgs {
@@ -254,7 +254,7 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
         let reporters = if args.list { Vec::new() } else { reporters(&config, &config.reporters, args.quiet)? };
         let launch = launch_options(&config, args.headed);
         if !args.list {
-            isolate_browser_matchers::browser::find_chromium(launch.executable.as_deref())
+            isolate_browser_browser::find_chromium(launch.executable.as_deref())
                 .map_err(|e| UsageError::new(e.to_string()).hint("install Chromium (`apt-get install chromium`) or set use.launchOptions.executablePath"))?;
         }
         let (int_tx, int_rx) = tokio::sync::watch::channel(false);
@@ -277,7 +277,7 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
             config,
         };
         let list_only = request.list_only;
-        match crate::test::run(request, reporters, None, Some(int_rx)).await {
+        match crate::suite::run(request, reporters, None, Some(int_rx)).await {
             Ok(summary) => {
                 if list_only {
                     println!("Listing tests:");

@@ -163,16 +163,6 @@ impl SandboxHost for Bindings {
                 Err(HostError::Type(format!("{method} is not available here")))
             });
         };
-        Box::pin(async move {
-            let args: serde_json::Value = serde_json::from_str(&args)
-                .map_err(|e| HostError::Type(format!("{method}: arguments are not JSON: {e}")))?;
-            let reply = match calls.call(&method, args).await {
-                Ok(value) => serde_json::json!({ "value": value }),
-                Err(e) => serde_json::json!({
-                    "error": { "name": e.name, "message": e.message, "details": e.details }
-                }),
-            };
-            serde_json::to_string(&reply).map_err(|e| HostError::Generic(e.to_string()))
-        })
+        Box::pin(async move { Ok(calls.call(method, args).await) })
     }
 }

@@ -21,7 +21,6 @@ pub use options::ConsoleLevel;
 pub use options::FetchHandler;
 pub use options::FetchPolicy;
 pub use options::FilesBinding;
-pub use options::HostCallError;
 pub use options::HostCalls;
 pub use options::HostCallsBinding;
 pub use options::HostFetchRequest;

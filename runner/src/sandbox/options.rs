@@ -252,38 +252,13 @@ pub type ToolFn = Arc<
     dyn Fn(Vec<serde_json::Value>) -> BoxFuture<'static, Result<ToolOutput, String>> + Send + Sync,
 >;
 
-/// A host method failed; sandbox code sees an `Error` whose `name` is `name` (`TimeoutError`,
-/// `Error`, ...) and whose own properties include `details`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HostCallError {
-    /// The JS error class name.
-    pub name: String,
-    /// The message.
-    pub message: String,
-    /// Extra structured data (a call log, ...), copied onto the error object.
-    pub details: serde_json::Value,
-}
-
-impl HostCallError {
-    /// A plain `Error` with this message.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            name: "Error".into(),
-            message: message.into(),
-            details: serde_json::Value::Null,
-        }
-    }
-}
-
 /// The methods the runner's own in-isolate modules (test harness, browser API) call. Lives on
-/// the isolate's thread, so it may hold `!Send` state such as open pages.
+/// the isolate's thread, so it may hold `!Send` state such as open pages. Arguments and reply
+/// are JSON text: their shape, failures included, is the caller's protocol (the test runner's
+/// is `suite::protocol`), so nothing is parsed twice.
 pub trait HostCalls {
-    /// Handles `method` with JSON arguments.
-    fn call(
-        &self,
-        method: &str,
-        args: serde_json::Value,
-    ) -> LocalBoxFuture<'static, Result<serde_json::Value, HostCallError>>;
+    /// Handles `method` with its arguments; answers the reply.
+    fn call(&self, method: String, args: String) -> LocalBoxFuture<'static, String>;
 }
 
 /// Makes the [`HostCalls`] of one runtime; it runs on the isolate's thread when the runtime

@@ -4,20 +4,18 @@
 //! directory is unpacked into a temporary directory, a Chromium of its own is launched on it,
 //! and on close the directory is zipped back into the profile.
 
-use isolate_browser_matchers::browser::Browser;
-use isolate_browser_matchers::browser::Context;
-use isolate_browser_matchers::browser::ContextOptions;
-use isolate_browser_matchers::browser::OriginState;
-use isolate_browser_matchers::browser::StorageState;
-use isolate_browser_matchers::browser::profiles::ProfileError;
-use isolate_browser_matchers::browser::profiles::ProfileId;
-use isolate_browser_matchers::browser::profiles::ProfileLock;
-use isolate_browser_matchers::browser::profiles::ProfileStore;
-use serde_json::Value;
-
 use super::BrowserSide;
-use super::browser_error;
-use crate::sandbox::HostCallError;
+use crate::suite::protocol::CallError;
+use crate::suite::protocol::ProfileOptionsArg;
+use isolate_browser_browser::Browser;
+use isolate_browser_browser::Context;
+use isolate_browser_browser::ContextOptions;
+use isolate_browser_browser::OriginState;
+use isolate_browser_browser::StorageState;
+use isolate_browser_profiles::ProfileError;
+use isolate_browser_profiles::ProfileId;
+use isolate_browser_profiles::ProfileLock;
+use isolate_browser_profiles::ProfileStore;
 
 /// A profile a context was opened with, held (locked) until the context closes.
 pub(crate) struct OpenProfile {
@@ -30,12 +28,12 @@ pub(crate) struct OpenProfile {
     persistent: Option<tempfile::TempDir>,
 }
 
-fn bad(what: impl Into<String>) -> HostCallError {
-    HostCallError::new(what)
+fn bad(what: impl Into<String>) -> CallError {
+    CallError::new(what)
 }
 
-fn perr(e: ProfileError) -> HostCallError {
-    bad(e.to_string())
+fn perr(e: ProfileError) -> CallError {
+    e.into()
 }
 
 /// Opens a context on profile `id` with the `newContext` options `raw`.
@@ -43,10 +41,10 @@ pub(super) async fn open_context(
     side: &BrowserSide,
     session: u32,
     id: &str,
-    raw: &Value,
+    raw: ProfileOptionsArg,
     mut options: ContextOptions,
-) -> Result<(Context, OpenProfile), HostCallError> {
-    let persistent = match raw.get("mode").and_then(Value::as_str) {
+) -> Result<(Context, OpenProfile), CallError> {
+    let persistent = match raw.mode.as_deref() {
         None | Some("storage") => false,
         Some("persistent") => true,
         Some(other) => {
@@ -58,14 +56,14 @@ pub(super) async fn open_context(
     let dir = side.with_session(session, |s| Ok(s.defaults.profiles_dir.clone()))?;
     let id = ProfileId::parse(id).map_err(perr)?;
     let store = ProfileStore::open(dir).map_err(perr)?;
-    let autosave = raw.get("autosave").and_then(Value::as_bool).unwrap_or(true);
+    let autosave = raw.autosave.unwrap_or(true);
     let lock = if autosave {
         store.lock(&id)
     } else {
         store.lock_shared(&id)
     }
     .map_err(perr)?;
-    if raw.get("reset").and_then(Value::as_bool) == Some(true) {
+    if raw.reset == Some(true) {
         if !autosave {
             return Err(bad(
                 "profile options: `reset: true` needs autosave (a read-only profile cannot be reset)",
@@ -84,18 +82,13 @@ pub(super) async fn open_context(
     let mut profile = OpenProfile {
         lock,
         autosave,
-        max_age_seconds: raw.get("maxAgeSeconds").and_then(Value::as_u64),
-        indexed_db: raw.get("indexedDB").and_then(Value::as_bool) == Some(true),
+        max_age_seconds: raw.max_age_seconds,
+        indexed_db: raw.indexed_db == Some(true),
         persistent: None,
     };
     if !persistent {
         options.storage_state = state;
-        let context = side
-            .browser()
-            .await?
-            .new_context(options)
-            .await
-            .map_err(browser_error)?;
+        let context = side.browser().await?.new_context(options).await?;
         return Ok((context, profile));
     }
 
@@ -136,9 +129,7 @@ pub(super) async fn open_context(
         }),
         other => other,
     };
-    let context = Browser::launch_persistent(launch, user_data.path(), options)
-        .await
-        .map_err(browser_error)?;
+    let context = Browser::launch_persistent(launch, user_data.path(), options).await?;
     profile.persistent = Some(user_data);
     Ok((context, profile))
 }
@@ -150,7 +141,7 @@ pub(super) async fn close_context(
     context: &Context,
     profile: OpenProfile,
     background: bool,
-) -> Result<(), HostCallError> {
+) -> Result<(), CallError> {
     // A persistent profile's databases are in its zip already.
     let state = match (
         profile.autosave,
@@ -160,14 +151,13 @@ pub(super) async fn close_context(
         (true, true) => Some(context.storage_state_with_indexed_db().await),
         (true, false) => Some(context.storage_state().await),
     }
-    .transpose()
-    .map_err(browser_error)?;
+    .transpose()?;
     let origins = state.as_ref().map(origins_of).unwrap_or_default();
     let value = state
         .map(|s| serde_json::to_value(&s).map_err(|e| bad(e.to_string())))
         .transpose()?;
     if let Some(user_data) = &profile.persistent {
-        context.close().await.map_err(browser_error)?;
+        context.close().await?;
         if let Some(value) = &value {
             profile
                 .lock
@@ -195,7 +185,7 @@ pub(super) async fn close_context(
             let _ = context.close().await;
         });
     } else {
-        context.close().await.map_err(browser_error)?;
+        context.close().await?;
     }
     Ok(())
 }

@@ -7,11 +7,10 @@ use std::sync::Arc;
 use isolate_browser_reporters::TestFailure;
 use isolate_browser_reporters::TestId;
 use isolate_browser_reporters::TestInfo;
-use isolate_browser_reporters::TestOutcome;
 
 use super::RunError;
 use super::RunRequest;
-use super::browser_side::BrowserThread;
+use super::browser::BrowserThread;
 use super::discovery::Matcher;
 use super::discovery::find_specs;
 use super::worker::Listed;
@@ -25,8 +24,6 @@ pub(super) struct Entry {
     pub file: Arc<SpecFile>,
     pub listed: Listed,
     pub retries: u32,
-    pub attempts: Vec<TestOutcome>,
-    pub done: bool,
 }
 
 /// The selected tests, the files that failed to load, and each project's spec files.
@@ -139,8 +136,6 @@ pub(super) async fn select(
                             project: pi,
                             file: file.clone(),
                             listed: t,
-                            attempts: Vec::new(),
-                            done: false,
                         });
                     }
                 }

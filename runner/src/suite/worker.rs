@@ -10,20 +10,27 @@ use std::time::Duration;
 use std::time::Instant;
 
 use isolate_browser_reporters::Attachment;
+use isolate_browser_reporters::OutputStream;
 use isolate_browser_reporters::TestAttempt;
 use isolate_browser_reporters::TestFailure;
 use isolate_browser_reporters::TestOutcome;
 use isolate_browser_reporters::TestStep;
 use serde_json::Value;
-use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::browser_side::BrowserThread;
-use super::browser_side::PathMap;
-use super::browser_side::SessionDefaults;
+use super::browser::BrowserThread;
+use super::browser::PathMap;
+use super::browser::SessionDefaults;
 use super::isolate_host;
 use super::isolate_host::IsolateMsg;
-use super::json::strings;
+use super::protocol::ErrorInfo;
+use super::protocol::ErrorOrigin;
+use super::protocol::FileResult;
+use super::protocol::ListedTest;
+use super::protocol::ResultStatus;
+use super::protocol::RunOptions;
+use super::protocol::StepInfo;
+use super::protocol::TestResult;
 use super::sources;
 use crate::sandbox::ConsoleBinding;
 use crate::sandbox::ConsoleEntry;
@@ -92,6 +99,34 @@ pub(crate) enum WorkerEvent {
         id: usize,
         retry: u32,
     },
+    /// A `test.step` of the running test began.
+    StepStarted {
+        project: usize,
+        file: Arc<SpecFile>,
+        id: usize,
+        retry: u32,
+        step: u32,
+        parent: Option<u32>,
+        title: String,
+    },
+    /// A `test.step` of the running test ended.
+    StepFinished {
+        project: usize,
+        file: Arc<SpecFile>,
+        id: usize,
+        retry: u32,
+        step: u32,
+        duration: Duration,
+        error: Option<String>,
+    },
+    /// A line of console output: of the running test, or of the file outside any test.
+    Output {
+        project: usize,
+        file: Arc<SpecFile>,
+        test: Option<(usize, u32)>,
+        stream: OutputStream,
+        text: String,
+    },
     Finished {
         project: usize,
         file: Arc<SpecFile>,
@@ -108,9 +143,11 @@ pub(crate) enum WorkerEvent {
     Flush(tokio::sync::oneshot::Sender<()>),
 }
 
+/// `output`, when given, also receives each console entry as it is written.
 fn runtime_options(
     project: &ProjectRun,
     console: Arc<Mutex<Vec<ConsoleEntry>>>,
+    output: Option<mpsc::UnboundedSender<IsolateMsg>>,
     host_calls: crate::sandbox::HostCallsBinding,
 ) -> RuntimeOptions {
     let mut modules = ModulesBinding::default();
@@ -122,6 +159,9 @@ fn runtime_options(
         execution_timeout: None,
         cwd: project.root.clone(),
         console: ConsoleBinding::callback(move |e| {
+            if let Some(output) = &output {
+                let _ = output.send(IsolateMsg::Output(e.clone()));
+            }
             if let Ok(mut c) = console.lock() {
                 c.push(e);
             }
@@ -194,13 +234,14 @@ pub(crate) async fn list_file(
     let (tx, _rx) = mpsc::unbounded_channel();
     let console = Arc::new(Mutex::new(Vec::new()));
     let binding = isolate_host::binding(browser.clone(), session_defaults(project), tx, console);
-    let runtime = Runtime::new(runtime_options(project, Arc::default(), binding)).map_err(|e| {
-        TestFailure {
-            kind: "Error".into(),
-            message: e.to_string(),
-            ..TestFailure::default()
-        }
-    })?;
+    let runtime =
+        Runtime::new(runtime_options(project, Arc::default(), None, binding)).map_err(|e| {
+            TestFailure {
+                kind: "Error".into(),
+                message: e.to_string(),
+                ..TestFailure::default()
+            }
+        })?;
     let result = async {
         load(&runtime, file).await?;
         runtime.eval("__ib_harness.list()").await
@@ -208,38 +249,24 @@ pub(crate) async fn list_file(
     .await;
     runtime.dispose().await;
     let value = result.map_err(|e| failure_of_script(&e))?;
-    let items = value.as_array().cloned().unwrap_or_default();
-    Ok(items
-        .iter()
+    let listed: Vec<ListedTest> = serde_json::from_value(value).map_err(|e| TestFailure {
+        kind: "Error".into(),
+        message: format!("the harness's list of tests does not decode: {e}"),
+        ..TestFailure::default()
+    })?;
+    Ok(listed
+        .into_iter()
         .map(|t| Listed {
-            id: t.get("id").and_then(Value::as_u64).unwrap_or(0) as usize,
-            title_path: t
-                .get("titlePath")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .map(|s| s.as_str().unwrap_or_default().to_string())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            line: t.get("line").and_then(Value::as_u64).unwrap_or(0) as u32,
-            column: t.get("column").and_then(Value::as_u64).unwrap_or(0) as u32,
-            only: t.get("only").and_then(Value::as_bool).unwrap_or(false),
-            tags: strings(t.get("tags")),
-            skip: t.get("skip").filter(|s| !s.is_null()).map(|s| {
-                (
-                    s.get("type")
-                        .and_then(Value::as_str)
-                        .unwrap_or("skip")
-                        .to_string(),
-                    s.get("description")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                )
-            }),
-            retries: t.get("retries").and_then(Value::as_u64).map(|r| r as u32),
-            serial_group: t.get("serialGroup").and_then(Value::as_u64),
-            parallel: t.get("parallel").and_then(Value::as_bool).unwrap_or(false),
+            id: t.id.0,
+            title_path: t.title_path,
+            line: t.line,
+            column: t.column,
+            only: t.only,
+            tags: t.tags,
+            skip: t.skip.map(|s| (s.kind, s.description)),
+            retries: t.retries,
+            serial_group: t.serial_group,
+            parallel: t.parallel,
         })
         .collect())
 }
@@ -277,14 +304,11 @@ fn clean_stack(stack: &str) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
-fn failures_of(errors: &[Value], project: &ProjectRun, file: &SpecFile) -> Vec<TestFailure> {
+fn failures_of(errors: &[ErrorInfo], project: &ProjectRun, file: &SpecFile) -> Vec<TestFailure> {
     errors
         .iter()
         .map(|e| {
-            let name = e.get("name").and_then(Value::as_str).unwrap_or("Error");
-            let message = e.get("message").and_then(Value::as_str).unwrap_or_default();
-            let stack = e.get("stack").and_then(Value::as_str).unwrap_or_default();
-            let matcher = e.get("matcher").and_then(Value::as_str);
+            let stack = e.stack.as_deref().unwrap_or_default();
             let frame = user_frame(stack);
             let code_frame = frame.as_ref().and_then(|(f, l, c)| {
                 let source = if *f == file.rel {
@@ -296,53 +320,44 @@ fn failures_of(errors: &[Value], project: &ProjectRun, file: &SpecFile) -> Vec<T
                 let frame = crate::sandbox::error::code_frame(&source, *l, *c);
                 (!frame.is_empty()).then_some(frame)
             });
-            let text =
-                if message.starts_with("Test timeout of") || message.starts_with("Tearing down") {
-                    message.to_string()
-                } else {
-                    format!("{name}: {message}")
-                };
+            let text = match e.origin {
+                ErrorOrigin::Timeout => e.message.clone(),
+                ErrorOrigin::Thrown => format!("{}: {}", e.name, e.message),
+            };
             TestFailure {
-                kind: matcher
+                kind: e
+                    .matcher
+                    .as_ref()
                     .map(|m| format!("expect.{m}"))
-                    .unwrap_or_else(|| name.to_string()),
+                    .unwrap_or_else(|| e.name.clone()),
                 message: text,
                 stack: clean_stack(stack),
                 code_frame,
-                call_log: strings(e.get("callLog")),
+                call_log: e.call_log.clone(),
                 location: frame.map(|(f, l, c)| format!("{f}:{l}:{c}")),
             }
         })
         .collect()
 }
 
-fn outcome_of(status: &str) -> TestOutcome {
+fn outcome_of(status: ResultStatus) -> TestOutcome {
     match status {
-        "passed" => TestOutcome::Passed,
-        "skipped" => TestOutcome::Skipped,
-        "timedOut" => TestOutcome::TimedOut,
-        "interrupted" => TestOutcome::Interrupted,
-        _ => TestOutcome::Failed,
+        ResultStatus::Passed => TestOutcome::Passed,
+        ResultStatus::Skipped => TestOutcome::Skipped,
+        ResultStatus::TimedOut => TestOutcome::TimedOut,
+        ResultStatus::Interrupted => TestOutcome::Interrupted,
+        ResultStatus::Failed => TestOutcome::Failed,
     }
 }
 
 fn attempt_from_result(
-    result: &Value,
+    result: &TestResult,
     console: Vec<ConsoleEntry>,
     cpu: Option<Duration>,
     duration: Duration,
     job: &Job,
     paths: &PathMap,
 ) -> TestAttempt {
-    let status = result
-        .get("status")
-        .and_then(Value::as_str)
-        .unwrap_or("failed");
-    let errors = result
-        .get("errors")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     for e in console {
         if e.level.is_stderr() {
@@ -352,84 +367,48 @@ fn attempt_from_result(
         }
     }
     let attachments = result
-        .get("attachments")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|x| Attachment {
-                    name: x
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    content_type: x
-                        .get("contentType")
-                        .and_then(Value::as_str)
-                        .unwrap_or("application/octet-stream")
-                        .to_string(),
-                    path: x
-                        .get("path")
-                        .and_then(Value::as_str)
-                        .and_then(|p| paths.resolve(p).ok())
-                        .map(|p| p.display().to_string()),
-                })
-                .collect()
+        .attachments
+        .iter()
+        .map(|a| Attachment {
+            name: a.name.clone(),
+            content_type: a.content_type.clone(),
+            path: paths.resolve(&a.path).ok().map(|p| p.display().to_string()),
         })
-        .unwrap_or_default();
-    let skip_reason = (status == "skipped").then(|| {
+        .collect();
+    let skip_reason = (result.status == ResultStatus::Skipped).then(|| {
         result
-            .get("annotations")
-            .and_then(Value::as_array)
-            .and_then(|a| {
-                a.iter()
-                    .rev()
-                    .find(|x| {
-                        matches!(
-                            x.get("type").and_then(Value::as_str),
-                            Some("skip" | "fixme")
-                        )
-                    })
-                    .and_then(|x| {
-                        x.get("description")
-                            .and_then(Value::as_str)
-                            .map(str::to_string)
-                    })
-            })
+            .annotations
+            .iter()
+            .rev()
+            .find(|a| matches!(a.kind.as_str(), "skip" | "fixme"))
+            .and_then(|a| a.description.clone())
             .unwrap_or_default()
     });
     TestAttempt {
         retry: job.retry,
-        outcome: outcome_of(status),
+        outcome: outcome_of(result.status),
         duration,
         cpu_time: cpu,
-        failures: failures_of(&errors, &job.project, &job.file),
+        failures: failures_of(&result.errors, &job.project, &job.file),
         stdout,
         stderr,
         attachments,
         skip_reason,
-        steps: steps_of(result.get("steps")),
+        steps: steps_of(&result.steps),
     }
 }
 
-fn steps_of(v: Option<&Value>) -> Vec<TestStep> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|s| TestStep {
-                    title: s
-                        .get("title")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    duration: Duration::from_millis(
-                        s.get("duration").and_then(Value::as_u64).unwrap_or(0),
-                    ),
-                    error: s.get("error").and_then(Value::as_str).map(str::to_string),
-                    steps: steps_of(s.get("steps")),
-                })
-                .collect()
+fn steps_of(steps: &[StepInfo]) -> Vec<TestStep> {
+    steps
+        .iter()
+        .map(|s| TestStep {
+            title: s.title.clone(),
+            duration: Duration::from_millis(s.duration.max(0.0) as u64),
+            error: s.error.clone(),
+            skipped: s.skipped,
+            steps: steps_of(&s.steps),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 /// A worker: its browser thread and its identity.
@@ -456,9 +435,14 @@ impl Worker {
             }
             let (tx, mut rx) = mpsc::unbounded_channel();
             let console = Arc::new(Mutex::new(Vec::new()));
-            let binding =
-                isolate_host::binding(self.browser.clone(), defaults.clone(), tx, console.clone());
-            let runtime = match Runtime::new(runtime_options(&project, console, binding)) {
+            let binding = isolate_host::binding(
+                self.browser.clone(),
+                defaults.clone(),
+                tx.clone(),
+                console.clone(),
+            );
+            let runtime = match Runtime::new(runtime_options(&project, console, Some(tx), binding))
+            {
                 Ok(r) => r,
                 Err(e) => {
                     let failure = TestFailure {
@@ -471,16 +455,17 @@ impl Worker {
                 }
             };
             let cancel = runtime.cancel_handle();
-            let options = json!({
-                "retry": job.retry,
-                "workerIndex": self.index,
-                "timeout": project.timeout.as_millis() as u64,
-                "expectTimeout": project.expect_timeout.as_millis() as u64,
-                "use": project.use_options,
-                "projectName": project.name,
-                "outputDir": defaults.paths.output_alias,
-                "retries": project.retries,
-            });
+            let options = serde_json::to_string(&RunOptions {
+                retry: job.retry,
+                worker_index: self.index,
+                timeout: project.timeout.as_millis() as u64,
+                expect_timeout: project.expect_timeout.as_millis() as u64,
+                use_options: &project.use_options,
+                project_name: &project.name,
+                output_dir: &defaults.paths.output_alias,
+                retries: project.retries,
+            })
+            .unwrap_or_else(|_| "{}".into());
             let ids = serde_json::to_string(&remaining).unwrap_or_else(|_| "[]".into());
             let script = format!("__ib_harness.run({ids}, {options})");
             let mut session = None;
@@ -539,22 +524,26 @@ impl Worker {
             runtime.dispose().await;
             match outcome {
                 Ok(value) => {
-                    for e in value
-                        .get("afterAllErrors")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
-                        let mut failures =
-                            failures_of(std::slice::from_ref(e), &project, &job.file);
-                        if let Some(mut f) = failures.pop() {
-                            f.message =
-                                format!("tearing down worker fixtures failed: {}", f.message);
-                            let _ = events.send(WorkerEvent::FileError {
-                                file: job.file.clone(),
-                                failure: f,
-                            });
-                        }
+                    let failures = match serde_json::from_value::<FileResult>(value) {
+                        Ok(result) => failures_of(&result.teardown_errors, &project, &job.file)
+                            .into_iter()
+                            .map(|mut f| {
+                                f.message =
+                                    format!("tearing down worker fixtures failed: {}", f.message);
+                                f
+                            })
+                            .collect(),
+                        Err(e) => vec![TestFailure {
+                            kind: "Error".into(),
+                            message: format!("the harness's file result does not decode: {e}"),
+                            ..TestFailure::default()
+                        }],
+                    };
+                    for failure in failures {
+                        let _ = events.send(WorkerEvent::FileError {
+                            file: job.file.clone(),
+                            failure,
+                        });
                     }
                     // Anything the harness did not report (it should report all) did not run.
                     let left = std::mem::take(&mut remaining);
@@ -635,6 +624,7 @@ impl Worker {
         match msg {
             IsolateMsg::Session(s) => *session = Some(s),
             IsolateMsg::Begin { id } => {
+                let id = id.0;
                 *current = Some((id, Instant::now()));
                 *deadline = Some(tokio::time::Instant::now() + job.project.timeout + GRACE);
                 let _ = events.send(WorkerEvent::Started {
@@ -648,16 +638,56 @@ impl Worker {
                 *deadline = (ms > 0)
                     .then(|| tokio::time::Instant::now() + Duration::from_millis(ms) + GRACE);
             }
+            IsolateMsg::StepBegan { id, parent, title } => {
+                if let Some((test, _)) = *current {
+                    let _ = events.send(WorkerEvent::StepStarted {
+                        project: job.project.index,
+                        file: job.file.clone(),
+                        id: test,
+                        retry: job.retry,
+                        step: id.0,
+                        parent: parent.map(|p| p.0),
+                        title,
+                    });
+                }
+            }
+            IsolateMsg::StepEnded {
+                id,
+                duration,
+                error,
+            } => {
+                if let Some((test, _)) = *current {
+                    let _ = events.send(WorkerEvent::StepFinished {
+                        project: job.project.index,
+                        file: job.file.clone(),
+                        id: test,
+                        retry: job.retry,
+                        step: id.0,
+                        duration,
+                        error,
+                    });
+                }
+            }
+            IsolateMsg::Output(entry) => {
+                let _ = events.send(WorkerEvent::Output {
+                    project: job.project.index,
+                    file: job.file.clone(),
+                    test: current.map(|(test, _)| (test, job.retry)),
+                    stream: if entry.level.is_stderr() {
+                        OutputStream::Stderr
+                    } else {
+                        OutputStream::Stdout
+                    },
+                    text: entry.text,
+                });
+            }
             IsolateMsg::End {
                 result,
                 console,
                 cpu,
             } => {
-                let id = result.get("id").and_then(Value::as_u64).unwrap_or(0) as usize;
-                let not_run = result
-                    .get("notRun")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
+                let id = result.id.0;
+                let not_run = result.not_run;
                 let started = match current.take() {
                     Some((cur, t)) if cur == id => Some(t),
                     _ => None,

@@ -1,14 +1,13 @@
 //! The browser side of a worker: one thread that owns the worker's Chromium (launched on first
 //! use, relaunched after a crash) and every context and page its tests open. Isolates reach it
-//! through [`BrowserThread::call`]: a method name and JSON arguments, as the in-isolate browser
-//! API sends them. Keeping all CDP work on one long-lived thread means the browser's background
+//! through [`BrowserThread::call`] with a decoded [`BrowserCall`], a row of the protocol's table
+//! (`calls/` holds the handlers). Keeping all CDP work on one long-lived thread means the browser's background
 //! tasks never depend on an isolate's event loop, which ends with its test file.
 //!
 //! Resources are grouped by session (one per isolate) so that a terminated isolate's contexts
 //! are closed by [`BrowserThread::end_session`] even though its JS never got to clean up.
 
-mod calls;
-mod locator;
+pub(crate) mod calls;
 mod profile;
 
 use std::cell::Cell;
@@ -23,18 +22,24 @@ use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 use futures::future::LocalBoxFuture;
-use isolate_browser_matchers::browser::Browser;
-use isolate_browser_matchers::browser::BrowserError;
-use isolate_browser_matchers::browser::Context;
-use isolate_browser_matchers::browser::DialogAction;
-use isolate_browser_matchers::browser::Page;
-use isolate_browser_matchers::browser::Route;
-use serde_json::Value;
+use isolate_browser_browser::Browser;
+use isolate_browser_browser::Context;
+use isolate_browser_browser::DialogAction;
+use isolate_browser_browser::Page;
+use isolate_browser_browser::Route;
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
 
 use super::BrowserSource;
-use crate::sandbox::HostCallError;
+use super::protocol::BrowserCall;
+use super::protocol::CallError;
+use super::protocol::ContextId;
+use super::protocol::DialogId;
+use super::protocol::IsolateEvent;
+use super::protocol::PageEventName;
+use super::protocol::PageId;
+use super::protocol::Reply;
+use super::protocol::RouteRequestId;
 
 type Job = Box<dyn FnOnce(Rc<BrowserSide>) -> LocalBoxFuture<'static, ()> + Send>;
 
@@ -53,7 +58,7 @@ pub(crate) struct PathMap {
 
 impl PathMap {
     /// Resolves a path from test code, refusing anything that leaves the root or output dir.
-    pub(crate) fn resolve(&self, path: &str) -> Result<PathBuf, HostCallError> {
+    pub(crate) fn resolve(&self, path: &str) -> Result<PathBuf, CallError> {
         let clean = path.trim_start_matches("./");
         let (base, rest) = match clean.strip_prefix(&self.output_alias) {
             Some(rest) if rest.is_empty() || rest.starts_with('/') => {
@@ -62,7 +67,7 @@ impl PathMap {
             _ => (&self.root, clean),
         };
         if rest.starts_with('/') || rest.contains('\0') || rest.contains('\\') {
-            return Err(HostCallError::new(format!(
+            return Err(CallError::new(format!(
                 "{path}: paths must be relative to the project (absolute paths are not allowed)"
             )));
         }
@@ -71,7 +76,7 @@ impl PathMap {
             match part {
                 "" | "." => {}
                 ".." => {
-                    return Err(HostCallError::new(format!(
+                    return Err(CallError::new(format!(
                         "{path}: `..` is not allowed in paths"
                     )));
                 }
@@ -96,18 +101,18 @@ pub(crate) struct SessionDefaults {
 }
 
 /// Paused requests waiting for the isolate's route handler, by request id.
-pub(crate) type PendingRoutes = Arc<Mutex<HashMap<u32, (Route, oneshot::Sender<()>)>>>;
+pub(crate) type PendingRoutes = Arc<Mutex<HashMap<RouteRequestId, (Route, oneshot::Sender<()>)>>>;
 
 pub(crate) struct Session {
     pub defaults: SessionDefaults,
-    pub contexts: HashMap<u32, Context>,
-    pub pages: HashMap<u32, Page>,
-    pub events: mpsc::UnboundedSender<Value>,
-    pub subscriptions: HashMap<u32, Rc<RefCell<HashSet<String>>>>,
-    pub dialogs: Arc<Mutex<HashMap<u32, oneshot::Sender<DialogAction>>>>,
+    pub contexts: HashMap<ContextId, Context>,
+    pub pages: HashMap<PageId, Page>,
+    pub events: mpsc::UnboundedSender<IsolateEvent>,
+    pub subscriptions: HashMap<PageId, Rc<RefCell<HashSet<PageEventName>>>>,
+    pub dialogs: Arc<Mutex<HashMap<DialogId, oneshot::Sender<DialogAction>>>>,
     pub routes: PendingRoutes,
-    pub mouse: HashMap<u32, (f64, f64)>,
-    pub profiles: HashMap<u32, profile::OpenProfile>,
+    pub mouse: HashMap<PageId, (f64, f64)>,
+    pub profiles: HashMap<ContextId, profile::OpenProfile>,
 }
 
 /// State that lives on the browser thread.
@@ -135,7 +140,7 @@ impl BrowserSide {
     }
 
     /// The worker's browser, launched (again) if it is not running.
-    pub(crate) async fn browser(&self) -> Result<Browser, HostCallError> {
+    pub(crate) async fn browser(&self) -> Result<Browser, CallError> {
         let _guard = self.launching.lock().await;
         if let Some(b) = self.browser.borrow().as_ref()
             && b.is_connected()
@@ -149,16 +154,13 @@ impl BrowserSide {
         let browser = match &self.source {
             BrowserSource::Launch(options) => Browser::launch(options.clone()).await,
             BrowserSource::Connect(endpoint) => Browser::connect(endpoint).await,
-        }
-        .map_err(browser_error)?;
+        }?;
         *self.browser.borrow_mut() = Some(browser.clone());
         Ok(browser)
     }
 
     /// How this worker launches Chromium; `None` when it connects to one.
-    pub(crate) fn launch_options(
-        &self,
-    ) -> Option<isolate_browser_matchers::browser::LaunchOptions> {
+    pub(crate) fn launch_options(&self) -> Option<isolate_browser_browser::LaunchOptions> {
         match &self.source {
             BrowserSource::Launch(options) => Some(options.clone()),
             BrowserSource::Connect(_) => None,
@@ -168,32 +170,31 @@ impl BrowserSide {
     pub(crate) fn with_session<T>(
         &self,
         session: u32,
-        f: impl FnOnce(&mut Session) -> Result<T, HostCallError>,
-    ) -> Result<T, HostCallError> {
+        f: impl FnOnce(&mut Session) -> Result<T, CallError>,
+    ) -> Result<T, CallError> {
         let mut sessions = self.sessions.borrow_mut();
         let s = sessions
             .get_mut(&session)
-            .ok_or_else(|| HostCallError::new("the test's browser session has ended"))?;
+            .ok_or_else(|| CallError::closed("the test's browser session has ended"))?;
         f(s)
     }
 
-    pub(crate) fn page(&self, session: u32, args: &Value) -> Result<Page, HostCallError> {
-        let id = args.get("page").and_then(Value::as_u64).unwrap_or(0) as u32;
+    pub(crate) fn page(&self, session: u32, id: PageId) -> Result<Page, CallError> {
         self.with_session(session, |s| {
-            s.pages
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| HostCallError::new("the page is closed"))
+            s.pages.get(&id).cloned().ok_or_else(|| {
+                CallError::closed(
+                    "Target page, context or browser has been closed: the page is closed",
+                )
+            })
         })
     }
 
-    pub(crate) fn context(&self, session: u32, args: &Value) -> Result<Context, HostCallError> {
-        let id = args.get("context").and_then(Value::as_u64).unwrap_or(0) as u32;
+    pub(crate) fn context(&self, session: u32, id: ContextId) -> Result<Context, CallError> {
         self.with_session(session, |s| {
             s.contexts
                 .get(&id)
                 .cloned()
-                .ok_or_else(|| HostCallError::new("the browser context is closed"))
+                .ok_or_else(|| CallError::closed("Target page, context or browser has been closed: the browser context is closed"))
         })
     }
 
@@ -208,63 +209,45 @@ pub(crate) async fn route_apps(
     side: &BrowserSide,
     session: u32,
     context: &Context,
-) -> Result<(), HostCallError> {
+) -> Result<(), CallError> {
     let apps = side.with_session(session, |s| Ok(s.defaults.apps.clone()))?;
     for (origin, app) in apps {
         let pattern = format!("^{}(/|$)", origin.replace('.', "\\.").replace('/', "\\/"));
-        let handler: isolate_browser_matchers::browser::RouteHandler =
-            Arc::new(move |route: Route| {
-                let app = app.clone();
-                Box::pin(async move {
-                    let r = route.request().clone();
-                    let response = match app
-                        .respond_whole(&r.method, &r.url, &r.headers, r.post_data)
-                        .await
-                    {
-                        Ok(res) => isolate_browser_matchers::browser::Fulfill {
-                            status: Some(res.status),
-                            headers: res.headers,
-                            content_type: None,
-                            body: res.body,
-                        },
-                        Err(e) => isolate_browser_matchers::browser::Fulfill {
-                            status: Some(502),
-                            headers: Vec::new(),
-                            content_type: Some("text/plain;charset=UTF-8".into()),
-                            body: e.into_bytes(),
-                        },
-                    };
-                    route.fulfill(response).await
-                })
-            });
+        let handler: isolate_browser_browser::RouteHandler = Arc::new(move |route: Route| {
+            let app = app.clone();
+            Box::pin(async move {
+                let r = route.request().clone();
+                let response = match app
+                    .respond_whole(&r.method, &r.url, &r.headers, r.post_data)
+                    .await
+                {
+                    Ok(res) => isolate_browser_browser::Fulfill {
+                        status: Some(res.status),
+                        headers: res.headers,
+                        content_type: None,
+                        body: res.body,
+                    },
+                    Err(e) => isolate_browser_browser::Fulfill {
+                        status: Some(502),
+                        headers: Vec::new(),
+                        content_type: Some("text/plain;charset=UTF-8".into()),
+                        body: e.into_bytes(),
+                    },
+                };
+                route.fulfill(response).await
+            })
+        });
         context
             .route(
-                isolate_browser_matchers::browser::UrlMatch::Regex {
+                isolate_browser_browser::UrlMatch::Regex {
                     pattern,
                     flags: String::new(),
                 },
                 handler,
             )
-            .await
-            .map_err(browser_error)?;
+            .await?;
     }
     Ok(())
-}
-
-/// Turns a browser error into the JS error test code sees.
-pub(crate) fn browser_error(e: BrowserError) -> HostCallError {
-    match e {
-        BrowserError::Timeout {
-            ref call_log,
-            ref what,
-            timeout,
-        } => HostCallError {
-            name: "TimeoutError".into(),
-            message: format!("{what}: Timeout {}ms exceeded.", timeout.as_millis()),
-            details: serde_json::json!({ "callLog": call_log }),
-        },
-        other => HostCallError::new(other.to_string()),
-    }
 }
 
 /// A handle to a worker's browser thread; cheap to clone and `Send`.
@@ -338,7 +321,7 @@ impl BrowserThread {
     pub(crate) fn open_session(
         &self,
         defaults: SessionDefaults,
-        events: mpsc::UnboundedSender<Value>,
+        events: mpsc::UnboundedSender<IsolateEvent>,
     ) -> u32 {
         let id = self
             .next_session
@@ -364,25 +347,24 @@ impl BrowserThread {
         id
     }
 
-    /// Runs one browser method for a session.
-    pub(crate) async fn call(
-        &self,
-        session: u32,
-        method: String,
-        args: Value,
-    ) -> Result<Value, HostCallError> {
+    /// Runs one browser call for a session.
+    pub(crate) async fn call(&self, session: u32, call: BrowserCall) -> Result<Reply, CallError> {
         let (reply, rx) = oneshot::channel();
         let submitted = self.submit(Box::new(move |side: Rc<BrowserSide>| {
             Box::pin(async move {
-                let result = calls::dispatch(&side, session, &method, args).await;
+                let cx = calls::Cx {
+                    side: &side,
+                    session,
+                };
+                let result = call.dispatch(&cx).await;
                 let _ = reply.send(result);
             })
         }));
         if !submitted {
-            return Err(HostCallError::new("the browser thread has stopped"));
+            return Err(CallError::closed("the browser thread has stopped"));
         }
         rx.await
-            .unwrap_or_else(|_| Err(HostCallError::new("the browser thread has stopped")))
+            .unwrap_or_else(|_| Err(CallError::closed("the browser thread has stopped")))
     }
 
     /// Closes everything a session opened; waits until it is closed.

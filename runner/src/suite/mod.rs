@@ -7,16 +7,22 @@
 //! - [`config`]: the config file and its resolution.
 //! - `discovery`: spec files and filters.
 //! - `selection`: listing and choosing the tests (filters, grep, only).
-//! - `worker` / `schedule`: isolates per job, the deadline watchdog, retries, max failures.
-//! - `browser_side`: the per-worker browser thread the in-isolate browser API calls into.
-//! - `js/`: the in-isolate test API (`@playwright/test`) and browser API.
+//! - `scheduler`: the run's state machine (jobs, retries, serial groups, dependency levels,
+//!   max failures, interruption, totals), with no I/O; `schedule`: the async shell around it.
+//! - `worker`: isolates per job and the deadline watchdog.
+//! - `protocol`: the typed table of every host call the in-isolate JS makes.
+//! - `browser`: the per-worker browser thread the browser calls go to; `browser/js/` is the
+//!   in-isolate browser API.
+//! - `js/`: the in-isolate test API (`@playwright/test`).
 
-mod browser_side;
+mod browser;
 pub mod config;
 mod discovery;
 mod isolate_host;
 mod json;
+mod protocol;
 mod schedule;
+mod scheduler;
 mod selection;
 mod sources;
 mod web_server;
@@ -29,7 +35,7 @@ pub use config::ConfigError;
 pub use config::Pattern;
 pub use discovery::Filter;
 pub use discovery::PatternError;
-pub use isolate_browser_matchers::browser::LaunchOptions;
+pub use isolate_browser_browser::LaunchOptions;
 use isolate_browser_reporters::RunEvent;
 use isolate_browser_reporters::RunStats;
 use isolate_browser_reporters::RunStatus;

@@ -1,0 +1,73 @@
+// The web-first matchers' JS half: `expect(locator).toHaveText(…)` and friends become one host
+// call (`expect.check`) that polls in Rust until the matcher holds or its timeout passes. The
+// matcher names and how each takes its arguments come from the matchers crate's list
+// (`MATCHERS`, prepended to this source), so the two halves cannot disagree.
+
+import { APIResponse, host, Locator, ms, Page, Response } from "isolate-browser/internal/browser";
+
+/** RegExps (also inside arrays) as the host reads them. */
+function wire(value) {
+  if (value instanceof RegExp) return { regex: value.source, flags: value.flags };
+  if (Array.isArray(value)) return value.map(wire);
+  return value;
+}
+
+async function check(ctx, name, received, expected, options) {
+  let target;
+  if (received instanceof Locator) target = { page: received._page._id, chain: received._chain };
+  else if (received instanceof Page) target = { page: received._id };
+  else throw new TypeError(`expect(received).${name}() expects a Locator or a Page, got ${Object.prototype.toString.call(received)}`);
+  const opts = options ?? {};
+  const r = await host("expect.check", {
+    ...target,
+    matcher: name,
+    expected: wire(expected),
+    options: { ...opts, timeout: undefined },
+    isNot: !!ctx.isNot,
+    timeout: ms(opts.timeout) ?? ctx.timeout,
+  });
+  return { pass: r.pass, message: () => r.message, callLog: r.callLog };
+}
+
+/** The adapter for each way a matcher takes its arguments. */
+const ADAPTERS = {
+  // toBeVisible(options?)
+  flag: (name) => function (received, options) {
+    return check(this, name, received, undefined, options);
+  },
+  // toHaveText(expected, options?)
+  expected: (name) => function (received, expected, options) {
+    return check(this, name, received, expected, options);
+  },
+  // toHaveCSS(name, value, options?), toHaveJSProperty(name, value, options?)
+  named: (name) => function (received, property, value, options) {
+    const v = name === "toHaveJSProperty" ? value : wire(value);
+    return check(this, name, received, { name: property, value: v }, options);
+  },
+  // toHaveAttribute(name, options?) checks presence; toHaveAttribute(name, value, options?) the value.
+  attribute: (name) => function (received, attribute, value, options) {
+    const presence = value === undefined || (typeof value === "object" && !(value instanceof RegExp));
+    const opts = presence ? (value ?? {}) : (options ?? {});
+    return check(this, name, received, { name: attribute, value: presence ? undefined : wire(value), presence }, opts);
+  },
+};
+
+export const webFirstMatchers = {};
+for (const [name, arity] of MATCHERS) {
+  const adapter = ADAPTERS[arity];
+  if (!adapter) throw new Error(`web-first matcher ${name}: unknown arity ${arity}`);
+  webFirstMatchers[name] = adapter(name);
+}
+
+// Not a polling matcher: an API response is already complete.
+webFirstMatchers.toBeOK = function (received) {
+  if (!(received instanceof APIResponse) && !(received instanceof Response)) {
+    throw new TypeError("expect(received).toBeOK() expects an APIResponse");
+  }
+  const pass = received.ok();
+  return {
+    pass,
+    message: () =>
+      `expect(response).${this.isNot ? "not." : ""}toBeOK()\n\nExpected: ${this.isNot ? "not " : ""}OK\nReceived: ${received.status()} ${received.statusText()}`,
+  };
+};

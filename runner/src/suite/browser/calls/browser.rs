@@ -1,0 +1,127 @@
+//! `browser.*`: starting Chromium and opening contexts (on a virtual profile when asked).
+
+use isolate_browser_browser::ColorScheme;
+use isolate_browser_browser::ContextOptions;
+use isolate_browser_browser::StorageState;
+
+use super::Cx;
+use crate::suite::browser::profile;
+use crate::suite::protocol::CallError;
+use crate::suite::protocol::ContextId;
+use crate::suite::protocol::ContextOptionsArg;
+use crate::suite::protocol::Created;
+use crate::suite::protocol::NewContextArgs;
+use crate::suite::protocol::NoArgs;
+use crate::suite::protocol::StorageStateArg;
+use crate::suite::protocol::millis;
+
+pub(crate) async fn launch(cx: &Cx<'_>, _: NoArgs) -> Result<(), CallError> {
+    cx.side.browser().await?;
+    Ok(())
+}
+
+pub(crate) async fn version(cx: &Cx<'_>, _: NoArgs) -> Result<String, CallError> {
+    let browser = cx.side.browser().await?;
+    Ok(browser.version().await?)
+}
+
+pub(crate) async fn new_context(
+    cx: &Cx<'_>,
+    args: NewContextArgs,
+) -> Result<Created<ContextId>, CallError> {
+    let mut raw = args.options;
+    let profile_id = raw.profile.take();
+    let profile_options = std::mem::take(&mut raw.profile_options);
+    let options = context_options(cx, raw)?;
+    let (context, profile) = match profile_id {
+        Some(id) => {
+            let (context, profile) =
+                profile::open_context(cx.side, cx.session, &id, profile_options, options).await?;
+            (context, Some(profile))
+        }
+        None => {
+            let browser = cx.side.browser().await?;
+            (browser.new_context(options).await?, None)
+        }
+    };
+    crate::suite::browser::route_apps(cx.side, cx.session, &context).await?;
+    let id = ContextId(cx.side.id());
+    cx.side.with_session(cx.session, |s| {
+        s.contexts.insert(id, context);
+        if let Some(p) = profile {
+            s.profiles.insert(id, p);
+        }
+        Ok(())
+    })?;
+    Ok(Created { id })
+}
+
+/// Context options in Playwright's spelling → the browser crate's.
+fn context_options(cx: &Cx<'_>, o: ContextOptionsArg) -> Result<ContextOptions, CallError> {
+    let default_timeout = cx
+        .side
+        .with_session(cx.session, |s| Ok(s.defaults.action_timeout))?;
+    let mut c = ContextOptions {
+        action_timeout: default_timeout,
+        navigation_timeout: default_timeout,
+        ..ContextOptions::default()
+    };
+    if let Some(viewport) = o.viewport {
+        c.viewport = viewport;
+    }
+    c.user_agent = o.user_agent;
+    c.locale = o.locale;
+    c.timezone_id = o.timezone_id;
+    c.base_url = o.base_url;
+    if let Some(attr) = o.test_id_attribute {
+        c.test_id_attribute = attr;
+    }
+    c.color_scheme = match o.color_scheme.as_deref() {
+        Some("dark") => Some(ColorScheme::Dark),
+        Some("light") => Some(ColorScheme::Light),
+        Some("no-preference") => Some(ColorScheme::NoPreference),
+        Some(other) => {
+            return Err(CallError::new(format!(
+                "colorScheme: unknown value \"{other}\""
+            )));
+        }
+        None => None,
+    };
+    if let Some(headers) = o.extra_http_headers {
+        c.extra_http_headers = headers
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, v)
+            })
+            .collect();
+    }
+    c.offline = o.offline.unwrap_or(false);
+    c.java_script_enabled = o.java_script_enabled.unwrap_or(true);
+    c.ignore_https_errors = o.ignore_https_errors.unwrap_or(false);
+    if let Some(t) = millis(o.action_timeout) {
+        c.action_timeout = t;
+    }
+    if let Some(t) = millis(o.navigation_timeout) {
+        c.navigation_timeout = t;
+    }
+    c.storage_state = match o.storage_state {
+        Some(StorageStateArg::Path(path)) => {
+            let file = cx.resolve(&path)?;
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                CallError::new(format!("storageState: cannot read {path}: {e} (save it first with context.storageState({{ path }}))"))
+            })?;
+            Some(serde_json::from_str::<StorageState>(&text).map_err(|e| {
+                CallError::new(format!(
+                    "storageState: {path} is not a storage state file: {e}"
+                ))
+            })?)
+        }
+        Some(StorageStateArg::State(state)) => Some(*state),
+        None => None,
+    };
+    Ok(c)
+}

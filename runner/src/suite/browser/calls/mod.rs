@@ -1,0 +1,94 @@
+//! The handlers of the protocol's browser table (`suite::protocol`), by area, over the browser
+//! crate. Each takes the call's context and its typed arguments and returns its typed reply.
+
+pub(crate) mod browser;
+pub(crate) mod context;
+pub(crate) mod expect;
+pub(crate) mod input;
+pub(crate) mod locator;
+pub(crate) mod page;
+pub(crate) mod route;
+
+use std::time::Duration;
+
+use isolate_browser_browser::Context;
+use isolate_browser_browser::Page;
+
+use super::BrowserSide;
+use crate::suite::protocol::CallError;
+use crate::suite::protocol::ContextId;
+use crate::suite::protocol::PageId;
+
+/// What a browser call runs with: the worker's browser side and the calling isolate's session.
+pub(crate) struct Cx<'a> {
+    pub side: &'a BrowserSide,
+    pub session: u32,
+}
+
+impl Cx<'_> {
+    /// A page of the session.
+    pub(crate) fn page(&self, id: PageId) -> Result<Page, CallError> {
+        self.side.page(self.session, id)
+    }
+
+    /// A context of the session.
+    pub(crate) fn context(&self, id: ContextId) -> Result<Context, CallError> {
+        self.side.context(self.session, id)
+    }
+
+    /// The page's URL after a call, for calls that report it (`None` once it closed).
+    pub(crate) async fn page_url(&self, id: PageId) -> Option<String> {
+        let page = self.page(id).ok()?;
+        page.last_known_url().await
+    }
+
+    /// Writes a file test code named (`screenshot({ path })`, `storageState({ path })`).
+    pub(crate) fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), CallError> {
+        let target = self
+            .side
+            .with_session(self.session, |s| s.defaults.paths.resolve(path))?;
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CallError::new(format!("cannot create {path}: {e}")))?;
+        }
+        std::fs::write(&target, bytes)
+            .map_err(|e| CallError::new(format!("cannot write {path}: {e}")))
+    }
+
+    /// A path test code named, resolved inside the project or the output directory.
+    pub(crate) fn resolve(&self, path: &str) -> Result<std::path::PathBuf, CallError> {
+        self.side
+            .with_session(self.session, |s| s.defaults.paths.resolve(path))
+    }
+}
+
+/// `setDefaultTimeout(ms)`: 0 is no limit (the test's own timeout still applies).
+pub(crate) fn default_timeout(
+    value: &serde_json::Value,
+    on: &str,
+    method: &str,
+) -> Result<Duration, CallError> {
+    match value.as_f64() {
+        Some(0.0) => Ok(Duration::from_secs(24 * 60 * 60)),
+        Some(t) if t > 0.0 && t.is_finite() => Ok(Duration::from_millis(t as u64)),
+        _ => Err(CallError::new(format!(
+            "{on}.{method}(timeout) needs a number of milliseconds (0 for no limit)"
+        ))),
+    }
+}
+
+/// `setExtraHTTPHeaders({ name: value })`, sent as entries; values must be strings.
+pub(crate) fn header_entries(
+    entries: Vec<(String, serde_json::Value)>,
+    on: &str,
+) -> Result<Vec<(String, String)>, CallError> {
+    entries
+        .into_iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(v) => Ok((k, v)),
+            _ => Err(CallError::new(format!(
+                "{on}.setExtraHTTPHeaders: expected a string value for header \"{k}\""
+            ))),
+        })
+        .collect()
+}

@@ -1,0 +1,131 @@
+//! Routes and dialogs: a request a route matches pauses until the isolate's handler answers it
+//! (`route.fulfill` / `abort` / `continue` / `fallback`); a dialog waits for `dialog.respond`.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use isolate_browser_browser::ContinueOverrides;
+use isolate_browser_browser::DialogAction;
+use isolate_browser_browser::Fulfill;
+use isolate_browser_browser::Route;
+use isolate_browser_browser::RouteHandler;
+use tokio::sync::oneshot;
+
+use super::Cx;
+use crate::suite::protocol::AbortArgs;
+use crate::suite::protocol::CallError;
+use crate::suite::protocol::ContinueArgs;
+use crate::suite::protocol::DialogArgs;
+use crate::suite::protocol::FulfillArgs;
+use crate::suite::protocol::IsolateEvent;
+use crate::suite::protocol::RouteId;
+use crate::suite::protocol::RouteRequestArgs;
+use crate::suite::protocol::RouteRequestId;
+use crate::suite::protocol::RouteRequestInfo;
+
+/// How long a paused request waits for the isolate's handler before it continues.
+const ROUTE_PATIENCE: Duration = Duration::from_secs(60);
+
+/// The browser-crate handler of isolate route `route_id`: each request it matches is paused,
+/// reported to the isolate, and waits for the handler's answer.
+pub(crate) fn route_handler(cx: &Cx<'_>, route_id: RouteId) -> Result<RouteHandler, CallError> {
+    let (events, routes) = cx
+        .side
+        .with_session(cx.session, |s| Ok((s.events.clone(), s.routes.clone())))?;
+    let counter = cx.side.counter();
+    Ok(Arc::new(move |route: Route| {
+        let request = RouteRequestId(counter.fetch_add(1, Ordering::SeqCst));
+        let req = route.request().clone();
+        let (done, wait) = oneshot::channel();
+        if let Ok(mut r) = routes.lock() {
+            r.insert(request, (route, done));
+        }
+        let _ = events.send(IsolateEvent::Route {
+            route: route_id,
+            request,
+            data: RouteRequestInfo {
+                url: req.url,
+                method: req.method,
+                headers: req.headers,
+                post_data: req
+                    .post_data
+                    .map(|b| String::from_utf8_lossy(&b).into_owned()),
+                resource_type: req.resource_type,
+            },
+        });
+        Box::pin(async move {
+            // An unanswered route continues once the handler gives up on it.
+            let _ = tokio::time::timeout(ROUTE_PATIENCE, wait).await;
+            Ok(())
+        })
+    }))
+}
+
+/// Takes a paused request out of the session (it can be answered once).
+fn take(cx: &Cx<'_>, id: RouteRequestId) -> Result<(Route, oneshot::Sender<()>), CallError> {
+    let entry = cx.side.with_session(cx.session, |s| {
+        Ok(s.routes.lock().ok().and_then(|mut r| r.remove(&id)))
+    })?;
+    entry.ok_or_else(|| CallError::new("Route is already handled!"))
+}
+
+pub(crate) async fn fulfill(cx: &Cx<'_>, args: FulfillArgs) -> Result<(), CallError> {
+    let (route, done) = take(cx, args.request)?;
+    let result = route
+        .fulfill(Fulfill {
+            status: args.status,
+            headers: args.headers,
+            content_type: args.content_type,
+            body: args.body.0,
+        })
+        .await;
+    let _ = done.send(());
+    Ok(result?)
+}
+
+pub(crate) async fn abort(cx: &Cx<'_>, args: AbortArgs) -> Result<(), CallError> {
+    let (route, done) = take(cx, args.request)?;
+    let result = route.abort(&args.error_code).await;
+    let _ = done.send(());
+    Ok(result?)
+}
+
+pub(crate) async fn continue_request(cx: &Cx<'_>, args: ContinueArgs) -> Result<(), CallError> {
+    let (route, done) = take(cx, args.request)?;
+    let result = route
+        .continue_request(ContinueOverrides {
+            url: args.url,
+            method: args.method,
+            headers: args.headers,
+            post_data: args.post_data.map(|b| b.0),
+        })
+        .await;
+    let _ = done.send(());
+    Ok(result?)
+}
+
+pub(crate) async fn fallback(cx: &Cx<'_>, args: RouteRequestArgs) -> Result<(), CallError> {
+    // Dropping the route lets the browser crate continue it.
+    let (_route, done) = take(cx, args.request)?;
+    let _ = done.send(());
+    Ok(())
+}
+
+pub(crate) async fn respond_to_dialog(cx: &Cx<'_>, args: DialogArgs) -> Result<(), CallError> {
+    let sender = cx.side.with_session(cx.session, |s| {
+        Ok(s.dialogs.lock().ok().and_then(|mut d| d.remove(&args.id)))
+    })?;
+    let action = if args.accept {
+        DialogAction::Accept(args.text)
+    } else {
+        DialogAction::Dismiss
+    };
+    match sender {
+        Some(tx) => {
+            let _ = tx.send(action);
+            Ok(())
+        }
+        None => Err(CallError::new("the dialog is already handled")),
+    }
+}

@@ -1,0 +1,157 @@
+// What page events hand to listeners: console messages, requests and responses, dialogs, and
+// the routes of paused requests, with Playwright's method names.
+
+import { host } from "isolate-browser/internal/browser/10_wire.js";
+import { toBase64 } from "isolate-browser/internal/browser/11_values.js";
+
+export class ConsoleMessage {
+  #data;
+  #page;
+  constructor(data, page) {
+    this.#data = data;
+    this.#page = page;
+  }
+  type() {
+    return this.#data.type;
+  }
+  text() {
+    return this.#data.text;
+  }
+  location() {
+    const m = /^(.*):(\d+):(\d+)$/.exec(this.#data.location ?? "");
+    return m ? { url: m[1], lineNumber: Number(m[2]), columnNumber: Number(m[3]) } : { url: "", lineNumber: 0, columnNumber: 0 };
+  }
+  page() {
+    return this.#page ?? null;
+  }
+  args() {
+    return [];
+  }
+}
+
+export class Request {
+  #data;
+  constructor(data) {
+    this.#data = data;
+  }
+  url() {
+    return this.#data.url;
+  }
+  method() {
+    return this.#data.method || "GET";
+  }
+  resourceType() {
+    return this.#data.resourceType;
+  }
+  headers() {
+    return Object.fromEntries(this.#data.headers ?? []);
+  }
+  postData() {
+    return this.#data.postData ?? null;
+  }
+  postDataJSON() {
+    const d = this.postData();
+    return d === null ? null : JSON.parse(d);
+  }
+  failure() {
+    return this.#data.failure ? { errorText: this.#data.failure } : null;
+  }
+}
+
+export class Response {
+  #data;
+  constructor(data) {
+    this.#data = data;
+  }
+  url() {
+    return this.#data.url;
+  }
+  status() {
+    return this.#data.status;
+  }
+  statusText() {
+    return this.#data.statusText ?? "";
+  }
+  ok() {
+    return this.#data.status === 0 || (this.#data.status >= 200 && this.#data.status <= 299);
+  }
+  headers() {
+    const out = {};
+    for (const [k, v] of this.#data.headers ?? []) out[k.toLowerCase()] = v;
+    return out;
+  }
+  headerValue(name) {
+    return this.headers()[name.toLowerCase()] ?? null;
+  }
+}
+
+export class Dialog {
+  #data;
+  #id;
+  constructor(data, id) {
+    this.#data = data;
+    this.#id = id;
+  }
+  type() {
+    return this.#data.type;
+  }
+  message() {
+    return this.#data.message;
+  }
+  defaultValue() {
+    return this.#data.defaultValue;
+  }
+  accept(promptText) {
+    return host("dialog.respond", { id: this.#id, accept: true, text: promptText });
+  }
+  dismiss() {
+    return host("dialog.respond", { id: this.#id, accept: false });
+  }
+}
+
+export class Route {
+  #request;
+  #id;
+  constructor(id, request) {
+    this.#id = id;
+    this.#request = new Request(request);
+    this._handled = false;
+  }
+  request() {
+    return this.#request;
+  }
+  #handled() {
+    this._handled = true;
+    return this.#id;
+  }
+  fulfill(options = {}) {
+    let body = options.body;
+    let contentType = options.contentType;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      contentType ??= "application/json";
+    }
+    return host("route.fulfill", {
+      request: this.#handled(),
+      status: options.status,
+      headers: Object.entries(options.headers ?? {}),
+      contentType,
+      body: toBase64(body ?? ""),
+    });
+  }
+  abort(errorCode = "failed") {
+    return host("route.abort", { request: this.#handled(), errorCode });
+  }
+  continue(overrides = {}) {
+    return host("route.continue", {
+      request: this.#handled(),
+      url: overrides.url,
+      method: overrides.method,
+      headers: overrides.headers ? Object.entries(overrides.headers) : undefined,
+      postData: overrides.postData === undefined ? undefined : toBase64(overrides.postData),
+    });
+  }
+  fallback() {
+    return host("route.fallback", { request: this.#handled() });
+  }
+}

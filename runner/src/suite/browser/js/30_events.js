@@ -1,0 +1,174 @@
+// Page events: listeners by target and name, the pump that pulls event batches from the host
+// while anyone listens, and the dispatch that turns each event into what listeners receive.
+// Route handlers are listeners too: a paused request waits for its handler's answer.
+
+import { host, TimeoutError } from "isolate-browser/internal/browser/10_wire.js";
+import { ms } from "isolate-browser/internal/browser/11_values.js";
+import { ConsoleMessage, Dialog, Request, Response, Route } from "isolate-browser/internal/browser/20_network.js";
+
+const listeners = new Map(); // target id -> Map(event name -> Set(fn))
+const routes = new Map(); // route id -> handler
+let pumping = false;
+let nextRouteId = 1;
+
+/** Pages by id, filled by the page module: events name their page by id. */
+export const pagesById = new Map();
+
+let popupOf = () => undefined;
+/** How a popup event becomes a page (the page module knows how to make one). */
+export function setPopupFactory(fn) {
+  popupOf = fn;
+}
+
+export function on(targetId, name, fn) {
+  if (!listeners.has(targetId)) listeners.set(targetId, new Map());
+  const byName = listeners.get(targetId);
+  if (!byName.has(name)) byName.set(name, new Set());
+  byName.get(name).add(fn);
+  pump();
+}
+
+export function off(targetId, name, fn) {
+  listeners.get(targetId)?.get(name)?.delete(fn);
+}
+
+export function hasListeners(targetId, name) {
+  return (listeners.get(targetId)?.get(name)?.size ?? 0) > 0;
+}
+
+/** Registers a route handler; the id goes to the host with the URL pattern. */
+export function addRoute(handler) {
+  const routeId = nextRouteId++;
+  routes.set(routeId, handler);
+  pump();
+  return routeId;
+}
+
+/** Pulls page events from the host while anyone listens; the pending call ends with the isolate. */
+function pump() {
+  if (pumping) return;
+  pumping = true;
+  (async () => {
+    for (;;) {
+      let batch;
+      try {
+        batch = await host("events.next");
+      } catch {
+        pumping = false;
+        return;
+      }
+      if (batch === null) {
+        pumping = false;
+        return;
+      }
+      for (const ev of batch) dispatch(ev);
+    }
+  })();
+}
+
+function pageError(data) {
+  const err = new Error(data.message.replace(/^[A-Za-z]*Error: /, ""));
+  err.name = /^([A-Za-z]*Error):/.exec(data.message)?.[1] ?? "Error";
+  if (data.stack) err.stack = data.stack;
+  return err;
+}
+
+function dispatch(ev) {
+  if (ev.type === "route") {
+    const handler = routes.get(ev.routeId);
+    const route = new Route(ev.requestId, ev.data);
+    if (!handler) {
+      route.fallback();
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(route, route.request()))
+      .catch((e) => {
+        if (!route._handled) route.abort("failed").catch(() => {});
+        reportHandlerError(e);
+      });
+    return;
+  }
+  const page = pagesById.get(ev.page);
+  let arg;
+  switch (ev.type) {
+    case "console":
+      arg = new ConsoleMessage(ev.data, page);
+      break;
+    case "pageerror":
+      arg = pageError(ev.data);
+      break;
+    case "request":
+    case "requestfailed":
+      arg = new Request(ev.data);
+      break;
+    case "response":
+      arg = new Response(ev.data);
+      break;
+    case "dialog":
+      arg = new Dialog(ev.data, ev.dialogId);
+      break;
+    case "popup":
+      // A page of the opener's context from now on, listened for or not.
+      arg = popupOf(page, ev.popup);
+      break;
+    default:
+      reportHandlerError(new Error(`unknown page event "${ev.type}" from the host`));
+      return;
+  }
+  const fns = listeners.get(ev.page)?.get(ev.type);
+  if (!fns || fns.size === 0) {
+    if (ev.type === "dialog") arg.dismiss().catch(() => {});
+    return;
+  }
+  callListeners(fns, arg);
+}
+
+/** Calls each listener with `arg`; what they throw or reject with is reported, not raised. */
+export function callListeners(fns, arg) {
+  for (const fn of [...fns]) {
+    try {
+      const r = fn(arg);
+      if (r && typeof r.catch === "function") r.catch(reportHandlerError);
+    } catch (e) {
+      reportHandlerError(e);
+    }
+  }
+}
+
+/** `once` of a page or context: a listener that removes itself first. */
+export function onceOn(target, name, fn) {
+  const wrapper = (v) => {
+    target.off(name, wrapper);
+    return fn(v);
+  };
+  return target.on(name, wrapper);
+}
+
+/** `waitForEvent` of a page or context: the first event that passes the predicate. */
+export function waitForEventOn(target, what, name, optionsOrPredicate) {
+  const predicate = typeof optionsOrPredicate === "function" ? optionsOrPredicate : optionsOrPredicate.predicate;
+  const timeout = (typeof optionsOrPredicate === "object" && ms(optionsOrPredicate.timeout)) || 30000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      target.off(name, listener);
+      reject(new TimeoutError(`${what}.waitForEvent: Timeout ${timeout}ms exceeded while waiting for event "${name}"`));
+    }, timeout);
+    const listener = async (value) => {
+      if (predicate && !(await predicate(value))) return;
+      clearTimeout(timer);
+      target.off(name, listener);
+      resolve(value);
+    };
+    target.on(name, listener);
+  });
+}
+
+let handlerErrorSink = (e) => console.error(e);
+/** Where errors of listeners and route handlers go (the harness fails the running test). */
+export function setHandlerErrorSink(fn) {
+  handlerErrorSink = fn;
+}
+function reportHandlerError(e) {
+  handlerErrorSink(e);
+}

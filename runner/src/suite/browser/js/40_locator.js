@@ -1,0 +1,268 @@
+// Locators: plain data (a chain of steps) that the host rebuilds into a browser-crate locator
+// on every call, so they stay lazy and cost nothing here. Each method is one host call.
+
+import { host } from "isolate-browser/internal/browser/10_wire.js";
+import { bufferOf, fnSource, ms, textQuery, toBase64 } from "isolate-browser/internal/browser/11_values.js";
+
+function roleOptions(options = {}) {
+  return {
+    name: textQuery(options.name, options.exact),
+    checked: options.checked,
+    pressed: options.pressed,
+    selected: options.selected,
+    expanded: options.expanded,
+    level: options.level,
+    disabled: options.disabled,
+    includeHidden: options.includeHidden ?? false,
+  };
+}
+
+function filterOptions(options = {}) {
+  return {
+    hasText: textQuery(options.hasText),
+    hasNotText: textQuery(options.hasNotText),
+    has: options.has ? chainOf(options.has) : undefined,
+    hasNot: options.hasNot ? chainOf(options.hasNot) : undefined,
+    visible: options.visible,
+  };
+}
+
+export function chainOf(locator) {
+  if (!(locator instanceof Locator)) throw new TypeError("expected a Locator");
+  return locator._chain;
+}
+
+/** Options of clicks and checks, as the host reads them. */
+export function clickOptions(o = {}) {
+  return {
+    button: o.button,
+    clickCount: o.clickCount,
+    modifiers: o.modifiers,
+    position: o.position,
+    force: !!o.force,
+    trial: !!o.trial,
+    delay: ms(o.delay),
+    timeout: ms(o.timeout),
+  };
+}
+
+/** Builders shared by pages, locators and frame locators. */
+export class Locatable {
+  _step(step) {
+    throw new Error(`not implemented: ${step.step}`);
+  }
+  locator(selector, options) {
+    if (selector instanceof Locator) return this._step({ step: "and", chain: chainOf(selector) });
+    const l = this._step({ step: "locator", selector: String(selector) });
+    return options ? l.filter(options) : l;
+  }
+  getByRole(role, options) {
+    return this._step({ step: "getByRole", role, options: roleOptions(options) });
+  }
+  getByText(text, options) {
+    return this._step({ step: "getByText", text: textQuery(text, options?.exact) });
+  }
+  getByLabel(text, options) {
+    return this._step({ step: "getByLabel", text: textQuery(text, options?.exact) });
+  }
+  getByPlaceholder(text, options) {
+    return this._step({ step: "getByPlaceholder", text: textQuery(text, options?.exact) });
+  }
+  getByAltText(text, options) {
+    return this._step({ step: "getByAltText", text: textQuery(text, options?.exact) });
+  }
+  getByTitle(text, options) {
+    return this._step({ step: "getByTitle", text: textQuery(text, options?.exact) });
+  }
+  getByTestId(id) {
+    return this._step({ step: "getByTestId", text: textQuery(id, true) });
+  }
+  frameLocator(selector) {
+    return new FrameLocator(this._step({ step: "frameLocator", selector: String(selector) }));
+  }
+}
+
+export class Locator extends Locatable {
+  constructor(page, chain) {
+    super();
+    this._page = page;
+    this._chain = chain;
+  }
+  _step(step) {
+    return new Locator(this._page, [...this._chain, step]);
+  }
+  page() {
+    return this._page;
+  }
+  #on(args = {}) {
+    return { page: this._page._id, chain: this._chain, ...args };
+  }
+  nth(index) {
+    return this._step({ step: "nth", index });
+  }
+  first() {
+    return this._step({ step: "first" });
+  }
+  last() {
+    return this._step({ step: "last" });
+  }
+  filter(options) {
+    return this._step({ step: "filter", options: filterOptions(options) });
+  }
+  and(other) {
+    return this._step({ step: "and", chain: chainOf(other) });
+  }
+  or(other) {
+    return this._step({ step: "or", chain: chainOf(other) });
+  }
+  contentFrame() {
+    return new FrameLocator(this._step({ step: "contentFrame" }));
+  }
+  toString() {
+    return `Locator@${this._page._id}:${JSON.stringify(this._chain)}`;
+  }
+  async all() {
+    const n = await this.count();
+    return Array.from({ length: n }, (_, i) => this.nth(i));
+  }
+  count() {
+    return host("locator.count", this.#on());
+  }
+  click(options = {}) {
+    return host("locator.click", this.#on({ options: clickOptions(options) }));
+  }
+  dblclick(options = {}) {
+    return host("locator.dblclick", this.#on({ options: clickOptions(options) }));
+  }
+  tap(options = {}) {
+    return this.click(options);
+  }
+  hover(options = {}) {
+    return host("locator.hover", this.#on({ timeout: ms(options.timeout), force: !!options.force }));
+  }
+  fill(value, options = {}) {
+    return host("locator.fill", this.#on({ value: String(value), timeout: ms(options.timeout), force: !!options.force }));
+  }
+  clear(options = {}) {
+    return host("locator.clear", this.#on({ timeout: ms(options.timeout) }));
+  }
+  press(key, options = {}) {
+    return host("locator.press", this.#on({ key, timeout: ms(options.timeout) }));
+  }
+  pressSequentially(text, options = {}) {
+    return host("locator.pressSequentially", this.#on({ text, delay: ms(options.delay), timeout: ms(options.timeout) }));
+  }
+  type(text, options = {}) {
+    return this.pressSequentially(text, options);
+  }
+  focus(options = {}) {
+    return host("locator.focus", this.#on({ timeout: ms(options.timeout) }));
+  }
+  blur(options = {}) {
+    return host("locator.blur", this.#on({ timeout: ms(options.timeout) }));
+  }
+  check(options = {}) {
+    return host("locator.check", this.#on({ options: clickOptions(options) }));
+  }
+  uncheck(options = {}) {
+    return host("locator.uncheck", this.#on({ options: clickOptions(options) }));
+  }
+  setChecked(checked, options = {}) {
+    return checked ? this.check(options) : this.uncheck(options);
+  }
+  selectOption(values, options = {}) {
+    const list = (Array.isArray(values) ? values : [values]).map((v) =>
+      typeof v === "string" ? { value: v, label: v } : { value: v.value, label: v.label, index: v.index },
+    );
+    return host("locator.selectOption", this.#on({ values: list, timeout: ms(options.timeout) }));
+  }
+  textContent(options = {}) {
+    return host("locator.textContent", this.#on({ timeout: ms(options.timeout) }));
+  }
+  innerText(options = {}) {
+    return host("locator.innerText", this.#on({ timeout: ms(options.timeout) }));
+  }
+  innerHTML(options = {}) {
+    return host("locator.innerHTML", this.#on({ timeout: ms(options.timeout) }));
+  }
+  inputValue(options = {}) {
+    return host("locator.inputValue", this.#on({ timeout: ms(options.timeout) }));
+  }
+  getAttribute(name, options = {}) {
+    return host("locator.getAttribute", this.#on({ name, timeout: ms(options.timeout) }));
+  }
+  allTextContents() {
+    return host("locator.allTextContents", this.#on());
+  }
+  allInnerTexts() {
+    return host("locator.allInnerTexts", this.#on());
+  }
+  isVisible() {
+    return host("locator.isVisible", this.#on());
+  }
+  isHidden() {
+    return host("locator.isHidden", this.#on());
+  }
+  isEnabled() {
+    return host("locator.isEnabled", this.#on());
+  }
+  isDisabled() {
+    return host("locator.isDisabled", this.#on());
+  }
+  isEditable() {
+    return host("locator.isEditable", this.#on());
+  }
+  isChecked() {
+    return host("locator.isChecked", this.#on());
+  }
+  boundingBox(options = {}) {
+    return host("locator.boundingBox", this.#on({ timeout: ms(options.timeout) }));
+  }
+  evaluate(fn, arg, options = {}) {
+    const source = typeof fn === "function" ? fnSource(fn) : { expression: `() => (${fn})`, isFunction: true };
+    return host("locator.evaluate", this.#on({ ...source, arg, timeout: ms(options.timeout) }));
+  }
+  waitFor(options = {}) {
+    return host("locator.waitFor", this.#on({ state: options.state ?? "visible", timeout: ms(options.timeout) }));
+  }
+  scrollIntoViewIfNeeded(options = {}) {
+    return host("locator.scrollIntoViewIfNeeded", this.#on({ timeout: ms(options.timeout) }));
+  }
+  setInputFiles(files, options = {}) {
+    const list = (Array.isArray(files) ? files : [files]).map((f) =>
+      typeof f === "string" ? { path: f } : { name: f.name, mimeType: f.mimeType, buffer: toBase64(f.buffer) },
+    );
+    return host("locator.setInputFiles", this.#on({ files: list, timeout: ms(options.timeout) }));
+  }
+  dragTo(target, options = {}) {
+    return host("locator.dragTo", this.#on({ target: chainOf(target), timeout: ms(options.timeout), force: !!options.force }));
+  }
+  async screenshot(options = {}) {
+    return bufferOf(await host("locator.screenshot", this.#on({ timeout: ms(options.timeout), path: options.path })));
+  }
+  highlight() {
+    return Promise.resolve();
+  }
+}
+
+export class FrameLocator extends Locatable {
+  constructor(locator) {
+    super();
+    this._locator = locator;
+  }
+  _step(step) {
+    return this._locator._step(step);
+  }
+  owner() {
+    return this._locator;
+  }
+  first() {
+    return new FrameLocator(this._locator._step({ step: "first" }));
+  }
+  last() {
+    return new FrameLocator(this._locator._step({ step: "last" }));
+  }
+  nth(i) {
+    return new FrameLocator(this._locator._step({ step: "nth", index: i }));
+  }
+}

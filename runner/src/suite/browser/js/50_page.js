@@ -1,0 +1,335 @@
+// Pages: navigation, evaluation, screenshots, events, routes, and the selector-first shortcuts
+// older specs use; with the page's keyboard and mouse. A page's URL is kept current by the
+// wire (every call about a page brings it back), so `page.url()` answers synchronously.
+
+import { host, setPageUrlSink } from "isolate-browser/internal/browser/10_wire.js";
+import { bufferOf, fnSource, ms, urlMatch } from "isolate-browser/internal/browser/11_values.js";
+import { Response } from "isolate-browser/internal/browser/20_network.js";
+import {
+  addRoute, hasListeners, off, on, onceOn, pagesById, setPopupFactory, waitForEventOn,
+} from "isolate-browser/internal/browser/30_events.js";
+import { clickOptions, Locatable, Locator } from "isolate-browser/internal/browser/40_locator.js";
+
+setPageUrlSink((id, url) => {
+  const page = pagesById.get(id);
+  if (page && url) page._url = url;
+});
+
+setPopupFactory((opener, id) => {
+  let page = pagesById.get(id);
+  if (!page && opener) {
+    page = new Page(id, opener._context);
+    opener._context?._pages.push(page);
+    opener._context?._emit("page", page);
+  }
+  return page;
+});
+
+/** Page events the host forwards only while someone listens. */
+const HOST_EVENTS = new Set(["console", "pageerror", "request", "response", "requestfailed", "dialog"]);
+
+class Keyboard {
+  #page;
+  constructor(page) {
+    this.#page = page;
+  }
+  press(key, options = {}) {
+    return host("keyboard.press", { page: this.#page._id, key, delay: ms(options.delay) });
+  }
+  type(text, options = {}) {
+    return host("keyboard.type", { page: this.#page._id, text, delay: ms(options.delay) });
+  }
+  down(key) {
+    return host("keyboard.down", { page: this.#page._id, key });
+  }
+  up(key) {
+    return host("keyboard.up", { page: this.#page._id, key });
+  }
+  insertText(text) {
+    return host("keyboard.insertText", { page: this.#page._id, text });
+  }
+}
+
+class Mouse {
+  #page;
+  constructor(page) {
+    this.#page = page;
+  }
+  move(x, y) {
+    return host("mouse.move", { page: this.#page._id, x, y });
+  }
+  click(x, y, options = {}) {
+    return host("mouse.click", { page: this.#page._id, x, y, options: clickOptions(options) });
+  }
+  dblclick(x, y, options = {}) {
+    return host("mouse.click", { page: this.#page._id, x, y, options: clickOptions({ ...options, clickCount: 2 }) });
+  }
+  down(options = {}) {
+    return host("mouse.down", { page: this.#page._id, button: options.button });
+  }
+  up(options = {}) {
+    return host("mouse.up", { page: this.#page._id, button: options.button });
+  }
+  wheel(deltaX, deltaY) {
+    return host("mouse.wheel", { page: this.#page._id, deltaX, deltaY });
+  }
+}
+
+function navOptions(o = {}) {
+  return { waitUntil: o.waitUntil, timeout: ms(o.timeout) };
+}
+
+function responseOrNull(data) {
+  return data ? new Response(data) : null;
+}
+
+/** `addInitScript(fn, arg)`, `addInitScript(source)` or `addInitScript({ content })`. */
+export function initScriptSource(script, arg) {
+  if (typeof script === "function") return `(${script})(${JSON.stringify(arg)})`;
+  if (typeof script === "string") return script;
+  return script?.content;
+}
+
+export function matchesUrl(pattern, url) {
+  if (pattern instanceof RegExp) return pattern.test(url);
+  const p = String(pattern);
+  if (!/[*?{]/.test(p)) return url === p || url.endsWith(p);
+  let re = "";
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === "*" && p[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (c === "*") re += "[^/]*";
+    else if (c === "?") re += ".";
+    else if (c === "{") re += "(";
+    else if (c === "}") re += ")";
+    else if (c === ",") re += "|";
+    else re += c.replace(/[.+^$()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`).test(url);
+}
+
+export class Page extends Locatable {
+  constructor(id, context) {
+    super();
+    this._id = id;
+    this._context = context;
+    this._closed = false;
+    this._url = "about:blank";
+    this.keyboard = new Keyboard(this);
+    this.mouse = new Mouse(this);
+    pagesById.set(id, this);
+  }
+  _step(step) {
+    return new Locator(this, [step]);
+  }
+  #on(args = {}) {
+    return { page: this._id, ...args };
+  }
+  context() {
+    return this._context;
+  }
+  isClosed() {
+    return this._closed;
+  }
+  async goto(url, options) {
+    return responseOrNull(await host("page.goto", this.#on({ url, ...navOptions(options) })));
+  }
+  async reload(options) {
+    return responseOrNull(await host("page.reload", this.#on(navOptions(options))));
+  }
+  async goBack(options) {
+    return responseOrNull(await host("page.goBack", this.#on(navOptions(options))));
+  }
+  async goForward(options) {
+    return responseOrNull(await host("page.goForward", this.#on(navOptions(options))));
+  }
+  url() {
+    return this._url;
+  }
+  title() {
+    return host("page.title", this.#on());
+  }
+  content() {
+    return host("page.content", this.#on());
+  }
+  setContent(html) {
+    return host("page.setContent", this.#on({ html }));
+  }
+  evaluate(fn, arg) {
+    return host("page.evaluate", this.#on({ expression: fnSource(fn).expression, arg }));
+  }
+  async evaluateHandle() {
+    throw new Error("page.evaluateHandle is not supported in isolate-browser; use page.evaluate");
+  }
+  waitForFunction(fn, arg, options = {}) {
+    const polling = typeof options.polling === "number" ? options.polling : undefined;
+    return host("page.waitForFunction", this.#on({ ...fnSource(fn), arg, timeout: ms(options.timeout), polling }));
+  }
+  waitForURL(url, options = {}) {
+    return host("page.waitForURL", this.#on({ url: urlMatch(url), timeout: ms(options.timeout) }));
+  }
+  waitForLoadState(state = "load", options = {}) {
+    return host("page.waitForLoadState", this.#on({ state, timeout: ms(options.timeout) }));
+  }
+  waitForTimeout(timeout) {
+    return new Promise((resolve) => setTimeout(resolve, timeout));
+  }
+  waitForSelector(selector, options = {}) {
+    return this.locator(selector).waitFor(options);
+  }
+  waitForEvent(name, optionsOrPredicate = {}) {
+    return waitForEventOn(this, "page", name, optionsOrPredicate);
+  }
+  waitForRequest(url, options = {}) {
+    const test = typeof url === "function" ? url : (r) => matchesUrl(url, r.url());
+    return this.waitForEvent("request", { predicate: test, timeout: options.timeout });
+  }
+  waitForResponse(url, options = {}) {
+    const test = typeof url === "function" ? url : (r) => matchesUrl(url, r.url());
+    return this.waitForEvent("response", { predicate: test, timeout: options.timeout });
+  }
+  async screenshot(options = {}) {
+    const b64 = await host("page.screenshot", this.#on({
+      fullPage: !!options.fullPage,
+      clip: options.clip,
+      type: options.type,
+      quality: options.quality,
+      omitBackground: !!options.omitBackground,
+      path: options.path,
+    }));
+    return bufferOf(b64);
+  }
+  async pdf(options = {}) {
+    return bufferOf(await host("page.pdf", this.#on({ path: options.path })));
+  }
+  setViewportSize(size) {
+    this._viewport = size;
+    return host("page.setViewportSize", this.#on({ width: size?.width, height: size?.height }));
+  }
+  viewportSize() {
+    return this._viewport ?? this._context?._viewport ?? null;
+  }
+  bringToFront() {
+    return host("page.bringToFront", this.#on());
+  }
+  async close() {
+    this._closed = true;
+    await host("page.close", this.#on());
+  }
+  on(name, fn) {
+    on(this._id, name, fn);
+    if (HOST_EVENTS.has(name)) host("page.subscribe", this.#on({ event: name })).catch(() => {});
+    return this;
+  }
+  once(name, fn) {
+    return onceOn(this, name, fn);
+  }
+  off(name, fn) {
+    off(this._id, name, fn);
+    if (HOST_EVENTS.has(name) && !hasListeners(this._id, name)) {
+      host("page.unsubscribe", this.#on({ event: name })).catch(() => {});
+    }
+    return this;
+  }
+  removeListener(name, fn) {
+    return this.off(name, fn);
+  }
+  addListener(name, fn) {
+    return this.on(name, fn);
+  }
+  async route(url, handler) {
+    await host("page.route", this.#on({ url: urlMatch(url), routeId: addRoute(handler) }));
+  }
+  async unroute(url) {
+    await host("page.unroute", this.#on({ url: urlMatch(url) }));
+  }
+  addInitScript(script, arg) {
+    return host("page.addInitScript", this.#on({ source: initScriptSource(script, arg) }));
+  }
+  emulateMedia(options = {}) {
+    // Only the options given are sent: a missing one stays as it is, null resets it.
+    const change = {};
+    for (const key of ["media", "colorScheme", "reducedMotion", "forcedColors"]) {
+      if (options !== null && key in options && options[key] !== undefined) change[key] = options[key];
+    }
+    return host("page.emulateMedia", this.#on(change));
+  }
+  setDefaultTimeout(timeout) {
+    return host("page.setDefaultTimeout", this.#on({ timeout }));
+  }
+  setDefaultNavigationTimeout(timeout) {
+    return host("page.setDefaultNavigationTimeout", this.#on({ timeout }));
+  }
+  setExtraHTTPHeaders(headers) {
+    return host("page.setExtraHTTPHeaders", this.#on({ headers: Object.entries(headers ?? {}) }));
+  }
+  // Selector-first shortcuts (Playwright keeps them for older specs).
+  click(selector, options) {
+    return this.locator(selector).click(options);
+  }
+  dblclick(selector, options) {
+    return this.locator(selector).dblclick(options);
+  }
+  fill(selector, value, options) {
+    return this.locator(selector).fill(value, options);
+  }
+  press(selector, key, options) {
+    return this.locator(selector).press(key, options);
+  }
+  type(selector, text, options) {
+    return this.locator(selector).pressSequentially(text, options);
+  }
+  check(selector, options) {
+    return this.locator(selector).check(options);
+  }
+  uncheck(selector, options) {
+    return this.locator(selector).uncheck(options);
+  }
+  hover(selector, options) {
+    return this.locator(selector).hover(options);
+  }
+  focus(selector, options) {
+    return this.locator(selector).focus(options);
+  }
+  selectOption(selector, values, options) {
+    return this.locator(selector).selectOption(values, options);
+  }
+  textContent(selector, options) {
+    return this.locator(selector).textContent(options);
+  }
+  innerText(selector, options) {
+    return this.locator(selector).innerText(options);
+  }
+  innerHTML(selector, options) {
+    return this.locator(selector).innerHTML(options);
+  }
+  inputValue(selector, options) {
+    return this.locator(selector).inputValue(options);
+  }
+  getAttribute(selector, name, options) {
+    return this.locator(selector).getAttribute(name, options);
+  }
+  isVisible(selector) {
+    return this.locator(selector).isVisible();
+  }
+  isHidden(selector) {
+    return this.locator(selector).isHidden();
+  }
+  isChecked(selector) {
+    return this.locator(selector).isChecked();
+  }
+  isEnabled(selector) {
+    return this.locator(selector).isEnabled();
+  }
+  isDisabled(selector) {
+    return this.locator(selector).isDisabled();
+  }
+  setInputFiles(selector, files, options) {
+    return this.locator(selector).setInputFiles(files, options);
+  }
+  $eval() {
+    throw new Error("page.$eval is not supported in isolate-browser; use page.locator(selector).evaluate(fn)");
+  }
+}

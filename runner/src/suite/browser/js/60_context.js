@@ -1,0 +1,163 @@
+// Browser contexts and the browser: contexts own pages, cookies, storage state, routes and
+// init scripts; `browser.newContext()` inside a test inherits the running test's `use` options,
+// as in Playwright Test.
+
+import { host } from "isolate-browser/internal/browser/10_wire.js";
+import { urlMatch } from "isolate-browser/internal/browser/11_values.js";
+import { addRoute, callListeners, onceOn, waitForEventOn } from "isolate-browser/internal/browser/30_events.js";
+import { initScriptSource, Page } from "isolate-browser/internal/browser/50_page.js";
+
+export class BrowserContext {
+  #listeners = new Map();
+  constructor(id, browser, viewport) {
+    this._id = id;
+    this._browser = browser;
+    this._viewport = viewport;
+    this._pages = [];
+    this._closed = false;
+  }
+  #on(args = {}) {
+    return { context: this._id, ...args };
+  }
+  browser() {
+    return this._browser;
+  }
+  pages() {
+    return this._pages.filter((p) => !p._closed);
+  }
+  async newPage() {
+    const { id } = await host("context.newPage", this.#on());
+    const page = new Page(id, this);
+    this._pages.push(page);
+    this._emit("page", page);
+    return page;
+  }
+  cookies(urls = []) {
+    return host("context.cookies", this.#on({ urls: Array.isArray(urls) ? urls : [urls] }));
+  }
+  addCookies(cookies) {
+    return host("context.addCookies", this.#on({ cookies }));
+  }
+  clearCookies() {
+    return host("context.clearCookies", this.#on());
+  }
+  storageState(options = {}) {
+    return host("context.storageState", this.#on({ path: options.path, indexedDB: !!options.indexedDB }));
+  }
+  setOffline(offline) {
+    return host("context.setOffline", this.#on({ offline: !!offline }));
+  }
+  setExtraHTTPHeaders(headers) {
+    return host("context.setExtraHTTPHeaders", this.#on({ headers: Object.entries(headers ?? {}) }));
+  }
+  async route(url, handler) {
+    await host("context.route", this.#on({ url: urlMatch(url), routeId: addRoute(handler) }));
+  }
+  async unroute(url) {
+    await host("context.unroute", this.#on({ url: urlMatch(url) }));
+  }
+  addInitScript(script, arg) {
+    return host("context.addInitScript", this.#on({ source: initScriptSource(script, arg) }));
+  }
+  grantPermissions() {
+    return Promise.resolve();
+  }
+  clearPermissions() {
+    return Promise.resolve();
+  }
+  setDefaultTimeout(timeout) {
+    return host("context.setDefaultTimeout", this.#on({ timeout }));
+  }
+  setDefaultNavigationTimeout(timeout) {
+    return host("context.setDefaultNavigationTimeout", this.#on({ timeout }));
+  }
+  async close() {
+    if (this._closed) return;
+    this._closed = true;
+    for (const p of this._pages) p._closed = true;
+    await host("context.close", this.#on());
+  }
+  /** For fixture teardown: the context is gone for the test; Chromium finishes on its own. */
+  async _closeInBackground() {
+    if (this._closed) return;
+    this._closed = true;
+    for (const p of this._pages) p._closed = true;
+    await host("context.close", this.#on({ background: true }));
+  }
+  // Context events: "page" (a new page or a popup of one of its pages).
+  on(name, fn) {
+    if (name !== "page") {
+      throw new Error(`context.on("${name}") is not supported; listen on the page instead`);
+    }
+    if (!this.#listeners.has(name)) this.#listeners.set(name, new Set());
+    this.#listeners.get(name).add(fn);
+    return this;
+  }
+  addListener(name, fn) {
+    return this.on(name, fn);
+  }
+  once(name, fn) {
+    return onceOn(this, name, fn);
+  }
+  off(name, fn) {
+    this.#listeners.get(name)?.delete(fn);
+    return this;
+  }
+  removeListener(name, fn) {
+    return this.off(name, fn);
+  }
+  waitForEvent(name, optionsOrPredicate = {}) {
+    return waitForEventOn(this, "browserContext", name, optionsOrPredicate);
+  }
+  _emit(name, value) {
+    callListeners(this.#listeners.get(name) ?? [], value);
+  }
+}
+
+/** The running test's context options (`use`): contexts made with `browser.newContext()`
+ * in a test get them too, as in Playwright Test. Profiles are not inherited. */
+let contextDefaults = {};
+export function setContextDefaults(options) {
+  const { profile, mode, autosave, reset, maxAgeSeconds, indexedDB, ...rest } = options ?? {};
+  contextDefaults = rest;
+}
+
+export class Browser {
+  #defaults;
+  constructor(defaults) {
+    this.#defaults = defaults;
+    this._contexts = [];
+  }
+  browserType() {
+    return { name: () => "chromium" };
+  }
+  version() {
+    return host("browser.version");
+  }
+  isConnected() {
+    return true;
+  }
+  contexts() {
+    return this._contexts.filter((c) => !c._closed);
+  }
+  async newContext(options = {}) {
+    const merged = { ...contextDefaults, ...this.#defaults, ...options };
+    const { id } = await host("browser.newContext", { options: merged });
+    const ctx = new BrowserContext(id, this, merged.viewport === undefined ? { width: 1280, height: 720 } : merged.viewport);
+    this._contexts.push(ctx);
+    return ctx;
+  }
+  async newPage(options = {}) {
+    const ctx = await this.newContext(options);
+    const page = await ctx.newPage();
+    const close = page.close.bind(page);
+    page.close = async () => {
+      await close();
+      await ctx.close();
+    };
+    return page;
+  }
+  async close() {
+    for (const c of this._contexts) await c.close();
+  }
+}

@@ -1,0 +1,118 @@
+// `request` and `APIRequestContext`: HTTP calls from test code, over the sandbox's policy-checked
+// `fetch` (so they reach only the origins the run allows), with Playwright's option names.
+
+import { TimeoutError } from "isolate-browser/internal/browser/10_wire.js";
+import { ms } from "isolate-browser/internal/browser/11_values.js";
+
+export class APIResponse {
+  #res;
+  #body;
+  constructor(res, body) {
+    this.#res = res;
+    this.#body = body;
+  }
+  url() {
+    return this.#res.url;
+  }
+  status() {
+    return this.#res.status;
+  }
+  statusText() {
+    return this.#res.statusText;
+  }
+  ok() {
+    return this.#res.ok;
+  }
+  headers() {
+    return Object.fromEntries(this.#res.headers);
+  }
+  headersArray() {
+    return [...this.#res.headers].map(([name, value]) => ({ name, value }));
+  }
+  async body() {
+    return this.#body;
+  }
+  async text() {
+    return new TextDecoder().decode(this.#body);
+  }
+  async json() {
+    return JSON.parse(await this.text());
+  }
+  async dispose() {}
+}
+
+export class APIRequestContext {
+  #base;
+  #headers;
+  constructor(options = {}) {
+    this.#base = options.baseURL;
+    this.#headers = options.extraHTTPHeaders ?? {};
+  }
+  async fetch(urlOrRequest, options = {}) {
+    const url = new URL(String(urlOrRequest), this.#base ?? undefined).href;
+    const headers = new Headers({ ...this.#headers, ...(options.headers ?? {}) });
+    let body = options.data;
+    if (options.form) {
+      body = new URLSearchParams(options.form);
+    } else if (options.multipart) {
+      const fd = new FormData();
+      for (const [k, v] of Object.entries(options.multipart)) fd.append(k, typeof v === "object" && v.buffer ? new Blob([v.buffer], { type: v.mimeType }) : v);
+      body = fd;
+    } else if (body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array) && !(body instanceof ArrayBuffer)) {
+      body = JSON.stringify(body);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    }
+    if (options.params) {
+      const u = new URL(url);
+      for (const [k, v] of Object.entries(options.params)) u.searchParams.set(k, String(v));
+      return this.fetch(u.href, { ...options, params: undefined });
+    }
+    const method = (options.method ?? (body === undefined ? "GET" : "POST")).toUpperCase();
+    const controller = new AbortController();
+    const timeout = ms(options.timeout) ?? 30000;
+    const timer = timeout > 0 ? setTimeout(() => controller.abort(), timeout) : undefined;
+    try {
+      const res = await fetch(url, {
+        method,
+        headers,
+        body,
+        redirect: options.maxRedirects === 0 ? "manual" : "follow",
+        signal: controller.signal,
+      });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (options.failOnStatusCode && !res.ok) throw new Error(`${res.status} ${res.statusText}`);
+      return new APIResponse(res, bytes);
+    } catch (e) {
+      if (controller.signal.aborted) throw new TimeoutError(`apiRequestContext.${method.toLowerCase()}: Timeout ${timeout}ms exceeded.`);
+      throw new Error(`apiRequestContext.${method.toLowerCase()}: ${e.message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  get(url, options = {}) {
+    return this.fetch(url, { ...options, method: "GET" });
+  }
+  head(url, options = {}) {
+    return this.fetch(url, { ...options, method: "HEAD" });
+  }
+  post(url, options = {}) {
+    return this.fetch(url, { ...options, method: "POST" });
+  }
+  put(url, options = {}) {
+    return this.fetch(url, { ...options, method: "PUT" });
+  }
+  patch(url, options = {}) {
+    return this.fetch(url, { ...options, method: "PATCH" });
+  }
+  delete(url, options = {}) {
+    return this.fetch(url, { ...options, method: "DELETE" });
+  }
+  async storageState() {
+    return { cookies: [], origins: [] };
+  }
+  async dispose() {}
+}
+
+export const request = {
+  newContext: async (options = {}) => new APIRequestContext(options),
+};

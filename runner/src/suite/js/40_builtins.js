@@ -1,0 +1,84 @@
+// The built-in fixtures (`page`, `context`, `browser`, `request`, the option fixtures of
+// `use`), the base test, and the small exports of `@playwright/test` beside it.
+
+import * as api from "isolate-browser/internal/browser";
+import { defineConfig, devices } from "isolate-browser/internal/config";
+import { extendPool } from "isolate-browser/internal/harness/20_fixtures.js";
+import { makeTest } from "isolate-browser/internal/harness/30_registration.js";
+
+const { host } = api;
+
+const CONTEXT_OPTION_NAMES = [
+  "baseURL", "viewport", "locale", "timezoneId", "colorScheme", "userAgent", "extraHTTPHeaders",
+  "storageState", "testIdAttribute", "actionTimeout", "navigationTimeout", "javaScriptEnabled",
+  "ignoreHTTPSErrors", "offline", "isMobile", "hasTouch", "deviceScaleFactor", "permissions",
+  "geolocation", "bypassCSP", "httpCredentials", "acceptDownloads", "serviceWorkers",
+  "profile", "mode", "autosave", "reset", "maxAgeSeconds", "indexedDB",
+];
+
+const builtins = {
+  browserName: ["chromium", { scope: "worker", option: true }],
+  headless: [true, { scope: "worker", option: true }],
+  channel: [undefined, { scope: "worker", option: true }],
+  launchOptions: [{}, { scope: "worker", option: true }],
+  defaultBrowserType: ["chromium", { scope: "worker", option: true }],
+  screenshot: ["off", { scope: "worker", option: true }],
+  video: ["off", { scope: "worker", option: true }],
+  trace: ["off", { scope: "worker", option: true }],
+  contextOptions: [{}, { option: true }],
+  playwright: [async ({}, use) => use({ request: api.request, chromium: { name: () => "chromium" }, devices }), { scope: "worker" }],
+  // Launching Chromium happens here, in worker-fixture time that is not charged to the test.
+  browser: [async ({}, use) => { await host("browser.launch"); await use(new api.Browser({})); }, { scope: "worker" }],
+  _combinedContextOptions: async (deps, use) => {
+    const opts = { ...(deps.contextOptions ?? {}) };
+    for (const name of CONTEXT_OPTION_NAMES) if (deps[name] !== undefined) opts[name] = deps[name];
+    await use(opts);
+  },
+  _contextDefaults: [async ({ _combinedContextOptions }, use) => {
+    api.setContextDefaults(_combinedContextOptions);
+    await use();
+    api.setContextDefaults({});
+  }, { auto: true }],
+  context: async ({ browser, _combinedContextOptions }, use) => {
+    const context = await browser.newContext(_combinedContextOptions);
+    await use(context);
+    await context._closeInBackground();
+  },
+  page: async ({ context, screenshot }, use, testInfo) => {
+    const page = await context.newPage();
+    await use(page);
+    const mode = typeof screenshot === "object" ? screenshot.mode : screenshot;
+    const failed = testInfo.status !== testInfo.expectedStatus;
+    if (!page.isClosed() && (mode === "on" || ((mode === "only-on-failure" || mode === "on-first-failure") && failed))) {
+      try {
+        const path = testInfo.outputPath(failed ? "test-failed-1.png" : "test-finished-1.png");
+        await page.screenshot({ path, fullPage: typeof screenshot === "object" ? !!screenshot.fullPage : false });
+        testInfo.attachments.push({ name: "screenshot", contentType: "image/png", path });
+      } catch {
+        // A page that crashed or closed has nothing to show.
+      }
+    }
+  },
+  request: async ({ baseURL, extraHTTPHeaders }, use) => {
+    const ctx = new api.APIRequestContext({ baseURL, extraHTTPHeaders });
+    await use(ctx);
+    await ctx.dispose();
+  },
+};
+for (const name of CONTEXT_OPTION_NAMES) builtins[name] = [undefined, { option: true }];
+// Its dependencies are every context option, which a parameter list cannot spell out.
+export const basePool = extendPool({}, builtins);
+basePool._combinedContextOptions.deps = ["contextOptions", ...CONTEXT_OPTION_NAMES];
+
+export const test = makeTest(basePool);
+export const it = test;
+export const chromium = { name: () => "chromium" };
+export const request = api.request;
+export { defineConfig, devices };
+
+export function mergeTests(...tests_) {
+  return tests_[0];
+}
+export function mergeExpects(...expects) {
+  return expects[0];
+}

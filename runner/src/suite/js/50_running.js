@@ -1,0 +1,391 @@
+// Running: `list()` describes the declared tests to the worker, `run(ids, options)` runs a
+// selection of them (modifiers, beforeAll/afterAll by describe, fixtures, hooks, the body, the
+// test's time budget mirrored to the host's watchdog) and reports each result as it ends.
+
+import * as api from "isolate-browser/internal/browser";
+import { setDefaultTimeout, takeSoftErrors } from "isolate-browser/expect";
+import { basePool } from "isolate-browser/internal/harness/40_builtins.js";
+import { FixtureScope, fixtureParams, workerFixtures } from "isolate-browser/internal/harness/20_fixtures.js";
+import { tests } from "isolate-browser/internal/harness/30_registration.js";
+import { SkipError, state } from "isolate-browser/internal/harness/10_state.js";
+
+const { host } = api;
+
+export function errorOf(e) {
+  if (e instanceof Error) {
+    return {
+      name: e.name,
+      message: e.message,
+      stack: e.stack,
+      callLog: Array.isArray(e.callLog) ? e.callLog : undefined,
+      matcher: e.matcherResult?.name,
+    };
+  }
+  return { name: "Error", message: `${typeof e === "string" ? e : JSON.stringify(e) ?? String(e)}`, stack: undefined };
+}
+
+function suiteModifiers(test) {
+  const out = [];
+  for (const s of test.suite.chain()) out.push(...s.modifiers);
+  return out;
+}
+
+function effective(test, key) {
+  for (let s = test.suite; s; s = s.parent) if (s[key] !== undefined) return s[key];
+  return undefined;
+}
+
+function serialGroup(test) {
+  let group = null;
+  for (let s = test.suite; s; s = s.parent) if (s.mode === "serial") group = s;
+  return group;
+}
+
+let suiteIds = new Map();
+function suiteId(s) {
+  if (!suiteIds.has(s)) suiteIds.set(s, suiteIds.size);
+  return suiteIds.get(s);
+}
+
+export function list() {
+  return tests.map((t) => {
+    const chain = t.suite.chain();
+    let staticSkip = t.staticSkip;
+    if (!staticSkip) {
+      for (const m of suiteModifiers(t)) {
+        if ((m.type === "skip" || m.type === "fixme") && m.condition === true) {
+          staticSkip = { type: m.type, description: m.description };
+        }
+      }
+    }
+    const serial = serialGroup(t);
+    return {
+      id: t.id,
+      titlePath: [...t.suite.titlePath(), t.title],
+      line: t.location.line,
+      column: t.location.column,
+      only: t.only || chain.some((s) => s.only),
+      tags: [...new Set([...chain.flatMap((s) => s.tags), ...t.tags])],
+      skip: staticSkip,
+      retries: effective(t, "retries") ?? null,
+      serialGroup: serial ? suiteId(serial) : null,
+      parallel: chain.some((s) => s.mode === "parallel"),
+    };
+  });
+}
+
+function slug(s) {
+  return s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "test";
+}
+
+function makeInfo(test, options, run) {
+  const titlePath = [...test.suite.titlePath(), test.title];
+  const dir = `${options.outputDir}/${slug(`${test.location.file}-${titlePath.join("-")}`)}${options.projectName ? `-${slug(options.projectName)}` : ""}${options.retry ? `-retry${options.retry}` : ""}`;
+  const info = {
+    title: test.title,
+    titlePath: [test.location.file, ...titlePath],
+    file: test.location.file,
+    line: test.location.line,
+    column: test.location.column,
+    fn: test.fn,
+    retry: options.retry,
+    repeatEachIndex: 0,
+    workerIndex: options.workerIndex,
+    parallelIndex: options.parallelIndex ?? options.workerIndex,
+    project: { name: options.projectName ?? "", use: options.use ?? {}, outputDir: options.outputDir, retries: options.retries ?? 0, timeout: options.timeout },
+    config: options.configSummary ?? {},
+    tags: [...new Set([...test.suite.chain().flatMap((s) => s.tags), ...test.tags])],
+    annotations: [...test.annotations],
+    attachments: [],
+    errors: [],
+    error: undefined,
+    status: "passed",
+    expectedStatus: test.expectedStatus,
+    duration: 0,
+    outputDir: dir,
+    snapshotDir: dir,
+    snapshotSuffix: "",
+    stdout: [],
+    stderr: [],
+    get timeout() {
+      return run.timeout;
+    },
+    setTimeout(timeout) {
+      run.setTimeout(timeout);
+    },
+    slow(condition = true, description) {
+      if (condition) {
+        info.annotations.push({ type: "slow", description });
+        run.setTimeout(run.timeout * 3);
+      }
+    },
+    skip(condition = true, description) {
+      if (typeof condition === "string") [condition, description] = [true, condition];
+      if (condition) {
+        info.annotations.push({ type: "skip", description });
+        throw new SkipError("skip", description);
+      }
+    },
+    fixme(condition = true, description) {
+      if (typeof condition === "string") [condition, description] = [true, condition];
+      if (condition) {
+        info.annotations.push({ type: "fixme", description });
+        throw new SkipError("fixme", description);
+      }
+    },
+    fail(condition = true, description) {
+      if (typeof condition === "string") [condition, description] = [true, condition];
+      if (condition) {
+        info.annotations.push({ type: "fail", description });
+        info.expectedStatus = "failed";
+      }
+    },
+    outputPath(...segments) {
+      return [dir, ...segments].join("/");
+    },
+    snapshotPath(...segments) {
+      return [dir, ...segments].join("/");
+    },
+    async attach(name, options = {}) {
+      const { path, contentType } = await host("harness.attach", {
+        name,
+        contentType: options.contentType ?? (options.path ? undefined : typeof options.body === "string" ? "text/plain" : "application/octet-stream"),
+        body: options.body === undefined ? undefined : api.toBase64(options.body),
+        path: options.path,
+        dir,
+      });
+      info.attachments.push({ name, contentType, path });
+    },
+  };
+  return info;
+}
+
+class TimeoutSignal extends Error {}
+
+/** The test's time budget: one timer, re-armable, mirrored to the host's watchdog. */
+function makeRun(test, options) {
+  const run = {
+    timeout: options.timeout,
+    started: Date.now(),
+    timer: null,
+    reject: null,
+    expired: false,
+    steps: [],
+    stepStack: [],
+    setTimeout(timeout) {
+      run.timeout = timeout;
+      arm();
+    },
+  };
+  let rejectExpired;
+  run.expiry = new Promise((_, reject) => (rejectExpired = reject));
+  run.expiry.catch(() => {});
+  function arm() {
+    clearTimeout(run.timer);
+    if (!run.timeout) {
+      host("harness.deadline", { ms: 0 }).catch(() => {});
+      return;
+    }
+    const remaining = Math.max(0, run.started + run.timeout - Date.now());
+    host("harness.deadline", { ms: remaining }).catch(() => {});
+    run.timer = setTimeout(() => {
+      run.expired = true;
+      rejectExpired(new TimeoutSignal());
+    }, remaining);
+  }
+  run.arm = arm;
+  run.within = (promise) => Promise.race([promise, run.expiry]);
+  run.stop = () => clearTimeout(run.timer);
+  return run;
+}
+
+function timeoutError(run) {
+  return { name: "TimeoutError", message: `Test timeout of ${run.timeout}ms exceeded.`, origin: "timeout" };
+}
+
+async function callWithFixtures(scope, fn, info) {
+  const values = await scope.values(fixtureParams(fn));
+  return fn(values, info);
+}
+
+async function runHooks(kind, suites, scope, info, run, errors) {
+  for (const suite of suites) {
+    for (const h of suite.hooks[kind]) {
+      try {
+        await run.within(callWithFixtures(scope, h.fn, info));
+      } catch (e) {
+        if (e instanceof TimeoutSignal) throw e;
+        if (e instanceof SkipError) throw e;
+        errors.push(errorOf(e));
+        if (kind.startsWith("before")) return false;
+      }
+    }
+  }
+  return true;
+}
+
+async function runOne(test, options) {
+  const run = makeRun(test, { ...options, timeout: effective(test, "timeout") ?? options.timeout });
+  const info = makeInfo(test, options, run);
+  state.running = { test, info, steps: run.steps, stepStack: run.stepStack, handlerErrors: [] };
+  await host("harness.testBegin", { id: test.id });
+  run.arm();
+  const errors = [];
+  const suites = test.suite.chain();
+  const scope = new FixtureScope(test.pool, test.suite, options.use, info, true, workerFixtures);
+  // Worker fixtures (the browser launch among them) get their own time, as in Playwright.
+  scope.onWorkerSetup = (ms) => {
+    run.started += ms;
+    run.arm();
+  };
+  let status = "passed";
+  try {
+    // Conditional modifiers of describes and files, evaluated with fixtures.
+    for (const m of suiteModifiers(test)) {
+      if (m.type === "skip" || m.type === "fixme" || m.type === "fail" || m.type === "slow") {
+        const cond = typeof m.condition === "function" ? await run.within(callWithFixtures(scope, m.condition, info)) : m.condition;
+        if (cond) info[m.type](true, m.description);
+      }
+    }
+    // beforeAll hooks of describes entered now; their failure fails every test they cover.
+    for (const suite of suites) {
+      if (!suite.beforeAllState) {
+        suite.beforeAllState = { ran: true, error: null };
+        const hookErrors = [];
+        const allScope = new FixtureScope(test.pool, suite, options.use, state.workerInfo, false, workerFixtures);
+        allScope.onWorkerSetup = scope.onWorkerSetup;
+        await runHooks("beforeAll", [suite], allScope, info, run, hookErrors);
+        if (hookErrors.length) suite.beforeAllState.error = hookErrors[0];
+      }
+      if (suite.beforeAllState.error) {
+        errors.push(suite.beforeAllState.error);
+        break;
+      }
+    }
+    if (!errors.length) {
+      // Auto fixtures first, then beforeEach hooks outside in, then the body.
+      const autos = Object.keys(test.pool).filter((n) => scope.def(n)?.auto);
+      await run.within(scope.values(autos));
+      const ok = await runHooks("beforeEach", suites, scope, info, run, errors);
+      if (ok) {
+        await run.within(callWithFixtures(scope, test.fn, info));
+      }
+    }
+  } catch (e) {
+    if (e instanceof TimeoutSignal) {
+      status = "timedOut";
+      errors.push(timeoutError(run));
+    } else if (e instanceof SkipError) {
+      status = "skipped";
+    } else {
+      errors.push(errorOf(e));
+    }
+  }
+  for (const soft of takeSoftErrors()) errors.push(errorOf(soft));
+  errors.push(...state.running.handlerErrors.splice(0));
+  if (status === "passed" && errors.length) status = "failed";
+  info.status = status;
+  info.errors = errors;
+  info.error = errors[0];
+  // afterEach hooks and fixture teardown get a fresh budget of the same size.
+  const teardownRun = makeRun(test, { timeout: run.timeout });
+  state.running.teardown = true;
+  teardownRun.arm();
+  try {
+    const afterErrors = [];
+    await runHooks("afterEach", [...suites].reverse(), scope, info, teardownRun, afterErrors);
+    for (const e of await teardownRun.within(scope.teardown())) afterErrors.push(errorOf(e));
+    if (afterErrors.length) {
+      errors.push(...afterErrors);
+      if (status === "passed" || status === "skipped") status = "failed";
+    }
+  } catch (e) {
+    if (e instanceof TimeoutSignal) {
+      errors.push({ name: "TimeoutError", message: `Tearing down fixtures and afterEach hooks exceeded the test timeout of ${run.timeout}ms.`, origin: "timeout" });
+      if (status === "passed") status = "timedOut";
+    } else errors.push(errorOf(e));
+  }
+  run.stop();
+  teardownRun.stop();
+  // test.fail(): failing is the expected outcome.
+  let expectedStatus = info.expectedStatus;
+  if (expectedStatus === "failed" && status !== "skipped") {
+    if (status === "failed") {
+      status = "passed";
+      errors.length = 0;
+    } else if (status === "passed") {
+      status = "failed";
+      errors.push({ name: "Error", message: "Expected to fail, but passed." });
+    }
+  }
+  state.running = null;
+  const result = {
+    id: test.id,
+    status,
+    errors,
+    annotations: info.annotations,
+    attachments: info.attachments,
+    steps: run.steps,
+  };
+  return result;
+}
+
+async function runAfterAll(suite, options, errorsOut) {
+  if (!suite.beforeAllState) return;
+  const run = makeRun(null, { timeout: options.timeout });
+  run.arm();
+  const scope = new FixtureScope(basePool, suite, options.use, state.workerInfo, false, workerFixtures);
+  for (const h of suite.hooks.afterAll) {
+    try {
+      await run.within(callWithFixtures(scope, h.fn, state.workerInfo));
+    } catch (e) {
+      errorsOut.push(e instanceof TimeoutSignal ? { name: "TimeoutError", message: `afterAll hook timeout of ${options.timeout}ms exceeded.` } : errorOf(e));
+    }
+  }
+  run.stop();
+}
+
+export async function runTests(ids, options) {
+  setDefaultTimeout(options.expectTimeout ?? 5000);
+  state.workerInfo = { workerIndex: options.workerIndex, parallelIndex: options.workerIndex, project: { name: options.projectName ?? "", use: options.use ?? {} }, config: options.configSummary ?? {} };
+  const selected = ids.map((id) => tests[id]).filter(Boolean);
+  const remaining = new Map();
+  for (const t of selected) for (const s of t.suite.chain()) remaining.set(s, (remaining.get(s) ?? 0) + 1);
+  const failedSerial = new Set();
+  const teardownErrors = [];
+  for (const t of selected) {
+    const group = serialGroup(t);
+    let result;
+    if (group && failedSerial.has(group)) {
+      result = { id: t.id, status: "skipped", errors: [], annotations: [{ type: "skip", description: "a previous test in this serial group failed" }], attachments: [], steps: [], notRun: true };
+    } else {
+      result = await runOne(t, options);
+      if (group && (result.status === "failed" || result.status === "timedOut")) failedSerial.add(group);
+    }
+    // afterAll hooks of describes this test completes run before it is reported: their
+    // failure fails it (the last test they cover), as in Playwright.
+    for (const s of [...t.suite.chain()].reverse()) {
+      const left = remaining.get(s) - 1;
+      remaining.set(s, left);
+      if (left !== 0) continue;
+      const hookErrors = [];
+      await runAfterAll(s, options, hookErrors);
+      if (hookErrors.length) {
+        result.errors.push(...hookErrors.map((e) => ({ ...e, message: `afterAll hook: ${e.message}` })));
+        if (result.status === "passed" || result.status === "skipped") result.status = "failed";
+        delete result.notRun;
+      }
+    }
+    await host("harness.testEnd", result);
+  }
+  // Worker fixtures are torn down when the file's isolate is done with them.
+  for (const [, inst] of [...workerFixtures].reverse()) {
+    try {
+      if (inst.teardown) await inst.teardown();
+    } catch (e) {
+      teardownErrors.push(errorOf(e));
+    }
+  }
+  workerFixtures.clear();
+  return { teardownErrors };
+}
