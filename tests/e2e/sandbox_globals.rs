@@ -144,3 +144,32 @@ async fn import_meta_and_stack_traces_show_no_host_paths() {
         assert!(!t.contains(&host), "host path leaked: {t}");
     }
 }
+
+/// Every runtime starts from the snapshot that holds the test API, but only test runtimes
+/// reach it: a script sees neither its globals nor its module.
+#[tokio::test]
+async fn a_plain_runtime_cannot_reach_the_test_api() {
+    let (rt, _console, _dir) = runtime(|_| {});
+    let value = rt
+        .eval(
+            r#"(async () => {
+                const globals = [typeof test, typeof expect, typeof describe, typeof __ib_harness];
+                const imports = [];
+                for (const name of ['@playwright/test', 'isolate-browser/test', 'node:isolate-browser/test', 'ext:isolate_suite/harness/99_index.js']) {
+                    imports.push(await import(name).then(() => 'loaded', (e) => e.constructor.name));
+                }
+                return { globals, imports };
+            })()"#,
+        )
+        .await
+        .expect("evaluates");
+    assert_eq!(
+        value["globals"],
+        json!(["undefined", "undefined", "undefined", "undefined"])
+    );
+    assert_eq!(
+        value["imports"],
+        json!(["TypeError", "TypeError", "TypeError", "TypeError"]),
+        "{value}"
+    );
+}

@@ -461,6 +461,22 @@ test('no ambient access', async () => {
   expect(typeof (globalThis as any).require).toBe('undefined');
   await expect(fetch('http://example.com/')).rejects.toThrow(/not allowed|denied|blocked/i);
 });
+test('the host call is in no module user code can import', async () => {
+  for (const name of [
+    'isolate-browser/internal/browser',
+    'isolate-browser/internal/browser/10_wire.js',
+    'ext:isolate_suite/browser/10_wire.js',
+    'ext:isolate_suite/harness/99_index.js',
+    'node:isolate-browser/test',
+    'ext:core/mod.js',
+  ]) {
+    await expect(import(name), name).rejects.toThrow();
+  }
+  const api = await import('@playwright/test');
+  expect(Object.keys(api).sort()).toEqual(
+    ['chromium', 'default', 'defineConfig', 'devices', 'expect', 'it', 'mergeExpects', 'mergeTests', 'request', 'test'],
+  );
+});
 test('page.url() is synchronous and follows navigations', async ({ page }) => {
   expect(page.url()).toBe('about:blank');
   await page.goto('/');
@@ -491,6 +507,12 @@ test('paths outside the project are refused', async ({ page }) => {
         ["passed"],
         "{}",
         run.error("no ambient access")
+    );
+    assert_eq!(
+        run.status("the host call is in no module user code can import"),
+        ["passed"],
+        "{}",
+        run.error("the host call is in no module user code can import")
     );
     assert_eq!(
         run.status("paths outside the project are refused"),

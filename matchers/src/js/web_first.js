@@ -1,9 +1,10 @@
-// The web-first matchers' JS half: `expect(locator).toHaveText(…)` and friends become one host
+// The web-first matchers' JS half: `expect(locator).toHaveText(...)` and friends become one host
 // call (`expect.check`) that polls in Rust until the matcher holds or its timeout passes. The
-// matcher names and how each takes its arguments come from the matchers crate's list
-// (`MATCHERS`, prepended to this source), so the two halves cannot disagree.
+// matcher names and how each takes its arguments come from the list both halves read
+// (web_first_matchers.js), so they cannot disagree.
 
-import { APIResponse, host, Locator, ms, Page, Response } from "isolate-browser/internal/browser";
+import { APIResponse, host, Locator, ms, Page, Response } from "ext:isolate_suite/browser/99_index.js";
+import { MATCHERS } from "ext:isolate_suite/matchers/web_first_matchers.js";
 
 /** RegExps (also inside arrays) as the host reads them. */
 function wire(value) {

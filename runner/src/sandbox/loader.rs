@@ -38,6 +38,11 @@ const BUILTINS: &[(&str, &str)] = &[
     ("fs/promises", "node:fs/promises"),
 ];
 
+/// The names of the test API (in runtimes started from the test snapshot), and the module of
+/// that snapshot they are.
+const TEST_API: &[&str] = &["@playwright/test", "isolate-browser/test"];
+const TEST_API_MODULE: &str = "node:isolate-browser/test";
+
 /// A module's original text and, for TypeScript, the map from the code V8 ran back to it.
 #[derive(Debug, Clone)]
 pub(crate) struct LoadedSource {
@@ -49,16 +54,19 @@ pub(crate) struct LoadedSource {
 pub(crate) struct Loader {
     root: PathBuf,
     modules: ModulesBinding,
+    /// `@playwright/test` resolves to the test API of the runtime's snapshot.
+    test_api: bool,
     fallback_cache: RefCell<HashMap<String, VirtualModule>>,
     sources: RefCell<HashMap<String, LoadedSource>>,
 }
 
 impl Loader {
     /// `root` must already be canonical.
-    pub(crate) fn new(root: PathBuf, modules: ModulesBinding) -> Self {
+    pub(crate) fn new(root: PathBuf, modules: ModulesBinding, test_api: bool) -> Self {
         Self {
             root,
             modules,
+            test_api,
             fallback_cache: RefCell::new(HashMap::new()),
             sources: RefCell::new(HashMap::new()),
         }
@@ -186,6 +194,9 @@ impl ModuleLoader for Loader {
     ) -> ModuleResolveResponse {
         if let Some((_, target)) = BUILTINS.iter().find(|(name, _)| *name == specifier) {
             return ModuleSpecifier::parse(target).map_err(JsErrorBox::from_err);
+        }
+        if self.test_api && TEST_API.contains(&specifier) {
+            return ModuleSpecifier::parse(TEST_API_MODULE).map_err(JsErrorBox::from_err);
         }
         if is_relative(specifier) || specifier.starts_with("file:") {
             let base = if referrer.starts_with("file:") {

@@ -332,6 +332,11 @@ pub struct RuntimeOptions {
     pub host_calls: Option<HostCallsBinding>,
     /// The app-server side, set by [`crate::serve::AppServer`] (absent elsewhere).
     pub serve: Option<ServeBinding>,
+    /// Make the test and browser API (evaluated in every runtime's snapshot) reachable:
+    /// `@playwright/test` and `isolate-browser/test` resolve to it, its globals (`test`,
+    /// `expect`, …) are installed, and its host calls go to `host_calls`. Set by the test
+    /// runner; plain scripts and app servers never see that API.
+    pub test_api: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -347,6 +352,7 @@ impl Default for RuntimeOptions {
             tools: HashMap::new(),
             host_calls: None,
             serve: None,
+            test_api: false,
         }
     }
 }
@@ -372,6 +378,7 @@ impl fmt::Debug for RuntimeOptions {
             .field("tools", &self.tools.keys().collect::<Vec<_>>())
             .field("host_calls", &self.host_calls.is_some())
             .field("serve", &self.serve.is_some())
+            .field("test_api", &self.test_api)
             .finish()
     }
 }

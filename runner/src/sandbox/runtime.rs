@@ -434,7 +434,7 @@ fn isolate_thread(
     let local = tokio::task::LocalSet::new();
     let host_tasks = TaskTracker::new();
     local.block_on(&tokio_rt, async move {
-        let loader = Rc::new(Loader::new(root, options.modules.clone()));
+        let loader = Rc::new(Loader::new(root, options.modules.clone(), options.test_api));
         let (mut js, reset) = match create_js_runtime(
             &options,
             files,
@@ -530,12 +530,16 @@ fn create_js_runtime(
     // Tools are also globals of their own name (when that name is free), as in @ricsam/isolate.
     // Then every internal goes: ops stay reachable only through closures the bootstrap made.
     let names = serde_json::to_string(&tool_names).map_err(|e| e.to_string())?;
-    // The runner's modules take this entry point and delete it before any user code runs.
-    let expose_calls = if options.host_calls.is_some() {
+    // An embedder's own modules take this entry point and delete it before any user code runs
+    // (the test API took the op itself while its snapshot was built).
+    let expose_calls = if options.host_calls.is_some() && !options.test_api {
         "{ const op = Deno.core.ops.op_sandbox_call; Object.defineProperty(globalThis, '__ib_call', { value: (m, a) => op(m, a), configurable: true, enumerable: false, writable: false }); }"
     } else {
         ""
     };
+    // Every runtime starts with the test API evaluated (one snapshot for all); only a test
+    // runtime installs its globals, and every runtime drops the installer.
+    let test_api = if options.test_api { "install();" } else { "" };
     // The script's value is the bootstrap's reset function, which only the host keeps.
     let reset = js
         .execute_script(
@@ -543,6 +547,7 @@ fn create_js_runtime(
             format!(
                 "for (const n of {names}) if (!(n in globalThis)) Object.defineProperty(globalThis, n, {{ value: (...a) => tools[n](...a), writable: true, configurable: true, enumerable: false }});\n\
                  {expose_calls}\n\
+                 {{ const install = globalThis.__isolateBrowserTestApi; delete globalThis.__isolateBrowserTestApi; {test_api} }}\n\
                  (() => {{ const reset = globalThis.__isolateBrowserReset; delete globalThis.__isolateBrowserReset; delete globalThis.Deno; delete globalThis.__bootstrap; return reset; }})();"
             ),
         )
@@ -588,6 +593,7 @@ fn call_reset(js: &mut JsRuntime, reset: &v8::Global<v8::Value>) -> Result<(), S
     Ok(())
 }
 
+/// The extensions of a runtime, in the order its snapshot was built with.
 fn extensions() -> Vec<deno_core::Extension> {
     vec![
         deno_webidl::deno_webidl::init(),
@@ -598,6 +604,7 @@ fn extensions() -> Vec<deno_core::Extension> {
             deno_web::InMemoryBroadcastChannel::default(),
         ),
         super::ext::isolate_sandbox::init(),
+        super::ext::isolate_suite::init(),
     ]
 }
 

@@ -1,92 +1,70 @@
-//! The JS the runner puts into test isolates, as virtual modules: the test API
-//! (`@playwright/test`, `isolate-browser/test`; `js/NN_*.js`), the browser API behind it
-//! (`browser/js/NN_*.js`), `defineConfig` and `devices`, and the matchers crate's `expect` and
-//! web-first adapters. Each numbered file is an ES module that imports the ones before it.
+//! The JS of the test runner. The test API (`js/NN_*.js`, `@playwright/test`), the browser API
+//! behind it (`browser/js/NN_*.js`) and the matchers crate's `expect` and web-first adapters
+//! are evaluated into the test snapshot when the crate is built (the `isolate_suite` extension
+//! in `sandbox/ext`), so a test isolate starts with them loaded. Config files get
+//! `defineConfig` and `devices` as virtual modules here.
 
 use crate::sandbox::VirtualModule;
 
-/// The harness modules, by their file names under `js/`.
-const HARNESS: &[(&str, &str)] = &[
-    ("10_state.js", include_str!("js/10_state.js")),
-    ("15_expect.js", include_str!("js/15_expect.js")),
-    ("20_fixtures.js", include_str!("js/20_fixtures.js")),
-    ("30_registration.js", include_str!("js/30_registration.js")),
-    ("40_builtins.js", include_str!("js/40_builtins.js")),
-    ("50_running.js", include_str!("js/50_running.js")),
-];
-const HARNESS_INDEX: &str = include_str!("js/99_index.js");
-
-/// The browser API modules, by their file names under `browser/js/`.
-const BROWSER: &[(&str, &str)] = &[
-    ("10_wire.js", include_str!("browser/js/10_wire.js")),
-    ("11_values.js", include_str!("browser/js/11_values.js")),
-    ("20_network.js", include_str!("browser/js/20_network.js")),
-    ("30_events.js", include_str!("browser/js/30_events.js")),
-    ("40_locator.js", include_str!("browser/js/40_locator.js")),
-    ("50_page.js", include_str!("browser/js/50_page.js")),
-    ("60_context.js", include_str!("browser/js/60_context.js")),
-    (
-        "70_api_request.js",
-        include_str!("browser/js/70_api_request.js"),
-    ),
-];
-const BROWSER_INDEX: &str = include_str!("browser/js/99_index.js");
-
 const CONFIG_JS: &str = include_str!("js/config.js");
 
-/// `isolate-browser/test` is the same module instance as `@playwright/test`, so tests declared
-/// through either land in one registry.
-const ALIAS_JS: &str =
-    "export * from \"@playwright/test\";\nexport { default } from \"@playwright/test\";\n";
-
-/// Every JS source of the test API with the name it is known by, for checks over the sources
-/// (the host-call table test).
+/// Every JS source of the test API with its module name, for checks over the sources (the
+/// host-call table test).
 #[cfg(test)]
 pub(crate) fn all_sources() -> Vec<(String, String)> {
-    test_modules()
-        .into_iter()
-        .map(|(name, m)| (name, m.code))
-        .collect()
-}
-
-/// The modules a test isolate can import.
-pub(crate) fn test_modules() -> Vec<(String, VirtualModule)> {
-    let mut out = vec![
+    let sources: &[(&str, &str)] = &[
+        ("public", include_str!("js/00_public.js")),
+        ("harness/10_state.js", include_str!("js/10_state.js")),
+        ("harness/15_expect.js", include_str!("js/15_expect.js")),
+        ("harness/20_fixtures.js", include_str!("js/20_fixtures.js")),
         (
-            "@playwright/test".to_string(),
-            VirtualModule::js(HARNESS_INDEX),
+            "harness/30_registration.js",
+            include_str!("js/30_registration.js"),
         ),
-        ("isolate-browser/test".into(), VirtualModule::js(ALIAS_JS)),
+        ("harness/40_builtins.js", include_str!("js/40_builtins.js")),
+        ("harness/50_running.js", include_str!("js/50_running.js")),
+        ("harness/99_index.js", include_str!("js/99_index.js")),
+        ("browser/10_wire.js", include_str!("browser/js/10_wire.js")),
         (
-            "isolate-browser/internal/browser".into(),
-            VirtualModule::js(BROWSER_INDEX),
-        ),
-        (
-            "isolate-browser/internal/web-first".into(),
-            VirtualModule::js(isolate_browser_matchers::web_first_js()),
+            "browser/11_values.js",
+            include_str!("browser/js/11_values.js"),
         ),
         (
-            "isolate-browser/internal/config".into(),
-            VirtualModule::js(CONFIG_JS),
+            "browser/20_network.js",
+            include_str!("browser/js/20_network.js"),
         ),
         (
-            "isolate-browser/expect".into(),
-            VirtualModule::js(isolate_browser_matchers::EXPECT_JS),
+            "browser/30_events.js",
+            include_str!("browser/js/30_events.js"),
+        ),
+        (
+            "browser/40_locator.js",
+            include_str!("browser/js/40_locator.js"),
+        ),
+        ("browser/50_page.js", include_str!("browser/js/50_page.js")),
+        (
+            "browser/60_context.js",
+            include_str!("browser/js/60_context.js"),
+        ),
+        (
+            "browser/70_api_request.js",
+            include_str!("browser/js/70_api_request.js"),
+        ),
+        (
+            "browser/99_index.js",
+            include_str!("browser/js/99_index.js"),
+        ),
+        ("config.js", CONFIG_JS),
+        ("matchers/expect.js", isolate_browser_matchers::EXPECT_JS),
+        (
+            "matchers/web_first.js",
+            isolate_browser_matchers::WEB_FIRST_JS,
         ),
     ];
-    for (file, code) in HARNESS {
-        out.push((
-            format!("isolate-browser/internal/harness/{file}"),
-            VirtualModule::js(*code),
-        ));
-    }
-    for (file, code) in BROWSER {
-        out.push((
-            format!("isolate-browser/internal/browser/{file}"),
-            VirtualModule::js(*code),
-        ));
-    }
-    out
+    sources
+        .iter()
+        .map(|(name, code)| (name.to_string(), code.to_string()))
+        .collect()
 }
 
 /// The modules a config file can import: `defineConfig` and `devices` only.
@@ -105,7 +83,3 @@ pub(crate) fn config_modules() -> Vec<(String, VirtualModule)> {
         ),
     ]
 }
-
-/// Loads the test API before the spec, so it captures the host entry point first.
-pub(crate) const ENTRY_NAME: &str = "__isolate_browser_entry.mjs";
-pub(crate) const ENTRY_JS: &str = "import \"@playwright/test\";\n";

@@ -31,7 +31,6 @@ use super::protocol::ResultStatus;
 use super::protocol::RunOptions;
 use super::protocol::StepInfo;
 use super::protocol::TestResult;
-use super::sources;
 use crate::sandbox::ConsoleBinding;
 use crate::sandbox::ConsoleEntry;
 use crate::sandbox::FetchPolicy;
@@ -150,10 +149,6 @@ fn runtime_options(
     output: Option<mpsc::UnboundedSender<IsolateMsg>>,
     host_calls: crate::sandbox::HostCallsBinding,
 ) -> RuntimeOptions {
-    let mut modules = ModulesBinding::default();
-    for (name, m) in sources::test_modules() {
-        modules.virtual_modules.insert(name, m);
-    }
     RuntimeOptions {
         memory_limit_mb: project.memory_limit_mb,
         execution_timeout: None,
@@ -168,10 +163,11 @@ fn runtime_options(
         }),
         fetch: project.fetch.clone(),
         files: None,
-        modules,
+        modules: ModulesBinding::default(),
         tools: Default::default(),
         host_calls: Some(host_calls),
         serve: None,
+        test_api: true,
     }
 }
 
@@ -195,11 +191,8 @@ fn session_defaults(project: &ProjectRun) -> SessionDefaults {
     }
 }
 
-/// Loads the test API and the spec into a new isolate.
+/// Loads the spec into a new isolate (the test API is in its snapshot already).
 async fn load(runtime: &Runtime, file: &SpecFile) -> Result<(), ScriptError> {
-    runtime
-        .run_module_code(sources::ENTRY_NAME, sources::ENTRY_JS)
-        .await?;
     match &file.code {
         Some(code) => runtime.run_module_code(&file.rel, code.clone()).await,
         None => runtime.run_module(&file.rel).await,

@@ -423,3 +423,41 @@ deno_core::extension!(
         "node:fs/promises" = "ext:isolate_sandbox/21_node_fs.js",
     ],
 );
+
+// The test API and the browser API, evaluated into the startup snapshot: a test isolate starts
+// with them loaded, and they take the host-call op before any user code exists. Runtimes of
+// `run` and `serve` start from the same snapshot (V8 aborts when isolates of two snapshots
+// live in one process), but their loader does not resolve the test API and their seal script
+// does not install its globals, so nothing of it is reachable there.
+// deno_core lets only its internal schemes import `ext:` modules, so what user code imports
+// (`@playwright/test`, through the loader) is `node:isolate-browser/test`, which re-exports the
+// harness; user code cannot name it, or anything behind it, itself.
+deno_core::extension!(
+    isolate_suite,
+    deps = [isolate_sandbox],
+    esm_entry_point = "node:isolate-browser/test",
+    esm = [
+        dir "src/suite",
+        "node:isolate-browser/test" = "js/00_public.js",
+        "ext:isolate_suite/browser/10_wire.js" = "browser/js/10_wire.js",
+        "ext:isolate_suite/browser/11_values.js" = "browser/js/11_values.js",
+        "ext:isolate_suite/browser/20_network.js" = "browser/js/20_network.js",
+        "ext:isolate_suite/browser/30_events.js" = "browser/js/30_events.js",
+        "ext:isolate_suite/browser/40_locator.js" = "browser/js/40_locator.js",
+        "ext:isolate_suite/browser/50_page.js" = "browser/js/50_page.js",
+        "ext:isolate_suite/browser/60_context.js" = "browser/js/60_context.js",
+        "ext:isolate_suite/browser/70_api_request.js" = "browser/js/70_api_request.js",
+        "ext:isolate_suite/browser/99_index.js" = "browser/js/99_index.js",
+        "ext:isolate_suite/matchers/expect.js" = "../../../matchers/src/js/expect.js",
+        "ext:isolate_suite/matchers/web_first_matchers.js" = "../../../matchers/src/js/web_first_matchers.js",
+        "ext:isolate_suite/matchers/web_first.js" = "../../../matchers/src/js/web_first.js",
+        "ext:isolate_suite/config.js" = "js/config.js",
+        "ext:isolate_suite/harness/10_state.js" = "js/10_state.js",
+        "ext:isolate_suite/harness/15_expect.js" = "js/15_expect.js",
+        "ext:isolate_suite/harness/20_fixtures.js" = "js/20_fixtures.js",
+        "ext:isolate_suite/harness/30_registration.js" = "js/30_registration.js",
+        "ext:isolate_suite/harness/40_builtins.js" = "js/40_builtins.js",
+        "ext:isolate_suite/harness/50_running.js" = "js/50_running.js",
+        "ext:isolate_suite/harness/99_index.js" = "js/99_index.js",
+    ],
+);

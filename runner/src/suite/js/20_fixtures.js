@@ -2,13 +2,13 @@
 // `test.extend` builds, and the scope that sets fixtures up (worker fixtures once per file's
 // isolate, test fixtures per test) and tears them down in reverse order.
 
-import { state } from "isolate-browser/internal/harness/10_state.js";
+import { state } from "ext:isolate_suite/harness/10_state.js";
 
 function stripComments(src) {
   return src.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/[^\n]*/g, "");
 }
 
-/** Names destructured by a function's first parameter: `async ({ page, foo: f }) => …`. */
+/** Names destructured by a function's first parameter: `async ({ page, foo: f }) => ...`. */
 export function fixtureParams(fn) {
   if (typeof fn !== "function") return [];
   const src = stripComments(fn.toString());
@@ -69,11 +69,19 @@ export class FixtureDef {
     this.timeout = options.timeout;
     if (typeof value === "function") {
       this.fn = value;
-      this.deps = fixtureParams(value);
     } else {
       this.value = value;
-      this.deps = [];
+      this._deps = [];
     }
+  }
+  /** The fixtures it takes, read from its source when first needed (never while the snapshot
+   * is made: slicing the source there leaves strings V8 cannot restore; see runner/build.rs). */
+  get deps() {
+    this._deps ??= fixtureParams(this.fn);
+    return this._deps;
+  }
+  set deps(names) {
+    this._deps = names;
   }
 }
 
@@ -82,7 +90,6 @@ export function extendPool(pool, defs) {
   for (const [name, value] of Object.entries(defs)) next[name] = new FixtureDef(name, value, pool[name]);
   return next;
 }
-
 
 export const workerFixtures = new Map(); // FixtureDef -> { value, teardown }
 

@@ -2,10 +2,10 @@
 // `test.use` build the tree of suites and the list of tests; `test.step` records steps while a
 // test runs and reports each to the host as it begins and ends.
 
-import { host } from "isolate-browser/internal/browser";
-import { expect } from "isolate-browser/internal/harness/15_expect.js";
-import { extendPool } from "isolate-browser/internal/harness/20_fixtures.js";
-import { callerLocation, SkipError, state } from "isolate-browser/internal/harness/10_state.js";
+import { host } from "ext:isolate_suite/browser/99_index.js";
+import { expect } from "ext:isolate_suite/harness/15_expect.js";
+import { extendPool } from "ext:isolate_suite/harness/20_fixtures.js";
+import { callerLocation, SkipError, state } from "ext:isolate_suite/harness/10_state.js";
 
 export class Suite {
   constructor(title, parent, location) {

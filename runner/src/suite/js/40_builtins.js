@@ -1,10 +1,10 @@
 // The built-in fixtures (`page`, `context`, `browser`, `request`, the option fixtures of
 // `use`), the base test, and the small exports of `@playwright/test` beside it.
 
-import * as api from "isolate-browser/internal/browser";
-import { defineConfig, devices } from "isolate-browser/internal/config";
-import { extendPool } from "isolate-browser/internal/harness/20_fixtures.js";
-import { makeTest } from "isolate-browser/internal/harness/30_registration.js";
+import * as api from "ext:isolate_suite/browser/99_index.js";
+import { defineConfig, devices } from "ext:isolate_suite/config.js";
+import { extendPool } from "ext:isolate_suite/harness/20_fixtures.js";
+import { makeTest } from "ext:isolate_suite/harness/30_registration.js";
 
 const { host } = api;
 

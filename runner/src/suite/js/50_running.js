@@ -2,12 +2,12 @@
 // selection of them (modifiers, beforeAll/afterAll by describe, fixtures, hooks, the body, the
 // test's time budget mirrored to the host's watchdog) and reports each result as it ends.
 
-import * as api from "isolate-browser/internal/browser";
-import { setDefaultTimeout, takeSoftErrors } from "isolate-browser/expect";
-import { basePool } from "isolate-browser/internal/harness/40_builtins.js";
-import { FixtureScope, fixtureParams, workerFixtures } from "isolate-browser/internal/harness/20_fixtures.js";
-import { tests } from "isolate-browser/internal/harness/30_registration.js";
-import { SkipError, state } from "isolate-browser/internal/harness/10_state.js";
+import * as api from "ext:isolate_suite/browser/99_index.js";
+import { setDefaultTimeout, takeSoftErrors } from "ext:isolate_suite/matchers/expect.js";
+import { basePool } from "ext:isolate_suite/harness/40_builtins.js";
+import { FixtureScope, fixtureParams, workerFixtures } from "ext:isolate_suite/harness/20_fixtures.js";
+import { tests } from "ext:isolate_suite/harness/30_registration.js";
+import { SkipError, state } from "ext:isolate_suite/harness/10_state.js";
 
 const { host } = api;
 

@@ -46,6 +46,51 @@ fn every_method_the_js_calls_is_in_a_table() {
     );
 }
 
+/// The first argument of every `host(` call in the sources: a literal method name, or the
+/// text of whatever else was passed (which the test refuses: names must be greppable).
+fn host_call_arguments() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (module, code) in crate::suite::sources::all_sources() {
+        for (i, _) in code.match_indices("host(") {
+            // `function host(` and `host(method, …)` definitions are not calls.
+            let before = code[..i].trim_end();
+            if before.ends_with("function")
+                || before.ends_with('.')
+                || code[i..].starts_with("host(method")
+            {
+                continue;
+            }
+            let rest = &code[i + "host(".len()..];
+            let arg = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or_default().to_string(),
+                _ => format!(
+                    "<not a literal: {}>",
+                    rest.chars().take(30).collect::<String>()
+                ),
+            };
+            out.push((arg, module.clone()));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_host_call_names_a_method_of_a_table_literally() {
+    let table: BTreeSet<&str> = methods().collect();
+    let calls = host_call_arguments();
+    assert!(
+        calls.len() > 80,
+        "the scan finds the calls: {}",
+        calls.len()
+    );
+    let bad: Vec<String> = calls
+        .into_iter()
+        .filter(|(m, _)| !table.contains(m.as_str()))
+        .map(|(m, module)| format!("{m} (in {module})"))
+        .collect();
+    assert!(bad.is_empty(), "host calls not in a table: {bad:?}");
+}
+
 #[test]
 fn every_method_in_the_tables_is_called_by_the_js() {
     let used: BTreeSet<String> = methods_named_in_js().into_iter().map(|(m, _)| m).collect();

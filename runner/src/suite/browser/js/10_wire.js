@@ -2,12 +2,13 @@
 // (runner/src/suite/protocol) and turns its reply into a value or into the JS error its kind
 // names. Calls about a page also bring back the page's URL, so `page.url()` stays synchronous.
 //
-// This module captures the host entry point and removes it from the global scope: it is
-// evaluated before any user code, so only runner modules can make host calls.
+// It takes the host-call op from deno_core while the test snapshot is built, long before any
+// user code exists; no module user code can import (only `@playwright/test` and
+// `isolate-browser/test` resolve for it) hands the op out.
 
-const rawCall = globalThis.__ib_call;
-delete globalThis.__ib_call;
-if (typeof rawCall !== "function") throw new Error("the test API needs the runner's host bindings");
+import { core } from "ext:core/mod.js";
+
+const { op_sandbox_call: rawCall } = core.ops;
 
 export class TimeoutError extends Error {
   constructor(message) {

@@ -1,8 +1,8 @@
 // What page events hand to listeners: console messages, requests and responses, dialogs, and
 // the routes of paused requests, with Playwright's method names.
 
-import { host } from "isolate-browser/internal/browser/10_wire.js";
-import { toBase64 } from "isolate-browser/internal/browser/11_values.js";
+import { host } from "ext:isolate_suite/browser/10_wire.js";
+import { toBase64 } from "ext:isolate_suite/browser/11_values.js";
 
 export class ConsoleMessage {
   #data;

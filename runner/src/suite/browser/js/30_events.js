@@ -2,9 +2,9 @@
 // while anyone listens, and the dispatch that turns each event into what listeners receive.
 // Route handlers are listeners too: a paused request waits for its handler's answer.
 
-import { host, TimeoutError } from "isolate-browser/internal/browser/10_wire.js";
-import { ms } from "isolate-browser/internal/browser/11_values.js";
-import { ConsoleMessage, Dialog, Request, Response, Route } from "isolate-browser/internal/browser/20_network.js";
+import { host, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
+import { ms } from "ext:isolate_suite/browser/11_values.js";
+import { ConsoleMessage, Dialog, Request, Response, Route } from "ext:isolate_suite/browser/20_network.js";
 
 const listeners = new Map(); // target id -> Map(event name -> Set(fn))
 const routes = new Map(); // route id -> handler

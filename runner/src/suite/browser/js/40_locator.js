@@ -1,8 +1,8 @@
 // Locators: plain data (a chain of steps) that the host rebuilds into a browser-crate locator
 // on every call, so they stay lazy and cost nothing here. Each method is one host call.
 
-import { host } from "isolate-browser/internal/browser/10_wire.js";
-import { bufferOf, fnSource, ms, textQuery, toBase64 } from "isolate-browser/internal/browser/11_values.js";
+import { host } from "ext:isolate_suite/browser/10_wire.js";
+import { bufferOf, fnSource, ms, textQuery, toBase64 } from "ext:isolate_suite/browser/11_values.js";
 
 function roleOptions(options = {}) {
   return {

@@ -2,13 +2,13 @@
 // older specs use; with the page's keyboard and mouse. A page's URL is kept current by the
 // wire (every call about a page brings it back), so `page.url()` answers synchronously.
 
-import { host, setPageUrlSink } from "isolate-browser/internal/browser/10_wire.js";
-import { bufferOf, fnSource, ms, urlMatch } from "isolate-browser/internal/browser/11_values.js";
-import { Response } from "isolate-browser/internal/browser/20_network.js";
+import { host, setPageUrlSink } from "ext:isolate_suite/browser/10_wire.js";
+import { bufferOf, fnSource, ms, urlMatch } from "ext:isolate_suite/browser/11_values.js";
+import { Response } from "ext:isolate_suite/browser/20_network.js";
 import {
   addRoute, hasListeners, off, on, onceOn, pagesById, setPopupFactory, waitForEventOn,
-} from "isolate-browser/internal/browser/30_events.js";
-import { clickOptions, Locatable, Locator } from "isolate-browser/internal/browser/40_locator.js";
+} from "ext:isolate_suite/browser/30_events.js";
+import { clickOptions, Locatable, Locator } from "ext:isolate_suite/browser/40_locator.js";
 
 setPageUrlSink((id, url) => {
   const page = pagesById.get(id);

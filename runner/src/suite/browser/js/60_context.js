@@ -2,10 +2,10 @@
 // init scripts; `browser.newContext()` inside a test inherits the running test's `use` options,
 // as in Playwright Test.
 
-import { host } from "isolate-browser/internal/browser/10_wire.js";
-import { urlMatch } from "isolate-browser/internal/browser/11_values.js";
-import { addRoute, callListeners, onceOn, waitForEventOn } from "isolate-browser/internal/browser/30_events.js";
-import { initScriptSource, Page } from "isolate-browser/internal/browser/50_page.js";
+import { host } from "ext:isolate_suite/browser/10_wire.js";
+import { urlMatch } from "ext:isolate_suite/browser/11_values.js";
+import { addRoute, callListeners, onceOn, waitForEventOn } from "ext:isolate_suite/browser/30_events.js";
+import { initScriptSource, Page } from "ext:isolate_suite/browser/50_page.js";
 
 export class BrowserContext {
   #listeners = new Map();

@@ -1,8 +1,8 @@
 // `request` and `APIRequestContext`: HTTP calls from test code, over the sandbox's policy-checked
 // `fetch` (so they reach only the origins the run allows), with Playwright's option names.
 
-import { TimeoutError } from "isolate-browser/internal/browser/10_wire.js";
-import { ms } from "isolate-browser/internal/browser/11_values.js";
+import { TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
+import { ms } from "ext:isolate_suite/browser/11_values.js";
 
 export class APIResponse {
   #res;
