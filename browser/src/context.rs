@@ -78,6 +78,10 @@ pub struct ContextOptions {
     pub test_id_attribute: String,
     /// Cookies and web storage to start with.
     pub storage_state: Option<crate::storage::StorageState>,
+    /// Permissions granted to every origin (Playwright's names).
+    pub permissions: Vec<String>,
+    /// The position pages report through `navigator.geolocation`.
+    pub geolocation: Option<crate::permissions::Geolocation>,
 }
 
 impl Default for ContextOptions {
@@ -100,6 +104,8 @@ impl Default for ContextOptions {
             navigation_timeout: Duration::from_secs(30),
             test_id_attribute: "data-testid".to_string(),
             storage_state: None,
+            permissions: Vec::new(),
+            geolocation: None,
         }
     }
 }
@@ -168,6 +174,10 @@ pub(crate) struct ContextInner {
     pub(crate) storage_refresh: tokio::sync::Mutex<()>,
     /// Timeouts and extra headers set after creation.
     pub(crate) overrides: crate::page::Overrides,
+    /// What `set_geolocation` last set (the options' at first).
+    pub(crate) geolocation: Mutex<Option<crate::permissions::Geolocation>>,
+    /// What `set_offline` last set (the options' at first); pages opened later get it too.
+    pub(crate) offline: std::sync::atomic::AtomicBool,
 }
 
 /// An isolated browser context. Clones share it.
@@ -184,6 +194,12 @@ impl Context {
         first_page: Option<crate::browser::ReadyPage>,
     ) -> Result<Self, BrowserError> {
         let state = options.storage_state.clone();
+        let permissions = options.permissions.clone();
+        if let Some(g) = &options.geolocation {
+            g.validate()?;
+        }
+        let geolocation = Mutex::new(options.geolocation);
+        let offline = std::sync::atomic::AtomicBool::new(options.offline);
         let context = Self {
             inner: Arc::new(ContextInner {
                 browser,
@@ -197,8 +213,13 @@ impl Context {
                 storage: Mutex::default(),
                 storage_refresh: tokio::sync::Mutex::new(()),
                 overrides: crate::page::Overrides::default(),
+                geolocation,
+                offline,
             }),
         };
+        if !permissions.is_empty() {
+            context.grant_permissions(&permissions, None).await?;
+        }
         if let Some(state) = state {
             context.set_storage_state(&state).await?;
         }
@@ -266,6 +287,22 @@ impl Context {
             .map_err(|_| BrowserError::Closed(Some("opening a page".into())))?
             .push(Arc::downgrade(&page.inner));
         Ok(page)
+    }
+
+    /// Takes every page of the context offline (or back online), pages opened later too.
+    pub async fn set_offline(&self, offline: bool) -> Result<(), BrowserError> {
+        self.ensure_open("setting offline")?;
+        self.inner
+            .offline
+            .store(offline, std::sync::atomic::Ordering::SeqCst);
+        for page in self.pages() {
+            page.set_offline(offline).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn is_offline(&self) -> bool {
+        self.inner.offline.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Whether the context was closed.
@@ -393,6 +430,15 @@ impl Context {
         set.browser_context_id = self.inner.id.clone();
         self.execute("Storage.setCookies", set).await?;
         Ok(())
+    }
+
+    /// Sends a browser-level command on behalf of this context.
+    pub(crate) async fn browser_command<C: chromiumoxide::types::Command>(
+        &self,
+        call: &str,
+        cmd: C,
+    ) -> Result<C::Response, BrowserError> {
+        self.execute(call, cmd).await
     }
 
     /// Sends a browser-level command on behalf of this context.

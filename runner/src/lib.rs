@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod sandbox;
 pub mod serve;
+mod stdio;
 pub mod suite;
 
 pub use sandbox::Runtime;

@@ -79,6 +79,43 @@ fn an_uncaught_error_exits_1_with_a_code_frame() {
     );
 }
 
+/// A throw during the module's own evaluation reads as an uncaught error of that module, with
+/// its code frame, also when it comes from a function the top level called; a promise nobody
+/// awaited is still "in promise".
+#[test]
+fn a_synchronous_throw_at_the_top_level_is_uncaught_not_in_promise() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("sync.ts"),
+        "function check(n: number) {\n  if (n > 1) throw new TypeError(`too big: ${n}`);\n}\ncheck(2);\n",
+    )
+    .expect("write");
+    let out = cli(dir.path(), &["run", "sync.ts"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Uncaught TypeError: too big: 2") && !err.contains("(in promise)"),
+        "{err}"
+    );
+    assert!(err.contains("at check (sync.ts:2:20)"), "{err}");
+    assert!(
+        err.contains("> 2 |   if (n > 1) throw new TypeError"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("rejected.ts"),
+        "async function later() {\n  await null;\n  throw new Error('nobody waited');\n}\nlater();\n",
+    )
+    .expect("write");
+    let out = cli(dir.path(), &["run", "rejected.ts"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Uncaught (in promise) Error: nobody waited"),
+        "{err}"
+    );
+}
+
 #[test]
 fn usage_errors_exit_2_with_a_clear_message() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -529,8 +529,12 @@ test('paths outside the project are refused', async ({ page }) => {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_library_runs_in_memory_specs_and_streams_events() {
+/// Runs one in-memory spec through the library with one worker; what it returned and every
+/// event it streamed, in order.
+async fn run_in_memory(
+    path: &str,
+    code: &str,
+) -> (isolate_browser::suite::RunSummary, Vec<RunEvent>) {
     let dir = project(&[]);
     let mut config = isolate_browser::suite::config::load(None, dir.path())
         .await
@@ -546,11 +550,8 @@ async fn the_library_runs_in_memory_specs_and_streams_events() {
         pass_with_no_tests: false,
         browser: BrowserSource::Launch(LaunchOptions::default()),
         specs: Some(vec![InMemorySpec {
-            path: "inline.spec.ts".into(),
-            code: "import { test, expect } from 'isolate-browser/test';\n\
-                   test('in memory', async ({ page }) => { await page.setContent('<b>hi</b>'); await expect(page.locator('b')).toHaveText('hi'); });\n\
-                   test('also in memory', () => { expect([1, 2]).toEqual([1, 2]); });\n"
-                .into(),
+            path: path.into(),
+            code: code.into(),
         }]),
     };
     let summary = isolate_browser::suite::run(
@@ -563,9 +564,21 @@ async fn the_library_runs_in_memory_specs_and_streams_events() {
     )
     .await
     .expect("runs");
+    let events = events.lock().expect("lock").clone();
+    (summary, events)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_library_runs_in_memory_specs_and_streams_events() {
+    let (summary, events) = run_in_memory(
+        "inline.spec.ts",
+        "import { test, expect } from 'isolate-browser/test';\n\
+         test('in memory', async ({ page }) => { await page.setContent('<b>hi</b>'); await expect(page.locator('b')).toHaveText('hi'); });\n\
+         test('also in memory', () => { expect([1, 2]).toEqual([1, 2]); });\n",
+    )
+    .await;
     assert_eq!(summary.status, RunStatus::Passed);
     assert_eq!(summary.stats.passed, 2);
-    let events = events.lock().expect("lock");
     assert!(matches!(
         events.first().map(|e| &e.kind),
         Some(RunEventKind::RunStarted { total: 2, .. })
@@ -605,47 +618,21 @@ async fn the_library_runs_in_memory_specs_and_streams_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_and_console_output_are_events_as_they_happen() {
-    let dir = project(&[]);
-    let mut config = isolate_browser::suite::config::load(None, dir.path())
-        .await
-        .expect("defaults");
-    config.workers = 1;
-    let events: Arc<Mutex<Vec<RunEvent>>> = Arc::default();
-    let sink_events = events.clone();
-    let request = RunRequest {
-        config,
-        filters: Vec::new(),
-        projects: Vec::new(),
-        list_only: false,
-        pass_with_no_tests: false,
-        browser: BrowserSource::Launch(LaunchOptions::default()),
-        specs: Some(vec![InMemorySpec {
-            path: "steps.spec.ts".into(),
-            code: "import { test, expect } from '@playwright/test';\n\
-                   console.log('loading the file');\n\
-                   test('in steps', async () => {\n\
-                     console.log('before');\n\
-                     await test.step('outer', async () => {\n\
-                       await test.step('inner', async () => { console.error('inside'); });\n\
-                     });\n\
-                     await test.step('fails', async () => { throw new Error('nope'); }).catch(() => {});\n\
-                     console.log('after');\n\
-                   });\n"
-                .into(),
-        }]),
-    };
-    let summary = isolate_browser::suite::run(
-        request,
-        Vec::new(),
-        Some(Box::new(move |e: &RunEvent| {
-            sink_events.lock().expect("lock").push(e.clone())
-        })),
-        None,
+    let (summary, events) = run_in_memory(
+        "steps.spec.ts",
+        "import { test, expect } from '@playwright/test';\n\
+         console.log('loading the file');\n\
+         test('in steps', async () => {\n\
+           console.log('before');\n\
+           await test.step('outer', async () => {\n\
+             await test.step('inner', async () => { console.error('inside'); });\n\
+           });\n\
+           await test.step('fails', async () => { throw new Error('nope'); }).catch(() => {});\n\
+           console.log('after');\n\
+         });\n",
     )
-    .await
-    .expect("runs");
+    .await;
     assert_eq!(summary.stats.passed, 1);
-    let events = events.lock().expect("lock");
     let seen: Vec<String> = events
         .iter()
         .filter_map(|e| match &e.kind {
@@ -711,5 +698,125 @@ async fn steps_and_console_output_are_events_as_they_happen() {
             "Stdout after".into(),
             "test finished".into(),
         ]
+    );
+}
+
+/// `context.grantPermissions` / `clearPermissions`, `permissions` and `geolocation` in the
+/// context options, and `context.setGeolocation`, seen by the page's own APIs. (They used to
+/// resolve without doing anything.)
+#[test]
+fn permissions_and_geolocation_reach_the_page() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+const state = (page, name) => page.evaluate(async (name) => (await navigator.permissions.query({ name })).state, name);
+const position = (page) => page.evaluate(() => new Promise((resolve, reject) =>
+  navigator.geolocation.getCurrentPosition((p) => resolve([p.coords.latitude, p.coords.longitude]), (e) => reject(new Error(e.message)))));
+test.describe('from the options', () => {
+  test.use({ permissions: ['geolocation'], geolocation: { latitude: 48.85, longitude: 2.35 } });
+  test('the page is where the options say', async ({ page, context }) => {
+    await page.goto('/');
+    expect(await state(page, 'geolocation')).toBe('granted');
+    expect(await position(page)).toEqual([48.85, 2.35]);
+    await context.setGeolocation({ latitude: 35.68, longitude: 139.69 });
+    expect(await position(page)).toEqual([35.68, 139.69]);
+    const later = await context.newPage();
+    await later.goto('/');
+    expect(await position(later)).toEqual([35.68, 139.69]);
+    await expect(context.setGeolocation({ latitude: 100, longitude: 0 })).rejects.toThrow('geolocation.latitude: precondition -90 <= latitude <= 90 failed.');
+  });
+});
+test('granted, then cleared', async ({ page, context, baseURL }) => {
+  await page.goto('/');
+  expect(await state(page, 'notifications')).not.toBe('granted');
+  await context.grantPermissions(['notifications'], { origin: new URL(baseURL!).origin });
+  expect(await state(page, 'notifications')).toBe('granted');
+  await context.clearPermissions();
+  expect(await state(page, 'notifications')).not.toBe('granted');
+  await expect(context.grantPermissions(['teleport'])).rejects.toThrow('Unknown permission: teleport');
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/perm.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    for title in [
+        "from the options › the page is where the options say",
+        "granted, then cleared",
+    ] {
+        assert_eq!(run.status(title), ["passed"], "{}", run.error(title));
+    }
+}
+
+/// What isolate-browser cannot do yet says so instead of pretending, and calls that used to
+/// do nothing now do their work (`bringToFront`, `setOffline` for pages opened later).
+#[test]
+fn unsupported_calls_say_so_and_former_no_ops_work() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('no pretending', async ({ page, context, request }) => {
+  await page.goto('/');
+  const message = page.waitForEvent('console');
+  await page.evaluate(() => console.log('hi', 1));
+  const m = await message;
+  expect(m.text()).toBe('hi 1');
+  expect(() => m.args()).toThrow('consoleMessage.args() is not supported');
+  await expect(page.locator('h1').highlight()).rejects.toThrow('locator.highlight() is not supported');
+  await expect(request.storageState()).rejects.toThrow('apiRequestContext.storageState() is not supported');
+  await page.bringToFront();
+  await context.setOffline(true);
+  const later = await context.newPage();
+  expect(await later.evaluate(() => navigator.onLine)).toBe(false);
+  await context.setOffline(false);
+  expect(await later.evaluate(() => navigator.onLine)).toBe(true);
+  await later.close();
+  await expect(later.bringToFront()).rejects.toThrow(/closed/);
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/n.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("no pretending"),
+        ["passed"],
+        "{}",
+        run.error("no pretending")
+    );
+}
+
+/// `mergeTests` and `mergeExpects` combine what each test and expect brings (they used to
+/// return their first argument).
+#[test]
+fn merge_tests_and_expects_combine_fixtures_and_matchers() {
+    let spec = r#"import { test as base, expect as baseExpect, mergeTests, mergeExpects } from '@playwright/test';
+const withDb = base.extend<{ db: string }>({ db: async ({}, use) => { await use('db'); } });
+const withApi = base.extend<{ api: string }>({ api: async ({}, use) => { await use('api'); } });
+const test = mergeTests(withDb, withApi);
+const even = baseExpect.configure({}).extend({
+  toBeEven(n: number) { return { pass: n % 2 === 0, message: () => `${n} is odd` }; },
+});
+const small = baseExpect.configure({}).extend({
+  toBeSmall(n: number) { return { pass: n < 10, message: () => `${n} is big` }; },
+});
+const expect = mergeExpects(even, small);
+test('both fixtures and both matchers', async ({ db, api, page }) => {
+  expect(db + api).toBe('dbapi');
+  expect(4).toBeEven();
+  expect(4).toBeSmall();
+  expect(() => expect(12).toBeSmall()).toThrow('12 is big');
+  await page.setContent('<b>x</b>');
+  await expect(page.locator('b')).toHaveText('x');
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/merge.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("both fixtures and both matchers"),
+        ["passed"],
+        "{}",
+        run.error("both fixtures and both matchers")
     );
 }

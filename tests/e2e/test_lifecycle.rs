@@ -23,6 +23,25 @@ fn report_specs(dir: &std::path::Path) -> Vec<serde_json::Value> {
         .unwrap_or_default()
 }
 
+/// The status of the first result of the spec titled `title`.
+fn first_status(specs: &[serde_json::Value], title: &str) -> Option<String> {
+    specs.iter().find(|s| s["title"] == title).map(|s| {
+        s["tests"][0]["results"][0]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    })
+}
+
+/// Fails unless every Chromium process of `profile` is gone within 5 s.
+fn assert_chromium_gone(profile: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while chromium_processes(profile) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(chromium_processes(profile), 0, "Chromium left behind");
+}
+
 /// Waits until the CLI has launched a Chromium and returns its pid and profile directory.
 fn wait_for_chromium(cli: u32) -> (u32, String) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -69,22 +88,77 @@ test('never starts', async () => {});
     );
     assert_eq!(status.code(), Some(130));
     let specs = report_specs(dir.path());
-    let status_of = |title: &str| {
-        specs.iter().find(|s| s["title"] == title).map(|s| {
-            s["tests"][0]["results"][0]["status"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        })
-    };
+    let status_of = |title: &str| first_status(&specs, title);
     assert_eq!(status_of("long").as_deref(), Some("interrupted"));
     assert_eq!(status_of("never starts").as_deref(), Some("skipped"));
     assert!(dir.path().join("junit.xml").is_file());
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while chromium_processes(&profile) > 0 && Instant::now() < deadline {
+    assert_chromium_gone(&profile);
+}
+
+/// A CI log collector that dies (here: the reader of a FIFO the runner writes to) must not
+/// stop the run from reacting to SIGTERM: writes to the closed stdout and stderr fail quietly,
+/// the run stops within seconds, the report files are written and no Chromium is left.
+#[test]
+fn a_closed_stdout_never_stops_sigterm_or_the_reports() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/slow.spec.ts",
+            r#"import { test } from '@playwright/test';
+test('quick', () => { console.log('some output'); });
+test('long', async ({ page }) => { await page.goto('/'); await page.waitForTimeout(20000); });
+"#,
+        ),
+    ]);
+    let fifo = dir.path().join("log.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let mut reader = Command::new("cat")
+        .arg(&fifo)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("cat starts");
+    // Opening the write end waits for the reader.
+    let writer = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fifo)
+        .expect("the FIFO opens");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args(["test", "--reporter", "list,json,junit"])
+        .env("ISOLATE_BROWSER_JSON_OUTPUT_NAME", "report.json")
+        .current_dir(dir.path())
+        .stdout(writer.try_clone().expect("clone"))
+        .stderr(writer)
+        .spawn()
+        .expect("starts");
+    let (_, profile) = wait_for_chromium(child.id());
+    // The log collector goes away.
+    let _ = reader.kill();
+    let _ = reader.wait();
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc_kill(child.id() as i32, 15) };
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("the run ignored SIGTERM with its stdout closed");
+        }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(chromium_processes(&profile), 0, "Chromium left behind");
+    };
+    assert_eq!(status.code(), Some(130), "interrupted");
+    let specs = report_specs(dir.path());
+    let status_of = |title: &str| first_status(&specs, title);
+    assert_eq!(status_of("quick").as_deref(), Some("passed"));
+    assert_eq!(status_of("long").as_deref(), Some("interrupted"));
+    assert!(
+        dir.path().join("test-results/junit.xml").is_file()
+            || dir.path().join("junit.xml").is_file()
+    );
+    assert_chromium_gone(&profile);
 }
 
 #[test]

@@ -400,3 +400,58 @@ fn a_writer_killed_mid_save_leaves_a_readable_profile() {
         );
     }
 }
+
+/// A profile saved against the project's own `webServer: { static }` comes back in a later
+/// process with its localStorage: the static server takes the same port every run of the
+/// project (localStorage is keyed by origin, port included), with no `port` in the config.
+#[test]
+fn a_profile_made_against_the_static_server_keeps_its_local_storage_in_the_next_process() {
+    let site = r#"<!doctype html><title>app</title><h1 id="state"></h1><button id="in">Sign in</button>
+<script>
+  const show = () => { document.getElementById('state').textContent = localStorage.getItem('token') ? 'Welcome back' : 'Signed out'; };
+  document.getElementById('in').onclick = () => { localStorage.setItem('token', 'abc'); show(); };
+  show();
+</script>"#;
+    let config = r#"{ "reporter": [["json"]], "webServer": { "static": "site" },
+  "projects": [
+    { "name": "setup", "testMatch": "**/*.setup.ts" },
+    { "name": "app", "testMatch": "**/*.spec.ts" }
+  ] }"#;
+    let setup = r#"import { test as setup, expect } from '@playwright/test';
+setup('sign in', async ({ browser }) => {
+  const context = await browser.newContext({ profile: 'auth/local' });
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.locator('#in').click();
+  await expect(page.locator('#state')).toHaveText('Welcome back');
+  await context.close();
+});
+"#;
+    let spec = r#"import { test, expect } from '@playwright/test';
+test.use({ profile: 'auth/local', autosave: false });
+test('still signed in', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('#state')).toHaveText('Welcome back');
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", config),
+        ("site/index.html", site),
+        ("tests/auth.setup.ts", setup),
+        ("tests/app.spec.ts", spec),
+    ]);
+    let first = run_test(dir.path(), &["--project", "setup"]);
+    assert_eq!(
+        first.status("sign in"),
+        ["passed"],
+        "{}",
+        first.error("sign in")
+    );
+    let second = run_test(dir.path(), &["--project", "app"]);
+    assert_eq!(
+        second.status("still signed in"),
+        ["passed"],
+        "{}",
+        second.error("still signed in")
+    );
+}

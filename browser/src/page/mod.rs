@@ -174,8 +174,11 @@ impl Page {
         if !self.inner.context.extra_http_headers().is_empty() {
             self.apply_extra_http_headers().await?;
         }
-        if o.offline {
+        if self.inner.context.is_offline() {
             self.set_offline(true).await?;
+        }
+        if self.inner.context.geolocation().is_some() {
+            self.apply_geolocation().await?;
         }
         if !o.java_script_enabled {
             p.execute(emulation::SetScriptExecutionDisabledParams::new(true))
@@ -417,6 +420,18 @@ impl Page {
             .execute(params)
             .await
             .map_err(|e| cdp("Network.emulateNetworkConditions", e))?;
+        Ok(())
+    }
+
+    /// Makes the page the active tab of its window (`Page.bringToFront`), which also gives it
+    /// the animation frames a page behind another does not get.
+    pub async fn bring_to_front(&self) -> Result<(), BrowserError> {
+        self.ensure_open("bringing the page to front")?;
+        self.inner
+            .cdp
+            .execute(chromiumoxide::cdp::browser_protocol::page::BringToFrontParams::default())
+            .await
+            .map_err(|e| cdp("Page.bringToFront", e))?;
         Ok(())
     }
 

@@ -437,6 +437,8 @@ function makeExpect(config) {
   };
   Object.assign(expect, asymmetricMatchers);
   expect.getTimeout = () => config.timeout ?? defaults.timeout;
+  // For mergeExpects: the custom matchers of this expect.
+  Object.defineProperty(expect, "_customMatchers", { value: () => ({ ...custom }) });
   return expect;
 }
 

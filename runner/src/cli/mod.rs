@@ -65,9 +65,9 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err}");
+            crate::stdio::err!("error: {err}");
             if let Some(hint) = &err.hint {
-                eprintln!("hint: {hint}");
+                crate::stdio::err!("hint: {hint}");
             }
             ExitCode::from(2)
         }

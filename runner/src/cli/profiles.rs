@@ -116,14 +116,14 @@ pub(crate) fn run(args: ProfilesArgs) -> Result<ExitCode, UsageError> {
         ProfilesCommand::List => {
             let list = store.list().map_err(profile_error)?;
             if list.is_empty() {
-                println!("no profiles in {}", root.display());
+                crate::stdio::out!("no profiles in {}", root.display());
             }
             for m in list {
                 let expiry = m
                     .max_age_seconds
                     .map(|a| format!(", expires {}", utc(m.updated_ms + a * 1000)))
                     .unwrap_or_default();
-                println!(
+                crate::stdio::out!(
                     "{}  ({:?}, {} origins, updated {}{expiry})",
                     m.id,
                     m.kind,
@@ -138,21 +138,21 @@ pub(crate) fn run(args: ProfilesArgs) -> Result<ExitCode, UsageError> {
                 .manifest(&id)
                 .map_err(profile_error)?
                 .ok_or_else(|| profile_error(ProfileError::NotFound { id: id.to_string() }))?;
-            println!("profile {}", m.id);
-            println!("  kind: {:?}", m.kind);
-            println!("  created: {}", utc(m.created_ms));
-            println!("  updated: {}", utc(m.updated_ms));
+            crate::stdio::out!("profile {}", m.id);
+            crate::stdio::out!("  kind: {:?}", m.kind);
+            crate::stdio::out!("  created: {}", utc(m.created_ms));
+            crate::stdio::out!("  updated: {}", utc(m.updated_ms));
             match m.max_age_seconds {
-                Some(a) => println!("  expires: {}", utc(m.updated_ms + a * 1000)),
-                None => println!("  expires: never"),
+                Some(a) => crate::stdio::out!("  expires: {}", utc(m.updated_ms + a * 1000)),
+                None => crate::stdio::out!("  expires: never"),
             }
-            println!("  origins: {}", m.origins.join(", "));
+            crate::stdio::out!("  origins: {}", m.origins.join(", "));
             let state = store
                 .storage_state(&id)
                 .map_err(profile_error)?
                 .unwrap_or(Value::Null);
             let cookies = state["cookies"].as_array().cloned().unwrap_or_default();
-            println!("  cookies ({}):", cookies.len());
+            crate::stdio::out!("  cookies ({}):", cookies.len());
             for c in cookies {
                 let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
                 let expires = match c["expires"].as_f64() {
@@ -164,7 +164,7 @@ pub(crate) fn run(args: ProfilesArgs) -> Result<ExitCode, UsageError> {
                 } else {
                     String::new()
                 };
-                println!(
+                crate::stdio::out!(
                     "    {}{value}  (domain {}, path {}, expires {expires})",
                     s("name"),
                     s("domain"),
@@ -180,19 +180,19 @@ pub(crate) fn run(args: ProfilesArgs) -> Result<ExitCode, UsageError> {
                     if items.is_empty() {
                         continue;
                     }
-                    println!(
+                    crate::stdio::out!(
                         "  {label} of {}:",
                         origin["origin"].as_str().unwrap_or_default()
                     );
                     for item in items {
                         let name = item["name"].as_str().unwrap_or_default();
                         if values {
-                            println!(
+                            crate::stdio::out!(
                                 "    {name} = {}",
                                 item["value"].as_str().unwrap_or_default()
                             );
                         } else {
-                            println!("    {name}");
+                            crate::stdio::out!("    {name}");
                         }
                     }
                 }
@@ -201,19 +201,19 @@ pub(crate) fn run(args: ProfilesArgs) -> Result<ExitCode, UsageError> {
         ProfilesCommand::Rm { id } => {
             let id = parse_id(&id)?;
             store.remove(&id).map_err(profile_error)?;
-            println!("removed profile {id}");
+            crate::stdio::out!("removed profile {id}");
         }
         ProfilesCommand::Export { id, file } => {
             let id = parse_id(&id)?;
             store.export(&id, &cwd.join(&file)).map_err(profile_error)?;
-            println!("exported profile {id} to {}", file.display());
+            crate::stdio::out!("exported profile {id} to {}", file.display());
         }
         ProfilesCommand::Import { file, id } => {
             let id = id.as_deref().map(parse_id).transpose()?;
             let id = store
                 .import(&cwd.join(&file), id.as_ref())
                 .map_err(profile_error)?;
-            println!("imported profile {id} from {}", file.display());
+            crate::stdio::out!("imported profile {id} from {}", file.display());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -117,7 +117,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, UsageError> {
         match result {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(err) => {
-                eprintln!("error: {err}");
+                crate::stdio::err!("error: {err}");
                 Ok(ExitCode::from(1))
             }
         }

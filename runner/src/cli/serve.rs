@@ -54,7 +54,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode, UsageError> {
         .unwrap_or_else(|_| args.entry.clone());
     let mut runtime = args.sandbox.runtime_options(root)?;
     runtime.execution_timeout = Some(Duration::from_millis(args.timeout));
-    let log: crate::serve::Log = Arc::new(|line| eprintln!("{line}"));
+    let log: crate::serve::Log = Arc::new(|line| crate::stdio::err!("{line}"));
     let options = AppServerOptions {
         max_in_flight: args.max_in_flight as usize,
         log: log.clone(),
@@ -73,14 +73,14 @@ pub(crate) fn run(args: ServeArgs) -> Result<ExitCode, UsageError> {
         let server = match AppServer::start(options).await {
             Ok(server) => server,
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::stdio::err!("error: {e}");
                 return Ok(ExitCode::from(1));
             }
         };
         let local = listener
             .local_addr()
             .map_err(|e| UsageError::new(format!("cannot read the listening address: {e}")))?;
-        println!("listening on http://{local}/");
+        crate::stdio::out!("listening on http://{local}/");
         let http = HttpOptions {
             max_body_bytes: args.max_body_bytes,
             grace: Duration::from_millis(args.grace),

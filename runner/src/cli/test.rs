@@ -213,7 +213,7 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
             .map_err(|e| UsageError::new(e.to_string()).hint("fix the config file; see `isolate-browser test --help`"))?;
         if !args.quiet {
             for w in &config.warnings {
-                eprintln!("warning: {w}");
+                crate::stdio::err!("warning: {w}");
             }
         }
         // Command-line flags win over the config.
@@ -264,8 +264,10 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
             }
-            eprintln!("\ninterrupted: stopping running tests and writing reports…");
+            // First stop the run: telling about it can fail (a closed stderr) and must not stop
+            // the stop.
             let _ = int_tx.send(true);
+            crate::stdio::err!("\ninterrupted: stopping running tests and writing reports…");
         });
         let request = RunRequest {
             filters: args.filters.iter().map(|f| Filter::parse(f)).collect(),
@@ -280,12 +282,12 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
         match crate::suite::run(request, reporters, None, Some(int_rx)).await {
             Ok(summary) => {
                 if list_only {
-                    println!("Listing tests:");
+                    crate::stdio::out!("Listing tests:");
                     for t in &summary.tests {
                         let project = t.project.as_deref().map(|p| format!("[{p}] › ")).unwrap_or_default();
-                        println!("  {project}{}:{}:{} › {}", t.file, t.line, t.column, t.title_path.join(" › "));
+                        crate::stdio::out!("  {project}{}:{}:{} › {}", t.file, t.line, t.column, t.title_path.join(" › "));
                     }
-                    println!("Total: {} tests", summary.tests.len());
+                    crate::stdio::out!("Total: {} tests", summary.tests.len());
                     return Ok(ExitCode::SUCCESS);
                 }
                 Ok(match summary.status {
@@ -295,10 +297,10 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
                 })
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::stdio::err!("error: {e}");
                 let code = e.exit_code();
                 if code == 2 {
-                    eprintln!("hint: check the config file and the command-line flags");
+                    crate::stdio::err!("hint: check the config file and the command-line flags");
                 }
                 Ok(ExitCode::from(code as u8))
             }

@@ -84,9 +84,9 @@ impl ConsoleBinding {
     pub fn stdio() -> Self {
         Self::callback(|entry| {
             if entry.level.is_stderr() {
-                eprintln!("{}", entry.text);
+                crate::stdio::err!("{}", entry.text);
             } else {
-                println!("{}", entry.text);
+                crate::stdio::out!("{}", entry.text);
             }
         })
     }

@@ -657,12 +657,15 @@ async fn run_module(
 ) -> Result<(), ScriptError> {
     let uncaught = |e| ScriptError::Uncaught(Box::new(failure_from_core(e, loader)));
     // Module evaluation is a promise, so deno_core calls even a plain top-level `throw` "in
-    // promise"; it is reported as the ordinary uncaught error it is in the source.
+    // promise"; it is reported as the ordinary uncaught error it is in the source. A throw
+    // escaped the module's own evaluation when the outermost frame of its stack is a module's
+    // top-level code (`at main.ts:3:1`), whether it was thrown there or in a function called
+    // from there; a rejected promise's stack ends in a function (`at async run (…)`).
     let evaluation_error = |e| {
         let mut failure = failure_from_core(e, loader);
         let top_level = failure
             .stack
-            .first()
+            .last()
             .is_some_and(|frame| !frame.trim_end().ends_with(')'));
         if top_level {
             failure.headline = failure

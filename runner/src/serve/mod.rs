@@ -74,7 +74,7 @@ impl AppServerOptions {
             runtime,
             entry: entry.into(),
             max_in_flight: 1024,
-            log: Arc::new(|line| eprintln!("{line}")),
+            log: Arc::new(|line| crate::stdio::err!("{line}")),
         }
     }
 }

@@ -260,7 +260,7 @@ async fn evaluate(file: &Path, root: &Path) -> Result<Value, String> {
         memory_limit_mb: 128,
         execution_timeout: Some(Duration::from_secs(10)),
         cwd: root.to_path_buf(),
-        console: ConsoleBinding::callback(|e| eprintln!("[config] {}", e.text)),
+        console: ConsoleBinding::callback(|e| crate::stdio::err!("[config] {}", e.text)),
         modules,
         ..RuntimeOptions::default()
     })
@@ -400,6 +400,32 @@ fn warn_use(use_: &serde_json::Map<String, Value>, prefix: &str, out: &mut Vec<S
         {
             out.push(format!(
                 "`{prefix}use.{key}` is \"{b}\", but isolate-browser drives Chromium only; these tests run on Chromium"
+            ));
+        }
+    }
+    // Context options that are passed through but not emulated yet: a value other than the
+    // default would silently change nothing, so it is named.
+    let emulated_default = |key: &str, v: &Value| match key {
+        "isMobile" | "hasTouch" | "bypassCSP" => v == &Value::Bool(false),
+        "deviceScaleFactor" => v.as_f64() == Some(1.0),
+        "acceptDownloads" => v == &Value::Bool(true),
+        "serviceWorkers" => v.as_str() == Some("allow"),
+        _ => v.is_null(),
+    };
+    for key in [
+        "isMobile",
+        "hasTouch",
+        "deviceScaleFactor",
+        "bypassCSP",
+        "httpCredentials",
+        "acceptDownloads",
+        "serviceWorkers",
+    ] {
+        if let Some(v) = use_.get(key)
+            && !emulated_default(key, v)
+        {
+            out.push(format!(
+                "config key `{prefix}use.{key}` ({v}) is not emulated by isolate-browser yet; pages run without it"
             ));
         }
     }
@@ -735,6 +761,24 @@ mod tests {
         assert_eq!(c.projects[0].timeout, Duration::from_millis(1000));
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].contains("somethingNew"));
+    }
+
+    #[test]
+    fn context_options_that_are_not_emulated_are_named_unless_default() {
+        let c = resolve(
+            json!({ "use": { "isMobile": false, "deviceScaleFactor": 1, "hasTouch": true,
+                             "httpCredentials": { "username": "u", "password": "p" } } }),
+            None,
+            Path::new("/p"),
+        )
+        .expect("valid");
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(c.warnings[0].contains("use.hasTouch"), "{:?}", c.warnings);
+        assert!(
+            c.warnings[1].contains("use.httpCredentials"),
+            "{:?}",
+            c.warnings
+        );
     }
 
     #[test]

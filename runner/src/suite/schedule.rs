@@ -401,7 +401,7 @@ pub async fn run(
         dispatcher.emit(kind);
     }
     for problem in dispatcher.fanout.errors() {
-        eprintln!("warning: {problem}");
+        crate::stdio::err!("warning: {problem}");
     }
     Ok(RunSummary {
         status,
@@ -533,7 +533,7 @@ async fn start_app(
         memory_limit_mb: config.memory_limit_mb.max(128),
         execution_timeout: Some(std::time::Duration::from_secs(30)),
         console: crate::sandbox::ConsoleBinding::callback(|entry| {
-            eprintln!("[WebServer] {}", entry.text);
+            crate::stdio::err!("[WebServer] {}", entry.text);
         }),
         fetch: if config.allow_net.is_empty() {
             FetchPolicy::DenyAll
@@ -543,7 +543,7 @@ async fn start_app(
         ..crate::sandbox::RuntimeOptions::default()
     };
     let mut options = AppServerOptions::new(entry, runtime);
-    options.log = Arc::new(|line| eprintln!("[WebServer] {line}"));
+    options.log = Arc::new(|line| crate::stdio::err!("[WebServer] {line}"));
     let app = tokio::time::timeout(ws.timeout, AppServer::start(options))
         .await
         .map_err(|_| {

@@ -189,7 +189,16 @@ async fn start_static(spec: &WebServerSpec, dir: &Path) -> Result<RunningServer,
         );
         WebServerError::Io(what, e, "pick another webServer.port")
     };
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await;
+    let listener = match port {
+        // No port given: the same one every run of this project (origins, and so the
+        // localStorage of a saved profile or storage state, stay the same between runs), or
+        // any free one when another process holds it.
+        0 => match TcpListener::bind((Ipv4Addr::LOCALHOST, stable_port(&root))).await {
+            Ok(listener) => Ok(listener),
+            Err(_) => TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await,
+        },
+        port => TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await,
+    };
     let listener = listener.map_err(bind_err)?;
     let port = listener.local_addr().map_err(bind_err)?.port();
     let task = tokio::spawn(accept_loop(listener, Arc::new(root)));
@@ -197,6 +206,17 @@ async fn start_static(spec: &WebServerSpec, dir: &Path) -> Result<RunningServer,
         format!("http://127.0.0.1:{port}"),
         Owned::Static(task),
     ))
+}
+
+/// The port a static directory is served on when the config names none: derived from the
+/// directory (FNV-1a of its path), in 10000..30000, below Linux's ephemeral range.
+fn stable_port(root: &Path) -> u16 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in root.as_os_str().as_encoded_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    10_000 + (hash % 20_000) as u16
 }
 
 /// Accepts until aborted; the connection tasks live in the JoinSet so they die with the loop.
@@ -528,7 +548,7 @@ async fn collect_output(pipe: Option<impl AsyncRead + Unpin>, output: Output, ec
             .to_string();
         buf.clear();
         if echo {
-            eprintln!("[WebServer] {line}");
+            crate::stdio::err!("[WebServer] {line}");
         }
         let mut lines = output.lock().unwrap_or_else(PoisonError::into_inner);
         if lines.len() >= OUTPUT_LINES {
@@ -685,6 +705,14 @@ mod tests {
             sleep(Duration::from_millis(50)).await;
         }
         false
+    }
+
+    #[test]
+    fn a_static_directory_gets_the_same_port_every_run() {
+        let a = stable_port(Path::new("/work/project/site"));
+        assert_eq!(a, stable_port(Path::new("/work/project/site")));
+        assert_ne!(a, stable_port(Path::new("/work/other/site")));
+        assert!((10_000..30_000).contains(&a));
     }
 
     #[tokio::test]

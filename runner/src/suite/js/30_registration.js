@@ -192,6 +192,8 @@ export function makeTest(pool) {
   };
   t.extend = (defs) => makeTest(extendPool(pool, defs));
   t.expect = expect;
+  // For mergeTests: the fixtures of this test.
+  Object.defineProperty(t, "_pool", { value: pool });
   return t;
 }
 

@@ -76,9 +76,23 @@ export const chromium = { name: () => "chromium" };
 export const request = api.request;
 export { defineConfig, devices };
 
+/** One test with the fixtures of all of them (later ones win a name both define). */
 export function mergeTests(...tests_) {
-  return tests_[0];
+  if (tests_.length === 0) throw new TypeError("mergeTests() needs at least one test");
+  const pools = tests_.map((t) => {
+    if (typeof t?._pool !== "object") throw new TypeError("mergeTests() takes tests made by test.extend()");
+    return t._pool;
+  });
+  return makeTest(Object.assign({}, ...pools));
 }
+
+/** One expect with the custom matchers of all of them (later ones win a name both define). */
 export function mergeExpects(...expects) {
-  return expects[0];
+  if (expects.length === 0) throw new TypeError("mergeExpects() needs at least one expect");
+  let merged = expects[0].configure({});
+  for (const e of expects.slice(1)) {
+    if (typeof e?._customMatchers !== "function") throw new TypeError("mergeExpects() takes expects made by expect.extend()");
+    merged = merged.extend(e._customMatchers());
+  }
+  return merged;
 }

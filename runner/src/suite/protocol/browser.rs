@@ -34,7 +34,7 @@ pub(crate) struct Created<Id> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewContextArgs {
-    pub options: ContextOptionsArg,
+    pub options: Box<ContextOptionsArg>,
 }
 
 /// `storageState`: a file of the project, or the state itself.
@@ -71,6 +71,9 @@ pub(crate) struct ContextOptionsArg {
     pub action_timeout: Option<f64>,
     pub navigation_timeout: Option<f64>,
     pub storage_state: Option<StorageStateArg>,
+    /// Permissions granted to every origin.
+    pub permissions: Option<Vec<String>>,
+    pub geolocation: Option<isolate_browser_browser::Geolocation>,
     /// A virtual profile id: the context opens on it.
     pub profile: Option<String>,
     #[serde(flatten)]
@@ -156,6 +159,23 @@ pub(crate) struct ContextUnrouteArgs {
 pub(crate) struct ContextScriptArgs {
     pub context: ContextId,
     pub source: String,
+}
+
+/// `context.grantPermissions(permissions, { origin })`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GrantPermissionsArgs {
+    pub context: ContextId,
+    pub permissions: Vec<String>,
+    pub origin: Option<String>,
+}
+
+/// `context.setGeolocation(geolocation | null)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GeolocationArgs {
+    pub context: ContextId,
+    pub geolocation: Option<isolate_browser_browser::Geolocation>,
 }
 
 /// `context.close()`.

@@ -178,6 +178,12 @@ call_table! {
     "context.unroute" => ContextUnroute(ContextUnrouteArgs) -> () = b::context::unroute;
     /// `context.addInitScript(script)`.
     "context.addInitScript" => ContextInitScript(ContextScriptArgs) -> () = b::context::add_init_script;
+    /// `context.grantPermissions(permissions, { origin })`.
+    "context.grantPermissions" => GrantPermissions(GrantPermissionsArgs) -> () = b::context::grant_permissions;
+    /// `context.clearPermissions()`.
+    "context.clearPermissions" => ClearPermissions(ContextArgs) -> () = b::context::clear_permissions;
+    /// `context.setGeolocation(geolocation | null)`.
+    "context.setGeolocation" => SetGeolocation(GeolocationArgs) -> () = b::context::set_geolocation;
     /// `context.close()`; `background` when the test is over and nothing waits for Chromium.
     "context.close" => CloseContext(CloseContextArgs) -> () = b::context::close;
     /// `context.setDefaultTimeout(ms)`.

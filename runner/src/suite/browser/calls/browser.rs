@@ -29,7 +29,7 @@ pub(crate) async fn new_context(
     cx: &Cx<'_>,
     args: NewContextArgs,
 ) -> Result<Created<ContextId>, CallError> {
-    let mut raw = args.options;
+    let mut raw = *args.options;
     let profile_id = raw.profile.take();
     let profile_options = std::mem::take(&mut raw.profile_options);
     let options = context_options(cx, raw)?;
@@ -100,6 +100,8 @@ fn context_options(cx: &Cx<'_>, o: ContextOptionsArg) -> Result<ContextOptions, 
             .collect();
     }
     c.offline = o.offline.unwrap_or(false);
+    c.permissions = o.permissions.unwrap_or_default();
+    c.geolocation = o.geolocation;
     c.java_script_enabled = o.java_script_enabled.unwrap_or(true);
     c.ignore_https_errors = o.ignore_https_errors.unwrap_or(false);
     if let Some(t) = millis(o.action_timeout) {

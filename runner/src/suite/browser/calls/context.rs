@@ -17,6 +17,8 @@ use crate::suite::protocol::ContextTimeoutArgs;
 use crate::suite::protocol::ContextUnrouteArgs;
 use crate::suite::protocol::CookiesArgs;
 use crate::suite::protocol::Created;
+use crate::suite::protocol::GeolocationArgs;
+use crate::suite::protocol::GrantPermissionsArgs;
 use crate::suite::protocol::PageId;
 use crate::suite::protocol::SetOfflineArgs;
 use crate::suite::protocol::StorageStateArgs;
@@ -67,11 +69,7 @@ pub(crate) async fn storage_state(
 }
 
 pub(crate) async fn set_offline(cx: &Cx<'_>, args: SetOfflineArgs) -> Result<(), CallError> {
-    let context = cx.context(args.context)?;
-    for page in context.pages() {
-        page.set_offline(args.offline).await?;
-    }
-    Ok(())
+    Ok(cx.context(args.context)?.set_offline(args.offline).await?)
 }
 
 pub(crate) async fn route(cx: &Cx<'_>, args: ContextRouteArgs) -> Result<(), CallError> {
@@ -89,6 +87,27 @@ pub(crate) async fn unroute(cx: &Cx<'_>, args: ContextUnrouteArgs) -> Result<(),
 pub(crate) async fn add_init_script(cx: &Cx<'_>, args: ContextScriptArgs) -> Result<(), CallError> {
     let context = cx.context(args.context)?;
     Ok(context.add_init_script(&args.source).await?)
+}
+
+pub(crate) async fn grant_permissions(
+    cx: &Cx<'_>,
+    args: GrantPermissionsArgs,
+) -> Result<(), CallError> {
+    let context = cx.context(args.context)?;
+    Ok(context
+        .grant_permissions(&args.permissions, args.origin.as_deref())
+        .await?)
+}
+
+pub(crate) async fn clear_permissions(cx: &Cx<'_>, args: ContextArgs) -> Result<(), CallError> {
+    Ok(cx.context(args.context)?.clear_permissions().await?)
+}
+
+pub(crate) async fn set_geolocation(cx: &Cx<'_>, args: GeolocationArgs) -> Result<(), CallError> {
+    Ok(cx
+        .context(args.context)?
+        .set_geolocation(args.geolocation)
+        .await?)
 }
 
 pub(crate) async fn close(cx: &Cx<'_>, args: CloseContextArgs) -> Result<(), CallError> {

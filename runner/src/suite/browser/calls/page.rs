@@ -313,9 +313,7 @@ pub(crate) async fn set_viewport_size(cx: &Cx<'_>, args: ViewportArgs) -> Result
 }
 
 pub(crate) async fn bring_to_front(cx: &Cx<'_>, args: PageArgs) -> Result<(), CallError> {
-    // Every page of a headless browser is in front already; the page must still be open.
-    cx.page(args.page)?;
-    Ok(())
+    Ok(cx.page(args.page)?.bring_to_front().await?)
 }
 
 pub(crate) async fn close(cx: &Cx<'_>, args: PageArgs) -> Result<(), CallError> {

@@ -70,39 +70,52 @@ fn take(cx: &Cx<'_>, id: RouteRequestId) -> Result<(Route, oneshot::Sender<()>),
     entry.ok_or_else(|| CallError::new("Route is already handled!"))
 }
 
-pub(crate) async fn fulfill(cx: &Cx<'_>, args: FulfillArgs) -> Result<(), CallError> {
-    let (route, done) = take(cx, args.request)?;
-    let result = route
-        .fulfill(Fulfill {
-            status: args.status,
-            headers: args.headers,
-            content_type: args.content_type,
-            body: args.body.0,
-        })
-        .await;
+/// Answers a paused request once with `f`; the request's handler stops waiting either way.
+async fn answer<F, Fut>(cx: &Cx<'_>, id: RouteRequestId, f: F) -> Result<(), CallError>
+where
+    F: FnOnce(Route) -> Fut,
+    Fut: std::future::Future<Output = Result<(), isolate_browser_browser::BrowserError>>,
+{
+    let (route, done) = take(cx, id)?;
+    let result = f(route).await;
     let _ = done.send(());
     Ok(result?)
+}
+
+pub(crate) async fn fulfill(cx: &Cx<'_>, args: FulfillArgs) -> Result<(), CallError> {
+    let fulfill = Fulfill {
+        status: args.status,
+        headers: args.headers,
+        content_type: args.content_type,
+        body: args.body.0,
+    };
+    answer(cx, args.request, |route| async move {
+        route.fulfill(fulfill).await
+    })
+    .await
 }
 
 pub(crate) async fn abort(cx: &Cx<'_>, args: AbortArgs) -> Result<(), CallError> {
-    let (route, done) = take(cx, args.request)?;
-    let result = route.abort(&args.error_code).await;
-    let _ = done.send(());
-    Ok(result?)
+    let code = args.error_code;
+    answer(
+        cx,
+        args.request,
+        |route| async move { route.abort(&code).await },
+    )
+    .await
 }
 
 pub(crate) async fn continue_request(cx: &Cx<'_>, args: ContinueArgs) -> Result<(), CallError> {
-    let (route, done) = take(cx, args.request)?;
-    let result = route
-        .continue_request(ContinueOverrides {
-            url: args.url,
-            method: args.method,
-            headers: args.headers,
-            post_data: args.post_data.map(|b| b.0),
-        })
-        .await;
-    let _ = done.send(());
-    Ok(result?)
+    let overrides = ContinueOverrides {
+        url: args.url,
+        method: args.method,
+        headers: args.headers,
+        post_data: args.post_data.map(|b| b.0),
+    };
+    answer(cx, args.request, |route| async move {
+        route.continue_request(overrides).await
+    })
+    .await
 }
 
 pub(crate) async fn fallback(cx: &Cx<'_>, args: RouteRequestArgs) -> Result<(), CallError> {

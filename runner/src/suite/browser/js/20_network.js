@@ -25,7 +25,7 @@ export class ConsoleMessage {
     return this.#page ?? null;
   }
   args() {
-    return [];
+    throw new Error("consoleMessage.args() is not supported: isolate-browser has no JSHandles yet; use consoleMessage.text()");
   }
 }
 

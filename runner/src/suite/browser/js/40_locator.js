@@ -240,8 +240,8 @@ export class Locator extends Locatable {
   async screenshot(options = {}) {
     return bufferOf(await host("locator.screenshot", this.#on({ timeout: ms(options.timeout), path: options.path })));
   }
-  highlight() {
-    return Promise.resolve();
+  async highlight() {
+    throw new Error("locator.highlight() is not supported: it draws on a headed browser's screen, which isolate-browser does not show");
   }
 }
 

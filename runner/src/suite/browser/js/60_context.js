@@ -59,11 +59,14 @@ export class BrowserContext {
   addInitScript(script, arg) {
     return host("context.addInitScript", this.#on({ source: initScriptSource(script, arg) }));
   }
-  grantPermissions() {
-    return Promise.resolve();
+  grantPermissions(permissions, options = {}) {
+    return host("context.grantPermissions", this.#on({ permissions: [...permissions], origin: options.origin }));
   }
   clearPermissions() {
-    return Promise.resolve();
+    return host("context.clearPermissions", this.#on());
+  }
+  setGeolocation(geolocation) {
+    return host("context.setGeolocation", this.#on({ geolocation: geolocation ?? null }));
   }
   setDefaultTimeout(timeout) {
     return host("context.setDefaultTimeout", this.#on({ timeout }));
@@ -135,7 +138,7 @@ export class Browser {
     return host("browser.version");
   }
   isConnected() {
-    return true;
+    return !this._closed;
   }
   contexts() {
     return this._contexts.filter((c) => !c._closed);
@@ -158,6 +161,7 @@ export class Browser {
     return page;
   }
   async close() {
+    this._closed = true;
     for (const c of this._contexts) await c.close();
   }
 }

@@ -108,7 +108,7 @@ export class APIRequestContext {
     return this.fetch(url, { ...options, method: "DELETE" });
   }
   async storageState() {
-    return { cookies: [], origins: [] };
+    throw new Error("apiRequestContext.storageState() is not supported: isolate-browser's request context keeps no cookies; use context.storageState() of a browser context");
   }
   async dispose() {}
 }
