@@ -491,6 +491,12 @@ test.describe('without a base URL', () => {
     await expect(page.goto('/somewhere')).rejects.toThrow(/needs a base URL/);
   });
 });
+test('symlinks out of the project are refused', async ({ page }) => {
+  await page.setContent('<input type=file>');
+  await expect(page.locator('input').setInputFiles('leak.txt')).rejects.toThrow(/through a symlink/);
+  await expect(page.screenshot({ path: 'out/shot.png' })).rejects.toThrow(/through a symlink/);
+  await expect(page.context().storageState({ path: 'out/state.json' })).rejects.toThrow(/through a symlink/);
+});
 test('paths outside the project are refused', async ({ page }) => {
   await page.setContent('<p>x</p>');
   await expect(page.screenshot({ path: '../escape.png' })).rejects.toThrow(/not allowed/);
@@ -501,7 +507,26 @@ test('paths outside the project are refused', async ({ page }) => {
         ("isolate-browser.config.json", CONFIG),
         ("tests/s.spec.ts", spec),
     ]);
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::write(outside.path().join("secret.txt"), "host secret").expect("write");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        dir.path().join("leak.txt"),
+    )
+    .expect("link");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).expect("link");
     let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("symlinks out of the project are refused"),
+        ["passed"],
+        "{}",
+        run.error("symlinks out of the project are refused")
+    );
+    let left: Vec<_> = std::fs::read_dir(outside.path())
+        .expect("read")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["secret.txt"], "nothing was written outside");
     assert_eq!(
         run.status("no ambient access"),
         ["passed"],

@@ -211,15 +211,25 @@ enum BodyProblem {
     Unreadable,
 }
 
-/// A request body for the handler to read as it arrives, cut off with an error (and
-/// `over_limit` set) past `max` bytes.
-fn stream_body(body: Incoming, max: usize, over_limit: Arc<AtomicBool>) -> RequestBody {
+/// What went wrong with a body the handler read as it arrived.
+#[derive(Default)]
+struct StreamedProblems {
+    /// It went past the server's limit.
+    over_limit: AtomicBool,
+    /// Its framing was broken (a malformed chunk): the client's fault, not the handler's.
+    unreadable: AtomicBool,
+}
+
+/// A request body for the handler to read as it arrives, cut off with an error (and the
+/// problem recorded) past `max` bytes or where its framing breaks.
+fn stream_body(body: Incoming, max: usize, problems: Arc<StreamedProblems>) -> RequestBody {
     Limited::new(body, max)
         .map_err(move |e| {
             if e.downcast_ref::<LengthLimitError>().is_some() {
-                over_limit.store(true, Ordering::SeqCst);
+                problems.over_limit.store(true, Ordering::SeqCst);
                 format!("the request body is over the server's limit of {max} bytes")
             } else {
+                problems.unreadable.store(true, Ordering::SeqCst);
                 format!("the request body could not be read: {e}")
             }
         })
@@ -266,7 +276,7 @@ async fn handle(
     let size = http_body::Body::size_hint(&body);
     // A small body of known length is read whole (one event); any other streams to the
     // handler as it arrives.
-    let over_limit = Arc::new(AtomicBool::new(false));
+    let problems = Arc::new(StreamedProblems::default());
     let mut streamed = None;
     let collected = if http_body::Body::is_end_stream(&body) {
         Ok(Bytes::new())
@@ -285,7 +295,7 @@ async fn handle(
                 }
             })
     } else {
-        streamed = Some(stream_body(body, max, over_limit.clone()));
+        streamed = Some(stream_body(body, max, problems.clone()));
         Ok(Bytes::new())
     };
     let response = match collected {
@@ -310,8 +320,12 @@ async fn handle(
                         "Bad Request: a WebSocket upgrade needs Sec-WebSocket-Key\n",
                     ),
                 },
-                // The handler failed on a streamed body over the limit: say what happened.
-                Ok(_) if over_limit.load(Ordering::SeqCst) => text(413, "Payload Too Large\n"),
+                // A streamed body over the limit or with broken framing: say what happened,
+                // whatever the handler made of it.
+                _ if problems.over_limit.load(Ordering::SeqCst) => text(413, "Payload Too Large\n"),
+                _ if problems.unreadable.load(Ordering::SeqCst) => {
+                    text(400, "Bad Request: the body could not be read\n")
+                }
                 Ok(handled) => handled.into_response(),
                 Err(e) => {
                     (options.log)(&format!("{method} {}: {e}", path()));

@@ -83,7 +83,37 @@ impl PathMap {
                 p => out.push(p),
             }
         }
-        Ok(out)
+        // Symlinks inside the project must not lead out of it: what the path really names
+        // (its existing part with every link resolved) stays under the real base.
+        let real_base = real_path(base).unwrap_or_else(|| base.clone());
+        match real_path(&out) {
+            Some(real) if real.starts_with(&real_base) => Ok(real),
+            _ => Err(CallError::new(format!(
+                "{path}: resolves outside the project through a symlink (not allowed)"
+            ))),
+        }
+    }
+}
+
+/// `path` with every symlink of its existing part resolved and the rest appended; `None` when
+/// a part exists but cannot be resolved (a broken or looping link).
+fn real_path(path: &std::path::Path) -> Option<PathBuf> {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        match existing.canonicalize() {
+            Ok(real) => {
+                let mut out = real;
+                out.extend(rest.iter().rev());
+                return Some(out);
+            }
+            // There is something here (a dangling link) that does not resolve.
+            Err(_) if existing.symlink_metadata().is_ok() => return None,
+            Err(_) => {
+                rest.push(existing.file_name()?.to_owned());
+                existing = existing.parent()?;
+            }
+        }
     }
 }
 
@@ -431,6 +461,48 @@ mod tests {
         assert_eq!(
             map.resolve("test-resultsX/y").unwrap(),
             PathBuf::from("/p/test-resultsX/y")
+        );
+    }
+
+    #[test]
+    fn symlinks_out_of_the_project_are_refused() {
+        let outside = tempfile::tempdir().expect("tmp");
+        std::fs::write(outside.path().join("secret"), "s").expect("write");
+        let project = tempfile::tempdir().expect("tmp");
+        let root = project.path().canonicalize().expect("canonical");
+        std::os::unix::fs::symlink(outside.path(), root.join("out-dir")).expect("link");
+        std::os::unix::fs::symlink(outside.path().join("secret"), root.join("secret"))
+            .expect("link");
+        std::os::unix::fs::symlink(root.join("missing"), root.join("dangling")).expect("link");
+        std::fs::create_dir(root.join("real")).expect("mkdir");
+        std::os::unix::fs::symlink(root.join("real"), root.join("inside")).expect("link");
+        let map = PathMap {
+            root: root.clone(),
+            output_alias: "test-results".into(),
+            output_dir: root.join("test-results"),
+        };
+        for bad in [
+            "out-dir/shot.png",
+            "secret",
+            "dangling",
+            "out-dir/new/deeper.txt",
+        ] {
+            let err = map.resolve(bad).expect_err(bad);
+            assert!(
+                err.message.contains("through a symlink"),
+                "{bad}: {}",
+                err.message
+            );
+        }
+        assert_eq!(
+            map.resolve("inside/a.png")
+                .expect("a link inside the project"),
+            root.join("real/a.png")
+        );
+        assert_eq!(
+            map.resolve("test-results/x/y.png")
+                .expect("output dir, not made yet"),
+            root.join("test-results/x/y.png")
         );
     }
 }
