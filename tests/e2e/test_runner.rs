@@ -903,3 +903,49 @@ test('uses the worker fixture', ({ db }) => { expect(db).toBe('connected'); });
         "the JSON report lists it: {errors:?}"
     );
 }
+
+/// A test that logs without end: its output is kept up to `outputLimitMb` (4 MiB by default)
+/// and every report says how much was dropped; the JUnit file stays small.
+#[test]
+fn console_output_of_a_test_is_bounded_with_a_note() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["list"], ["json"], ["junit", { "outputFile": "junit.xml" }]] }"#,
+        ),
+        (
+            "tests/loud.spec.ts",
+            r#"import { test } from '@playwright/test';
+test('loud', () => {
+  const line = 'x'.repeat(10_000);
+  for (let i = 0; i < 1500; i++) console.log(line);
+});
+test('quiet', () => { console.log('just this'); });
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--workers", "1"]);
+    assert_eq!(run.status("loud"), ["passed"]);
+    let loud = &run.stdout_of["loud"];
+    let kept: usize = loud.iter().map(|l| l.len() + 1).sum();
+    assert!(kept <= 4 * 1024 * 1024 + 1024, "kept {kept} bytes");
+    let note = loud.last().expect("a note");
+    assert!(
+        note.contains("lines") && note.contains("were dropped") && note.contains("outputLimitMb"),
+        "{note}"
+    );
+    assert_eq!(
+        run.stdout_of["quiet"],
+        ["just this"],
+        "the next test starts over"
+    );
+    let junit = std::fs::metadata(dir.path().join("junit.xml"))
+        .expect("junit")
+        .len();
+    assert!(junit < 5 * 1024 * 1024, "junit.xml is {junit} bytes");
+    assert_eq!(
+        run.stdout.matches("over its limit of 4.0 MiB").count(),
+        1,
+        "the list reporter says it once"
+    );
+}

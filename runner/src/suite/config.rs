@@ -18,6 +18,9 @@ use crate::sandbox::ModulesBinding;
 use crate::sandbox::Runtime;
 use crate::sandbox::RuntimeOptions;
 
+/// How much console output of one test is kept by default, in MiB (`outputLimitMb`).
+pub const DEFAULT_OUTPUT_LIMIT_MB: u64 = 4;
+
 /// The config file names looked for, in order, when `-c` is not given.
 pub const CONFIG_NAMES: &[&str] = &[
     "isolate-browser.config.ts",
@@ -142,6 +145,8 @@ pub struct Config {
     pub web_servers: Vec<WebServerConfig>,
     /// Heap limit of each test isolate, in MiB.
     pub memory_limit_mb: usize,
+    /// Console output kept (and shown) of one test, in MiB; the rest is dropped with a note.
+    pub output_limit_mb: usize,
     /// Origins test code may `fetch` (beyond the base URL and web servers).
     pub allow_net: Vec<String>,
     /// Where virtual browser profiles are stored.
@@ -169,6 +174,7 @@ const TOP_KEYS: &[&str] = &[
     "webServer",
     "projects",
     "memoryLimitMb",
+    "outputLimitMb",
     "allowNet",
     "profilesDir",
 ];
@@ -719,6 +725,9 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
         memory_limit_mb: u64_of(get("memoryLimitMb"), "memoryLimitMb")
             .map_err(invalid)?
             .unwrap_or(512) as usize,
+        output_limit_mb: u64_of(get("outputLimitMb"), "outputLimitMb")
+            .map_err(invalid)?
+            .unwrap_or(DEFAULT_OUTPUT_LIMIT_MB) as usize,
         allow_net: strings(get("allowNet")),
         profiles_dir: root.join(
             get("profilesDir")

@@ -5,8 +5,6 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use futures::future::LocalBoxFuture;
@@ -15,6 +13,7 @@ use tokio::sync::mpsc;
 use super::browser::BrowserThread;
 use super::browser::PathMap;
 use super::browser::SessionDefaults;
+use super::output::SharedOutput;
 use super::protocol::AttachArgs;
 use super::protocol::Attached;
 use super::protocol::BrowserCall;
@@ -83,7 +82,7 @@ pub(crate) struct HarnessCx {
     session: u32,
     events: tokio::sync::Mutex<mpsc::UnboundedReceiver<IsolateEvent>>,
     worker: mpsc::UnboundedSender<IsolateMsg>,
-    console: Arc<Mutex<Vec<ConsoleEntry>>>,
+    console: SharedOutput,
     cpu_start: Cell<Option<Duration>>,
     paths: PathMap,
 }
@@ -102,7 +101,7 @@ pub(crate) fn binding(
     browser: BrowserThread,
     defaults: SessionDefaults,
     worker: mpsc::UnboundedSender<IsolateMsg>,
-    console: Arc<Mutex<Vec<ConsoleEntry>>>,
+    console: SharedOutput,
 ) -> HostCallsBinding {
     HostCallsBinding::new(move || {
         let (tx, rx) = mpsc::unbounded_channel();
@@ -192,11 +191,7 @@ pub(crate) async fn step_end(cx: &HarnessCx, args: StepEndArgs) -> Result<(), Ca
 }
 
 pub(crate) async fn test_end(cx: &HarnessCx, result: TestResult) -> Result<(), CallError> {
-    let console = cx
-        .console
-        .lock()
-        .map(|mut c| std::mem::take(&mut *c))
-        .unwrap_or_default();
+    let console = cx.console.lock().map(|mut c| c.take()).unwrap_or_default();
     let cpu = match (cx.cpu_start.take(), thread_cpu_time()) {
         (Some(a), Some(b)) => b.checked_sub(a),
         _ => None,

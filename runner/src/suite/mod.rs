@@ -20,6 +20,7 @@ pub mod config;
 mod discovery;
 mod isolate_host;
 mod json;
+mod output;
 mod protocol;
 mod schedule;
 mod scheduler;

@@ -649,6 +649,7 @@ fn project_run(
         retries: p.retries,
         fetch,
         memory_limit_mb: config.memory_limit_mb,
+        output_limit: config.output_limit_mb.max(1) * 1024 * 1024,
         profiles_dir: config.profiles_dir.clone(),
         apps: apps.to_vec(),
     }

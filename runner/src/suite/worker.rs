@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::Mutex;
 use std::time::Duration;
 use std::time::Instant;
 
@@ -23,6 +22,9 @@ use super::browser::PathMap;
 use super::browser::SessionDefaults;
 use super::isolate_host;
 use super::isolate_host::IsolateMsg;
+use super::output::Kept;
+use super::output::SharedOutput;
+use super::output::TestOutput;
 use super::protocol::ErrorInfo;
 use super::protocol::ErrorOrigin;
 use super::protocol::FileResult;
@@ -55,6 +57,8 @@ pub(crate) struct ProjectRun {
     pub retries: u32,
     pub fetch: FetchPolicy,
     pub memory_limit_mb: usize,
+    /// Console output kept of one test, in bytes.
+    pub output_limit: usize,
     pub profiles_dir: PathBuf,
     /// `webServer: { entry }` app servers by origin: the browser reaches them without a port.
     pub apps: Vec<(String, crate::serve::AppServer)>,
@@ -145,7 +149,7 @@ pub(crate) enum WorkerEvent {
 /// `output`, when given, also receives each console entry as it is written.
 fn runtime_options(
     project: &ProjectRun,
-    console: Arc<Mutex<Vec<ConsoleEntry>>>,
+    console: SharedOutput,
     output: Option<mpsc::UnboundedSender<IsolateMsg>>,
     host_calls: crate::sandbox::HostCallsBinding,
 ) -> RuntimeOptions {
@@ -154,11 +158,20 @@ fn runtime_options(
         execution_timeout: None,
         cwd: project.root.clone(),
         console: ConsoleBinding::callback(move |e| {
+            let kept = match console.lock() {
+                Ok(mut c) => c.push(e.clone()),
+                Err(_) => Kept::No,
+            };
             if let Some(output) = &output {
-                let _ = output.send(IsolateMsg::Output(e.clone()));
-            }
-            if let Ok(mut c) = console.lock() {
-                c.push(e);
+                match kept {
+                    Kept::Yes => {
+                        let _ = output.send(IsolateMsg::Output(e));
+                    }
+                    Kept::FirstDropped(note) => {
+                        let _ = output.send(IsolateMsg::Output(note));
+                    }
+                    Kept::No => {}
+                }
             }
         }),
         fetch: project.fetch.clone(),
@@ -225,16 +238,19 @@ pub(crate) async fn list_file(
     browser: &BrowserThread,
 ) -> Result<Vec<Listed>, TestFailure> {
     let (tx, _rx) = mpsc::unbounded_channel();
-    let console = Arc::new(Mutex::new(Vec::new()));
+    let console = TestOutput::shared(project.output_limit);
     let binding = isolate_host::binding(browser.clone(), session_defaults(project), tx, console);
-    let runtime =
-        Runtime::new(runtime_options(project, Arc::default(), None, binding)).map_err(|e| {
-            TestFailure {
-                kind: "Error".into(),
-                message: e.to_string(),
-                ..TestFailure::default()
-            }
-        })?;
+    let runtime = Runtime::new(runtime_options(
+        project,
+        TestOutput::shared(project.output_limit),
+        None,
+        binding,
+    ))
+    .map_err(|e| TestFailure {
+        kind: "Error".into(),
+        message: e.to_string(),
+        ..TestFailure::default()
+    })?;
     let result = async {
         load(&runtime, file).await?;
         runtime.eval("__ib_harness.list()").await
@@ -427,7 +443,7 @@ impl Worker {
                 return;
             }
             let (tx, mut rx) = mpsc::unbounded_channel();
-            let console = Arc::new(Mutex::new(Vec::new()));
+            let console = TestOutput::shared(project.output_limit);
             let binding = isolate_host::binding(
                 self.browser.clone(),
                 defaults.clone(),
