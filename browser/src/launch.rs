@@ -161,26 +161,93 @@ impl Launched {
     }
 }
 
+/// The prefix of the temporary directories a launch makes.
+const TEMP_PREFIX: &str = "isolate-browser-chromium-";
+/// The file in such a directory that names the process it belongs to.
+const OWNER_FILE: &str = "isolate-browser.owner";
+
+/// Removes temporary directories of earlier launches whose process has died without cleaning
+/// up (SIGKILL): once per process, before its first launch.
+fn clean_stale_temp_dirs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                continue;
+            }
+            let dir = entry.path();
+            let owner = std::fs::read_to_string(dir.join(OWNER_FILE))
+                .ok()
+                .and_then(|pid| pid.trim().parse::<u32>().ok());
+            let stale = match owner {
+                Some(pid) => !Path::new(&format!("/proc/{pid}")).exists(),
+                // Made before owners were written: stale once a day old.
+                None => entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > Duration::from_secs(24 * 60 * 60)),
+            };
+            if stale {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    });
+}
+
+/// An executable that starts Chromium so that it dies with the thread that launched it, even
+/// when this process is killed (SIGKILL leaves no chance to close it): Linux's parent-death
+/// signal, set by util-linux's `setpriv`. `None` when `setpriv` is not installed.
+fn dying_with_us(executable: &Path, dir: &Path) -> Option<PathBuf> {
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| is_executable(p))?;
+    let quoted = format!(
+        "'{}'",
+        executable.display().to_string().replace('\'', r"'\''")
+    );
+    let script = format!(
+        "#!/bin/sh\nexec {} --pdeathsig KILL -- {quoted} \"$@\"\n",
+        setpriv.display()
+    );
+    let path = dir.join("chromium");
+    std::fs::write(&path, script).ok()?;
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).ok()?;
+    Some(path)
+}
+
 /// Starts Chromium with the given user-data directory, or a fresh temporary one.
 pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserError> {
     let executable = find_chromium(options.executable.as_deref())?;
-    let temp_dir = match &options.user_data_dir {
-        Some(_) => None,
-        None => Some(
-            tempfile::Builder::new()
-                .prefix("isolate-browser-chromium-")
-                .tempdir()
-                .map_err(|e| BrowserError::Launch {
-                    executable: executable.clone(),
-                    reason: format!("cannot create a profile directory: {e}"),
-                })?,
-        ),
-    };
+    clean_stale_temp_dirs();
+    // A temporary directory of our own: the profile, unless one is given, and the launcher.
+    let temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempdir()
+        .map_err(|e| BrowserError::Launch {
+            executable: executable.clone(),
+            reason: format!("cannot create a profile directory: {e}"),
+        })?;
+    let _ = std::fs::write(temp.path().join(OWNER_FILE), std::process::id().to_string());
+    let launcher = dying_with_us(&executable, temp.path());
+    let temp_dir = Some(temp);
     let user_data_dir = match (&options.user_data_dir, &temp_dir) {
         (Some(dir), _) => dir.clone(),
-        (None, Some(temp)) => temp.path().to_path_buf(),
+        (None, Some(temp)) => temp.path().join("profile"),
         (None, None) => unreachable!("a temporary directory is made when none is given"),
     };
+    if options.user_data_dir.is_none() {
+        std::fs::create_dir(&user_data_dir).map_err(|e| BrowserError::Launch {
+            executable: executable.clone(),
+            reason: format!("cannot create a profile directory: {e}"),
+        })?;
+    }
     if !user_data_dir.is_dir() {
         return Err(BrowserError::Launch {
             executable,
@@ -191,7 +258,7 @@ pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserE
         });
     }
     let mut builder = BrowserConfig::builder()
-        .chrome_executable(&executable)
+        .chrome_executable(launcher.as_deref().unwrap_or(&executable))
         .user_data_dir(&user_data_dir)
         .viewport(None)
         .launch_timeout(options.timeout)

@@ -161,6 +161,61 @@ test('long', async ({ page }) => { await page.goto('/'); await page.waitForTimeo
     assert_chromium_gone(&profile);
 }
 
+/// SIGKILL leaves the runner no chance to close Chromium: Chromium dies with it anyway (it
+/// runs with a parent-death signal), and the next run removes the temporary directory the
+/// killed one left behind.
+#[test]
+fn sigkill_of_the_runner_leaves_no_chromium_and_the_next_run_cleans_up() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/slow.spec.ts",
+            r#"import { test } from '@playwright/test';
+test('long', async ({ page }) => { await page.goto('/'); await page.waitForTimeout(20000); });
+"#,
+        ),
+    ]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .arg("test")
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let (_, profile) = wait_for_chromium(child.id());
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_chromium_gone(&profile);
+    let left_behind = std::path::Path::new(&profile)
+        .parent()
+        .expect("the launch's temporary directory")
+        .to_path_buf();
+    assert!(left_behind.is_dir(), "SIGKILL leaves the directory");
+    // The next run that launches Chromium removes it.
+    std::fs::write(
+        dir.path().join("tests/slow.spec.ts"),
+        "import { test } from '@playwright/test';\ntest('quick', async ({ page }) => { await page.goto('/'); });\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .arg("test")
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        !left_behind.exists(),
+        "{} is still there",
+        left_behind.display()
+    );
+}
+
 #[test]
 fn a_chromium_crash_fails_one_test_and_the_worker_relaunches() {
     let dir = project(&[
