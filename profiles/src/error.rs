@@ -39,6 +39,16 @@ pub enum ProfileError {
         /// The profile.
         id: String,
     },
+    /// The store's own file is unreadable.
+    #[error(
+        "profile store {path} is corrupt: {reason} (restore store.json, or delete it and isolate-browser writes a new one; the profiles themselves are kept)"
+    )]
+    CorruptStore {
+        /// The store root.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The store was written by a newer isolate-browser.
     #[error(
         "profile store {path} has format version {found}, this isolate-browser reads version {supported}; upgrade isolate-browser or use another profilesDir"

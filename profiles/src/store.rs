@@ -129,7 +129,10 @@ impl ProfileStore {
             Ok(text) => {
                 let found = serde_json::from_str::<StoreFile>(&text)
                     .map(|s| s.format_version)
-                    .unwrap_or(u32::MAX);
+                    .map_err(|e| ProfileError::CorruptStore {
+                        path: root.clone(),
+                        reason: format!("store.json is not valid ({e})"),
+                    })?;
                 if found > FORMAT_VERSION {
                     return Err(ProfileError::Version {
                         path: root,
@@ -217,31 +220,51 @@ impl ProfileStore {
         read_manifest(id, &self.dir(id))
     }
 
-    /// Every saved profile, sorted by id.
+    /// Every saved profile, sorted by id; a broken one fails the listing (see
+    /// [`ProfileStore::list_all`]).
     pub fn list(&self) -> Result<Vec<Manifest>, ProfileError> {
+        self.list_all()
+            .into_iter()
+            .map(|(_, manifest)| manifest)
+            .collect()
+    }
+
+    /// Every profile in the store with its manifest, or why it cannot be read (a missing or
+    /// corrupt file), sorted by id: broken profiles are listed, not hidden.
+    pub fn list_all(&self) -> Vec<(ProfileId, Result<Manifest, ProfileError>)> {
         let mut out = Vec::new();
         let mut stack = vec![self.root.clone()];
         while let Some(dir) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
+            let mut is_profile = false;
             for entry in entries.flatten() {
                 if entry.file_type().is_ok_and(|t| t.is_dir()) {
                     stack.push(entry.path());
-                } else if entry.file_name() == MANIFEST {
-                    let rel = dir
-                        .strip_prefix(&self.root)
-                        .map(|p| p.to_string_lossy().replace('\\', "/"))
-                        .unwrap_or_default();
-                    let id = ProfileId::parse(&rel)?;
-                    if let Some(m) = read_manifest(&id, &dir)? {
-                        out.push(m);
-                    }
+                } else if [MANIFEST, STATE, USER_DATA]
+                    .iter()
+                    .any(|name| entry.file_name() == *name)
+                {
+                    is_profile = true;
                 }
             }
+            if !is_profile {
+                continue;
+            }
+            let rel = dir
+                .strip_prefix(&self.root)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            let Ok(id) = ProfileId::parse(&rel) else {
+                continue;
+            };
+            let manifest = read_manifest(&id, &dir)
+                .and_then(|m| m.ok_or_else(|| ProfileError::NotFound { id: id.to_string() }));
+            out.push((id, manifest));
         }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     /// The storage state of `id` (for `profiles show`).
@@ -251,8 +274,11 @@ impl ProfileStore {
 
     /// Deletes a profile; fails while it is open.
     pub fn remove(&self, id: &ProfileId) -> Result<(), ProfileError> {
-        if self.manifest(id)?.is_none() {
-            return Err(ProfileError::NotFound { id: id.to_string() });
+        // A broken profile can be removed too: that is how one starts over.
+        match self.manifest(id) {
+            Ok(Some(_)) | Err(ProfileError::Corrupt { .. }) => {}
+            Ok(None) => return Err(ProfileError::NotFound { id: id.to_string() }),
+            Err(e) => return Err(e),
         }
         let lock = self.lock(id)?;
         for name in [MANIFEST, STATE, USER_DATA] {
@@ -341,7 +367,24 @@ fn read_manifest(id: &ProfileId, dir: &Path) -> Result<Option<Manifest>, Profile
     let path = dir.join(MANIFEST);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Saved data without its manifest is a damaged profile, not a missing one: opening
+            // it empty would overwrite the data at the end of the run.
+            let orphans: Vec<&str> = [STATE, USER_DATA]
+                .into_iter()
+                .filter(|name| dir.join(name).exists())
+                .collect();
+            if orphans.is_empty() {
+                return Ok(None);
+            }
+            return Err(ProfileError::Corrupt {
+                id: id.to_string(),
+                reason: format!(
+                    "manifest.json is missing although {} is there; restore manifest.json from a backup or an export",
+                    orphans.join(" and ")
+                ),
+            });
+        }
         Err(e) => return Err(ProfileError::Io { path, source: e }),
     };
     let m: Manifest = serde_json::from_str(&text).map_err(|e| ProfileError::Corrupt {
@@ -407,10 +450,17 @@ impl ProfileLock {
 
     /// The saved storage state, unless the profile is missing or expired.
     pub fn storage_state(&self) -> Result<Option<Value>, ProfileError> {
-        if self.current()?.is_none() {
+        let Some(manifest) = self.current()? else {
             return Ok(None);
+        };
+        let state = read_state(&self.id, &self.dir)?;
+        if state.is_none() && manifest.kind == ProfileKind::StorageState {
+            return Err(ProfileError::Corrupt {
+                id: self.id.to_string(),
+                reason: "storage-state.json is missing although manifest.json says it was saved; restore it from a backup or an export".into(),
+            });
         }
-        read_state(&self.id, &self.dir)
+        Ok(state)
     }
 
     /// Saves a storage state: the state file first, the manifest last.
@@ -453,7 +503,16 @@ impl ProfileLock {
     /// profile expired).
     pub fn restore_user_data(&self, dest: &Path) -> Result<bool, ProfileError> {
         let zip = self.dir.join(USER_DATA);
-        if self.current()?.is_none() || !zip.is_file() {
+        let Some(manifest) = self.current()? else {
+            return Ok(false);
+        };
+        if !zip.is_file() {
+            if manifest.kind == ProfileKind::Persistent {
+                return Err(ProfileError::Corrupt {
+                    id: self.id.to_string(),
+                    reason: "user-data.zip is missing although manifest.json says the profile is persistent; restore it from a backup or an export".into(),
+                });
+            }
             return Ok(false);
         }
         archive::unzip_dir(&zip, dest).map_err(|e| ProfileError::Corrupt {
@@ -655,6 +714,57 @@ mod tests {
             other.import(&garbage, None),
             Err(ProfileError::BadArchive { .. })
         ));
+    }
+
+    #[test]
+    fn missing_files_are_reported_never_replaced_with_nothing() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = ProfileStore::open(dir.path()).expect("open");
+        let state = serde_json::json!({ "cookies": [{ "name": "sid" }], "origins": [] });
+        {
+            let lock = store.lock(&id("a/state")).expect("lock");
+            lock.save_storage_state(&state, vec![], None).expect("save");
+        }
+        // The manifest goes: the data is still there, so the profile is broken, not new.
+        std::fs::remove_file(dir.path().join("a/state/manifest.json")).expect("rm");
+        let lock = store.lock(&id("a/state")).expect("lock");
+        let err = lock.storage_state().expect_err("broken");
+        assert!(
+            err.to_string().contains("manifest.json is missing"),
+            "{err}"
+        );
+        drop(lock);
+        let listed = store.list_all();
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].1.is_err(), "listed as broken, not hidden");
+        assert!(
+            std::fs::read_to_string(dir.path().join("a/state/storage-state.json"))
+                .expect("kept")
+                .contains("sid")
+        );
+        store
+            .remove(&id("a/state"))
+            .expect("a broken profile can be removed");
+        // The state file goes while the manifest stays.
+        {
+            let lock = store.lock(&id("b")).expect("lock");
+            lock.save_storage_state(&state, vec![], None).expect("save");
+        }
+        std::fs::remove_file(dir.path().join("b/storage-state.json")).expect("rm");
+        let err = store
+            .lock(&id("b"))
+            .expect("lock")
+            .storage_state()
+            .expect_err("broken");
+        assert!(
+            err.to_string().contains("storage-state.json is missing"),
+            "{err}"
+        );
+        // A garbage store.json is corrupt, not a version from the future.
+        std::fs::write(dir.path().join("store.json"), b"{ not json").expect("write");
+        let err = ProfileStore::open(dir.path()).expect_err("garbage");
+        assert!(matches!(err, ProfileError::CorruptStore { .. }), "{err}");
+        assert!(err.to_string().contains("store.json is not valid"), "{err}");
     }
 
     #[test]

@@ -401,11 +401,9 @@ fn a_writer_killed_mid_save_leaves_a_readable_profile() {
     }
 }
 
-/// A profile saved against the project's own `webServer: { static }` comes back in a later
-/// process with its localStorage: the static server takes the same port every run of the
-/// project (localStorage is keyed by origin, port included), with no `port` in the config.
-#[test]
-fn a_profile_made_against_the_static_server_keeps_its_local_storage_in_the_next_process() {
+/// A project whose static site signs in through localStorage: a `setup` project saves the
+/// profile `auth/local`, an `app` project (no dependency) opens it read-only.
+fn local_storage_project() -> tempfile::TempDir {
     let site = r#"<!doctype html><title>app</title><h1 id="state"></h1><button id="in">Sign in</button>
 <script>
   const show = () => { document.getElementById('state').textContent = localStorage.getItem('token') ? 'Welcome back' : 'Signed out'; };
@@ -434,12 +432,20 @@ test('still signed in', async ({ page }) => {
   await expect(page.locator('#state')).toHaveText('Welcome back');
 });
 "#;
-    let dir = project(&[
+    project(&[
         ("isolate-browser.config.json", config),
         ("site/index.html", site),
         ("tests/auth.setup.ts", setup),
         ("tests/app.spec.ts", spec),
-    ]);
+    ])
+}
+
+/// A profile saved against the project's own `webServer: { static }` comes back in a later
+/// process with its localStorage: the static server takes the same port every run of the
+/// project (localStorage is keyed by origin, port included), with no `port` in the config.
+#[test]
+fn a_profile_made_against_the_static_server_keeps_its_local_storage_in_the_next_process() {
+    let dir = local_storage_project();
     let first = run_test(dir.path(), &["--project", "setup"]);
     assert_eq!(
         first.status("sign in"),
@@ -454,4 +460,38 @@ test('still signed in', async ({ page }) => {
         "{}",
         second.error("still signed in")
     );
+}
+
+/// A profile whose manifest is gone is broken, not new: the test that opens it fails naming
+/// the file, the saved state is left as it was, and `profiles list` shows it as broken.
+#[test]
+fn a_profile_missing_its_manifest_is_reported_and_its_state_kept() {
+    let dir = local_storage_project();
+    let first = run_test(dir.path(), &["--project", "setup"]);
+    assert_eq!(
+        first.status("sign in"),
+        ["passed"],
+        "{}",
+        first.error("sign in")
+    );
+    // The default profilesDir.
+    let profile = dir.path().join(".isolate-browser/profiles/auth/local");
+    std::fs::remove_file(profile.join("manifest.json")).expect("rm manifest");
+    let state_before = std::fs::read(profile.join("storage-state.json")).expect("state");
+    let second = run_test(dir.path(), &["--project", "app"]);
+    assert_eq!(second.status("still signed in"), ["failed"]);
+    let err = second.error("still signed in");
+    assert!(
+        err.contains("profile \"auth/local\" is corrupt")
+            && err.contains("manifest.json is missing"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(profile.join("storage-state.json")).expect("state"),
+        state_before,
+        "the saved state is untouched"
+    );
+    let (code, out, err) = profiles_cli(dir.path(), &["list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("auth/local  (BROKEN:"), "{out}");
 }

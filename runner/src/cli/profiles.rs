@@ -114,11 +114,18 @@ pub(crate) fn run(args: ProfilesArgs) -> Result<ExitCode, UsageError> {
     let store = ProfileStore::open(&root).map_err(profile_error)?;
     match args.command {
         ProfilesCommand::List => {
-            let list = store.list().map_err(profile_error)?;
+            let list = store.list_all();
             if list.is_empty() {
                 crate::stdio::out!("no profiles in {}", root.display());
             }
-            for m in list {
+            for (id, m) in list {
+                let m = match m {
+                    Ok(m) => m,
+                    Err(e) => {
+                        crate::stdio::out!("{id}  (BROKEN: {e})");
+                        continue;
+                    }
+                };
                 let expiry = m
                     .max_age_seconds
                     .map(|a| format!(", expires {}", utc(m.updated_ms + a * 1000)))
