@@ -159,6 +159,24 @@ fn timeout_and_memory_limit_flags_are_enforced() {
         "{}",
         text(&out.stderr)
     );
+
+    // Memory outside the JS heap counts too: 1 GiB of typed arrays under a 24 MB limit.
+    std::fs::write(
+        dir.path().join("buffers.js"),
+        "const kept = []; for (let i = 0; i < 1024; i++) kept.push(new Uint8Array(1 << 20)); console.log('kept', kept.length);\n",
+    )
+    .expect("write");
+    let out = cli(
+        dir.path(),
+        &["run", "buffers.js", "--memory-limit-mb", "24"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("memory limit of 24 MB exceeded"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!text(&out.stdout).contains("kept"), "{}", text(&out.stdout));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

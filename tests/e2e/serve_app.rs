@@ -468,6 +468,7 @@ async fn a_late_request_gets_504_and_a_stuck_isolate_is_restarted_from_the_entry
 async fn an_isolate_that_runs_out_of_memory_is_replaced() {
     let source = r#"serve({ async fetch(request) {
   if (new URL(request.url).pathname === "/hog") { const keep = []; for (;;) keep.push(new Array(100000).fill(1)); }
+  if (new URL(request.url).pathname === "/buffers") { const keep = []; for (let i = 0; i < 1024; i++) keep.push(new Uint8Array(1 << 20)); return new Response(`kept ${keep.length}`); }
   return new Response("fine");
 } });"#;
     let app = app(source, |o| o.runtime.memory_limit_mb = 32)
@@ -483,6 +484,18 @@ async fn an_isolate_that_runs_out_of_memory_is_replaced() {
     let got = send(&app.server, request("GET", "/", &[], b"")).await;
     assert_eq!((got.status, got.text().as_str()), (200, "fine"));
     assert_eq!(app.server.generations(), 2);
+    // 1 GiB of buffers under the 32 MB limit: the isolate is replaced the same way.
+    let got = send(&app.server, request("GET", "/buffers", &[], b"")).await;
+    assert!(
+        matches!(got.status, 500 | 503 | 504),
+        "{} {}",
+        got.status,
+        got.text()
+    );
+    assert!(!got.text().contains("kept"));
+    let got = send(&app.server, request("GET", "/", &[], b"")).await;
+    assert_eq!((got.status, got.text().as_str()), (200, "fine"));
+    assert_eq!(app.server.generations(), 3);
 }
 
 #[tokio::test]

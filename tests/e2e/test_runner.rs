@@ -403,6 +403,7 @@ fn a_stuck_test_and_a_memory_bomb_fail_alone() {
 test('infinite loop', () => { while (true) {} });
 test('after the loop', () => { expect(1).toBe(1); });
 test('memory bomb', () => { const a: number[][] = []; while (true) a.push(new Array(1e6).fill(1)); });
+test('buffer bomb', () => { const kept: Uint8Array[] = []; for (let i = 0; i < 1024; i++) kept.push(new Uint8Array(1 << 20)); });
 test('after the bomb', async ({ page }) => { test.setTimeout(30000); await page.goto('/'); await expect(page.locator('h1')).toBeVisible(); });
 test('never settles', async () => { test.setTimeout(500); await new Promise(() => {}); });
 "#,
@@ -432,6 +433,13 @@ test('never settles', async () => { test.setTimeout(500); await new Promise(() =
             .contains("memory limit of 64 MB exceeded"),
         "{}",
         run.error("memory bomb")
+    );
+    assert_eq!(run.status("buffer bomb"), ["failed"]);
+    assert!(
+        run.error("buffer bomb")
+            .contains("memory limit of 64 MB exceeded"),
+        "{}",
+        run.error("buffer bomb")
     );
     assert_eq!(run.status("after the bomb"), ["passed"]);
     assert_eq!(run.status("never settles"), ["timedOut"]);

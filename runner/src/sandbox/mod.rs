@@ -1,6 +1,7 @@
 //! The sandbox: a V8 isolate (deno_core) with web-platform globals and nothing else, plus the
 //! bindings a host grants it (console, fetch, files, modules, tools) and the limits V8 enforces.
 
+mod buffers;
 pub(crate) mod error;
 pub(crate) mod ext;
 mod fetch;

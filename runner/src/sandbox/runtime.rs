@@ -503,7 +503,13 @@ fn create_js_runtime(
     host_tasks: &TaskTracker,
 ) -> Result<(JsRuntime, v8::Global<v8::Value>), String> {
     let limit = options.memory_limit_mb.max(1) * 1024 * 1024;
-    let params = v8::CreateParams::default().heap_limits(0, limit);
+    // Buffers get a budget of the same size as the heap: past it the isolate stops with the
+    // memory-limit error, as it does at the heap limit.
+    let buffers_shared = shared.clone();
+    let buffers = super::buffers::allocator(limit, move || buffers_shared.stop(Reason::Memory));
+    let params = v8::CreateParams::default()
+        .heap_limits(0, limit)
+        .array_buffer_allocator(buffers.make_shared());
     let mut js = JsRuntime::try_new(deno_core::RuntimeOptions {
         module_loader: Some(loader),
         startup_snapshot: Some(SNAPSHOT),
