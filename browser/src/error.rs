@@ -35,6 +35,9 @@ pub enum BrowserError {
     /// The browser went away (crashed, was killed or closed) while a call was pending.
     #[error("browser closed{}", .0.as_deref().map(|w| format!(" while {w}")).unwrap_or_default())]
     Closed(Option<String>),
+    /// The page's renderer crashed (Playwright's wording).
+    #[error("Target crashed")]
+    Crashed,
     /// A DevTools protocol call failed.
     #[error("{call} failed: {reason}")]
     Protocol {

@@ -845,3 +845,35 @@ test('both fixtures and both matchers', async ({ db, api, page }) => {
         run.error("both fixtures and both matchers")
     );
 }
+
+/// A renderer that crashes fails the call waiting on it at once with Playwright's "Target
+/// crashed" (it used to wait out the timeout), `page.on('crash')` fires, and the next test
+/// gets a working page.
+#[test]
+fn a_renderer_crash_fails_at_once_and_the_next_test_has_a_page() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('crash', async ({ page }) => {
+  await page.goto('/');
+  let crashed = false;
+  page.on('crash', (p) => { crashed = p === page; });
+  await page.goto('chrome://crash').catch(() => {});
+  const started = Date.now();
+  const err = await page.locator('h1').click({ timeout: 20000 }).catch((e) => e);
+  expect(String(err)).toContain('Target crashed');
+  expect(Date.now() - started).toBeLessThan(5000);
+  await expect.poll(() => crashed).toBe(true);
+});
+test('after the crash', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('h1')).toBeVisible();
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/crash.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    for title in ["crash", "after the crash"] {
+        assert_eq!(run.status(title), ["passed"], "{}", run.error(title));
+    }
+}

@@ -100,11 +100,17 @@ fn collect(suite: &Value, prefix: &[String], run: &mut Run) {
 
 /// Runs `isolate-browser test` in `dir` with a JSON report, and reads the report back.
 pub fn run_test(dir: &Path, args: &[&str]) -> Run {
+    run_test_with_env(dir, args, &[])
+}
+
+/// [`run_test`] with extra environment variables.
+pub fn run_test_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
         .arg("test")
         .args(args)
         .env("ISOLATE_BROWSER_JSON_OUTPUT_NAME", "report.json")
         .env_remove("CI")
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("the CLI starts");
@@ -956,4 +962,102 @@ test('quiet', () => { console.log('just this'); });
         1,
         "the list reporter says it once"
     );
+}
+
+/// A rejection nobody handles fails the test whose promise it is while that test runs; once
+/// that test is over it is a file-level error naming the test, never a failure of the test that
+/// happens to run when it surfaces.
+#[test]
+fn a_late_rejection_is_blamed_on_its_test_never_the_next() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/late.spec.ts",
+            r#"import { test } from '@playwright/test';
+test('leaves a promise behind', () => {
+  new Promise((_, reject) => setTimeout(() => reject(new Error('late boom')), 300));
+});
+test('runs while it rejects', async () => {
+  await new Promise((resolve) => setTimeout(resolve, 800));
+});
+test('rejects while it runs', async () => {
+  Promise.reject(new Error('now boom'));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+});
+test('after them', () => {});
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--workers", "1"]);
+    assert_eq!(run.status("leaves a promise behind"), ["passed"]);
+    assert_eq!(
+        run.status("runs while it rejects"),
+        ["passed"],
+        "{}",
+        run.error("runs while it rejects")
+    );
+    assert_eq!(run.status("rejects while it runs"), ["failed"]);
+    assert!(
+        run.error("rejects while it runs").contains("now boom"),
+        "{}",
+        run.error("rejects while it runs")
+    );
+    assert_eq!(run.status("after them"), ["passed"]);
+    let errors = run.report["errors"].to_string();
+    assert!(
+        errors.contains("a promise of test \\\"leaves a promise behind\\\" rejected after the test had ended: late boom"),
+        "{errors}"
+    );
+    assert_eq!(run.code, 1, "the late rejection fails the run");
+}
+
+/// Values of `secretEnv` variables and literal `secrets` are `***` in console output, errors,
+/// steps, text attachments and every report.
+#[test]
+fn secrets_are_masked_everywhere_they_could_show() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "secrets": ["s3cr3t-literal"], "secretEnv": ["MY_TOKEN"],
+  "reporter": [["list"], ["json"], ["junit", { "outputFile": "junit.xml" }]] }"#,
+        ),
+        (
+            "tests/leak.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test('leaks', async () => {
+  console.log('the password is s3cr3t-literal');
+  await test.info().attach('notes', { body: 'token tok-12345 inside' });
+  await test.step('log in as tok-12345', async () => {});
+  expect('tok-12345').toBe('something else');
+});
+"#,
+        ),
+    ]);
+    let run = run_test_with_env(dir.path(), &[], &[("MY_TOKEN", "tok-12345")]);
+    assert_eq!(run.status("leaks"), ["failed"]);
+    assert_eq!(run.stdout_of["leaks"], ["the password is ***"]);
+    assert!(run.error("leaks").contains("***"), "{}", run.error("leaks"));
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit");
+    let attachments: Vec<String> = std::fs::read_dir(dir.path().join("test-results"))
+        .expect("results")
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
+        .filter_map(|f| std::fs::read_to_string(f.path()).ok())
+        .collect();
+    assert!(
+        attachments.iter().any(|a| a == "token *** inside"),
+        "{attachments:?}"
+    );
+    for (what, text) in [
+        ("stdout", run.stdout.as_str()),
+        ("stderr", run.stderr.as_str()),
+        ("json", &run.report.to_string()),
+        ("junit", junit.as_str()),
+    ] {
+        assert!(
+            !text.contains("s3cr3t-literal") && !text.contains("tok-12345"),
+            "{what} shows a secret: {text}"
+        );
+    }
+    assert!(run.report.to_string().contains("log in as ***"));
 }

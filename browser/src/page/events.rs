@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::Mutex;
 
+use chromiumoxide::cdp::browser_protocol::inspector;
 use chromiumoxide::cdp::browser_protocol::network;
 use chromiumoxide::cdp::browser_protocol::page as cdp_page;
 use chromiumoxide::cdp::js_protocol::runtime;
@@ -82,6 +83,8 @@ pub enum PageEvent {
     RequestFailed(RequestEvent),
     /// A dialog opened (and was answered by the handler or the policy).
     Dialog(DialogEvent),
+    /// The page's renderer crashed (out of memory, killed): every call on it fails now.
+    Crash,
 }
 
 /// How to answer a dialog.
@@ -101,6 +104,8 @@ pub(crate) struct PageEvents {
     tx: broadcast::Sender<PageEvent>,
     dialog: Mutex<Option<DialogHandler>>,
     popups: broadcast::Sender<Page>,
+    /// Whether the page's renderer crashed (`Inspector.targetCrashed`).
+    crashed: tokio::sync::watch::Sender<bool>,
 }
 
 impl Default for PageEvents {
@@ -108,6 +113,7 @@ impl Default for PageEvents {
         let (tx, _) = broadcast::channel(256);
         let (popups, _) = broadcast::channel(16);
         Self {
+            crashed: tokio::sync::watch::Sender::new(false),
             log: Mutex::new(Vec::new()),
             tx,
             dialog: Mutex::new(None),
@@ -208,6 +214,13 @@ impl Page {
             .event_listener::<runtime::EventBindingCalled>()
             .await
             .map_err(|e| cdp("Runtime.bindingCalled", e))?;
+        let mut crashes = p
+            .event_listener::<inspector::EventTargetCrashed>()
+            .await
+            .map_err(|e| cdp("Inspector.targetCrashed", e))?;
+        p.execute(inspector::EnableParams::default())
+            .await
+            .map_err(|e| cdp("Inspector.enable", e))?;
         let weak = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
             let mut urls: std::collections::HashMap<String, (String, String)> =
@@ -290,6 +303,11 @@ impl Page {
                             .await;
                         PageEvent::Dialog(dialog)
                     }
+                    Some(_) = crashes.next() => {
+                        let Some(inner) = weak.upgrade() else { break };
+                        inner.events.crashed.send_replace(true);
+                        PageEvent::Crash
+                    }
                     Some(ev) = bindings.next() => {
                         if ev.name == crate::storage::BINDING {
                             let Some(inner) = weak.upgrade() else { break };
@@ -306,6 +324,22 @@ impl Page {
             }
         });
         Ok(())
+    }
+
+    /// Whether the page's renderer has crashed.
+    pub fn is_crashed(&self) -> bool {
+        *self.inner.events.crashed.borrow()
+    }
+
+    /// Resolves when the page's renderer crashes (at once if it has).
+    pub fn crashed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.inner.events.crashed.subscribe();
+        async move {
+            // An error means the page is gone without a crash: never resolve then.
+            if rx.wait_for(|c| *c).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     /// The events collected so far (the newest 1,000).

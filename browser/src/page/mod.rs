@@ -205,6 +205,9 @@ impl Page {
 
     pub(crate) fn ensure_open(&self, doing: &str) -> Result<(), BrowserError> {
         self.inner.context.ensure_open(doing)?;
+        if self.is_crashed() {
+            return Err(BrowserError::Crashed);
+        }
         if self.is_closed() {
             return Err(BrowserError::InvalidArgument(format!(
                 "page is closed (while {doing})"

@@ -149,6 +149,10 @@ pub struct Config {
     pub output_limit_mb: usize,
     /// Origins test code may `fetch` (beyond the base URL and web servers).
     pub allow_net: Vec<String>,
+    /// Texts masked as `***` in output, failures and reports.
+    pub secrets: Vec<String>,
+    /// Environment variables whose values are masked the same way.
+    pub secret_env: Vec<String>,
     /// Where virtual browser profiles are stored.
     pub profiles_dir: PathBuf,
     /// Keys that were ignored, for one warning each.
@@ -175,6 +179,8 @@ const TOP_KEYS: &[&str] = &[
     "projects",
     "memoryLimitMb",
     "outputLimitMb",
+    "secrets",
+    "secretEnv",
     "allowNet",
     "profilesDir",
 ];
@@ -729,6 +735,8 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             .map_err(invalid)?
             .unwrap_or(DEFAULT_OUTPUT_LIMIT_MB) as usize,
         allow_net: strings(get("allowNet")),
+        secrets: strings(get("secrets")),
+        secret_env: strings(get("secretEnv")),
         profiles_dir: root.join(
             get("profilesDir")
                 .and_then(Value::as_str)

@@ -85,6 +85,7 @@ pub(crate) struct HarnessCx {
     console: SharedOutput,
     cpu_start: Cell<Option<Duration>>,
     paths: PathMap,
+    secrets: crate::suite::secrets::Secrets,
 }
 
 impl HarnessCx {
@@ -115,6 +116,7 @@ pub(crate) fn binding(
             console: console.clone(),
             cpu_start: Cell::new(None),
             paths: defaults.paths.clone(),
+            secrets: defaults.secrets.clone(),
         }))) as Rc<dyn HostCalls>
     })
 }
@@ -280,7 +282,18 @@ pub(crate) async fn attach(cx: &HarnessCx, args: AttachArgs) -> Result<Attached,
     let content_type = args
         .content_type
         .unwrap_or_else(|| "application/octet-stream".to_string());
-    let body = args.body.map(|b| b.0).unwrap_or_default();
+    let mut body = args.body.map(|b| b.0).unwrap_or_default();
+    // A text attachment is masked like the test's output; bytes are written as they are.
+    let text = content_type.starts_with("text/")
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("application/xml");
+    if text
+        && !cx.secrets.is_empty()
+        && let Ok(s) = std::str::from_utf8(&body)
+        && let std::borrow::Cow::Owned(masked) = cx.secrets.mask(s)
+    {
+        body = masked.into_bytes();
+    }
     let base = slug(&args.name);
     let ext = extension(&content_type);
     let dir = args.dir;

@@ -24,6 +24,7 @@ mod output;
 mod protocol;
 mod schedule;
 mod scheduler;
+mod secrets;
 mod selection;
 mod sources;
 mod web_server;

@@ -650,6 +650,7 @@ fn project_run(
         fetch,
         memory_limit_mb: config.memory_limit_mb,
         output_limit: config.output_limit_mb.max(1) * 1024 * 1024,
+        secrets: super::secrets::Secrets::new(&config.secrets, &config.secret_env),
         profiles_dir: config.profiles_dir.clone(),
         apps: apps.to_vec(),
     }

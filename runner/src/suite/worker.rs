@@ -33,6 +33,7 @@ use super::protocol::ResultStatus;
 use super::protocol::RunOptions;
 use super::protocol::StepInfo;
 use super::protocol::TestResult;
+use super::secrets::Secrets;
 use crate::sandbox::ConsoleBinding;
 use crate::sandbox::ConsoleEntry;
 use crate::sandbox::FetchPolicy;
@@ -59,6 +60,8 @@ pub(crate) struct ProjectRun {
     pub memory_limit_mb: usize,
     /// Console output kept of one test, in bytes.
     pub output_limit: usize,
+    /// What is masked in output and failures.
+    pub secrets: super::secrets::Secrets,
     pub profiles_dir: PathBuf,
     /// `webServer: { entry }` app servers by origin: the browser reaches them without a port.
     pub apps: Vec<(String, crate::serve::AppServer)>,
@@ -153,11 +156,13 @@ fn runtime_options(
     output: Option<mpsc::UnboundedSender<IsolateMsg>>,
     host_calls: crate::sandbox::HostCallsBinding,
 ) -> RuntimeOptions {
+    let secrets = project.secrets.clone();
     RuntimeOptions {
         memory_limit_mb: project.memory_limit_mb,
         execution_timeout: None,
         cwd: project.root.clone(),
-        console: ConsoleBinding::callback(move |e| {
+        console: ConsoleBinding::callback(move |mut e| {
+            secrets.mask_in_place(&mut e.text);
             let kept = match console.lock() {
                 Ok(mut c) => c.push(e.clone()),
                 Err(_) => Kept::No,
@@ -201,6 +206,7 @@ fn session_defaults(project: &ProjectRun) -> SessionDefaults {
         },
         profiles_dir: project.profiles_dir.clone(),
         apps: project.apps.clone(),
+        secrets: project.secrets.clone(),
     }
 }
 
@@ -257,7 +263,7 @@ pub(crate) async fn list_file(
     }
     .await;
     runtime.dispose().await;
-    let value = result.map_err(|e| failure_of_script(&e))?;
+    let value = result.map_err(|e| masked(&project.secrets, failure_of_script(&e)))?;
     let listed: Vec<ListedTest> = serde_json::from_value(value).map_err(|e| TestFailure {
         kind: "Error".into(),
         message: format!("the harness's list of tests does not decode: {e}"),
@@ -333,20 +339,41 @@ fn failures_of(errors: &[ErrorInfo], project: &ProjectRun, file: &SpecFile) -> V
                 ErrorOrigin::Timeout => e.message.clone(),
                 ErrorOrigin::Thrown => format!("{}: {}", e.name, e.message),
             };
-            TestFailure {
-                kind: e
-                    .matcher
-                    .as_ref()
-                    .map(|m| format!("expect.{m}"))
-                    .unwrap_or_else(|| e.name.clone()),
-                message: text,
-                stack: clean_stack(stack),
-                code_frame,
-                call_log: e.call_log.clone(),
-                location: frame.map(|(f, l, c)| format!("{f}:{l}:{c}")),
-            }
+            masked(
+                &project.secrets,
+                TestFailure {
+                    kind: e
+                        .matcher
+                        .as_ref()
+                        .map(|m| format!("expect.{m}"))
+                        .unwrap_or_else(|| e.name.clone()),
+                    message: text,
+                    stack: clean_stack(stack),
+                    code_frame,
+                    call_log: e.call_log.clone(),
+                    location: frame.map(|(f, l, c)| format!("{f}:{l}:{c}")),
+                },
+            )
         })
         .collect()
+}
+
+/// `failure` with the project's secrets masked in everything it shows.
+fn masked(secrets: &Secrets, mut failure: TestFailure) -> TestFailure {
+    if secrets.is_empty() {
+        return failure;
+    }
+    secrets.mask_in_place(&mut failure.message);
+    for text in [&mut failure.stack, &mut failure.code_frame]
+        .into_iter()
+        .flatten()
+    {
+        secrets.mask_in_place(text);
+    }
+    for line in &mut failure.call_log {
+        secrets.mask_in_place(line);
+    }
+    failure
 }
 
 fn outcome_of(status: ResultStatus) -> TestOutcome {
@@ -403,19 +430,19 @@ fn attempt_from_result(
         stderr,
         attachments,
         skip_reason,
-        steps: steps_of(&result.steps),
+        steps: steps_of(&result.steps, &job.project.secrets),
     }
 }
 
-fn steps_of(steps: &[StepInfo]) -> Vec<TestStep> {
+fn steps_of(steps: &[StepInfo], secrets: &Secrets) -> Vec<TestStep> {
     steps
         .iter()
         .map(|s| TestStep {
-            title: s.title.clone(),
+            title: secrets.mask(&s.title).into_owned(),
             duration: Duration::from_millis(s.duration.max(0.0) as u64),
-            error: s.error.clone(),
+            error: s.error.as_deref().map(|e| secrets.mask(e).into_owned()),
             skipped: s.skipped,
-            steps: steps_of(&s.steps),
+            steps: steps_of(&s.steps, secrets),
         })
         .collect()
 }
@@ -541,6 +568,7 @@ impl Worker {
                                     format!("tearing down worker fixtures failed: {}", f.message);
                                 f
                             })
+                            .chain(failures_of(&result.late_errors, &project, &job.file))
                             .collect(),
                         Err(e) => vec![TestFailure {
                             kind: "Error".into(),
@@ -571,7 +599,7 @@ impl Worker {
                             ..TestFailure::default()
                         }
                     } else {
-                        failure_of_script(&e)
+                        masked(&project.secrets, failure_of_script(&e))
                     };
                     let outcome = if interrupted {
                         TestOutcome::Interrupted
@@ -648,6 +676,7 @@ impl Worker {
                     .then(|| tokio::time::Instant::now() + Duration::from_millis(ms) + GRACE);
             }
             IsolateMsg::StepBegan { id, parent, title } => {
+                let title = job.project.secrets.mask(&title).into_owned();
                 if let Some((test, _)) = *current {
                     let _ = events.send(WorkerEvent::StepStarted {
                         project: job.project.index,
@@ -673,7 +702,7 @@ impl Worker {
                         retry: job.retry,
                         step: id.0,
                         duration,
-                        error,
+                        error: error.map(|e| job.project.secrets.mask(&e).into_owned()),
                     });
                 }
             }

@@ -128,6 +128,8 @@ pub(crate) struct SessionDefaults {
     pub profiles_dir: PathBuf,
     /// App servers every context reaches through request interception, by origin.
     pub apps: Vec<(String, crate::serve::AppServer)>,
+    /// What is masked in what tests write (text attachments).
+    pub secrets: crate::suite::secrets::Secrets,
 }
 
 /// Paused requests waiting for the isolate's route handler, by request id.

@@ -3,7 +3,7 @@
 
 /** `running`: the test being run (`{ test, info, steps, stepStack, handlerErrors }`) or null;
  * `currentSuite`: the describe tests are being declared in; `workerInfo`: for worker fixtures. */
-export const state = { running: null, currentSuite: null, workerInfo: {} };
+export const state = { running: null, currentSuite: null, workerInfo: {}, lateErrors: [] };
 
 /** The first stack frame in user code: `{ file, line, column }` with `file` root-relative. */
 export function callerLocation(depthHint) {

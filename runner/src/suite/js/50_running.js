@@ -295,6 +295,8 @@ async function runOne(test, options) {
     const afterErrors = [];
     await runHooks("afterEach", [...suites].reverse(), scope, info, teardownRun, afterErrors);
     for (const e of await teardownRun.within(scope.teardown())) afterErrors.push(errorOf(e));
+    // Rejections of the test's own promises that surfaced while it was torn down.
+    afterErrors.push(...state.running.handlerErrors.splice(0));
     if (afterErrors.length) {
       errors.push(...afterErrors);
       if (status === "passed" || status === "skipped") status = "failed";
@@ -387,5 +389,5 @@ export async function runTests(ids, options) {
     }
   }
   workerFixtures.clear();
-  return { teardownErrors };
+  return { teardownErrors, lateErrors: state.lateErrors.splice(0) };
 }

@@ -6,6 +6,7 @@
 // runtime installs the globals, through the installer the runtime's seal script takes (and
 // deletes) before any user code runs. Elsewhere nothing of it can be reached.
 
+import { core } from "ext:core/mod.js";
 import * as api from "ext:isolate_suite/browser/99_index.js";
 import { expect } from "ext:isolate_suite/harness/15_expect.js";
 import { test } from "ext:isolate_suite/harness/40_builtins.js";
@@ -20,7 +21,34 @@ api.setHandlerErrorSink((e) => {
   console.error(e);
 });
 
+// Which test each promise belongs to: the test running when it (or the promise it chains
+// from) was made. A rejection nobody handles fails the test it belongs to while that test
+// runs; once the test is over it is a file-level error naming the test, never a failure of
+// whichever test happens to run when it surfaces.
+const owners = new WeakMap();
+
+function trackRejections() {
+  core.setPromiseHooks((promise, parent) => {
+    const owner = (parent && owners.get(parent)) ?? state.running;
+    if (owner) owners.set(promise, owner);
+  });
+  core.setUnhandledPromiseRejectionHandler((promise, reason) => {
+    const owner = owners.get(promise);
+    if (owner && owner === state.running) {
+      owner.handlerErrors.push(errorOf(reason));
+      return true;
+    }
+    const error = errorOf(reason);
+    const where = owner
+      ? `a promise of test "${owner.test.title}" rejected after the test had ended`
+      : "a promise made outside any test rejected";
+    state.lateErrors.push({ ...error, message: `${where}: ${error.message}` });
+    return true;
+  });
+}
+
 function installTestApi() {
+  trackRejections();
   Object.defineProperty(globalThis, "__ib_harness", {
     value: Object.freeze({ list, run: runTests }),
     enumerable: false,

@@ -98,7 +98,7 @@ impl From<BrowserError> for CallError {
                 message: format!("{what}: Timeout {}ms exceeded.", timeout.as_millis()),
                 call_log,
             },
-            e @ BrowserError::Closed(_) => Self::closed(e.to_string()),
+            e @ (BrowserError::Closed(_) | BrowserError::Crashed) => Self::closed(e.to_string()),
             e @ BrowserError::StrictMode { .. } => Self {
                 kind: ErrorKind::StrictMode,
                 ..Self::new(e.to_string())

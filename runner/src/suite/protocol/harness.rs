@@ -212,6 +212,8 @@ pub(crate) struct RunOptions<'a> {
 pub(crate) struct FileResult {
     /// Worker fixtures whose teardown threw.
     pub teardown_errors: Vec<ErrorInfo>,
+    /// Rejections nobody handled that surfaced when their test was over (or belonged to none).
+    pub late_errors: Vec<ErrorInfo>,
 }
 
 // ---- events the host pushes into the isolate ---------------------------------------------------
@@ -251,6 +253,8 @@ pub(crate) enum IsolateEvent {
     },
     /// A page this page opened.
     Popup { page: PageId, popup: PageId },
+    /// `page.on('crash')`: the page's renderer crashed.
+    Crash { page: PageId },
     /// A request paused for the isolate's route handler `route`.
     Route {
         #[serde(rename = "routeId")]

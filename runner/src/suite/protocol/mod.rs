@@ -5,9 +5,10 @@
 //! On the wire a call is a method name and JSON arguments (`op_sandbox_call(method, json)`); the
 //! host decodes them into the row's argument type (unknown fields refused, the failing field
 //! named), runs the handler, and answers `{"ok": reply}` or `{"error": {kind, message,
-//! callLog}}`, where the error's kind (`error::ErrorKind`) alone picks the JS class. Calls marked `reports url` also
-//! answer the page's URL (`"url"`), so `page.url()` is synchronous in the isolate, as in
-//! Playwright.
+//! callLog}}`, where the error's kind (`error::ErrorKind`) alone picks the JS class. Calls
+//! marked `reports_url` also answer the page's URL (`"url"`), so `page.url()` is synchronous in
+//! the isolate, as in Playwright, and fail at once with "Target crashed" when the page's
+//! renderer crashes.
 //!
 //! - [`HarnessCall`]: answered on the isolate's own thread (test start and end, deadlines,
 //!   attachments, steps, the event pump).
@@ -121,7 +122,13 @@ macro_rules! call_table {
     }};
     (@run $cx:ident, $args:ident, $method:literal, $handler:path, $reply:ty, reports_url) => {{
         let page = $args.page;
-        let value: $reply = $handler($cx, $args).await?;
+        // A call about a page fails at once when its renderer crashes, whatever it waits for.
+        let value: $reply = tokio::select! {
+            value = $handler($cx, $args) => value?,
+            () = $cx.crashed(page) => {
+                return Err(CallError::closed(concat!($method, ": Target crashed")));
+            }
+        };
         Reply::encode($method, &value, $cx.page_url(page).await)
     }};
 }

@@ -180,8 +180,9 @@ fn harness_results_refuse_fields_they_do_not_know() {
     let err =
         serde_json::from_str::<FileResult>(r#"{"afterAllErrors":[]}"#).expect_err("unknown field");
     assert!(err.to_string().contains("afterAllErrors"), "{err}");
-    let ok: FileResult =
-        serde_json::from_str(r#"{"teardownErrors":[{"name":"Error","message":"boom"}]}"#)
-            .expect("decodes");
+    let ok: FileResult = serde_json::from_str(
+        r#"{"teardownErrors":[{"name":"Error","message":"boom"}],"lateErrors":[]}"#,
+    )
+    .expect("decodes");
     assert_eq!(ok.teardown_errors[0].message, "boom");
 }

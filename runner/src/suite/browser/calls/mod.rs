@@ -36,6 +36,17 @@ impl Cx<'_> {
         self.side.context(self.session, id)
     }
 
+    /// Resolves when the page's renderer crashes (never for a page that is gone).
+    pub(crate) fn crashed(&self, id: PageId) -> impl std::future::Future<Output = ()> + use<> {
+        let page = self.page(id).ok();
+        async move {
+            match page {
+                Some(page) => page.crashed().await,
+                None => std::future::pending().await,
+            }
+        }
+    }
+
     /// The page's URL after a call, for calls that report it (`None` once it closed).
     pub(crate) async fn page_url(&self, id: PageId) -> Option<String> {
         let page = self.page(id).ok()?;

@@ -76,6 +76,12 @@ pub(crate) fn register_page(
     let Some(side) = side.rc() else {
         return Ok(id);
     };
+    let crashed = page_crashed(&side, session, id);
+    let crash_events = events.clone();
+    tokio::task::spawn_local(async move {
+        crashed.await;
+        let _ = crash_events.send(IsolateEvent::Crash { page: id });
+    });
     tokio::task::spawn_local(async move {
         loop {
             let popup = match popups.recv().await {
@@ -98,6 +104,21 @@ pub(crate) fn register_page(
     Ok(id)
 }
 
+/// Resolves when page `id` of the session crashes.
+fn page_crashed(
+    side: &BrowserSide,
+    session: u32,
+    id: PageId,
+) -> impl std::future::Future<Output = ()> + use<> {
+    let page = side.page(session, id).ok();
+    async move {
+        match page {
+            Some(page) => page.crashed().await,
+            None => std::future::pending().await,
+        }
+    }
+}
+
 /// The event as the isolate receives it, when it is one the isolate can listen for.
 fn isolate_event(page: PageId, event: PageEvent) -> Option<(PageEventName, IsolateEvent)> {
     Some(match event {
@@ -118,8 +139,8 @@ fn isolate_event(page: PageId, event: PageEvent) -> Option<(PageEventName, Isola
             PageEventName::RequestFailed,
             IsolateEvent::RequestFailed { page, data },
         ),
-        // Dialogs have a handler of their own (`subscribe`).
-        PageEvent::Dialog(_) => return None,
+        // Dialogs have a handler of their own (`subscribe`); crashes are always reported.
+        PageEvent::Dialog(_) | PageEvent::Crash => return None,
     })
 }
 

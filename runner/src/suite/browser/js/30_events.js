@@ -112,6 +112,10 @@ function dispatch(ev) {
       // A page of the opener's context from now on, listened for or not.
       arg = popupOf(page, ev.popup);
       break;
+    case "crash":
+      if (page) page._crashed = true;
+      arg = page;
+      break;
     default:
       reportHandlerError(new Error(`unknown page event "${ev.type}" from the host`));
       return;
