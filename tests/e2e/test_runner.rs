@@ -987,8 +987,18 @@ test('rejects while it runs', async () => {
 test('after them', () => {});
 "#,
         ),
+        (
+            "tests/throws-at-load.spec.ts",
+            "import { test } from '@playwright/test';\ntest('declared first', () => {});\nthrow new Error('load boom');\n",
+        ),
     ]);
     let run = run_test(dir.path(), &["--workers", "1"]);
+    // A throw while a file loads is still that file's error (not a rejection to swallow).
+    assert!(
+        run.report["errors"].to_string().contains("load boom"),
+        "{}",
+        run.report["errors"]
+    );
     assert_eq!(run.status("leaves a promise behind"), ["passed"]);
     assert_eq!(
         run.status("runs while it rejects"),
@@ -1060,4 +1070,101 @@ test('leaks', async () => {
         );
     }
     assert!(run.report.to_string().contains("log in as ***"));
+}
+
+/// A spec that replaces the built-ins the harness used to decide and report outcomes with
+/// cannot make a failing test report passed (or skipped, or vanish).
+#[test]
+fn tampering_with_built_ins_cannot_forge_a_pass() {
+    let failing = r#"
+test('fails an assertion', () => { expect(1).toBe(2); });
+test('throws', () => { throw new Error('really broken'); });
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (
+            "tests/json.spec.ts",
+            &format!(
+                r#"import {{ test, expect }} from '@playwright/test';
+JSON.stringify = () => '{{"id":0,"status":"passed","errors":[],"annotations":[],"attachments":[],"steps":[]}}';
+(Array.prototype as any).toJSON = function () {{ return []; }};
+(Object.prototype as any).toJSON = function () {{ return {{ status: 'passed' }}; }};
+{failing}"#
+            ),
+        ),
+        (
+            "tests/arrays.spec.ts",
+            &format!(
+                r#"import {{ test, expect }} from '@playwright/test';
+Array.prototype.push = function () {{ return this.length; }};
+Array.prototype.filter = function () {{ return []; }};
+Array.prototype.map = function () {{ return []; }};
+Array.prototype.every = function () {{ return true; }};
+Object.is = () => true;
+{failing}
+test('fails a deep equality', () => {{ expect([1, 2]).toEqual([1, 3]); }});"#
+            ),
+        ),
+        (
+            "tests/iterators.spec.ts",
+            &format!(
+                r#"import {{ test, expect }} from '@playwright/test';
+Array.prototype[Symbol.iterator] = function* () {{}};
+{failing}"#
+            ),
+        ),
+        (
+            "tests/promises.spec.ts",
+            &format!(
+                r#"import {{ test, expect }} from '@playwright/test';
+Promise.race = (() => Promise.resolve()) as any;
+{failing}"#
+            ),
+        ),
+        (
+            "tests/then.spec.ts",
+            &format!(
+                r#"import {{ test, expect }} from '@playwright/test';
+const then = Promise.prototype.then;
+Promise.prototype.then = function (ok: any) {{ return then.call(Promise.resolve(), ok); }} as any;
+{failing}"#
+            ),
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--timeout", "3000"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    // Every test of every tampered file ran and failed (or timed out): none passed or skipped.
+    let mut seen = Vec::new();
+    for suite in run.report["suites"].as_array().expect("suites") {
+        let file = suite["title"].as_str().unwrap_or_default().to_string();
+        for spec in suite["specs"].as_array().into_iter().flatten() {
+            let status = spec["tests"][0]["results"]
+                .as_array()
+                .and_then(|r| r.last())
+                .and_then(|r| r["status"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            seen.push((
+                file.clone(),
+                spec["title"].as_str().unwrap_or_default().to_string(),
+                status,
+            ));
+        }
+    }
+    // The array iteration protocol is fixed in test runtimes: replacing it fails the file's
+    // load, loudly; the other four files run their two tests each.
+    assert!(
+        run.report["errors"]
+            .to_string()
+            .contains("Cannot assign to read only property 'Symbol(Symbol.iterator)'"),
+        "{}",
+        run.report["errors"]
+    );
+    assert_eq!(seen.len(), 9, "{seen:?}");
+    for (file, title, status) in &seen {
+        assert!(
+            status == "failed" || status == "timedOut",
+            "{file} › {title} reported {status}"
+        );
+    }
 }

@@ -5,6 +5,20 @@
 //
 // Loaded into the sandbox as an ES module; it uses nothing but the language and timers.
 
+// Built-ins the verdicts depend on, taken when this module is evaluated (in a test isolate:
+// while the startup snapshot is built, before any user code), so a spec cannot make `toBe` or
+// `toEqual` pass by replacing `Object.is` or `Array.prototype.every`.
+const uncurry = (fn) => Function.prototype.call.bind(fn);
+const ObjectIs = Object.is;
+const ObjectKeys = Object.keys;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const ArrayIsArray = Array.isArray;
+const ArrayBufferIsView = ArrayBuffer.isView;
+const hasOwn = uncurry(Object.prototype.hasOwnProperty);
+const ArrayPrototypeEvery = uncurry(Array.prototype.every);
+const ArrayPrototypeSome = uncurry(Array.prototype.some);
+const ArrayPrototypeFilter = uncurry(Array.prototype.filter);
+
 const ASYMMETRIC = Symbol.for("isolate-browser.asymmetric");
 
 class AssertionError extends Error {
@@ -25,7 +39,7 @@ function print(value, seen = new Set(), depth = 0) {
   if (value === undefined) return "undefined";
   if (value === null || typeof value !== "object") return String(value);
   if (seen.has(value)) return "[Circular]";
-  if (depth > 5) return Array.isArray(value) ? "[Array]" : "[Object]";
+  if (depth > 5) return ArrayIsArray(value) ? "[Array]" : "[Object]";
   seen.add(value);
   try {
     if (value instanceof Date) return `${value.toISOString()}`;
@@ -35,9 +49,9 @@ function print(value, seen = new Set(), depth = 0) {
       return `Map {${[...value].map(([k, v]) => `${print(k, seen, depth + 1)} => ${print(v, seen, depth + 1)}`).join(", ")}}`;
     }
     if (value instanceof Set) return `Set {${[...value].map((v) => print(v, seen, depth + 1)).join(", ")}}`;
-    if (Array.isArray(value)) return `[${value.map((v) => print(v, seen, depth + 1)).join(", ")}]`;
+    if (ArrayIsArray(value)) return `[${value.map((v) => print(v, seen, depth + 1)).join(", ")}]`;
     const name = value.constructor && value.constructor !== Object ? `${value.constructor.name} ` : "";
-    const entries = Object.keys(value).map((k) => `${JSON.stringify(k)}: ${print(value[k], seen, depth + 1)}`);
+    const entries = ObjectKeys(value).map((k) => `${JSON.stringify(k)}: ${print(value[k], seen, depth + 1)}`);
     return `${name}{${entries.join(", ")}}`;
   } finally {
     seen.delete(value);
@@ -48,9 +62,9 @@ function printLines(value) {
   // One item per line, for diffs of larger values.
   const text = print(value);
   if (text.length <= 60) return [text];
-  if (Array.isArray(value)) return ["[", ...value.map((v) => `  ${print(v)},`), "]"];
+  if (ArrayIsArray(value)) return ["[", ...value.map((v) => `  ${print(v)},`), "]"];
   if (value && typeof value === "object" && !(value instanceof Date) && !(value instanceof RegExp)) {
-    return ["{", ...Object.keys(value).map((k) => `  ${JSON.stringify(k)}: ${print(value[k])},`), "}"];
+    return ["{", ...ObjectKeys(value).map((k) => `  ${JSON.stringify(k)}: ${print(value[k])},`), "}"];
   }
   return [text];
 }
@@ -91,12 +105,12 @@ function diff(expected, received) {
 function equals(a, b, strict, seen = []) {
   if (a && a[ASYMMETRIC]) return a.asymmetricMatch(b);
   if (b && b[ASYMMETRIC]) return b.asymmetricMatch(a);
-  if (Object.is(a, b)) return true;
+  if (ObjectIs(a, b)) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (seen.some(([x, y]) => x === a && y === b)) return true;
+  if (ArrayPrototypeSome(seen, ([x, y]) => x === a && y === b)) return true;
   seen = [...seen, [a, b]];
-  if (strict && Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (strict && ObjectGetPrototypeOf(a) !== ObjectGetPrototypeOf(b)) return false;
+  if (ArrayIsArray(a) !== ArrayIsArray(b)) return false;
   if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   if (a instanceof RegExp || b instanceof RegExp) return String(a) === String(b);
   if (a instanceof Error && b instanceof Error) return a.message === b.message && a.name === b.name;
@@ -114,19 +128,19 @@ function equals(a, b, strict, seen = []) {
     }
     return true;
   }
-  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
-    return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  if (ArrayBufferIsView(a) && ArrayBufferIsView(b)) {
+    return a.length === b.length && ArrayPrototypeEvery(a, (v, i) => ObjectIs(v, b[i]));
   }
-  if (Array.isArray(a) && a.length !== b.length) return false;
-  const keys = (o) => Object.keys(o).filter((k) => strict || o[k] !== undefined);
+  if (ArrayIsArray(a) && a.length !== b.length) return false;
+  const keys = (o) => ArrayPrototypeFilter(ObjectKeys(o), (k) => strict || o[k] !== undefined);
   const ka = keys(a);
   const kb = keys(b);
   if (ka.length !== kb.length) return false;
   for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k) && !(b[k] === undefined && !strict)) return false;
+    if (!hasOwn(b, k) && !(b[k] === undefined && !strict)) return false;
     if (!equals(a[k], b[k], strict, seen)) return false;
   }
-  if (strict && Array.isArray(a)) {
+  if (strict && ArrayIsArray(a)) {
     for (let i = 0; i < a.length; i++) if ((i in a) !== (i in b)) return false;
   }
   return true;
@@ -136,13 +150,13 @@ function matchesObject(received, expected) {
   if (expected && expected[ASYMMETRIC]) return expected.asymmetricMatch(received);
   if (typeof expected !== "object" || expected === null) return equals(received, expected, false);
   if (typeof received !== "object" || received === null) return false;
-  if (Array.isArray(expected)) {
-    return Array.isArray(received) && received.length === expected.length && expected.every((e, i) => matchesObject(received[i], e));
+  if (ArrayIsArray(expected)) {
+    return ArrayIsArray(received) && received.length === expected.length && ArrayPrototypeEvery(expected, (e, i) => matchesObject(received[i], e));
   }
   if (expected instanceof Date || expected instanceof RegExp || expected instanceof Map || expected instanceof Set) {
     return equals(received, expected, false);
   }
-  return Object.keys(expected).every((k) => k in received && matchesObject(received[k], expected[k]));
+  return ArrayPrototypeEvery(ObjectKeys(expected), (k) => k in received && matchesObject(received[k], expected[k]));
 }
 
 // ---- asymmetric matchers ---------------------------------------------------------------
@@ -162,8 +176,8 @@ const asymmetricMatchers = {
     return v instanceof ctor;
   }, ctor?.name),
   anything: () => asymmetric("Anything", (v) => v !== null && v !== undefined),
-  arrayContaining: (items) => asymmetric("ArrayContaining", (v) => Array.isArray(v) && items.every((i) => v.some((x) => equals(x, i, false))), print(items)),
-  objectContaining: (obj) => asymmetric("ObjectContaining", (v) => typeof v === "object" && v !== null && Object.keys(obj).every((k) => equals(v[k], obj[k], false)), print(obj)),
+  arrayContaining: (items) => asymmetric("ArrayContaining", (v) => ArrayIsArray(v) && items.every((i) => v.some((x) => equals(x, i, false))), print(items)),
+  objectContaining: (obj) => asymmetric("ObjectContaining", (v) => typeof v === "object" && v !== null && ObjectKeys(obj).every((k) => equals(v[k], obj[k], false)), print(obj)),
   stringContaining: (s) => asymmetric("StringContaining", (v) => typeof v === "string" && v.includes(s), print(s)),
   stringMatching: (re) => asymmetric("StringMatching", (v) => typeof v === "string" && (typeof re === "string" ? new RegExp(re) : re).test(v), String(re)),
   closeTo: (n, digits = 2) => asymmetric("CloseTo", (v) => typeof v === "number" && Math.abs(v - n) < 10 ** -digits / 2, `${n}, ${digits}`),
@@ -195,7 +209,7 @@ function throwsOf(received) {
 
 const matchers = {
   toBe(received, expected) {
-    const pass = Object.is(received, expected);
+    const pass = ObjectIs(received, expected);
     const body = !pass && !this.isNot && equals(received, expected, true)
       ? `${plain("toBe", this.isNot, expected, received)}\n\nIf it should pass with deep equality, replace "toBe" with "toStrictEqual"`
       : plain("toBe", this.isNot, expected, received);
@@ -240,7 +254,7 @@ const matchers = {
     return result(length === expected, "toHaveLength", this.isNot, `Expected length: ${expected}\nReceived length: ${length}\nReceived value: ${print(received)}`);
   },
   toHaveProperty(received, path, ...value) {
-    const keys = Array.isArray(path) ? path : String(path).replace(/\[(\d+)\]/g, ".$1").split(".");
+    const keys = ArrayIsArray(path) ? path : String(path).replace(/\[(\d+)\]/g, ".$1").split(".");
     let cur = received;
     let found = true;
     for (const k of keys) {
@@ -404,7 +418,7 @@ function makeExpect(config) {
     const poller = {};
     const make = (isNot) => {
       const target = {};
-      for (const name of Object.keys({ ...matchers, ...custom })) {
+      for (const name of ObjectKeys({ ...matchers, ...custom })) {
         target[name] = async (...args) => {
           const deadline = Date.now() + timeout;
           let last;

@@ -582,10 +582,17 @@ impl Worker {
                             failure,
                         });
                     }
-                    // Anything the harness did not report (it should report all) did not run.
+                    // The harness reports every test it is given: one it did not report was
+                    // kept from running (user code tampered with the harness's built-ins, or
+                    // the file broke it), and fails rather than passing as skipped.
                     let left = std::mem::take(&mut remaining);
-                    for id in left {
-                        self.finish_not_run(&job, id, "the test was not run", events);
+                    if !left.is_empty() {
+                        let failure = TestFailure {
+                            kind: "Error".into(),
+                            message: "Error: the test harness finished without running this test (did the spec file replace a built-in such as Array.prototype or JSON?)".into(),
+                            ..TestFailure::default()
+                        };
+                        self.fail_all(&job, &left, failure, events);
                     }
                 }
                 Err(e) => {
@@ -744,25 +751,6 @@ impl Worker {
                 });
             }
         }
-    }
-
-    fn finish_not_run(
-        &self,
-        job: &Job,
-        id: usize,
-        reason: &str,
-        events: &mpsc::UnboundedSender<WorkerEvent>,
-    ) {
-        let _ = events.send(WorkerEvent::Finished {
-            project: job.project.index,
-            file: job.file.clone(),
-            id,
-            attempt: TestAttempt {
-                skip_reason: Some(reason.into()),
-                ..TestAttempt::new(job.retry, TestOutcome::Skipped)
-            },
-            not_run: true,
-        });
     }
 
     fn fail_all(

@@ -2,10 +2,15 @@
 // `test.use` build the tree of suites and the list of tests; `test.step` records steps while a
 // test runs and reports each to the host as it begins and ends.
 
+import { primordials } from "ext:core/mod.js";
 import { host } from "ext:isolate_suite/browser/99_index.js";
 import { expect } from "ext:isolate_suite/harness/15_expect.js";
 import { extendPool } from "ext:isolate_suite/harness/20_fixtures.js";
 import { callerLocation, SkipError, state } from "ext:isolate_suite/harness/10_state.js";
+
+// Registering tests and describing suites uses built-ins taken before user code ran: a spec
+// that replaces `Array.prototype.push` or an array's iterator cannot make its tests vanish.
+const { ArrayPrototypePush, ArrayPrototypeUnshift } = primordials;
 
 export class Suite {
   constructor(title, parent, location) {
@@ -26,12 +31,12 @@ export class Suite {
   }
   titlePath() {
     const path = [];
-    for (let s = this; s && s.parent; s = s.parent) if (s.title) path.unshift(s.title);
+    for (let s = this; s && s.parent; s = s.parent) if (s.title) ArrayPrototypeUnshift(path, s.title);
     return path;
   }
   chain() {
     const out = [];
-    for (let s = this; s; s = s.parent) out.unshift(s);
+    for (let s = this; s; s = s.parent) ArrayPrototypeUnshift(out, s);
     return out;
   }
 }
@@ -82,8 +87,8 @@ function registerTest(pool, title, details, fn, flags = {}) {
   }
   if (flags.fail) test.expectedStatus = "failed";
   if (typeof fn !== "function" && !flags.skip) throw new TypeError(`test("${title}") needs a test function`);
-  tests.push(test);
-  state.currentSuite.entries.push(test);
+  ArrayPrototypePush(tests, test);
+  ArrayPrototypePush(state.currentSuite.entries, test);
   return test;
 }
 
@@ -102,7 +107,7 @@ function describe(title, details, fn, flags = {}) {
   if (flags.mode) suite.mode = flags.mode;
   if (flags.only) suite.only = true;
   if (flags.skip) suite.modifiers.push({ type: flags.skip, condition: true, description: undefined });
-  state.currentSuite.entries.push(suite);
+  ArrayPrototypePush(state.currentSuite.entries, suite);
   const previous = state.currentSuite;
   state.currentSuite = suite;
   try {

@@ -2,6 +2,7 @@
 // selection of them (modifiers, beforeAll/afterAll by describe, fixtures, hooks, the body, the
 // test's time budget mirrored to the host's watchdog) and reports each result as it ends.
 
+import { primordials } from "ext:core/mod.js";
 import * as api from "ext:isolate_suite/browser/99_index.js";
 import { setDefaultTimeout, takeSoftErrors } from "ext:isolate_suite/matchers/expect.js";
 import { basePool } from "ext:isolate_suite/harness/40_builtins.js";
@@ -10,6 +11,18 @@ import { tests } from "ext:isolate_suite/harness/30_registration.js";
 import { SkipError, state } from "ext:isolate_suite/harness/10_state.js";
 
 const { host } = api;
+// What decides a test's outcome uses built-ins taken before any user code ran: a spec that
+// replaces `Array.prototype.push`, `Promise.race` or an array's iterator cannot make a failing
+// test report passed.
+const {
+  ArrayPrototypeIncludes, ArrayPrototypeMap, ArrayPrototypePush, ArrayPrototypeSlice,
+  ArrayPrototypeSplice, ObjectFreeze, SafePromiseRace,
+} = primordials;
+
+/** Appends every item of `items` (a plain index loop: no iterator user code could replace). */
+function pushAll(target, items) {
+  for (let i = 0; i < items.length; i++) ArrayPrototypePush(target, items[i]);
+}
 
 export function errorOf(e) {
   if (e instanceof Error) {
@@ -26,7 +39,8 @@ export function errorOf(e) {
 
 function suiteModifiers(test) {
   const out = [];
-  for (const s of test.suite.chain()) out.push(...s.modifiers);
+  const chain = test.suite.chain();
+  for (let i = 0; i < chain.length; i++) pushAll(out, chain[i].modifiers);
   return out;
 }
 
@@ -47,31 +61,50 @@ function suiteId(s) {
   return suiteIds.get(s);
 }
 
+/** What the worker is told of each declared test; built with index loops and captured
+ * built-ins, so a spec that replaces array methods cannot hide its tests. */
 export function list() {
-  return tests.map((t) => {
+  const out = [];
+  for (let i = 0; i < tests.length; i++) {
+    const t = tests[i];
     const chain = t.suite.chain();
     let staticSkip = t.staticSkip;
-    if (!staticSkip) {
-      for (const m of suiteModifiers(t)) {
-        if ((m.type === "skip" || m.type === "fixme") && m.condition === true) {
-          staticSkip = { type: m.type, description: m.description };
-        }
+    const modifiers = suiteModifiers(t);
+    for (let j = 0; !staticSkip && j < modifiers.length; j++) {
+      const m = modifiers[j];
+      if ((m.type === "skip" || m.type === "fixme") && m.condition === true) {
+        staticSkip = { type: m.type, description: m.description };
       }
     }
+    let only = !!t.only;
+    let parallel = false;
+    const tags = [];
+    const addTags = (list) => {
+      for (let k = 0; k < list.length; k++) if (!ArrayPrototypeIncludes(tags, list[k])) ArrayPrototypePush(tags, list[k]);
+    };
+    for (let j = 0; j < chain.length; j++) {
+      only ||= !!chain[j].only;
+      parallel ||= chain[j].mode === "parallel";
+      addTags(chain[j].tags);
+    }
+    addTags(t.tags);
+    const titlePath = ArrayPrototypeSlice(t.suite.titlePath());
+    ArrayPrototypePush(titlePath, t.title);
     const serial = serialGroup(t);
-    return {
+    ArrayPrototypePush(out, {
       id: t.id,
-      titlePath: [...t.suite.titlePath(), t.title],
+      titlePath,
       line: t.location.line,
       column: t.location.column,
-      only: t.only || chain.some((s) => s.only),
-      tags: [...new Set([...chain.flatMap((s) => s.tags), ...t.tags])],
+      only,
+      tags,
       skip: staticSkip,
       retries: effective(t, "retries") ?? null,
       serialGroup: serial ? suiteId(serial) : null,
-      parallel: chain.some((s) => s.mode === "parallel"),
-    };
-  });
+      parallel,
+    });
+  }
+  return out;
 }
 
 function slug(s) {
@@ -115,28 +148,28 @@ function makeInfo(test, options, run) {
     },
     slow(condition = true, description) {
       if (condition) {
-        info.annotations.push({ type: "slow", description });
+        ArrayPrototypePush(info.annotations, { type: "slow", description });
         run.setTimeout(run.timeout * 3);
       }
     },
     skip(condition = true, description) {
       if (typeof condition === "string") [condition, description] = [true, condition];
       if (condition) {
-        info.annotations.push({ type: "skip", description });
+        ArrayPrototypePush(info.annotations, { type: "skip", description });
         throw new SkipError("skip", description);
       }
     },
     fixme(condition = true, description) {
       if (typeof condition === "string") [condition, description] = [true, condition];
       if (condition) {
-        info.annotations.push({ type: "fixme", description });
+        ArrayPrototypePush(info.annotations, { type: "fixme", description });
         throw new SkipError("fixme", description);
       }
     },
     fail(condition = true, description) {
       if (typeof condition === "string") [condition, description] = [true, condition];
       if (condition) {
-        info.annotations.push({ type: "fail", description });
+        ArrayPrototypePush(info.annotations, { type: "fail", description });
         info.expectedStatus = "failed";
       }
     },
@@ -154,7 +187,7 @@ function makeInfo(test, options, run) {
         path: options.path,
         dir,
       });
-      info.attachments.push({ name, contentType, path });
+      ArrayPrototypePush(info.attachments, { name, contentType, path });
     },
   };
   return info;
@@ -194,7 +227,7 @@ function makeRun(test, options) {
     }, remaining);
   }
   run.arm = arm;
-  run.within = (promise) => Promise.race([promise, run.expiry]);
+  run.within = (promise) => SafePromiseRace([promise, run.expiry]);
   run.stop = () => clearTimeout(run.timer);
   return run;
 }
@@ -216,7 +249,7 @@ async function runHooks(kind, suites, scope, info, run, errors) {
       } catch (e) {
         if (e instanceof TimeoutSignal) throw e;
         if (e instanceof SkipError) throw e;
-        errors.push(errorOf(e));
+        ArrayPrototypePush(errors, errorOf(e));
         if (kind.startsWith("before")) return false;
       }
     }
@@ -258,7 +291,7 @@ async function runOne(test, options) {
         if (hookErrors.length) suite.beforeAllState.error = hookErrors[0];
       }
       if (suite.beforeAllState.error) {
-        errors.push(suite.beforeAllState.error);
+        ArrayPrototypePush(errors, suite.beforeAllState.error);
         break;
       }
     }
@@ -274,18 +307,19 @@ async function runOne(test, options) {
   } catch (e) {
     if (e instanceof TimeoutSignal) {
       status = "timedOut";
-      errors.push(timeoutError(run));
+      ArrayPrototypePush(errors, timeoutError(run));
     } else if (e instanceof SkipError) {
       status = "skipped";
     } else {
-      errors.push(errorOf(e));
+      ArrayPrototypePush(errors, errorOf(e));
     }
   }
-  for (const soft of takeSoftErrors()) errors.push(errorOf(soft));
-  errors.push(...state.running.handlerErrors.splice(0));
+  const soft = takeSoftErrors();
+  for (let i = 0; i < soft.length; i++) ArrayPrototypePush(errors, errorOf(soft[i]));
+  pushAll(errors, ArrayPrototypeSplice(state.running.handlerErrors, 0));
   if (status === "passed" && errors.length) status = "failed";
   info.status = status;
-  info.errors = errors;
+  info.errors = ObjectFreeze(ArrayPrototypeSlice(errors));
   info.error = errors[0];
   // afterEach hooks and fixture teardown get a fresh budget of the same size.
   const teardownRun = makeRun(test, { timeout: run.timeout });
@@ -294,18 +328,19 @@ async function runOne(test, options) {
   try {
     const afterErrors = [];
     await runHooks("afterEach", [...suites].reverse(), scope, info, teardownRun, afterErrors);
-    for (const e of await teardownRun.within(scope.teardown())) afterErrors.push(errorOf(e));
+    const teardownErrors = await teardownRun.within(scope.teardown());
+    for (let i = 0; i < teardownErrors.length; i++) ArrayPrototypePush(afterErrors, errorOf(teardownErrors[i]));
     // Rejections of the test's own promises that surfaced while it was torn down.
-    afterErrors.push(...state.running.handlerErrors.splice(0));
+    pushAll(afterErrors, ArrayPrototypeSplice(state.running.handlerErrors, 0));
     if (afterErrors.length) {
-      errors.push(...afterErrors);
+      pushAll(errors, afterErrors);
       if (status === "passed" || status === "skipped") status = "failed";
     }
   } catch (e) {
     if (e instanceof TimeoutSignal) {
-      errors.push({ name: "TimeoutError", message: `Tearing down fixtures and afterEach hooks exceeded the test timeout of ${run.timeout}ms.`, origin: "timeout" });
+      ArrayPrototypePush(errors, { name: "TimeoutError", message: `Tearing down fixtures and afterEach hooks exceeded the test timeout of ${run.timeout}ms.`, origin: "timeout" });
       if (status === "passed") status = "timedOut";
-    } else errors.push(errorOf(e));
+    } else ArrayPrototypePush(errors, errorOf(e));
   }
   run.stop();
   teardownRun.stop();
@@ -317,7 +352,7 @@ async function runOne(test, options) {
       errors.length = 0;
     } else if (status === "passed") {
       status = "failed";
-      errors.push({ name: "Error", message: "Expected to fail, but passed." });
+      ArrayPrototypePush(errors, { name: "Error", message: "Expected to fail, but passed." });
     }
   }
   state.running = null;
@@ -341,7 +376,7 @@ async function runAfterAll(suite, options, errorsOut) {
     try {
       await run.within(callWithFixtures(scope, h.fn, state.workerInfo));
     } catch (e) {
-      errorsOut.push(e instanceof TimeoutSignal ? { name: "TimeoutError", message: `afterAll hook timeout of ${options.timeout}ms exceeded.` } : errorOf(e));
+      ArrayPrototypePush(errorsOut, e instanceof TimeoutSignal ? { name: "TimeoutError", message: `afterAll hook timeout of ${options.timeout}ms exceeded.` } : errorOf(e));
     }
   }
   run.stop();
@@ -350,12 +385,17 @@ async function runAfterAll(suite, options, errorsOut) {
 export async function runTests(ids, options) {
   setDefaultTimeout(options.expectTimeout ?? 5000);
   state.workerInfo = { workerIndex: options.workerIndex, parallelIndex: options.workerIndex, project: { name: options.projectName ?? "", use: options.use ?? {} }, config: options.configSummary ?? {} };
-  const selected = ids.map((id) => tests[id]).filter(Boolean);
+  const selected = [];
+  for (let i = 0; i < ids.length; i++) if (tests[ids[i]]) ArrayPrototypePush(selected, tests[ids[i]]);
   const remaining = new Map();
-  for (const t of selected) for (const s of t.suite.chain()) remaining.set(s, (remaining.get(s) ?? 0) + 1);
+  for (let i = 0; i < selected.length; i++) {
+    const chain = selected[i].suite.chain();
+    for (let j = 0; j < chain.length; j++) remaining.set(chain[j], (remaining.get(chain[j]) ?? 0) + 1);
+  }
   const failedSerial = new Set();
   const teardownErrors = [];
-  for (const t of selected) {
+  for (let i = 0; i < selected.length; i++) {
+    const t = selected[i];
     const group = serialGroup(t);
     let result;
     if (group && failedSerial.has(group)) {
@@ -373,7 +413,7 @@ export async function runTests(ids, options) {
       const hookErrors = [];
       await runAfterAll(s, options, hookErrors);
       if (hookErrors.length) {
-        result.errors.push(...hookErrors.map((e) => ({ ...e, message: `afterAll hook: ${e.message}` })));
+        pushAll(result.errors, ArrayPrototypeMap(hookErrors, (e) => ({ ...e, message: `afterAll hook: ${e.message}` })));
         if (result.status === "passed" || result.status === "skipped") result.status = "failed";
         delete result.notRun;
       }
@@ -385,7 +425,7 @@ export async function runTests(ids, options) {
     try {
       if (inst.teardown) await inst.teardown();
     } catch (e) {
-      teardownErrors.push(errorOf(e));
+      ArrayPrototypePush(teardownErrors, errorOf(e));
     }
   }
   workerFixtures.clear();

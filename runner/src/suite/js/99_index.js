@@ -6,7 +6,7 @@
 // runtime installs the globals, through the installer the runtime's seal script takes (and
 // deletes) before any user code runs. Elsewhere nothing of it can be reached.
 
-import { core } from "ext:core/mod.js";
+import { core, primordials } from "ext:core/mod.js";
 import * as api from "ext:isolate_suite/browser/99_index.js";
 import { expect } from "ext:isolate_suite/harness/15_expect.js";
 import { test } from "ext:isolate_suite/harness/40_builtins.js";
@@ -34,20 +34,35 @@ function trackRejections() {
   });
   core.setUnhandledPromiseRejectionHandler((promise, reason) => {
     const owner = owners.get(promise);
-    if (owner && owner === state.running) {
+    // Made outside any test (a throw while the file loads is one: module evaluation is a
+    // promise): not ours to handle; the runtime reports it as the file's error, as before.
+    if (!owner) return false;
+    if (owner === state.running) {
       owner.handlerErrors.push(errorOf(reason));
       return true;
     }
     const error = errorOf(reason);
-    const where = owner
-      ? `a promise of test "${owner.test.title}" rejected after the test had ended`
-      : "a promise made outside any test rejected";
-    state.lateErrors.push({ ...error, message: `${where}: ${error.message}` });
+    state.lateErrors.push({
+      ...error,
+      message: `a promise of test "${owner.test.title}" rejected after the test had ended: ${error.message}`,
+    });
     return true;
   });
 }
 
+// The array iteration protocol is fixed in test runtimes: replacing it breaks destructuring and
+// spreading everywhere, deno_core's own JS included (a spec that did so made its own load error
+// vanish, and its tests with it). Assigning it now throws, so such a spec fails to load, loudly.
+const ArrayProto = Array.prototype;
+function freezeArrayIteration() {
+  const { ObjectDefineProperty, ObjectGetPrototypeOf, SymbolIterator } = primordials;
+  const arrayIterator = ObjectGetPrototypeOf(ArrayProto[SymbolIterator]());
+  ObjectDefineProperty(ArrayProto, SymbolIterator, { writable: false, configurable: false });
+  ObjectDefineProperty(arrayIterator, "next", { writable: false, configurable: false });
+}
+
 function installTestApi() {
+  freezeArrayIteration();
   trackRejections();
   Object.defineProperty(globalThis, "__ib_harness", {
     value: Object.freeze({ list, run: runTests }),

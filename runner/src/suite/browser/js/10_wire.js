@@ -6,9 +6,48 @@
 // user code exists; no module user code can import (only `@playwright/test` and
 // `isolate-browser/test` resolve for it) hands the op out.
 
-import { core } from "ext:core/mod.js";
+import { core, primordials } from "ext:core/mod.js";
 
 const { op_sandbox_call: rawCall } = core.ops;
+const {
+  ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypePush, JSONParse, JSONStringify, ObjectKeys,
+  ObjectPrototypeHasOwnProperty, StringPrototypeStartsWith,
+} = primordials;
+
+/**
+ * JSON for the wire, written with built-ins taken before any user code ran and ignoring
+ * `toJSON`: what the harness reports (a test's status, its errors) is what it built, whatever a
+ * spec did to `JSON`, `Array.prototype` or `Object.prototype`. `undefined` members are left out,
+ * as `JSON.stringify` does.
+ */
+export function wireJson(value) {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return JSONStringify(value);
+    case "number":
+      return JSONStringify(value);
+    case "object":
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return "null";
+  if (ArrayIsArray(value)) {
+    const items = [];
+    for (let i = 0; i < value.length; i++) ArrayPrototypePush(items, wireJson(value[i]) ?? "null");
+    return `[${ArrayPrototypeJoin(items, ",")}]`;
+  }
+  const members = [];
+  const keys = ObjectKeys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (!ObjectPrototypeHasOwnProperty(value, key)) continue;
+    const json = wireJson(value[key]);
+    if (json !== undefined) ArrayPrototypePush(members, `${JSONStringify(key)}:${json}`);
+  }
+  return `{${ArrayPrototypeJoin(members, ",")}}`;
+}
 
 export class TimeoutError extends Error {
   constructor(message) {
@@ -55,7 +94,10 @@ export async function host(method, args = {}) {
   // The caller's frames are only on the stack now, before the first await.
   const site = {};
   if (Error.captureStackTrace) Error.captureStackTrace(site, host);
-  const reply = JSON.parse(await rawCall(method, JSON.stringify(args)));
+  // The harness's own reports go through wireJson; a browser call's arguments are the test's
+  // own values and keep JSON's semantics (`toJSON`, Dates as strings).
+  const text = StringPrototypeStartsWith(method, "harness.") ? wireJson(args) : JSONStringify(args);
+  const reply = JSONParse(await rawCall(method, text));
   if (reply.error) {
     const err = errorOf(reply.error);
     if (typeof site.stack === "string") {
