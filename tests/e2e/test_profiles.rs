@@ -440,19 +440,24 @@ test('still signed in', async ({ page }) => {
     ])
 }
 
-/// A profile saved against the project's own `webServer: { static }` comes back in a later
-/// process with its localStorage: the static server takes the same port every run of the
-/// project (localStorage is keyed by origin, port included), with no `port` in the config.
-#[test]
-fn a_profile_made_against_the_static_server_keeps_its_local_storage_in_the_next_process() {
-    let dir = local_storage_project();
-    let first = run_test(dir.path(), &["--project", "setup"]);
+/// Runs the `setup` project of [`local_storage_project`], which saves the profile.
+fn sign_in(dir: &std::path::Path) {
+    let first = run_test(dir, &["--project", "setup"]);
     assert_eq!(
         first.status("sign in"),
         ["passed"],
         "{}",
         first.error("sign in")
     );
+}
+
+/// A profile saved against the project's own `webServer: { static }` comes back in a later
+/// process with its localStorage: the static server takes the same port every run of the
+/// project (localStorage is keyed by origin, port included), with no `port` in the config.
+#[test]
+fn a_profile_made_against_the_static_server_keeps_its_local_storage_in_the_next_process() {
+    let dir = local_storage_project();
+    sign_in(dir.path());
     let second = run_test(dir.path(), &["--project", "app"]);
     assert_eq!(
         second.status("still signed in"),
@@ -467,13 +472,7 @@ fn a_profile_made_against_the_static_server_keeps_its_local_storage_in_the_next_
 #[test]
 fn a_profile_missing_its_manifest_is_reported_and_its_state_kept() {
     let dir = local_storage_project();
-    let first = run_test(dir.path(), &["--project", "setup"]);
-    assert_eq!(
-        first.status("sign in"),
-        ["passed"],
-        "{}",
-        first.error("sign in")
-    );
+    sign_in(dir.path());
     // The default profilesDir.
     let profile = dir.path().join(".isolate-browser/profiles/auth/local");
     std::fs::remove_file(profile.join("manifest.json")).expect("rm manifest");
