@@ -13,6 +13,8 @@ use crate::error::BrowserError;
 use crate::error::cdp;
 use crate::launch;
 use crate::launch::LaunchOptions;
+use crate::network::NetworkPolicy;
+use crate::network::proxy::PolicyProxy;
 
 pub(crate) struct BrowserInner {
     pub(crate) cdp: chromiumoxide::Browser,
@@ -27,6 +29,21 @@ pub(crate) struct BrowserInner {
     /// A context with a blank page, made in the background for the next `new_context`.
     spare: Mutex<std::collections::VecDeque<tokio::task::JoinHandle<Option<Spare>>>>,
     prewarm: usize,
+    /// The policy Chromium was launched with (`None` when connected: the proxies of this
+    /// process are not reachable from another machine's browser, so only navigations are
+    /// checked there).
+    network: Option<NetworkPolicy>,
+    /// The proxy of the launch policy, named on Chromium's command line.
+    launched_proxy: Option<Arc<PolicyProxy>>,
+    /// Proxies of contexts with another policy, shared by equal policies.
+    proxies: std::sync::Mutex<Vec<Arc<PolicyProxy>>>,
+}
+
+/// A context's network policy and the proxy that enforces it.
+#[derive(Clone, Default)]
+pub(crate) struct ContextNetwork {
+    pub(crate) policy: NetworkPolicy,
+    pub(crate) proxy: Option<Arc<PolicyProxy>>,
 }
 
 /// A ready-made context and its first page.
@@ -56,7 +73,14 @@ pub struct Browser {
 impl Browser {
     /// Launches Chromium headless (or headed) with a private temporary profile.
     pub async fn launch(options: LaunchOptions) -> Result<Self, BrowserError> {
-        let browser = Self::from_launched(launch::launch(&options).await?, options.prewarm);
+        let proxy = start_proxy(&options).await?;
+        let launched = launch::launch(&options, proxy.as_deref()).await?;
+        let browser = Self::from_launched(
+            launched,
+            options.prewarm,
+            Some(options.network.clone()),
+            proxy,
+        );
         // One at first, so the first page is not slowed by several renderers starting at once;
         // `new_context` tops the pool up.
         if options.prewarm > 0 {
@@ -74,17 +98,36 @@ impl Browser {
         options: ContextOptions,
     ) -> Result<Context, BrowserError> {
         launch.user_data_dir = Some(user_data_dir.to_path_buf());
+        if let Some(policy) = &options.network {
+            launch.network = policy.clone();
+        }
+        let proxy = start_proxy(&launch).await?;
+        let launched = launch::launch(&launch, proxy.as_deref()).await?;
+        let network = ContextNetwork {
+            policy: launch.network.clone(),
+            proxy: proxy.clone(),
+        };
         // Pre-made pages live in contexts of their own; the default context has none.
-        let browser = Self::from_launched(launch::launch(&launch).await?, 0);
-        Context::create(browser, None, options, None).await
+        let browser = Self::from_launched(launched, 0, Some(launch.network), proxy);
+        Context::create(browser, None, options, None, network).await
     }
 
     /// Connects to a running browser by its CDP endpoint (`ws://…` or `http://host:port`).
     pub async fn connect(endpoint: &str) -> Result<Self, BrowserError> {
-        Ok(Self::from_launched(launch::connect(endpoint).await?, 0))
+        Ok(Self::from_launched(
+            launch::connect(endpoint).await?,
+            0,
+            None,
+            None,
+        ))
     }
 
-    fn from_launched(mut l: launch::Launched, prewarm: usize) -> Self {
+    fn from_launched(
+        mut l: launch::Launched,
+        prewarm: usize,
+        network: Option<NetworkPolicy>,
+        launched_proxy: Option<Arc<PolicyProxy>>,
+    ) -> Self {
         let pid = l.cdp.get_mut_child().and_then(|c| c.inner.id());
         let profile = l.user_data_dir.as_ref().map(|d| d.display().to_string());
         Self {
@@ -99,6 +142,9 @@ impl Browser {
                 profile,
                 spare: Mutex::new(std::collections::VecDeque::new()),
                 prewarm,
+                network,
+                launched_proxy,
+                proxies: std::sync::Mutex::default(),
             }),
         }
     }
@@ -128,6 +174,34 @@ impl Browser {
     /// Creates an isolated browser context (its own cookies, storage and cache).
     pub async fn new_context(&self, options: ContextOptions) -> Result<Context, BrowserError> {
         self.ensure_alive("creating a context")?;
+        let Some(launched) = &self.inner.network else {
+            // A connected browser: its network is its machine's; navigations are still checked.
+            let network = ContextNetwork {
+                policy: options.network.clone().unwrap_or_default(),
+                proxy: None,
+            };
+            let id = self.create_context_id(None).await?;
+            return Context::create(self.clone(), Some(id), options, None, network).await;
+        };
+        if let Some(policy) = options.network.clone().filter(|p| p != launched) {
+            // A policy of its own: its own proxy, and no pre-made context (those use the
+            // launch policy's).
+            let proxy = if policy.is_enforced() {
+                Some(self.proxy_for(&policy).await?)
+            } else {
+                None
+            };
+            let server = proxy
+                .as_ref()
+                .map_or_else(|| "direct://".to_string(), |p| p.server());
+            let id = self.create_context_id(Some(server)).await?;
+            let network = ContextNetwork { policy, proxy };
+            return Context::create(self.clone(), Some(id), options, None, network).await;
+        }
+        let network = ContextNetwork {
+            policy: launched.clone(),
+            proxy: self.inner.launched_proxy.clone(),
+        };
         let spare = self.inner.spare.lock().await.pop_front();
         let ready = match spare {
             Some(task) => task.await.ok().flatten(),
@@ -143,17 +217,53 @@ impl Browser {
         }
         let (id, first_page) = match ready {
             Some(spare) => (Some(spare.id), Some(spare.page)),
-            None => (Some(self.create_context_id().await?), None),
+            None => (Some(self.create_context_id(None).await?), None),
         };
-        Context::create(self.clone(), id, options, first_page).await
+        Context::create(self.clone(), id, options, first_page, network).await
     }
 
+    /// The running proxy for `policy`, started on first use.
+    async fn proxy_for(&self, policy: &NetworkPolicy) -> Result<Arc<PolicyProxy>, BrowserError> {
+        if let Some(p) = self
+            .inner
+            .proxies
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|p| p.policy() == policy)
+        {
+            return Ok(p.clone());
+        }
+        let proxy =
+            PolicyProxy::start(policy.clone())
+                .await
+                .map_err(|e| BrowserError::Protocol {
+                    call: "starting the network policy proxy".into(),
+                    reason: e.to_string(),
+                })?;
+        self.inner
+            .proxies
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(proxy.clone());
+        Ok(proxy)
+    }
+
+    /// A new browser context; `proxy_server` overrides the launch flags' proxy.
     async fn create_context_id(
         &self,
+        proxy_server: Option<String>,
     ) -> Result<chromiumoxide::cdp::browser_protocol::browser::BrowserContextId, BrowserError> {
+        let params = CreateBrowserContextParams {
+            proxy_bypass_list: proxy_server
+                .as_ref()
+                .map(|_| launch::PROXY_BYPASS.to_string()),
+            proxy_server,
+            ..CreateBrowserContextParams::default()
+        };
         self.inner
             .cdp
-            .create_browser_context(CreateBrowserContextParams::default())
+            .create_browser_context(params)
             .await
             .map_err(|e| cdp("Target.createBrowserContext", e))
     }
@@ -165,7 +275,7 @@ impl Browser {
         let task = tokio::spawn(async move {
             let inner = weak.upgrade()?;
             let browser = Browser { inner };
-            let id = browser.create_context_id().await.ok()?;
+            let id = browser.create_context_id(None).await.ok()?;
             let params =
                 chromiumoxide::cdp::browser_protocol::target::CreateTargetParams::builder()
                     .url("about:blank")
@@ -236,6 +346,21 @@ impl Browser {
             Err(BrowserError::Closed(Some(doing.to_string())))
         }
     }
+}
+
+/// The proxy a launch with `options` names on Chromium's command line, if its policy is
+/// enforced.
+async fn start_proxy(options: &LaunchOptions) -> Result<Option<Arc<PolicyProxy>>, BrowserError> {
+    if !options.network.is_enforced() {
+        return Ok(None);
+    }
+    PolicyProxy::start(options.network.clone())
+        .await
+        .map(Some)
+        .map_err(|e| BrowserError::Launch {
+            executable: options.executable.clone().unwrap_or_default(),
+            reason: format!("cannot start the network policy proxy: {e}"),
+        })
 }
 
 /// Waits (bounded) for a process to go away, then kills it if it has not.

@@ -82,6 +82,11 @@ pub struct ContextOptions {
     pub permissions: Vec<String>,
     /// The position pages report through `navigator.geolocation`.
     pub geolocation: Option<crate::permissions::Geolocation>,
+    /// What pages may load; `None` is the browser's launch policy.
+    pub network: Option<crate::network::NetworkPolicy>,
+    /// Where downloads are saved (under names Chromium makes up, never the page's); `None`
+    /// refuses downloads.
+    pub downloads_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ContextOptions {
@@ -106,6 +111,8 @@ impl Default for ContextOptions {
             storage_state: None,
             permissions: Vec::new(),
             geolocation: None,
+            network: None,
+            downloads_dir: None,
         }
     }
 }
@@ -178,6 +185,8 @@ pub(crate) struct ContextInner {
     pub(crate) geolocation: Mutex<Option<crate::permissions::Geolocation>>,
     /// What `set_offline` last set (the options' at first); pages opened later get it too.
     pub(crate) offline: std::sync::atomic::AtomicBool,
+    /// The network policy and its proxy.
+    pub(crate) network: crate::browser::ContextNetwork,
 }
 
 /// An isolated browser context. Clones share it.
@@ -192,6 +201,7 @@ impl Context {
         id: Option<BrowserContextId>,
         options: ContextOptions,
         first_page: Option<crate::browser::ReadyPage>,
+        network: crate::browser::ContextNetwork,
     ) -> Result<Self, BrowserError> {
         let state = options.storage_state.clone();
         let permissions = options.permissions.clone();
@@ -215,8 +225,10 @@ impl Context {
                 overrides: crate::page::Overrides::default(),
                 geolocation,
                 offline,
+                network,
             }),
         };
+        context.set_download_behavior().await?;
         if !permissions.is_empty() {
             context.grant_permissions(&permissions, None).await?;
         }
@@ -230,6 +242,52 @@ impl Context {
     /// The browser this context belongs to.
     pub fn browser(&self) -> &Browser {
         &self.inner.browser
+    }
+
+    /// The network policy this context's pages are held to.
+    pub fn network_policy(&self) -> &crate::network::NetworkPolicy {
+        &self.inner.network.policy
+    }
+
+    /// Connections the policy refused (and connections that failed) since `mark`
+    /// (see [`Self::network_mark`]), oldest first.
+    pub fn network_failures_since(&self, mark: u64) -> Vec<crate::network::Refusal> {
+        self.inner
+            .network
+            .proxy
+            .as_ref()
+            .map(|p| p.failures_since(mark))
+            .unwrap_or_default()
+    }
+
+    /// A point in the log of refused connections.
+    pub fn network_mark(&self) -> u64 {
+        self.inner.network.proxy.as_ref().map_or(0, |p| p.mark())
+    }
+
+    /// Saves downloads in the configured directory, under generated names, or refuses them.
+    async fn set_download_behavior(&self) -> Result<(), BrowserError> {
+        use chromiumoxide::cdp::browser_protocol::browser::SetDownloadBehaviorBehavior as B;
+        use chromiumoxide::cdp::browser_protocol::browser::SetDownloadBehaviorParams;
+        let mut params = SetDownloadBehaviorParams::new(match &self.inner.options.downloads_dir {
+            Some(_) => B::AllowAndName,
+            None => B::Deny,
+        });
+        params.browser_context_id = self.inner.id.clone();
+        params.download_path = self
+            .inner
+            .options
+            .downloads_dir
+            .as_ref()
+            .map(|d| d.display().to_string());
+        self.inner
+            .browser
+            .inner
+            .cdp
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Browser.setDownloadBehavior", e))?;
+        Ok(())
     }
 
     /// The options the context was created with.

@@ -54,6 +54,14 @@ pub enum BrowserError {
         /// Chromium's error text (`net::ERR_CONNECTION_REFUSED`).
         reason: String,
     },
+    /// The network policy refused a navigation or the connections it needed.
+    #[error("{what}: {refusal}")]
+    Refused {
+        /// The call, e.g. `page.goto`.
+        what: String,
+        /// What was refused and why.
+        refusal: crate::network::Refusal,
+    },
     /// A wait ran out of time.
     #[error("{what}: timeout {}ms exceeded.{}", timeout.as_millis(), format_log(call_log))]
     Timeout {

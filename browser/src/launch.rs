@@ -13,6 +13,8 @@ use chromiumoxide::browser::BrowserConfig;
 use futures::StreamExt as _;
 
 use crate::error::BrowserError;
+use crate::network::NetworkPolicy;
+use crate::network::proxy::PolicyProxy;
 
 /// The environment variable that names the Chromium executable.
 pub const CHROMIUM_ENV: &str = "ISOLATE_BROWSER_CHROMIUM";
@@ -45,6 +47,9 @@ const BASE_ARGS: &[&str] = &[
     "disable-frame-rate-limit",
 ];
 
+/// Chromium bypasses proxies for loopback unless told otherwise; the policy must see it.
+pub(crate) const PROXY_BYPASS: &str = "<-loopback>";
+
 /// How to start Chromium.
 #[derive(Debug, Clone)]
 pub struct LaunchOptions {
@@ -64,6 +69,8 @@ pub struct LaunchOptions {
     /// Chromium's user-data directory: `None` (the default) starts from an empty temporary
     /// one that is deleted on close; a given directory is used as it is and kept.
     pub user_data_dir: Option<PathBuf>,
+    /// What pages may load ([`NetworkPolicy`]); contexts may carry their own.
+    pub network: NetworkPolicy,
 }
 
 impl Default for LaunchOptions {
@@ -75,6 +82,7 @@ impl Default for LaunchOptions {
             timeout: Duration::from_secs(30),
             prewarm: 2,
             user_data_dir: None,
+            network: NetworkPolicy::default(),
         }
     }
 }
@@ -223,7 +231,12 @@ fn dying_with_us(executable: &Path, dir: &Path) -> Option<PathBuf> {
 }
 
 /// Starts Chromium with the given user-data directory, or a fresh temporary one.
-pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserError> {
+/// Launches Chromium; with a `proxy`, every connection of its default context (and of every
+/// context created without a proxy of its own) goes through it, loopback included.
+pub(crate) async fn launch(
+    options: &LaunchOptions,
+    proxy: Option<&PolicyProxy>,
+) -> Result<Launched, BrowserError> {
     let executable = find_chromium(options.executable.as_deref())?;
     clean_stale_temp_dirs();
     // A temporary directory of our own: the profile, unless one is given, and the launcher.
@@ -271,10 +284,19 @@ pub(crate) async fn launch(options: &LaunchOptions) -> Result<Launched, BrowserE
     if is_root() {
         builder = builder.no_sandbox();
     }
+    let policed = proxy.map(|p| {
+        [
+            format!("proxy-server={}", p.server()),
+            format!("proxy-bypass-list={PROXY_BYPASS}"),
+            // WebRTC's UDP would go around a SOCKS proxy.
+            "force-webrtc-ip-handling-policy=disable_non_proxied_udp".to_string(),
+        ]
+    });
     // chromiumoxide adds the leading `--` itself.
     let args: Vec<String> = BASE_ARGS
         .iter()
         .map(|a| a.to_string())
+        .chain(policed.into_iter().flatten())
         .chain(
             options
                 .args

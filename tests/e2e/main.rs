@@ -7,6 +7,7 @@ mod browser_actions;
 mod browser_basics;
 mod browser_locators;
 mod browser_network;
+mod browser_policy;
 mod cli_run;
 mod sandbox_bindings;
 mod sandbox_errors;

@@ -198,14 +198,66 @@ impl Page {
                 "page.goto: invalid URL \"{url}\": a relative URL needs a base URL (set use.baseURL in the config, or pass an absolute URL)"
             )));
         }
+        let context = self.context();
+        context
+            .network_policy()
+            .check_navigation(&url)
+            .map_err(|refusal| BrowserError::Refused {
+                what: "page.goto".into(),
+                refusal,
+            })?;
+        let mark = context.network_mark();
         let timeout = options.timeout.unwrap_or(self.navigation_timeout());
         let nav = {
             let page = self.inner.cdp.clone();
             let url = url.clone();
             async move { page.execute(cdp_page::NavigateParams::new(url)).await }
         };
-        self.navigate(&url, "page.goto", options.wait_until, timeout, nav)
-            .await
+        let result = self
+            .navigate(&url, "page.goto", options.wait_until, timeout, nav)
+            .await;
+        self.explain_failure("page.goto", mark, result)
+    }
+
+    /// A navigation that failed because a connection did: says that the policy refused it
+    /// (naming the URL or host), or gives the error Chromium would have given without the
+    /// proxy in between.
+    fn explain_failure<T>(
+        &self,
+        what: &str,
+        mark: u64,
+        result: Result<T, BrowserError>,
+    ) -> Result<T, BrowserError> {
+        let Err(BrowserError::Navigation { url, reason }) = result else {
+            return result;
+        };
+        let failures = self.context().network_failures_since(mark);
+        if let Some(mut refusal) = failures.iter().find(|f| f.is_policy()).cloned() {
+            // The connection that was refused was the URL's own, not a redirect's.
+            if url::Url::parse(&url).is_ok_and(|u| {
+                u.host_str()
+                    .zip(u.port_or_known_default())
+                    .is_some_and(|(h, p)| {
+                        let t = &refusal.target;
+                        t == &format!("{}:{p}", h.trim_matches(['[', ']']))
+                            || t == &format!("{h}:{p}")
+                    })
+            }) {
+                refusal.target = url;
+            } else {
+                refusal.target = format!("{} (reached from {url})", refusal.target);
+            }
+            return Err(BrowserError::Refused {
+                what: what.to_string(),
+                refusal,
+            });
+        }
+        let reason = failures
+            .last()
+            .and_then(|f| f.net_error())
+            .filter(|_| reason.contains("ERR_SOCKS") || reason.contains("ERR_PROXY"))
+            .map_or(reason, str::to_string);
+        Err(BrowserError::Navigation { url, reason })
     }
 
     /// Reloads the page.
@@ -222,8 +274,11 @@ impl Page {
             }
         };
         let nav = async move { nav.await.map(|_| NavOutcome::default()) };
-        self.wait_navigation(&url, "page.reload", options.wait_until, timeout, nav)
-            .await
+        let mark = self.context().network_mark();
+        let result = self
+            .wait_navigation(&url, "page.reload", options.wait_until, timeout, nav)
+            .await;
+        self.explain_failure("page.reload", mark, result)
     }
 
     async fn navigate(
