@@ -152,7 +152,12 @@ pub(crate) fn cdp(call: &str, err: chromiumoxide::error::CdpError) -> BrowserErr
         },
         other => {
             let reason = other.to_string();
-            if reason.contains("channel closed") || reason.contains("receiver is gone") {
+            if reason.contains("channel closed")
+                || reason.contains("receiver is gone")
+                // The page's target went away while the call was in flight.
+                || reason.contains("Session with given id not found")
+                || reason.contains("No target with given id")
+            {
                 BrowserError::Closed(Some(call.to_string()))
             } else {
                 BrowserError::Protocol {

@@ -19,6 +19,7 @@ mod serve_app;
 mod test_api;
 mod test_hermetic;
 mod test_lifecycle;
+mod test_network;
 mod test_profiles;
 mod test_runner;
 mod workspace;

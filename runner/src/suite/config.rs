@@ -147,8 +147,11 @@ pub struct Config {
     pub memory_limit_mb: usize,
     /// Console output kept (and shown) of one test, in MiB; the rest is dropped with a note.
     pub output_limit_mb: usize,
-    /// Origins test code may `fetch` (beyond the base URL and web servers).
+    /// Origins test code may `fetch` and pages may reach (beyond the base URL and web
+    /// servers), loopback included.
     pub allow_net: Vec<String>,
+    /// Pages reach only granted origins (no public hosts either).
+    pub strict_network: bool,
     /// Texts masked as `***` in output, failures and reports.
     pub secrets: Vec<String>,
     /// Environment variables whose values are masked the same way.
@@ -182,6 +185,7 @@ const TOP_KEYS: &[&str] = &[
     "secrets",
     "secretEnv",
     "allowNet",
+    "strictNetwork",
     "profilesDir",
 ];
 const PROJECT_KEYS: &[&str] = &[
@@ -735,6 +739,9 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             .map_err(invalid)?
             .unwrap_or(DEFAULT_OUTPUT_LIMIT_MB) as usize,
         allow_net: strings(get("allowNet")),
+        strict_network: bool_of(get("strictNetwork"), "strictNetwork")
+            .map_err(invalid)?
+            .unwrap_or(false),
         secrets: strings(get("secrets")),
         secret_env: strings(get("secretEnv")),
         profiles_dir: root.join(

@@ -233,9 +233,17 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let (to_coord, mut from_workers) = mpsc::unbounded_channel::<ToCoord>();
     let mut handles = Vec::new();
+    // Chromium starts with the first selected project's policy, so the contexts it makes
+    // ahead of time fit that project's tests (others get contexts of their own).
+    let mut source = request.browser.clone();
+    if let super::BrowserSource::Launch(options) = &mut source
+        && let Some(first) = selected_projects.first().and_then(|&i| projects.get(i))
+    {
+        options.network = first.network.clone();
+    }
     for w in 0..workers {
-        let browser = BrowserThread::start(request.browser.clone())
-            .map_err(|e| RunError::Worker(e.to_string()))?;
+        let browser =
+            BrowserThread::start(source.clone()).map_err(|e| RunError::Worker(e.to_string()))?;
         handles.push(tokio::spawn(worker_loop(
             Worker { index: w, browser },
             to_coord.clone(),
@@ -557,6 +565,20 @@ async fn start_app(
     Ok((origin, app))
 }
 
+/// What a project's pages may reach: its granted origins (`allowNet`, `baseURL`, web
+/// servers; app servers are answered inside the browser and need no grant), and public hosts
+/// unless `strictNetwork` is set.
+pub(crate) fn network_policy(
+    config: &super::Config,
+    granted: Vec<String>,
+) -> isolate_browser_browser::NetworkPolicy {
+    if config.strict_network {
+        isolate_browser_browser::NetworkPolicy::strict(granted)
+    } else {
+        isolate_browser_browser::NetworkPolicy::open(granted)
+    }
+}
+
 /// Groups selected projects into levels: each project comes after every project it depends on.
 fn levels(projects: &[Project], selected: &[usize]) -> Vec<Vec<usize>> {
     let mut level_of: HashMap<usize, usize> = HashMap::new();
@@ -624,6 +646,7 @@ fn project_run(
     origins.sort();
     origins.dedup();
     origins.retain(|o| !apps.iter().any(|(a, _)| a == o));
+    let network = network_policy(config, origins.clone());
     let mut fetch = if origins.is_empty() {
         FetchPolicy::DenyAll
     } else {
@@ -648,6 +671,7 @@ fn project_run(
         expect_timeout: p.expect_timeout,
         retries: p.retries,
         fetch,
+        network,
         memory_limit_mb: config.memory_limit_mb,
         output_limit: config.output_limit_mb.max(1) * 1024 * 1024,
         secrets: super::secrets::Secrets::new(&config.secrets, &config.secret_env),

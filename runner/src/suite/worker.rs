@@ -57,6 +57,8 @@ pub(crate) struct ProjectRun {
     pub expect_timeout: Duration,
     pub retries: u32,
     pub fetch: FetchPolicy,
+    /// What the project's pages may load.
+    pub network: isolate_browser_browser::NetworkPolicy,
     pub memory_limit_mb: usize,
     /// Console output kept of one test, in bytes.
     pub output_limit: usize,
@@ -207,6 +209,7 @@ fn session_defaults(project: &ProjectRun) -> SessionDefaults {
         profiles_dir: project.profiles_dir.clone(),
         apps: project.apps.clone(),
         secrets: project.secrets.clone(),
+        network: project.network.clone(),
     }
 }
 

@@ -130,6 +130,8 @@ pub(crate) struct SessionDefaults {
     pub apps: Vec<(String, crate::serve::AppServer)>,
     /// What is masked in what tests write (text attachments).
     pub secrets: crate::suite::secrets::Secrets,
+    /// What pages may load.
+    pub network: isolate_browser_browser::NetworkPolicy,
 }
 
 /// Paused requests waiting for the isolate's route handler, by request id.

@@ -103,8 +103,37 @@ impl From<BrowserError> for CallError {
                 kind: ErrorKind::StrictMode,
                 ..Self::new(e.to_string())
             },
+            BrowserError::Refused { what, refusal } => {
+                Self::new(format!("{what}: {refusal}{}", grant_hint(&refusal)))
+            }
             other => Self::new(other.to_string()),
         }
+    }
+}
+
+/// How a refused origin is granted, in the config's words.
+fn grant_hint(refusal: &isolate_browser_browser::Refusal) -> String {
+    use isolate_browser_browser::RefusalReason;
+    let target = refusal
+        .target
+        .split_once(" (")
+        .map_or(refusal.target.as_str(), |(t, _)| t);
+    let origin = deno_core::url::Url::parse(target)
+        .ok()
+        .filter(|u| u.has_host())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|| format!("http://{target}"));
+    match refusal.reason {
+        RefusalReason::Scheme(_) => {
+            "; serve the file over HTTP from the test (or use page.setContent)".to_string()
+        }
+        RefusalReason::Internal { .. } => format!(
+            "; to allow it, add \"{origin}\" to allowNet in the config (the baseURL and webServer origins are allowed already), or answer it with page.route"
+        ),
+        RefusalReason::NotGranted => format!(
+            "; strictNetwork is set in the config: add \"{origin}\" to allowNet to allow it"
+        ),
+        _ => String::new(),
     }
 }
 

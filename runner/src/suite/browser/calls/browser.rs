@@ -102,6 +102,21 @@ fn context_options(cx: &Cx<'_>, o: ContextOptionsArg) -> Result<ContextOptions, 
     c.offline = o.offline.unwrap_or(false);
     c.permissions = o.permissions.unwrap_or_default();
     c.geolocation = o.geolocation;
+    let (network, output_dir) = cx.side.with_session(cx.session, |s| {
+        Ok((
+            s.defaults.network.clone(),
+            s.defaults.paths.output_dir.clone(),
+        ))
+    })?;
+    c.network = Some(network);
+    let downloads = output_dir.join("downloads");
+    std::fs::create_dir_all(&downloads).map_err(|e| {
+        CallError::new(format!(
+            "cannot create the downloads directory {}: {e}",
+            downloads.display()
+        ))
+    })?;
+    c.downloads_dir = Some(downloads);
     c.java_script_enabled = o.java_script_enabled.unwrap_or(true);
     c.ignore_https_errors = o.ignore_https_errors.unwrap_or(false);
     if let Some(t) = millis(o.action_timeout) {

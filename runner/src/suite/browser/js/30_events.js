@@ -2,7 +2,7 @@
 // while anyone listens, and the dispatch that turns each event into what listeners receive.
 // Route handlers are listeners too: a paused request waits for its handler's answer.
 
-import { host, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
+import { host, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 import { ms } from "ext:isolate_suite/browser/11_values.js";
 import { ConsoleMessage, Dialog, Request, Response, Route } from "ext:isolate_suite/browser/20_network.js";
 
@@ -84,6 +84,9 @@ function dispatch(ev) {
     Promise.resolve()
       .then(() => handler(route, route.request()))
       .catch((e) => {
+        // The page or context closed under the handler (its test may be over): nothing
+        // is left to answer, and nothing the next test did wrong.
+        if (e instanceof TargetClosedError) return;
         if (!route._handled) route.abort("failed").catch(() => {});
         reportHandlerError(e);
       });
