@@ -1151,20 +1151,201 @@ Promise.prototype.then = function (ok: any) {{ return then.call(Promise.resolve(
             ));
         }
     }
-    // The array iteration protocol is fixed in test runtimes: replacing it fails the file's
-    // load, loudly; the other four files run their two tests each.
+    // The array iteration protocol and `Promise.prototype.then` are fixed in test runtimes:
+    // replacing them fails the file's load, loudly; the other three files run their tests.
+    let errors = run.report["errors"].to_string();
     assert!(
-        run.report["errors"]
-            .to_string()
-            .contains("Cannot assign to read only property 'Symbol(Symbol.iterator)'"),
-        "{}",
-        run.report["errors"]
+        errors.contains("Cannot assign to read only property 'Symbol(Symbol.iterator)'"),
+        "{errors}"
     );
-    assert_eq!(seen.len(), 9, "{seen:?}");
+    assert!(
+        errors.contains("Cannot assign to read only property 'then'"),
+        "{errors}"
+    );
+    assert_eq!(seen.len(), 7, "{seen:?}");
     for (file, title, status) in &seen {
         assert!(
             status == "failed" || status == "timedOut",
             "{file} › {title} reported {status}"
         );
+    }
+}
+
+/// Each file replaces something a matcher could depend on, then asserts something false: the
+/// assertion must still fail, with its own message. One file per tamper, so each starts clean.
+#[test]
+fn tampering_with_what_matchers_use_cannot_forge_a_pass() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "object-is",
+            "Object.is = () => true;",
+            "expect(1).toBe(2);",
+            "toBe",
+        ),
+        (
+            "object-keys",
+            "Object.keys = () => [];",
+            "expect({ a: 1 }).toEqual({ a: 2 });",
+            "toEqual",
+        ),
+        (
+            "object-entries",
+            "Object.entries = () => [['toBe', () => ({ pass: true })]];",
+            "expect(1).toBe(2);",
+            "toBe",
+        ),
+        (
+            "object-proto-isnot",
+            "Object.defineProperty(Object.prototype, 'isNot', { get: () => true, configurable: true });",
+            "expect(1).toBe(2);",
+            "toBe",
+        ),
+        (
+            "object-proto-then",
+            "Object.defineProperty(Object.prototype, 'then', { value: function () {}, configurable: true });",
+            "expect(1).toBe(2);",
+            "",
+        ),
+        (
+            "map-iter",
+            "Map.prototype[Symbol.iterator] = function* () {}; Map.prototype.entries = function* () {};",
+            "expect(new Map([[1, 1]])).toEqual(new Map([[1, 2]]));",
+            "toEqual",
+        ),
+        (
+            "map-get",
+            "Map.prototype.get = () => 1; Map.prototype.has = () => true;",
+            "expect(new Map([[1, 1]])).toEqual(new Map([[1, 2]]));",
+            "toEqual",
+        ),
+        (
+            "set-has",
+            "Set.prototype.has = () => true; Object.defineProperty(Set.prototype, 'size', { get: () => 0 });",
+            "expect(new Set([1])).toEqual(new Set([2, 3]));",
+            "toEqual",
+        ),
+        (
+            "error-has-instance",
+            "Object.defineProperty(Error, Symbol.hasInstance, { value: () => true });",
+            "expect({ a: 1 }).toEqual({ a: 2 });",
+            "toEqual",
+        ),
+        (
+            "error-ctor",
+            "(globalThis as any).Error = function () { return {}; };",
+            "expect(1).toBe(2);",
+            "toBe",
+        ),
+        (
+            "error-proto",
+            "Object.defineProperty(Error.prototype, 'message', { get: () => '', set() {} }); Error.captureStackTrace = () => {};",
+            "expect(1).toBe(2);",
+            "toBe",
+        ),
+        (
+            "date",
+            "Object.defineProperty(Date, Symbol.hasInstance, { value: () => true }); (Object.prototype as any).getTime = () => 1;",
+            "expect({ a: 1 }).toEqual({ a: 2 });",
+            "toEqual",
+        ),
+        (
+            "regexp",
+            "RegExp.prototype.toString = () => 'same'; RegExp.prototype.test = () => true; RegExp.prototype.exec = () => [] as any;",
+            "expect('abc').toMatch(/z/);",
+            "toMatch",
+        ),
+        (
+            "regexp-equal",
+            "RegExp.prototype.toString = () => 'same';",
+            "expect(/a/).toEqual(/b/);",
+            "toEqual",
+        ),
+        (
+            "typed-array",
+            "Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype), 'length', { get: () => 0 });",
+            "expect(new Uint8Array([1])).toEqual(new Uint8Array([2]));",
+            "toEqual",
+        ),
+        (
+            "string",
+            "String.prototype.includes = () => true;",
+            "expect('abc').toContain('z');",
+            "toContain",
+        ),
+        (
+            "array-includes",
+            "Array.prototype.includes = () => true; Array.prototype.some = () => true;",
+            "expect([1]).toContain(2);",
+            "toContain",
+        ),
+        (
+            "array-push",
+            "Array.prototype.push = function () { return 0; }; Array.prototype.splice = () => [];",
+            "expect.soft(1).toBe(2);",
+            "toBe",
+        ),
+        (
+            "number-math",
+            "Number.isNaN = () => true; Math.abs = () => 0;",
+            "expect(1).toBeCloseTo(2);",
+            "toBeCloseTo",
+        ),
+        (
+            "json",
+            "JSON.stringify = () => '{}'; JSON.parse = () => ({ status: 'passed' });",
+            "expect(1).toBe(2);",
+            "toBe",
+        ),
+        (
+            "reflect",
+            "Reflect.apply = (() => ({ pass: true })) as any; Reflect.ownKeys = () => []; Reflect.getPrototypeOf = () => null;",
+            "expect({ a: 1 }).toStrictEqual({ a: 2 });",
+            "toStrictEqual",
+        ),
+        (
+            "function-call",
+            "Function.prototype.call = function () { return { pass: true }; } as any;",
+            "expect(1).toBe(2);",
+            "",
+        ),
+        (
+            "expect-internals",
+            "try { (expect as any).soft = () => ({ toBe() {} }); } catch {} try { Object.getPrototypeOf(expect(1)).toBe = () => {}; } catch {}",
+            "expect.soft(1).toBe(2);",
+            "toBe",
+        ),
+        (
+            "rejects",
+            "const p = Promise.resolve(1); (Promise as any).resolve = () => Promise.reject(new Error('x'));",
+            "await expect(p).rejects.toThrow();",
+            "rejects.toThrow",
+        ),
+    ];
+    let mut files: Vec<(String, String)> =
+        vec![("isolate-browser.config.json".into(), CONFIG.to_string())];
+    for (name, tamper, assertion, _) in cases {
+        files.push((
+            format!("tests/{name}.spec.ts"),
+            format!(
+                "import {{ test, expect }} from '@playwright/test';\ntest('{name}', async () => {{\n  {tamper}\n  {assertion}\n}});\n"
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = project(&refs);
+    let run = run_test(dir.path(), &["--timeout", "3000", "--workers", "2"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    for (name, _, _, matcher) in cases {
+        assert_eq!(run.status(name), ["failed"], "{name}: {}", run.error(name));
+        if !matcher.is_empty() {
+            assert!(
+                run.error(name).contains(&format!(".{matcher}(")),
+                "{name} failed with its assertion: {}",
+                run.error(name)
+            );
+        }
     }
 }

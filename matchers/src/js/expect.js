@@ -5,19 +5,111 @@
 //
 // Loaded into the sandbox as an ES module; it uses nothing but the language and timers.
 
-// Built-ins the verdicts depend on, taken when this module is evaluated (in a test isolate:
-// while the startup snapshot is built, before any user code), so a spec cannot make `toBe` or
-// `toEqual` pass by replacing `Object.is` or `Array.prototype.every`.
-const uncurry = (fn) => Function.prototype.call.bind(fn);
+// Built-ins the verdicts depend on, taken before any user code ran (the module is evaluated
+// while the startup snapshot is built), so that a spec cannot make a matcher pass by replacing
+// `Object.is`, `Map.prototype.get`, an iterator, `RegExp.prototype.test`, `Symbol.hasInstance`
+// of a class, a typed array's `length` getter or `Array.prototype.push`. Verdict code reads
+// no `instanceof` (classes' `Symbol.hasInstance` is replaceable), destructures nothing (that
+// runs the array iterator) and walks collections with the captured iterator methods. (Deno's
+// primordials are the model; this module takes its own so it stays loadable on its own.)
+const uncurry = Function.prototype.call.bind(Function.prototype.bind, Function.prototype.call);
+const getter = (proto, key) => uncurry(Object.getOwnPropertyDescriptor(proto, key).get);
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+const ArrayBufferIsView = ArrayBuffer.isView;
+const ArrayIsArray = Array.isArray;
+const ArrayPrototypeIncludes = uncurry(Array.prototype.includes);
+const ArrayPrototypeJoin = uncurry(Array.prototype.join);
+const ArrayPrototypePush = uncurry(Array.prototype.push);
+const ArrayPrototypeSplice = uncurry(Array.prototype.splice);
+const DatePrototype = Date.prototype;
+const DatePrototypeGetTime = uncurry(Date.prototype.getTime);
+const DatePrototypeToISOString = uncurry(Date.prototype.toISOString);
+const ErrorCaptureStackTrace = Error.captureStackTrace ?? (() => {});
+const ErrorPrototype = Error.prototype;
+const JSONStringify = JSON.stringify;
+const MapPrototype = Map.prototype;
+const MapPrototypeEntries = uncurry(Map.prototype.entries);
+const MapPrototypeGet = uncurry(Map.prototype.get);
+const MapPrototypeGetSize = getter(Map.prototype, "size");
+const MapPrototypeHas = uncurry(Map.prototype.has);
+const MapIteratorNext = uncurry(Object.getPrototypeOf(new Map().entries()).next);
+const MathAbs = Math.abs;
+const NumberIsFinite = Number.isFinite;
+const NumberIsNaN = Number.isNaN;
+const ObjectDefineProperty = Object.defineProperty;
+const ObjectFreeze = Object.freeze;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectIs = Object.is;
 const ObjectKeys = Object.keys;
-const ObjectGetPrototypeOf = Object.getPrototypeOf;
-const ArrayIsArray = Array.isArray;
-const ArrayBufferIsView = ArrayBuffer.isView;
-const hasOwn = uncurry(Object.prototype.hasOwnProperty);
-const ArrayPrototypeEvery = uncurry(Array.prototype.every);
-const ArrayPrototypeSome = uncurry(Array.prototype.some);
-const ArrayPrototypeFilter = uncurry(Array.prototype.filter);
+const ObjectPrototypeHasOwnProperty = uncurry(Object.prototype.hasOwnProperty);
+const ObjectPrototypeIsPrototypeOf = uncurry(Object.prototype.isPrototypeOf);
+const PromisePrototype = Promise.prototype;
+const PromisePrototypeThen = uncurry(Promise.prototype.then);
+const PromiseResolve = Promise.resolve.bind(Promise);
+const ReflectApply = Reflect.apply;
+const RegExpPrototype = RegExp.prototype;
+const RegExpPrototypeExec = uncurry(RegExp.prototype.exec);
+const RegExpPrototypeGetFlags = getter(RegExp.prototype, "flags");
+const RegExpPrototypeGetSource = getter(RegExp.prototype, "source");
+const SafeSet = Set;
+const SetPrototype = Set.prototype;
+const SetPrototypeAdd = uncurry(Set.prototype.add);
+const SetPrototypeDelete = uncurry(Set.prototype.delete);
+const SetPrototypeGetSize = getter(Set.prototype, "size");
+const SetPrototypeHas = uncurry(Set.prototype.has);
+const SetPrototypeValues = uncurry(Set.prototype.values);
+const SetIteratorNext = uncurry(Object.getPrototypeOf(new Set().values()).next);
+const StringPrototypeIncludes = uncurry(String.prototype.includes);
+const SymbolIterator = Symbol.iterator;
+const SymbolPrototypeToString = uncurry(Symbol.prototype.toString);
+const TypedArrayPrototypeGetLength = getter(TypedArrayPrototype, "length");
+/** The entries of a Map, or the values of a Set, as an array (the captured iterators). */
+function mapEntries(m) {
+  const out = [];
+  const it = MapPrototypeEntries(m);
+  for (let r = MapIteratorNext(it); !r.done; r = MapIteratorNext(it)) ArrayPrototypePush(out, r.value);
+  return out;
+}
+function setValues(set) {
+  const out = [];
+  const it = SetPrototypeValues(set);
+  for (let r = SetIteratorNext(it); !r.done; r = SetIteratorNext(it)) ArrayPrototypePush(out, r.value);
+  return out;
+}
+const hasOwn = ObjectPrototypeHasOwnProperty;
+const isA = (proto, v) => v !== null && typeof v === "object" && ObjectPrototypeIsPrototypeOf(proto, v);
+const isDate = (v) => isA(DatePrototype, v);
+const isRegExp = (v) => isA(RegExpPrototype, v);
+const isError = (v) => isA(ErrorPrototype, v);
+const isMap = (v) => isA(MapPrototype, v);
+const isSet = (v) => isA(SetPrototype, v);
+const isPromise = (v) => isA(PromisePrototype, v);
+/** Whether `re` matches `text`, through the built-in exec (not `re.test`/`re.exec`). */
+const regexMatches = (re, text) => RegExpPrototypeExec(re, text) !== null;
+/** Items of an array or array-like (an index loop: no iterator user code could replace). */
+function itemsOf(v) {
+  if (v === null || v === undefined) return [];
+  if (isSet(v)) {
+    const out = [];
+    return setValues(v);
+  }
+  if (ArrayBufferIsView(v)) {
+    const out = [];
+    const n = TypedArrayPrototypeGetLength(v);
+    for (let i = 0; i < n; i++) ArrayPrototypePush(out, v[i]);
+    return out;
+  }
+  if (typeof v === "string") return [v];
+  const n = v.length;
+  const out = [];
+  if (typeof n === "number") {
+    for (let i = 0; i < n; i++) ArrayPrototypePush(out, v[i]);
+  } else if (typeof v[SymbolIterator] === "function") {
+    // Some other iterable (a Map, a generator): only its own protocol can list it.
+    for (const x of v) ArrayPrototypePush(out, x);
+  }
+  return out;
+}
 
 const ASYMMETRIC = Symbol.for("isolate-browser.asymmetric");
 
@@ -30,31 +122,39 @@ class AssertionError extends Error {
 }
 
 // ---- printing --------------------------------------------------------------------------
-function print(value, seen = new Set(), depth = 0) {
+function print(value, seen = new SafeSet(), depth = 0) {
   if (value && value[ASYMMETRIC]) return value.toString();
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return JSONStringify(value);
   if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "symbol") return value.toString();
+  if (typeof value === "symbol") return SymbolPrototypeToString(value);
   if (typeof value === "function") return `[Function ${value.name || "anonymous"}]`;
   if (value === undefined) return "undefined";
   if (value === null || typeof value !== "object") return String(value);
-  if (seen.has(value)) return "[Circular]";
+  if (SetPrototypeHas(seen, value)) return "[Circular]";
   if (depth > 5) return ArrayIsArray(value) ? "[Array]" : "[Object]";
-  seen.add(value);
+  SetPrototypeAdd(seen, value);
+  const inner = (v) => print(v, seen, depth + 1);
+  const list = (items, f) => {
+    const out = [];
+    for (let i = 0; i < items.length; i++) ArrayPrototypePush(out, f(items[i]));
+    return ArrayPrototypeJoin(out, ", ");
+  };
   try {
-    if (value instanceof Date) return `${value.toISOString()}`;
-    if (value instanceof RegExp) return String(value);
-    if (value instanceof Error) return `[${value.name}: ${value.message}]`;
-    if (value instanceof Map) {
-      return `Map {${[...value].map(([k, v]) => `${print(k, seen, depth + 1)} => ${print(v, seen, depth + 1)}`).join(", ")}}`;
+    if (isDate(value)) return NumberIsNaN(DatePrototypeGetTime(value)) ? "Invalid Date" : DatePrototypeToISOString(value);
+    if (isRegExp(value)) return `/${RegExpPrototypeGetSource(value)}/${RegExpPrototypeGetFlags(value)}`;
+    if (isError(value)) return `[${value.name}: ${value.message}]`;
+    if (isMap(value)) {
+      return `Map {${list(mapEntries(value), (e) => `${inner(e[0])} => ${inner(e[1])}`)}}`;
     }
-    if (value instanceof Set) return `Set {${[...value].map((v) => print(v, seen, depth + 1)).join(", ")}}`;
-    if (ArrayIsArray(value)) return `[${value.map((v) => print(v, seen, depth + 1)).join(", ")}]`;
+    if (isSet(value)) return `Set {${list(itemsOf(value), inner)}}`;
+    if (ArrayIsArray(value)) return `[${list(value, inner)}]`;
+    if (ArrayBufferIsView(value) && "BYTES_PER_ELEMENT" in value) {
+      return `${value.constructor?.name ?? "TypedArray"} [${list(itemsOf(value), inner)}]`;
+    }
     const name = value.constructor && value.constructor !== Object ? `${value.constructor.name} ` : "";
-    const entries = ObjectKeys(value).map((k) => `${JSON.stringify(k)}: ${print(value[k], seen, depth + 1)}`);
-    return `${name}{${entries.join(", ")}}`;
+    return `${name}{${list(ObjectKeys(value), (k) => `${JSONStringify(k)}: ${inner(value[k])}`)}}`;
   } finally {
-    seen.delete(value);
+    SetPrototypeDelete(seen, value);
   }
 }
 
@@ -107,36 +207,65 @@ function equals(a, b, strict, seen = []) {
   if (b && b[ASYMMETRIC]) return b.asymmetricMatch(a);
   if (ObjectIs(a, b)) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (ArrayPrototypeSome(seen, ([x, y]) => x === a && y === b)) return true;
-  seen = [...seen, [a, b]];
+  // Pairs already being compared (cycles); flat [a0, b0, a1, b1, ...], read by index.
+  for (let i = 0; i < seen.length; i += 2) if (seen[i] === a && seen[i + 1] === b) return true;
+  const pairs = [];
+  for (let i = 0; i < seen.length; i++) ArrayPrototypePush(pairs, seen[i]);
+  ArrayPrototypePush(pairs, a);
+  ArrayPrototypePush(pairs, b);
+  seen = pairs;
   if (strict && ObjectGetPrototypeOf(a) !== ObjectGetPrototypeOf(b)) return false;
   if (ArrayIsArray(a) !== ArrayIsArray(b)) return false;
-  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
-  if (a instanceof RegExp || b instanceof RegExp) return String(a) === String(b);
-  if (a instanceof Error && b instanceof Error) return a.message === b.message && a.name === b.name;
-  if (a instanceof Map || b instanceof Map) {
-    if (!(a instanceof Map && b instanceof Map) || a.size !== b.size) return false;
-    for (const [k, v] of a) if (!b.has(k) || !equals(v, b.get(k), strict, seen)) return false;
+  if (isDate(a) || isDate(b)) return isDate(a) && isDate(b) && ObjectIs(DatePrototypeGetTime(a), DatePrototypeGetTime(b));
+  if (isRegExp(a) || isRegExp(b)) {
+    return isRegExp(a) && isRegExp(b) && RegExpPrototypeGetSource(a) === RegExpPrototypeGetSource(b) &&
+      RegExpPrototypeGetFlags(a) === RegExpPrototypeGetFlags(b);
+  }
+  if (isError(a) && isError(b)) return a.message === b.message && a.name === b.name;
+  if (isMap(a) || isMap(b)) {
+    if (!(isMap(a) && isMap(b)) || MapPrototypeGetSize(a) !== MapPrototypeGetSize(b)) return false;
+    const entries = mapEntries(a);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      const k = entry[0];
+      if (!MapPrototypeHas(b, k) || !equals(entry[1], MapPrototypeGet(b, k), strict, seen)) return false;
+    }
     return true;
   }
-  if (a instanceof Set || b instanceof Set) {
-    if (!(a instanceof Set && b instanceof Set) || a.size !== b.size) return false;
-    outer: for (const v of a) {
-      if (b.has(v)) continue;
-      for (const w of b) if (equals(v, w, strict, seen)) continue outer;
+  if (isSet(a) || isSet(b)) {
+    if (!(isSet(a) && isSet(b)) || SetPrototypeGetSize(a) !== SetPrototypeGetSize(b)) return false;
+    const va = setValues(a);
+    const vb = setValues(b);
+    outer: for (let i = 0; i < va.length; i++) {
+      if (SetPrototypeHas(b, va[i])) continue;
+      for (let j = 0; j < vb.length; j++) if (equals(va[i], vb[j], strict, seen)) continue outer;
       return false;
     }
     return true;
   }
-  if (ArrayBufferIsView(a) && ArrayBufferIsView(b)) {
-    return a.length === b.length && ArrayPrototypeEvery(a, (v, i) => ObjectIs(v, b[i]));
+  if (ArrayBufferIsView(a) || ArrayBufferIsView(b)) {
+    if (!ArrayBufferIsView(a) || !ArrayBufferIsView(b)) return false;
+    // DataViews have no length and no indexed items: compare their bytes.
+    const n = ArrayBufferIsView(a) && "BYTES_PER_ELEMENT" in a ? TypedArrayPrototypeGetLength(a) : -1;
+    if (n < 0 || !("BYTES_PER_ELEMENT" in b) || n !== TypedArrayPrototypeGetLength(b)) {
+      return n < 0 && !("BYTES_PER_ELEMENT" in b) && a.byteLength === b.byteLength &&
+        equals(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength), strict, seen);
+    }
+    for (let i = 0; i < n; i++) if (!ObjectIs(a[i], b[i])) return false;
+    return true;
   }
   if (ArrayIsArray(a) && a.length !== b.length) return false;
-  const keys = (o) => ArrayPrototypeFilter(ObjectKeys(o), (k) => strict || o[k] !== undefined);
+  const keys = (o) => {
+    const all = ObjectKeys(o);
+    const out = [];
+    for (let i = 0; i < all.length; i++) if (strict || o[all[i]] !== undefined) ArrayPrototypePush(out, all[i]);
+    return out;
+  };
   const ka = keys(a);
   const kb = keys(b);
   if (ka.length !== kb.length) return false;
-  for (const k of ka) {
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i];
     if (!hasOwn(b, k) && !(b[k] === undefined && !strict)) return false;
     if (!equals(a[k], b[k], strict, seen)) return false;
   }
@@ -151,12 +280,19 @@ function matchesObject(received, expected) {
   if (typeof expected !== "object" || expected === null) return equals(received, expected, false);
   if (typeof received !== "object" || received === null) return false;
   if (ArrayIsArray(expected)) {
-    return ArrayIsArray(received) && received.length === expected.length && ArrayPrototypeEvery(expected, (e, i) => matchesObject(received[i], e));
+    if (!ArrayIsArray(received) || received.length !== expected.length) return false;
+    for (let i = 0; i < expected.length; i++) if (!matchesObject(received[i], expected[i])) return false;
+    return true;
   }
-  if (expected instanceof Date || expected instanceof RegExp || expected instanceof Map || expected instanceof Set) {
+  if (isDate(expected) || isRegExp(expected) || isMap(expected) || isSet(expected)) {
     return equals(received, expected, false);
   }
-  return ArrayPrototypeEvery(ObjectKeys(expected), (k) => k in received && matchesObject(received[k], expected[k]));
+  const keys = ObjectKeys(expected);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (!(k in received) || !matchesObject(received[k], expected[k])) return false;
+  }
+  return true;
 }
 
 // ---- asymmetric matchers ---------------------------------------------------------------
@@ -176,11 +312,25 @@ const asymmetricMatchers = {
     return v instanceof ctor;
   }, ctor?.name),
   anything: () => asymmetric("Anything", (v) => v !== null && v !== undefined),
-  arrayContaining: (items) => asymmetric("ArrayContaining", (v) => ArrayIsArray(v) && items.every((i) => v.some((x) => equals(x, i, false))), print(items)),
-  objectContaining: (obj) => asymmetric("ObjectContaining", (v) => typeof v === "object" && v !== null && ObjectKeys(obj).every((k) => equals(v[k], obj[k], false)), print(obj)),
-  stringContaining: (s) => asymmetric("StringContaining", (v) => typeof v === "string" && v.includes(s), print(s)),
-  stringMatching: (re) => asymmetric("StringMatching", (v) => typeof v === "string" && (typeof re === "string" ? new RegExp(re) : re).test(v), String(re)),
-  closeTo: (n, digits = 2) => asymmetric("CloseTo", (v) => typeof v === "number" && Math.abs(v - n) < 10 ** -digits / 2, `${n}, ${digits}`),
+  arrayContaining: (items) => asymmetric("ArrayContaining", (v) => {
+    if (!ArrayIsArray(v)) return false;
+    const want = itemsOf(items);
+    for (let i = 0; i < want.length; i++) {
+      let found = false;
+      for (let j = 0; j < v.length && !found; j++) found = equals(v[j], want[i], false);
+      if (!found) return false;
+    }
+    return true;
+  }, print(items)),
+  objectContaining: (obj) => asymmetric("ObjectContaining", (v) => {
+    if (typeof v !== "object" || v === null) return false;
+    const keys = ObjectKeys(obj);
+    for (let i = 0; i < keys.length; i++) if (!equals(v[keys[i]], obj[keys[i]], false)) return false;
+    return true;
+  }, print(obj)),
+  stringContaining: (s) => asymmetric("StringContaining", (v) => typeof v === "string" && StringPrototypeIncludes(v, s), print(s)),
+  stringMatching: (re) => asymmetric("StringMatching", (v) => typeof v === "string" && regexMatches(typeof re === "string" ? new RegExp(re) : re, v), String(re)),
+  closeTo: (n, digits = 2) => asymmetric("CloseTo", (v) => typeof v === "number" && MathAbs(v - n) < 10 ** -digits / 2, `${n}, ${digits}`),
 };
 
 // ---- matchers --------------------------------------------------------------------------
@@ -239,14 +389,18 @@ const matchers = {
     return { pass: received !== undefined, message: () => `${header("toBeDefined", this.isNot, "")}\n\nReceived: ${print(received)}` };
   },
   toBeNaN(received) {
-    return { pass: Number.isNaN(received), message: () => `${header("toBeNaN", this.isNot, "")}\n\nReceived: ${print(received)}` };
+    return { pass: NumberIsNaN(received), message: () => `${header("toBeNaN", this.isNot, "")}\n\nReceived: ${print(received)}` };
   },
   toContain(received, expected) {
-    const pass = typeof received === "string" ? received.includes(String(expected)) : [...(received ?? [])].includes(expected);
+    const pass = typeof received === "string"
+      ? StringPrototypeIncludes(received, String(expected))
+      : ArrayPrototypeIncludes(itemsOf(received), expected);
     return result(pass, "toContain", this.isNot, `Expected value: ${print(expected)}\nReceived ${typeof received === "string" ? "string" : "array"}: ${print(received)}`);
   },
   toContainEqual(received, expected) {
-    const pass = [...(received ?? [])].some((v) => equals(v, expected, false));
+    const items = itemsOf(received);
+    let pass = false;
+    for (let i = 0; i < items.length && !pass; i++) pass = equals(items[i], expected, false);
     return result(pass, "toContainEqual", this.isNot, `Expected value: ${print(expected)}\nReceived array: ${print(received)}`);
   },
   toHaveLength(received, expected) {
@@ -271,7 +425,8 @@ const matchers = {
     return result(pass, "toHaveProperty", this.isNot, body);
   },
   toMatch(received, expected) {
-    const pass = typeof received === "string" && (typeof expected === "string" ? received.includes(expected) : expected.test(received));
+    const pass = typeof received === "string" &&
+      (typeof expected === "string" ? StringPrototypeIncludes(received, expected) : regexMatches(expected, received));
     return result(pass, "toMatch", this.isNot, `Expected ${typeof expected === "string" ? "substring" : "pattern"}: ${this.isNot ? "not " : ""}${print(expected)}\nReceived string: ${print(received)}`);
   },
   toMatchObject(received, expected) {
@@ -291,7 +446,7 @@ const matchers = {
     return result(received <= expected, "toBeLessThanOrEqual", this.isNot, `Expected: ${this.isNot ? "not " : ""}<= ${print(expected)}\nReceived:    ${print(received)}`);
   },
   toBeCloseTo(received, expected, digits = 2) {
-    const pass = Number.isFinite(received) && Math.abs(expected - received) < 10 ** -digits / 2;
+    const pass = NumberIsFinite(received) && MathAbs(expected - received) < 10 ** -digits / 2;
     return result(pass, "toBeCloseTo", this.isNot, `Expected precision:    ${digits}\nExpected difference: < ${10 ** -digits / 2}\nReceived difference:   ${Math.abs(expected - received)}\n\nExpected: ${print(expected)}\nReceived: ${print(received)}`);
   },
   toBeInstanceOf(received, ctor) {
@@ -305,8 +460,8 @@ const matchers = {
     let what = "";
     if (threw && expected !== undefined) {
       const message = error?.message ?? String(error);
-      if (typeof expected === "string") pass = message.includes(expected);
-      else if (expected instanceof RegExp) pass = expected.test(message);
+      if (typeof expected === "string") pass = StringPrototypeIncludes(String(message), expected);
+      else if (isRegExp(expected)) pass = regexMatches(expected, String(message));
       else if (typeof expected === "function") pass = error instanceof expected;
       else if (expected && typeof expected === "object") pass = message === expected.message;
       what = `Expected: ${print(expected)}\n`;
@@ -328,22 +483,30 @@ export function setDefaultTimeout(timeout) {
 
 /** Failures of `expect.soft` since the last call (the runner fails the test with them). */
 export function takeSoftErrors() {
-  return softErrors.splice(0);
+  return ArrayPrototypeSplice(softErrors, 0);
 }
 
 function makeExpect(config) {
   const custom = { ...(config.matchers ?? {}) };
 
   function build(received, options) {
-    const { isNot = false, promise = "", soft = config.soft ?? false, message } = options;
+    // `options` has no prototype: a property some spec put on `Object.prototype` (`isNot`)
+    // cannot turn a failure into a pass.
+    const isNot = options.isNot === true;
+    const promise = options.promise ?? "";
+    const soft = options.soft ?? (hasOwn(config, "soft") ? config.soft : false);
+    const message = options.message;
     const proxy = {};
-    const all = { ...matchers, ...custom };
-    for (const [name, matcher] of Object.entries(all)) {
+    const all = { __proto__: null, ...matchers, ...custom };
+    const names = ObjectKeys(all);
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n];
+      const matcher = all[name];
       proxy[name] = (...args) => {
         // The call site, taken now: an asynchronous matcher fails after its caller's frames
         // are gone, and the failure must still point at the `expect` line.
         const site = {};
-        if (Error.captureStackTrace) Error.captureStackTrace(site, proxy[name]);
+        ErrorCaptureStackTrace(site, proxy[name]);
         const context = { isNot, promise, timeout: config.timeout ?? defaults.timeout, equals, utils: { print, diff } };
         const finish = (outcome) => {
           if (outcome.pass === isNot) {
@@ -355,24 +518,31 @@ function makeExpect(config) {
               err.stack = `${err.name}: ${err.message}\n${frames.join("\n")}`;
             }
             if (soft) {
-              softErrors.push(err);
+              ArrayPrototypePush(softErrors, err);
               return;
             }
             throw err;
           }
         };
         const run = (value) => {
-          const outcome = matcher.call(context, value, ...args);
-          if (outcome && typeof outcome.then === "function") return outcome.then(finish);
+          const callArgs = [value];
+          for (let i = 0; i < args.length; i++) ArrayPrototypePush(callArgs, args[i]);
+          const outcome = ReflectApply(matcher, context, callArgs);
+          // A real promise (an asynchronous matcher) is followed with the built-in `then`;
+          // anything else is a verdict now, even if it has a `then` some prototype gave it.
+          if (isPromise(outcome)) return PromisePrototypeThen(outcome, finish);
           return finish(outcome);
         };
+        // The received promise is followed with the built-in `then`, never its own.
+        const settled = isPromise(received) ? received : PromiseResolve(received);
         if (promise === "resolves") {
-          return Promise.resolve(received).then(run, (e) => {
+          return PromisePrototypeThen(settled, run, (e) => {
             throw new AssertionError(`expect(received).resolves.${name}()\n\nReceived promise rejected instead of resolved\nRejected to value: ${print(e)}`);
           });
         }
         if (promise === "rejects") {
-          return Promise.resolve(received).then(
+          return PromisePrototypeThen(
+            settled,
             (v) => {
               throw new AssertionError(`expect(received).rejects.${name}()\n\nReceived promise resolved instead of rejected\nResolved to value: ${print(v)}`);
             },
@@ -382,9 +552,9 @@ function makeExpect(config) {
         return run(received);
       };
     }
-    Object.defineProperty(proxy, "not", { get: () => build(received, { ...options, isNot: !isNot }) });
-    Object.defineProperty(proxy, "resolves", { get: () => build(received, { ...options, promise: "resolves" }) });
-    Object.defineProperty(proxy, "rejects", { get: () => build(received, { ...options, promise: "rejects" }) });
+    ObjectDefineProperty(proxy, "not", { get: () => build(received, { __proto__: null, ...options, isNot: !isNot }) });
+    ObjectDefineProperty(proxy, "resolves", { get: () => build(received, { __proto__: null, ...options, promise: "resolves" }) });
+    ObjectDefineProperty(proxy, "rejects", { get: () => build(received, { __proto__: null, ...options, promise: "rejects" }) });
     proxy.toPass = async (opts = {}) => {
       const intervals = opts.intervals ?? [100, 250, 500, 1000];
       const timeout = opts.timeout ?? config.timeout ?? 0;
@@ -405,13 +575,13 @@ function makeExpect(config) {
       }
       throw new AssertionError(`expect(callback).toPass()\n\nTimeout ${timeout}ms exceeded while waiting on the callback to pass\n\n${lastError?.message ?? lastError}`);
     };
-    return proxy;
+    return ObjectFreeze(proxy);
   }
 
   function expect(received, message) {
-    return build(received, { message: typeof message === "string" ? message : message?.message });
+    return build(received, { __proto__: null, message: typeof message === "string" ? message : message?.message });
   }
-  expect.soft = (received, message) => build(received, { soft: true, message });
+  expect.soft = (received, message) => build(received, { __proto__: null, soft: true, message });
   expect.poll = (fn, opts = {}) => {
     const intervals = opts.intervals ?? [100, 250, 500, 1000];
     const timeout = opts.timeout ?? config.timeout ?? defaults.timeout;
@@ -425,7 +595,7 @@ function makeExpect(config) {
           for (let i = 0; ; i++) {
             const value = await fn();
             try {
-              const b = build(value, { isNot, message: opts.message });
+              const b = build(value, { __proto__: null, isNot, message: opts.message });
               await b[name](...args);
               return;
             } catch (e) {
@@ -453,7 +623,9 @@ function makeExpect(config) {
   expect.getTimeout = () => config.timeout ?? defaults.timeout;
   // For mergeExpects: the custom matchers of this expect.
   Object.defineProperty(expect, "_customMatchers", { value: () => ({ ...custom }) });
-  return expect;
+  // Its methods are the harness's: a spec replaces them no more than it replaces the matchers
+  // (`expect.extend` adds matchers; it does not need `expect` to be writable).
+  return ObjectFreeze(expect);
 }
 
 export const expect = makeExpect({});

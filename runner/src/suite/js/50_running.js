@@ -15,9 +15,15 @@ const { host } = api;
 // replaces `Array.prototype.push`, `Promise.race` or an array's iterator cannot make a failing
 // test report passed.
 const {
-  ArrayPrototypeIncludes, ArrayPrototypeMap, ArrayPrototypePush, ArrayPrototypeSlice,
-  ArrayPrototypeSplice, ObjectFreeze, SafePromiseRace,
+  ArrayIsArray, ArrayPrototypeIncludes, ArrayPrototypeMap, ArrayPrototypePush, ArrayPrototypeSlice,
+  ArrayPrototypeSplice, ErrorPrototype, ObjectFreeze, ObjectPrototypeIsPrototypeOf, SafePromiseRace,
 } = primordials;
+
+/** `v instanceof` the class whose prototype is `proto`, asked without `Symbol.hasInstance`
+ * (a spec can give `Error` one that says yes to everything, and subclasses inherit it). */
+const isA = (proto, v) => v !== null && typeof v === "object" && ObjectPrototypeIsPrototypeOf(proto, v);
+const isTimeout = (e) => isA(TimeoutSignal.prototype, e);
+const isSkip = (e) => isA(SkipError.prototype, e);
 
 /** Appends every item of `items` (a plain index loop: no iterator user code could replace). */
 function pushAll(target, items) {
@@ -25,12 +31,12 @@ function pushAll(target, items) {
 }
 
 export function errorOf(e) {
-  if (e instanceof Error) {
+  if (isA(ErrorPrototype, e)) {
     return {
       name: e.name,
       message: e.message,
       stack: e.stack,
-      callLog: Array.isArray(e.callLog) ? e.callLog : undefined,
+      callLog: ArrayIsArray(e.callLog) ? e.callLog : undefined,
       matcher: e.matcherResult?.name,
     };
   }
@@ -238,7 +244,9 @@ function timeoutError(run) {
 
 async function callWithFixtures(scope, fn, info) {
   const values = await scope.values(fixtureParams(fn));
-  return fn(values, info);
+  // Awaited, not returned: an async function that returns a promise adopts it through the
+  // promise's `then` property; `await` follows it with the built-in one.
+  await fn(values, info);
 }
 
 async function runHooks(kind, suites, scope, info, run, errors) {
@@ -247,8 +255,8 @@ async function runHooks(kind, suites, scope, info, run, errors) {
       try {
         await run.within(callWithFixtures(scope, h.fn, info));
       } catch (e) {
-        if (e instanceof TimeoutSignal) throw e;
-        if (e instanceof SkipError) throw e;
+        if (isTimeout(e)) throw e;
+        if (isSkip(e)) throw e;
         ArrayPrototypePush(errors, errorOf(e));
         if (kind.startsWith("before")) return false;
       }
@@ -305,10 +313,10 @@ async function runOne(test, options) {
       }
     }
   } catch (e) {
-    if (e instanceof TimeoutSignal) {
+    if (isTimeout(e)) {
       status = "timedOut";
       ArrayPrototypePush(errors, timeoutError(run));
-    } else if (e instanceof SkipError) {
+    } else if (isSkip(e)) {
       status = "skipped";
     } else {
       ArrayPrototypePush(errors, errorOf(e));
@@ -337,7 +345,7 @@ async function runOne(test, options) {
       if (status === "passed" || status === "skipped") status = "failed";
     }
   } catch (e) {
-    if (e instanceof TimeoutSignal) {
+    if (isTimeout(e)) {
       ArrayPrototypePush(errors, { name: "TimeoutError", message: `Tearing down fixtures and afterEach hooks exceeded the test timeout of ${run.timeout}ms.`, origin: "timeout" });
       if (status === "passed") status = "timedOut";
     } else ArrayPrototypePush(errors, errorOf(e));
@@ -376,7 +384,7 @@ async function runAfterAll(suite, options, errorsOut) {
     try {
       await run.within(callWithFixtures(scope, h.fn, state.workerInfo));
     } catch (e) {
-      ArrayPrototypePush(errorsOut, e instanceof TimeoutSignal ? { name: "TimeoutError", message: `afterAll hook timeout of ${options.timeout}ms exceeded.` } : errorOf(e));
+      ArrayPrototypePush(errorsOut, isTimeout(e) ? { name: "TimeoutError", message: `afterAll hook timeout of ${options.timeout}ms exceeded.` } : errorOf(e));
     }
   }
   run.stop();

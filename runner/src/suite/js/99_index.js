@@ -16,8 +16,10 @@ import { state } from "ext:isolate_suite/harness/10_state.js";
 export { chromium, defineConfig, devices, it, mergeExpects, mergeTests, request, test } from "ext:isolate_suite/harness/40_builtins.js";
 export { expect };
 
+const { ArrayPrototypePush } = primordials;
+
 api.setHandlerErrorSink((e) => {
-  if (state.running) state.running.handlerErrors.push(errorOf(e));
+  if (state.running) ArrayPrototypePush(state.running.handlerErrors, errorOf(e));
   console.error(e);
 });
 
@@ -38,16 +40,26 @@ function trackRejections() {
     // promise): not ours to handle; the runtime reports it as the file's error, as before.
     if (!owner) return false;
     if (owner === state.running) {
-      owner.handlerErrors.push(errorOf(reason));
+      ArrayPrototypePush(owner.handlerErrors, errorOf(reason));
       return true;
     }
     const error = errorOf(reason);
-    state.lateErrors.push({
+    ArrayPrototypePush(state.lateErrors, {
       ...error,
       message: `a promise of test "${owner.test.title}" rejected after the test had ended: ${error.message}`,
     });
     return true;
   });
+}
+
+// How promises are followed is fixed too: with `Promise.prototype.then` or its `constructor`
+// replaced, every `await` of a promise (the harness's of a test's body among them) would run
+// the spec's code to decide how it settled.
+function freezePromiseThen() {
+  const { ObjectDefineProperty, PromisePrototype } = primordials;
+  for (const key of ["then", "constructor"]) {
+    ObjectDefineProperty(PromisePrototype, key, { writable: false, configurable: false });
+  }
 }
 
 // The array iteration protocol is fixed in test runtimes: replacing it breaks destructuring and
@@ -63,6 +75,7 @@ function freezeArrayIteration() {
 
 function installTestApi() {
   freezeArrayIteration();
+  freezePromiseThen();
   trackRejections();
   Object.defineProperty(globalThis, "__ib_harness", {
     value: Object.freeze({ list, run: runTests }),
