@@ -1315,6 +1315,18 @@ fn tampering_with_what_matchers_use_cannot_forge_a_pass() {
             "toBe",
         ),
         (
+            "to-be-ok",
+            "const r = await request.get('/missing'); Object.defineProperty(r, 'ok', { value: () => true }); (r as any).constructor.prototype.ok = () => true;",
+            "expect(r).toBeOK();",
+            "toBeOK",
+        ),
+        (
+            "web-first-text",
+            "Array.prototype.map = (() => ['Hello']) as any; Object.defineProperty(RegExp, Symbol.hasInstance, { value: () => false });",
+            "await page.goto('/'); await expect(page.locator('h1')).toHaveText(['Nope'], { timeout: 500 });",
+            "toHaveText",
+        ),
+        (
             "rejects",
             "const p = Promise.resolve(1); (Promise as any).resolve = () => Promise.reject(new Error('x'));",
             "await expect(p).rejects.toThrow();",
@@ -1327,7 +1339,7 @@ fn tampering_with_what_matchers_use_cannot_forge_a_pass() {
         files.push((
             format!("tests/{name}.spec.ts"),
             format!(
-                "import {{ test, expect }} from '@playwright/test';\ntest('{name}', async () => {{\n  {tamper}\n  {assertion}\n}});\n"
+                "import {{ test, expect }} from '@playwright/test';\ntest('{name}', async ({{ page, request }}) => {{\n  {tamper}\n  {assertion}\n}});\n"
             ),
         ));
     }

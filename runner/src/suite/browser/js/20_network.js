@@ -58,8 +58,17 @@ export class Request {
   }
 }
 
+/** `response.ok()` as the host reported it, or `null` for anything that is not a Response
+ * (a private-field brand check: neither a replaced `ok` nor a look-alike object counts). */
+export let responseOk;
+
 export class Response {
   #data;
+  static {
+    responseOk = (r) => (r !== null && typeof r === "object" && #data in r
+      ? r.#data.status === 0 || (r.#data.status >= 200 && r.#data.status <= 299)
+      : null);
+  }
   constructor(data) {
     this.#data = data;
   }

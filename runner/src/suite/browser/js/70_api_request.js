@@ -4,9 +4,15 @@
 import { TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 import { ms } from "ext:isolate_suite/browser/11_values.js";
 
+/** `apiResponse.ok()` as the host reported it, or `null` for anything else (see `responseOk`). */
+export let apiResponseOk;
+
 export class APIResponse {
   #res;
   #body;
+  static {
+    apiResponseOk = (r) => (r !== null && typeof r === "object" && #res in r ? r.#res.ok === true : null);
+  }
   constructor(res, body) {
     this.#res = res;
     this.#body = body;
