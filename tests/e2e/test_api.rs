@@ -497,6 +497,15 @@ test('symlinks out of the project are refused', async ({ page }) => {
   await expect(page.screenshot({ path: 'out/shot.png' })).rejects.toThrow(/through a symlink/);
   await expect(page.context().storageState({ path: 'out/state.json' })).rejects.toThrow(/through a symlink/);
 });
+test('writes go only to the output and writable directories', async ({ page }) => {
+  await page.setContent('<p>x</p>');
+  await expect(page.screenshot({ path: 'tests/evil.spec.ts' })).rejects.toThrow(
+    'tests/evil.spec.ts: test code may write only under test-results/, playwright/.auth/; write there, or add the directory to writableDirs in the config',
+  );
+  await expect(page.context().storageState({ path: 'isolate-browser.config.json' })).rejects.toThrow(/may write only under/);
+  await page.screenshot({ path: 'test-results/shot.png' });
+  await page.context().storageState({ path: 'playwright/.auth/user.json' });
+});
 test('paths outside the project are refused', async ({ page }) => {
   await page.setContent('<p>x</p>');
   await expect(page.screenshot({ path: '../escape.png' })).rejects.toThrow(/not allowed/);
@@ -527,6 +536,19 @@ test('paths outside the project are refused', async ({ page }) => {
         .map(|e| e.expect("entry").file_name())
         .collect();
     assert_eq!(left, ["secret.txt"], "nothing was written outside");
+    assert_eq!(
+        run.status("writes go only to the output and writable directories"),
+        ["passed"],
+        "{}",
+        run.error("writes go only to the output and writable directories")
+    );
+    assert!(!dir.path().join("tests/evil.spec.ts").exists());
+    assert!(dir.path().join("playwright/.auth/user.json").is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("isolate-browser.config.json")).expect("config"),
+        CONFIG,
+        "the config is untouched"
+    );
     assert_eq!(
         run.status("no ambient access"),
         ["passed"],

@@ -730,14 +730,14 @@ fn projects_run_after_their_dependencies_and_share_saved_state() {
   "webServer": { "static": "site" }, "reporter": [["json"]], "workers": 2,
   "projects": [
     { "name": "setup", "testMatch": "**/*.setup.ts" },
-    { "name": "app", "testMatch": "**/*.spec.ts", "dependencies": ["setup"], "use": { "storageState": "state/auth.json", "locale": "fr-FR" } }
+    { "name": "app", "testMatch": "**/*.spec.ts", "dependencies": ["setup"], "use": { "storageState": "playwright/.auth/auth.json", "locale": "fr-FR" } }
   ]
 }"#;
     let setup = r#"import { test as setup } from '@playwright/test';
 setup('log in', async ({ page }) => {
   await page.goto('/');
   await page.evaluate(() => localStorage.setItem('token', 'abc'));
-  await page.context().storageState({ path: 'state/auth.json' });
+  await page.context().storageState({ path: 'playwright/.auth/auth.json' });
 });
 "#;
     let spec = r#"import { test, expect } from '@playwright/test';
@@ -767,7 +767,7 @@ test.describe.serial('in order', () => {
     );
     assert_eq!(run.status("in order › first fails"), ["failed"]);
     assert_eq!(run.status("in order › second is not run"), ["skipped"]);
-    assert!(dir.path().join("state/auth.json").is_file());
+    assert!(dir.path().join("playwright/.auth/auth.json").is_file());
 
     // A failing dependency skips its dependants, with the reason.
     std::fs::write(

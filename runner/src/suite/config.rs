@@ -152,6 +152,9 @@ pub struct Config {
     pub allow_net: Vec<String>,
     /// Pages reach only granted origins (no public hosts either).
     pub strict_network: bool,
+    /// Directories (relative to the root) test code may write to besides the output
+    /// directory; default `playwright/.auth`, where Playwright's guides keep signed-in state.
+    pub writable_dirs: Vec<String>,
     /// Texts masked as `***` in output, failures and reports.
     pub secrets: Vec<String>,
     /// Environment variables whose values are masked the same way.
@@ -186,6 +189,7 @@ const TOP_KEYS: &[&str] = &[
     "secretEnv",
     "allowNet",
     "strictNetwork",
+    "writableDirs",
     "profilesDir",
 ];
 const PROJECT_KEYS: &[&str] = &[
@@ -375,6 +379,33 @@ fn u64_of(v: Option<&Value>, key: &str) -> Result<Option<u64>, String> {
             .ok_or_else(|| format!("`{key}` must be a non-negative number")),
         Some(other) => Err(format!("`{key}` must be a number, got {other}")),
     }
+}
+
+/// `writableDirs`: relative directories inside the project.
+fn writable_dirs(v: Option<&Value>) -> Result<Vec<String>, String> {
+    let Some(v) = v else {
+        return Ok(vec!["playwright/.auth".to_string()]);
+    };
+    let list = v
+        .as_array()
+        .ok_or("writableDirs must be an array of directories relative to the project")?;
+    list.iter()
+        .map(|d| {
+            let d = d
+                .as_str()
+                .ok_or("writableDirs must be an array of directories relative to the project")?;
+            let clean = d.trim_start_matches("./").trim_end_matches('/');
+            if clean.is_empty()
+                || clean.starts_with('/')
+                || clean.split('/').any(|p| p == ".." || p == ".")
+            {
+                return Err(format!(
+                    "writableDirs: \"{d}\" must be a directory inside the project, such as \"playwright/.auth\" (not the project itself, not absolute, no `..`)"
+                ));
+            }
+            Ok(clean.to_string())
+        })
+        .collect()
 }
 
 fn bool_of(v: Option<&Value>, key: &str) -> Result<Option<bool>, String> {
@@ -742,6 +773,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
         strict_network: bool_of(get("strictNetwork"), "strictNetwork")
             .map_err(invalid)?
             .unwrap_or(false),
+        writable_dirs: writable_dirs(get("writableDirs")).map_err(invalid)?,
         secrets: strings(get("secrets")),
         secret_env: strings(get("secretEnv")),
         profiles_dir: root.join(

@@ -303,7 +303,7 @@ pub(crate) async fn attach(cx: &HarnessCx, args: AttachArgs) -> Result<Attached,
         n += 1;
         rel = format!("{dir}/{base}-{n}.{ext}");
     }
-    let real = cx.paths.resolve(&rel)?;
+    let real = cx.paths.resolve_write(&rel)?;
     if let Some(parent) = real.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| CallError::new(format!("testInfo.attach: {e}")))?;

@@ -672,6 +672,7 @@ fn project_run(
         retries: p.retries,
         fetch,
         network,
+        writable_dirs: config.writable_dirs.clone(),
         memory_limit_mb: config.memory_limit_mb,
         output_limit: config.output_limit_mb.max(1) * 1024 * 1024,
         secrets: super::secrets::Secrets::new(&config.secrets, &config.secret_env),

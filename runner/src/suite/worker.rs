@@ -57,6 +57,8 @@ pub(crate) struct ProjectRun {
     pub expect_timeout: Duration,
     pub retries: u32,
     pub fetch: FetchPolicy,
+    /// Directories under the root test code may write to, besides the output directory.
+    pub writable_dirs: Vec<String>,
     /// What the project's pages may load.
     pub network: isolate_browser_browser::NetworkPolicy,
     pub memory_limit_mb: usize,
@@ -205,6 +207,11 @@ fn session_defaults(project: &ProjectRun) -> SessionDefaults {
             root: project.root.clone(),
             output_alias,
             output_dir: project.output_dir.clone(),
+            writable: project
+                .writable_dirs
+                .iter()
+                .map(|d| (d.clone(), project.root.join(d)))
+                .collect(),
         },
         profiles_dir: project.profiles_dir.clone(),
         apps: project.apps.clone(),

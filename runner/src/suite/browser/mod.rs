@@ -54,9 +54,31 @@ pub(crate) struct PathMap {
     pub output_alias: String,
     /// The output directory on disk.
     pub output_dir: PathBuf,
+    /// Directories besides the output directory that test code may write to
+    /// (`writableDirs`), as the project spells them and on disk.
+    pub writable: Vec<(String, PathBuf)>,
 }
 
 impl PathMap {
+    /// Resolves a path test code writes to: inside the output directory or a writable one,
+    /// symlinks resolved (so a spec cannot overwrite the project's specs, config or sources).
+    pub(crate) fn resolve_write(&self, path: &str) -> Result<PathBuf, CallError> {
+        let real = self.resolve(path)?;
+        let inside = |dir: &PathBuf| {
+            let dir = real_path(dir).unwrap_or_else(|| dir.clone());
+            real.starts_with(&dir)
+        };
+        if inside(&self.output_dir) || self.writable.iter().any(|(_, d)| inside(d)) {
+            return Ok(real);
+        }
+        let mut allowed = vec![format!("{}/", self.output_alias)];
+        allowed.extend(self.writable.iter().map(|(name, _)| format!("{name}/")));
+        Err(CallError::new(format!(
+            "{path}: test code may write only under {}; write there, or add the directory to writableDirs in the config",
+            allowed.join(", ")
+        )))
+    }
+
     /// Resolves a path from test code, refusing anything that leaves the root or output dir.
     pub(crate) fn resolve(&self, path: &str) -> Result<PathBuf, CallError> {
         let clean = path.trim_start_matches("./");
@@ -450,7 +472,28 @@ mod tests {
             root: PathBuf::from("/p"),
             output_alias: "test-results".into(),
             output_dir: PathBuf::from("/out"),
+            writable: vec![(
+                "playwright/.auth".into(),
+                PathBuf::from("/p/playwright/.auth"),
+            )],
         };
+        assert_eq!(
+            map.resolve_write("playwright/.auth/user.json").unwrap(),
+            PathBuf::from("/p/playwright/.auth/user.json")
+        );
+        assert_eq!(
+            map.resolve_write("test-results/shot.png").unwrap(),
+            PathBuf::from("/out/shot.png")
+        );
+        let err = map
+            .resolve_write("tests/evil.spec.ts")
+            .expect_err("project file");
+        assert!(
+            err.message
+                .contains("may write only under test-results/, playwright/.auth/"),
+            "{}",
+            err.message
+        );
         assert_eq!(
             map.resolve("test-results/a/b.png").unwrap(),
             PathBuf::from("/out/a/b.png")
@@ -484,6 +527,7 @@ mod tests {
             root: root.clone(),
             output_alias: "test-results".into(),
             output_dir: root.join("test-results"),
+            writable: Vec::new(),
         };
         for bad in [
             "out-dir/shot.png",

@@ -57,7 +57,7 @@ impl Cx<'_> {
     pub(crate) fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), CallError> {
         let target = self
             .side
-            .with_session(self.session, |s| s.defaults.paths.resolve(path))?;
+            .with_session(self.session, |s| s.defaults.paths.resolve_write(path))?;
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| CallError::new(format!("cannot create {path}: {e}")))?;
