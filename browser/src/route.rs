@@ -192,6 +192,17 @@ impl Route {
 
     /// Lets the request go to the network, optionally changed.
     pub async fn continue_request(&self, overrides: ContinueOverrides) -> Result<(), BrowserError> {
+        // The request goes on to the network, so only to a network URL of the same protocol
+        // (a `file:` override would be a way around the navigation policy).
+        if let Some(url) = &overrides.url {
+            let scheme = |u: &str| u.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+            if scheme(url) != scheme(&self.request.url) {
+                return Err(BrowserError::InvalidArgument(format!(
+                    "route.continue: New URL must have same protocol as overridden URL ({url} for {})",
+                    self.request.url
+                )));
+            }
+        }
         self.claim()?;
         send_continue(&self.page, self.id.clone(), overrides).await
     }

@@ -264,3 +264,53 @@ async fn a_strict_context_reaches_only_granted_origins() {
     );
     browser.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn a_route_cannot_continue_a_request_to_another_protocol() {
+    let (app, _) = secret_service().await;
+    let browser = Browser::launch(LaunchOptions {
+        network: NetworkPolicy::open(vec![format!("http://{app}")]),
+        ..LaunchOptions::default()
+    })
+    .await
+    .expect("launch");
+    let context = browser
+        .new_context(ContextOptions::default())
+        .await
+        .expect("context");
+    let page = context.new_page().await.expect("page");
+    let refused = Arc::new(Mutex::new(String::new()));
+    let seen = refused.clone();
+    page.route(
+        isolate_browser_browser::UrlMatch::Glob("**/leak".into()),
+        Arc::new(move |route| {
+            let seen = seen.clone();
+            Box::pin(async move {
+                let err = route
+                    .continue_request(isolate_browser_browser::ContinueOverrides {
+                        url: Some("file:///etc/passwd".into()),
+                        ..Default::default()
+                    })
+                    .await
+                    .expect_err("another protocol");
+                *seen.lock().expect("lock") = err.to_string();
+                route.abort("failed").await
+            })
+        }),
+    )
+    .await
+    .expect("route");
+    let _ = page
+        .goto(&format!("http://{app}/leak"), GotoOptions::default())
+        .await;
+    assert!(
+        refused
+            .lock()
+            .expect("lock")
+            .contains("New URL must have same protocol"),
+        "{}",
+        refused.lock().expect("lock")
+    );
+    assert!(!page.content().await.expect("content").contains("root:"));
+    browser.close().await.expect("close");
+}

@@ -89,6 +89,12 @@ test('a granted service and fulfilled routes are reachable', async ({ page }) =>
   await expect(page).toHaveTitle('mocked');
   await page.route(SECRET + '/continued', (route) => route.continue());
   await expect(page.goto(SECRET + '/continued')).rejects.toThrow(/refused by the browser's network policy/);
+  // A route cannot send a request on to a local file.
+  let refused = '';
+  await page.route('**/leak', (route) => route.continue({ url: 'file:///etc/passwd' }).catch((e) => { refused = e.message; return route.abort(); }));
+  await page.goto('http://127.0.0.1:GRANTED_PORT/leak').catch(() => {});
+  expect(refused).toContain('New URL must have same protocol as overridden URL');
+  expect(await page.content()).not.toContain('root:');
 });
 test('public pages stay reachable by default', async ({ page }) => {
   // This machine has no outside network: the name fails to resolve, not the policy.

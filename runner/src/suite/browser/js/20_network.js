@@ -152,6 +152,14 @@ export class Route {
     return host("route.abort", { request: this.#handled(), errorCode });
   }
   continue(overrides = {}) {
+    // Playwright's check, made before the route is used up so the handler can still answer;
+    // the host checks again.
+    if (overrides.url !== undefined) {
+      const protocol = (u) => /^([^:]*):/.exec(String(u))?.[1]?.toLowerCase();
+      if (protocol(overrides.url) !== protocol(this.#request.url())) {
+        return Promise.reject(new Error("route.continue: New URL must have same protocol as overridden URL"));
+      }
+    }
     return host("route.continue", {
       request: this.#handled(),
       url: overrides.url,
