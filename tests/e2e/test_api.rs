@@ -905,3 +905,34 @@ test('after the crash', async ({ page }) => {
         assert_eq!(run.status(title), ["passed"], "{}", run.error(title));
     }
 }
+
+/// `page.$eval` / `$$eval` / `locator.evaluateAll` run in the page's own world (they see its
+/// globals), do not wait, and fail as Playwright does when nothing matches.
+#[test]
+fn eval_on_selector_runs_in_the_pages_world() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('$eval and $$eval', async ({ page }) => {
+  await page.setContent(`<h1 id="t">Hi</h1><ul><li>Apple</li><li>Banana</li><li>Cherry</li></ul><script>window.answer = 42;</script>`);
+  expect(await page.$eval('#t', (e, suffix) => e.id + suffix + window.answer, '!')).toBe('t!42');
+  expect(await page.$eval('h1', async (e) => { await new Promise((r) => setTimeout(r, 10)); return e.textContent; })).toBe('Hi');
+  expect(await page.$$eval('li', (els) => els.map((e) => e.textContent))).toEqual(['Apple', 'Banana', 'Cherry']);
+  expect(await page.$$eval('li', (els) => Array.isArray(els))).toBe(true);
+  expect(await page.$$eval('nope', (els) => els.length)).toBe(0);
+  await expect(page.$eval('nope', (e) => e)).rejects.toThrow('Failed to find element matching selector "nope"');
+  await expect(page.$eval('h1', () => { throw new Error('from the page'); })).rejects.toThrow('from the page');
+  expect(await page.locator('li').evaluateAll((els, n) => els.length + n, 1)).toBe(4);
+  expect(await page.locator('li').filter({ hasText: 'an' }).evaluateAll((els) => els.map((e) => e.textContent))).toEqual(['Banana']);
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/e.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("$eval and $$eval"),
+        ["passed"],
+        "{}",
+        run.error("$eval and $$eval")
+    );
+}

@@ -24,8 +24,10 @@ const INSTALLED_KEEP: usize = 4096;
 /// Where a locator's elements live: the frame's isolated world, and the frame's offset from
 /// the page's top-left corner (for mouse input).
 pub(crate) struct Exec {
-    ctx: runtime::ExecutionContextId,
+    pub(crate) ctx: runtime::ExecutionContextId,
     pub(crate) offset: (f64, f64),
+    /// The frame, when it is not the page's main frame (a `frame_locator` descends).
+    pub(crate) frame: Option<chromiumoxide::cdp::browser_protocol::page::FrameId>,
 }
 
 impl Locator {
@@ -55,7 +57,7 @@ impl Locator {
         Ok(value.map(|o| (o.value.unwrap_or(Value::Null), exec.offset)))
     }
 
-    async fn frame_exec(&self) -> Result<Option<Exec>, BrowserError> {
+    pub(crate) async fn frame_exec(&self) -> Result<Option<Exec>, BrowserError> {
         let cdp_page = self.page.cdp();
         let Some(mut ctx) = cdp_page
             .secondary_execution_context()
@@ -65,6 +67,7 @@ impl Locator {
             return Ok(None);
         };
         let mut offset = (0.0, 0.0);
+        let mut frame = None;
         for frame_parts in &self.frames {
             let body = "const r = ib.query(parts, document); if (r.length !== 1) return r.length; return r[0];";
             let Some(found) = self.call(ctx, frame_parts, body, false, None).await? else {
@@ -114,12 +117,16 @@ impl Locator {
                 offset.0 += xy.first().and_then(Value::as_f64).unwrap_or(0.0);
                 offset.1 += xy.get(1).and_then(Value::as_f64).unwrap_or(0.0);
             }
-            match cdp_page.frame_secondary_execution_context(frame_id).await {
+            match cdp_page
+                .frame_secondary_execution_context(frame_id.clone())
+                .await
+            {
                 Ok(Some(next)) => ctx = next,
                 _ => return Ok(None),
             }
+            frame = Some(frame_id);
         }
-        Ok(Some(Exec { ctx, offset }))
+        Ok(Some(Exec { ctx, offset, frame }))
     }
 
     /// Calls `body` in `ctx` with the engine bound to `parts`. `by_value` false returns the

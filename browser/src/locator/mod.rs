@@ -5,6 +5,7 @@
 //! Playwright's notation.
 
 mod actions;
+mod eval;
 mod exec;
 mod expect;
 

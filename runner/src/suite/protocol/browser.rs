@@ -570,6 +570,19 @@ pub(crate) struct LocatorEvaluateArgs {
     pub timeout: Option<f64>,
 }
 
+/// `page.$eval` / `$$eval` / `locator.evaluateAll`: a function of the matches.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct EvalOnSelectorArgs {
+    pub page: PageId,
+    pub chain: Vec<LocatorStep>,
+    pub expression: String,
+    pub is_function: bool,
+    pub arg: Option<serde_json::Value>,
+    /// The selector as the test wrote it, for "failed to find" errors.
+    pub selector: Option<String>,
+}
+
 /// `locator.waitFor({ state })`.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -333,6 +333,10 @@ call_table! {
     "locator.boundingBox" => BoundingBox(LocatorTimeoutArgs) -> Option<isolate_browser_browser::BoundingBox> = b::locator::bounding_box, reports_url;
     /// `locator.evaluate(fn, arg, { timeout })`.
     "locator.evaluate" => LocatorEvaluate(LocatorEvaluateArgs) -> serde_json::Value = b::locator::evaluate, reports_url;
+    /// `page.$eval(selector, fn, arg)`: the first match, now, in the page's own world.
+    "locator.evalOnSelector" => EvalOnSelector(EvalOnSelectorArgs) -> serde_json::Value = b::locator::eval_on_selector, reports_url;
+    /// `page.$$eval(selector, fn, arg)`, `locator.evaluateAll(fn, arg)`: every match, now.
+    "locator.evalOnSelectorAll" => EvalOnSelectorAll(EvalOnSelectorArgs) -> serde_json::Value = b::locator::eval_on_selector_all, reports_url;
     /// `locator.waitFor({ state, timeout })`.
     "locator.waitFor" => WaitFor(WaitForArgs) -> () = b::locator::wait_for, reports_url;
     /// `locator.setInputFiles(files, { timeout })`.

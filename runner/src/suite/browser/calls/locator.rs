@@ -13,6 +13,7 @@ use super::Cx;
 use crate::suite::protocol::Base64;
 use crate::suite::protocol::CallError;
 use crate::suite::protocol::DragToArgs;
+use crate::suite::protocol::EvalOnSelectorArgs;
 use crate::suite::protocol::FileArg;
 use crate::suite::protocol::FilterArg;
 use crate::suite::protocol::GetAttributeArgs;
@@ -315,6 +316,35 @@ pub(crate) async fn evaluate(
     };
     Ok(locator(cx, a.page, a.chain)?
         .evaluate(&source, a.arg, millis(a.timeout))
+        .await?)
+}
+
+pub(crate) async fn eval_on_selector(
+    cx: &Cx<'_>,
+    a: EvalOnSelectorArgs,
+) -> Result<serde_json::Value, CallError> {
+    eval_matches(cx, a, false).await
+}
+
+pub(crate) async fn eval_on_selector_all(
+    cx: &Cx<'_>,
+    a: EvalOnSelectorArgs,
+) -> Result<serde_json::Value, CallError> {
+    eval_matches(cx, a, true).await
+}
+
+async fn eval_matches(
+    cx: &Cx<'_>,
+    a: EvalOnSelectorArgs,
+    all: bool,
+) -> Result<serde_json::Value, CallError> {
+    let source = if a.is_function {
+        a.expression
+    } else {
+        format!("() => ({})", a.expression)
+    };
+    Ok(locator(cx, a.page, a.chain)?
+        .eval_on_selector(&source, a.arg, all, a.selector.as_deref())
         .await?)
 }
 

@@ -222,6 +222,14 @@ export class Locator extends Locatable {
     const source = typeof fn === "function" ? fnSource(fn) : { expression: `() => (${fn})`, isFunction: true };
     return host("locator.evaluate", this.#on({ ...source, arg, timeout: ms(options.timeout) }));
   }
+  evaluateAll(fn, arg) {
+    return host("locator.evalOnSelectorAll", this.#on({ ...fnSource(fn), arg }));
+  }
+  /** `page.$eval` / `$$eval`: the matches now, in the page's own world. */
+  _evalOnSelector(selector, all, fn, arg) {
+    const args = this.#on({ ...fnSource(fn), arg, selector });
+    return all ? host("locator.evalOnSelectorAll", args) : host("locator.evalOnSelector", args);
+  }
   waitFor(options = {}) {
     return host("locator.waitFor", this.#on({ state: options.state ?? "visible", timeout: ms(options.timeout) }));
   }

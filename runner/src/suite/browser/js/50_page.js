@@ -329,7 +329,10 @@ export class Page extends Locatable {
   setInputFiles(selector, files, options) {
     return this.locator(selector).setInputFiles(files, options);
   }
-  $eval() {
-    throw new Error("page.$eval is not supported in isolate-browser; use page.locator(selector).evaluate(fn)");
+  $eval(selector, fn, arg) {
+    return this.locator(selector)._evalOnSelector(selector, false, fn, arg);
+  }
+  $$eval(selector, fn, arg) {
+    return this.locator(selector)._evalOnSelector(selector, true, fn, arg);
   }
 }

@@ -1,0 +1,160 @@
+//! Evaluating in the page's own world with a locator's elements as arguments
+//! (`page.$eval`, `$$eval`, `locator.evaluateAll`): the elements are found by the engine in
+//! the isolated world, then resolved into the frame's main world by their DOM node, so the
+//! function sees the page's globals as Playwright's does.
+
+use chromiumoxide::cdp::browser_protocol::dom;
+use chromiumoxide::cdp::js_protocol::runtime;
+use serde_json::Value;
+
+use super::Locator;
+use crate::error::BrowserError;
+use crate::error::cdp;
+
+/// The object group of remote objects made for one evaluation (released together).
+const GROUP: &str = "isolate-browser-eval";
+
+impl Locator {
+    /// Calls `function(elements, arg)` (`all`) or `function(firstElement, arg)` in the main
+    /// world of the locator's frame, now, without waiting. With `all` false and nothing
+    /// matching, fails with Playwright's "Failed to find element matching selector" naming
+    /// `selector` (the caller's spelling; the locator's description when `None`).
+    pub async fn eval_on_selector(
+        &self,
+        function: &str,
+        arg: Option<Value>,
+        all: bool,
+        selector: Option<&str>,
+    ) -> Result<Value, BrowserError> {
+        let cdp_page = self.page.cdp().clone();
+        let result = self
+            .eval_in_main(&cdp_page, function, arg, all, selector)
+            .await;
+        let _ = cdp_page
+            .execute(runtime::ReleaseObjectGroupParams::new(GROUP))
+            .await;
+        result
+    }
+
+    async fn eval_in_main(
+        &self,
+        cdp_page: &chromiumoxide::Page,
+        function: &str,
+        arg: Option<Value>,
+        all: bool,
+        selector: Option<&str>,
+    ) -> Result<Value, BrowserError> {
+        self.page.ensure_open("evaluating")?;
+        let not_ready = || BrowserError::Closed(Some("evaluating: the frame is not ready".into()));
+        let exec = self.frame_exec().await?.ok_or_else(not_ready)?;
+        let main = match &exec.frame {
+            None => cdp_page.execution_context().await,
+            Some(frame) => cdp_page.frame_execution_context(frame.clone()).await,
+        }
+        .map_err(|e| cdp("Runtime.executionContext", e))?
+        .ok_or_else(not_ready)?;
+        let found = self
+            .call(
+                exec.ctx,
+                &self.parts,
+                "return ib.query(parts, document);",
+                false,
+                None,
+            )
+            .await?
+            .ok_or_else(not_ready)?;
+        let mut elements = Vec::new();
+        if let Some(array) = found.object_id {
+            let mut props = runtime::GetPropertiesParams::new(array.clone());
+            props.own_properties = Some(true);
+            let props = cdp_page
+                .execute(props)
+                .await
+                .map_err(|e| cdp("Runtime.getProperties", e))?;
+            let mut indexed: Vec<(usize, runtime::RemoteObjectId)> = props
+                .result
+                .result
+                .iter()
+                .filter_map(|p| {
+                    let i = p.name.parse::<usize>().ok()?;
+                    Some((i, p.value.as_ref()?.object_id.clone()?))
+                })
+                .collect();
+            indexed.sort_by_key(|(i, _)| *i);
+            let _ = cdp_page
+                .execute(runtime::ReleaseObjectParams::new(array))
+                .await;
+            if !all {
+                indexed.truncate(1);
+            }
+            for (_, id) in indexed {
+                let node = cdp_page
+                    .execute(dom::DescribeNodeParams {
+                        node_id: None,
+                        backend_node_id: None,
+                        object_id: Some(id.clone()),
+                        depth: None,
+                        pierce: None,
+                    })
+                    .await
+                    .map_err(|e| cdp("DOM.describeNode", e))?;
+                let _ = cdp_page
+                    .execute(runtime::ReleaseObjectParams::new(id))
+                    .await;
+                let resolved = cdp_page
+                    .execute(dom::ResolveNodeParams {
+                        node_id: None,
+                        backend_node_id: Some(node.result.node.backend_node_id),
+                        object_group: Some(GROUP.into()),
+                        execution_context_id: Some(main),
+                    })
+                    .await
+                    .map_err(|e| cdp("DOM.resolveNode", e))?;
+                if let Some(id) = resolved.result.object.object_id {
+                    elements.push(id);
+                }
+            }
+        }
+        if !all && elements.is_empty() {
+            return Err(BrowserError::Evaluation {
+                message: match selector {
+                    Some(s) => format!("Failed to find element matching selector \"{s}\""),
+                    None => format!(
+                        "Failed to find element matching selector {}",
+                        self.description
+                    ),
+                },
+                stack: None,
+            });
+        }
+        let mut arguments = vec![runtime::CallArgument {
+            value: Some(arg.unwrap_or(Value::Null)),
+            unserializable_value: None,
+            object_id: None,
+        }];
+        arguments.extend(elements.into_iter().map(|id| runtime::CallArgument {
+            value: None,
+            unserializable_value: None,
+            object_id: Some(id),
+        }));
+        let call = if all {
+            format!("async function (arg, ...els) {{ return await ({function})(els, arg); }}")
+        } else {
+            format!("async function (arg, el) {{ return await ({function})(el, arg); }}")
+        };
+        let mut params = runtime::CallFunctionOnParams::new(call);
+        params.arguments = Some(arguments);
+        params.execution_context_id = Some(main);
+        params.return_by_value = Some(true);
+        params.await_promise = Some(true);
+        params.object_group = Some(GROUP.into());
+        let res = cdp_page
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Runtime.callFunctionOn", e))?;
+        if let Some(ex) = res.result.exception_details {
+            return Err(crate::page::exception(&ex));
+        }
+        Ok(res.result.result.value.unwrap_or(Value::Null))
+    }
+}
