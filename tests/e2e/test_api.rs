@@ -936,3 +936,51 @@ test('$eval and $$eval', async ({ page }) => {
         run.error("$eval and $$eval")
     );
 }
+
+/// `evaluate` arguments and results keep what JSON loses, as Playwright's serializer does:
+/// undefined, NaN, -0, ±Infinity, BigInt, Date, RegExp, URL, Error, typed arrays, shared
+/// references and cycles; functions and symbols become undefined, Maps empty objects, the
+/// window, document and nodes `ref: <…>` strings. Through `page.evaluate`, `locator.evaluate`,
+/// `$eval` and `evaluateAll`.
+#[test]
+fn evaluate_values_survive_the_round_trip() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('values', async ({ page }) => {
+  expect(await page.evaluate(() => undefined)).toBe(undefined);
+  expect(await page.evaluate((x) => x === undefined)).toBe(true);
+  expect(Object.is(await page.evaluate(() => -0), -0)).toBe(true);
+  expect(await page.evaluate(() => NaN)).toBe(NaN);
+  expect(await page.evaluate(() => [Infinity, -Infinity])).toEqual([Infinity, -Infinity]);
+  expect(await page.evaluate(() => 42n)).toBe(42n);
+  expect(await page.evaluate((a) => a, 17n)).toBe(17n);
+  const d = await page.evaluate(() => new Date(Date.UTC(2020, 1, 2)));
+  expect(d instanceof Date && d.toISOString()).toBe('2020-02-02T00:00:00.000Z');
+  const r = await page.evaluate(() => /ab+c/gi);
+  expect(r instanceof RegExp && r.source + r.flags).toBe('ab+cgi');
+  const e = await page.evaluate(() => { const e = new TypeError('bad'); return e; });
+  expect(e instanceof Error && e.name + ': ' + e.message).toBe('TypeError: bad');
+  expect(await page.evaluate((a) => a, new Uint8Array([1, 2, 3]))).toEqual(new Uint8Array([1, 2, 3]));
+  expect(await page.evaluate((a) => a, new BigInt64Array([1n]))).toEqual(new BigInt64Array([1n]));
+  expect(await page.evaluate((a) => a.x.constructor.name + ' ' + JSON.stringify(a.x), { x: new Map([[1, 2]]) })).toBe('Object {}');
+  const cyc = await page.evaluate(() => { const a = { n: 1 }; a.self = a; return a; });
+  expect(cyc.self).toBe(cyc);
+  const shared = await page.evaluate(() => { const s = { k: 1 }; return [s, s]; });
+  expect(shared[0]).toBe(shared[1]);
+  expect(await page.evaluate(() => [window, document, document.body])).toEqual(['ref: <Window>', 'ref: <Document>', 'ref: <Node>']);
+  expect(await page.evaluate(() => function () {})).toBe(undefined);
+  expect(await page.evaluate(() => [Symbol('x')])).toEqual([undefined]);
+  const u = await page.evaluate((x) => x, new URL('https://a.test/p?q=1'));
+  expect(String(u)).toBe('https://a.test/p?q=1');
+  await page.setContent('<p id=p>x</p>');
+  expect(await page.locator('#p').evaluate((e, a) => [a, e.id], undefined)).toEqual([undefined, 'p']);
+  expect(await page.$eval('#p', (e, a) => a, NaN)).toBe(NaN);
+  expect(await page.locator('p').evaluateAll((els, a) => a, -0)).toBe(-0);
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/v.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.status("values"), ["passed"], "{}", run.error("values"));
+}

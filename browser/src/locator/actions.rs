@@ -452,6 +452,27 @@ impl Locator {
         .await
     }
 
+    /// [`Self::evaluate`] with the argument and result in the evaluate wire format
+    /// ([`crate::Page::evaluate_wire`]).
+    pub async fn evaluate_wire(
+        &self,
+        function: &str,
+        arg: Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value, BrowserError> {
+        let arg = serde_json::to_string(&arg)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let wire = crate::page::WIRE_JS;
+        self.with_element(
+            "locator.evaluate",
+            &format!(
+                "(async () => {{ const w = {wire}; return w.serialize(await ({function})(el, w.parse({arg}))); }})()"
+            ),
+            timeout,
+        )
+        .await
+    }
+
     /// Waits until the element reaches `state`.
     pub async fn wait_for(
         &self,

@@ -16,7 +16,8 @@ const GROUP: &str = "isolate-browser-eval";
 
 impl Locator {
     /// Calls `function(elements, arg)` (`all`) or `function(firstElement, arg)` in the main
-    /// world of the locator's frame, now, without waiting. With `all` false and nothing
+    /// world of the locator's frame, now, without waiting; `arg` and the result are in the
+    /// evaluate wire format ([`crate::Page::evaluate_wire`]). With `all` false and nothing
     /// matching, fails with Playwright's "Failed to find element matching selector" naming
     /// `selector` (the caller's spelling; the locator's description when `None`).
     pub async fn eval_on_selector(
@@ -137,10 +138,16 @@ impl Locator {
             unserializable_value: None,
             object_id: Some(id),
         }));
+        // The argument and the result cross in the wire format (see `page/wire.js`).
+        let wire = crate::page::WIRE_JS;
         let call = if all {
-            format!("async function (arg, ...els) {{ return await ({function})(els, arg); }}")
+            format!(
+                "async function (arg, ...els) {{ const w = {wire}; return w.serialize(await ({function})(els, w.parse(arg))); }}"
+            )
         } else {
-            format!("async function (arg, el) {{ return await ({function})(el, arg); }}")
+            format!(
+                "async function (arg, el) {{ const w = {wire}; return w.serialize(await ({function})(el, w.parse(arg))); }}"
+            )
         };
         let mut params = runtime::CallFunctionOnParams::new(call);
         params.arguments = Some(arguments);

@@ -300,6 +300,25 @@ impl Page {
         .await
     }
 
+    /// [`Self::evaluate`] with the argument and the result in the wire format of `wire.js`
+    /// ([`WIRE_JS`]): what JSON cannot carry (undefined, NaN, -0, BigInt, Date, RegExp, Error,
+    /// typed arrays, cycles) survives both ways.
+    pub async fn evaluate_wire(
+        &self,
+        script: &str,
+        arg: serde_json::Value,
+    ) -> Result<serde_json::Value, BrowserError> {
+        self.ensure_open("evaluating")?;
+        let source = serde_json::to_string(script)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let arg = serde_json::to_string(&arg)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        self.evaluate_value(&format!(
+            "(async () => {{ const __w = {WIRE_JS}; const __src = {source}; let __v; try {{ __v = (0, eval)('(' + __src + '\\n)'); }} catch (e) {{ if (!(e instanceof SyntaxError)) throw e; __v = (0, eval)(__src); }} const __r = typeof __v === 'function' ? await __v(__w.parse({arg})) : await __v; return __w.serialize(__r); }})()"
+        ))
+        .await
+    }
+
     pub(crate) async fn evaluate_value(
         &self,
         expression: &str,
@@ -470,6 +489,9 @@ fn truthy(v: &serde_json::Value) -> bool {
         _ => true,
     }
 }
+
+/// The in-page half of the evaluate wire format: an expression for `{ parse, serialize }`.
+pub(crate) const WIRE_JS: &str = include_str!("wire.js");
 
 pub(crate) fn exception(ex: &runtime::ExceptionDetails) -> BrowserError {
     let description = ex

@@ -315,7 +315,11 @@ pub(crate) async fn evaluate(
         format!("() => ({})", a.expression)
     };
     Ok(locator(cx, a.page, a.chain)?
-        .evaluate(&source, a.arg, millis(a.timeout))
+        .evaluate_wire(
+            &source,
+            a.arg.unwrap_or(serde_json::Value::Null),
+            millis(a.timeout),
+        )
         .await?)
 }
 

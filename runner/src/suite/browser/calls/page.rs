@@ -246,7 +246,12 @@ pub(crate) async fn evaluate(
     args: EvaluateArgs,
 ) -> Result<serde_json::Value, CallError> {
     let page = cx.page(args.page)?;
-    Ok(page.evaluate(&args.expression, args.arg).await?)
+    Ok(page
+        .evaluate_wire(
+            &args.expression,
+            args.arg.unwrap_or(serde_json::Value::Null),
+        )
+        .await?)
 }
 
 pub(crate) async fn wait_for_function(

@@ -1,5 +1,8 @@
 // How test code's values travel to the host: text and URL matchers, functions as source text,
-// milliseconds, and bytes as base64 (with a Node-like Buffer view on the way back).
+// milliseconds, bytes as base64 (with a Node-like Buffer view on the way back), and evaluate's
+// arguments and results in the tagged wire format.
+
+import { primordials } from "ext:core/mod.js";
 
 /** A string or RegExp as the host's text matcher. */
 export function textQuery(value, exact) {
@@ -59,4 +62,118 @@ export function bufferOf(b64) {
     },
   });
   return bytes;
+}
+
+// ---- evaluate's values -----------------------------------------------------------------
+// What `evaluate` arguments and results are on the wire: JSON with tags for what JSON cannot
+// say, the format the page's half (the browser crate's page/wire.js) speaks. Built-ins are the
+// primordials, taken before any user code ran.
+
+const {
+  ArrayIsArray, ArrayPrototypePush, BigInt: BigIntCtor, DatePrototype, DatePrototypeGetTime,
+  DatePrototypeToISOString, ErrorPrototype, NumberIsNaN, ObjectIs, ObjectKeys, ObjectPrototypeIsPrototypeOf,
+  RegExpPrototype, RegExpPrototypeGetFlags, RegExpPrototypeGetSource, SafeMap, String: StringCtor,
+  TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
+} = primordials;
+const TYPED = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+};
+const URLCtor = globalThis.URL;
+const isA = (proto, v) => ObjectPrototypeIsPrototypeOf(proto, v);
+
+/** A value of test code as the wire carries it. Functions and symbols are `undefined`, as
+ * Playwright's serializer makes them; Maps and Sets arrive as empty objects. */
+export function toWire(value) {
+  const ids = new SafeMap();
+  let next = 1;
+  const go = (v, depth) => {
+    if (v === undefined) return { t: "u" };
+    if (v === null) return null;
+    switch (typeof v) {
+      case "boolean":
+      case "string":
+        return v;
+      case "number":
+        if (NumberIsNaN(v)) return { t: "n", v: "NaN" };
+        if (v === Infinity) return { t: "n", v: "Infinity" };
+        if (v === -Infinity) return { t: "n", v: "-Infinity" };
+        if (ObjectIs(v, -0)) return { t: "n", v: "-0" };
+        return v;
+      case "bigint":
+        return { t: "b", v: StringCtor(v) };
+      case "symbol":
+      case "function":
+        return { t: "u" };
+    }
+    if (ids.has(v)) return { t: "ref", id: ids.get(v) };
+    if (depth > 1000) throw new Error("Cannot serialize the argument: object reference chain is too long");
+    const id = next++;
+    ids.set(v, id);
+    if (isA(DatePrototype, v)) {
+      return { t: "d", v: NumberIsNaN(DatePrototypeGetTime(v)) ? null : DatePrototypeToISOString(v) };
+    }
+    if (isA(RegExpPrototype, v)) return { t: "r", s: RegExpPrototypeGetSource(v), f: RegExpPrototypeGetFlags(v) };
+    if (URLCtor && v instanceof URLCtor) return { t: "url", v: v.href };
+    if (isA(ErrorPrototype, v)) return { t: "e", n: v.name, m: v.message, s: v.stack };
+    const kind = ArrayBuffer.isView(v) ? TypedArrayPrototypeGetSymbolToStringTag(v) : undefined;
+    if (kind && TYPED[kind]) {
+      const out = [];
+      const n = TypedArrayPrototypeGetLength(v);
+      for (let i = 0; i < n; i++) ArrayPrototypePush(out, typeof v[i] === "bigint" ? StringCtor(v[i]) : v[i]);
+      return { t: "ta", k: kind, v: out };
+    }
+    if (ArrayIsArray(v)) {
+      const out = [];
+      for (let i = 0; i < v.length; i++) ArrayPrototypePush(out, go(v[i], depth + 1));
+      return { t: "a", id, v: out };
+    }
+    const out = [];
+    const keys = ObjectKeys(v);
+    for (let i = 0; i < keys.length; i++) ArrayPrototypePush(out, [keys[i], go(v[keys[i]], depth + 1)]);
+    return { t: "o", id, v: out };
+  };
+  return go(value, 0);
+}
+
+/** A value the page sent, rebuilt. */
+export function fromWire(wire) {
+  const seen = new SafeMap();
+  const go = (w) => {
+    if (w === null || typeof w !== "object") return w;
+    switch (w.t) {
+      case "u": return undefined;
+      case "n": return w.v === "-0" ? -0 : Number(w.v);
+      case "b": return BigIntCtor(w.v);
+      case "d": return new Date(w.v === null ? NaN : w.v);
+      case "r": return new RegExp(w.s, w.f);
+      case "url": return URLCtor ? new URLCtor(w.v) : w.v;
+      case "e": {
+        const e = new Error(w.m);
+        e.name = w.n;
+        if (w.s !== undefined) e.stack = w.s;
+        return e;
+      }
+      case "ta": {
+        const items = [];
+        for (let i = 0; i < w.v.length; i++) ArrayPrototypePush(items, typeof w.v[i] === "string" ? BigIntCtor(w.v[i]) : w.v[i]);
+        return new TYPED[w.k](items);
+      }
+      case "ref": return seen.get(w.id);
+      case "a": {
+        const out = [];
+        seen.set(w.id, out);
+        for (let i = 0; i < w.v.length; i++) ArrayPrototypePush(out, go(w.v[i]));
+        return out;
+      }
+      case "o": {
+        const out = {};
+        seen.set(w.id, out);
+        for (let i = 0; i < w.v.length; i++) out[w.v[i][0]] = go(w.v[i][1]);
+        return out;
+      }
+      default: return undefined;
+    }
+  };
+  return go(wire);
 }

@@ -2,7 +2,7 @@
 // on every call, so they stay lazy and cost nothing here. Each method is one host call.
 
 import { host } from "ext:isolate_suite/browser/10_wire.js";
-import { bufferOf, fnSource, ms, textQuery, toBase64 } from "ext:isolate_suite/browser/11_values.js";
+import { bufferOf, fnSource, fromWire, ms, textQuery, toBase64, toWire } from "ext:isolate_suite/browser/11_values.js";
 
 function roleOptions(options = {}) {
   return {
@@ -218,17 +218,17 @@ export class Locator extends Locatable {
   boundingBox(options = {}) {
     return host("locator.boundingBox", this.#on({ timeout: ms(options.timeout) }));
   }
-  evaluate(fn, arg, options = {}) {
+  async evaluate(fn, arg, options = {}) {
     const source = typeof fn === "function" ? fnSource(fn) : { expression: `() => (${fn})`, isFunction: true };
-    return host("locator.evaluate", this.#on({ ...source, arg, timeout: ms(options.timeout) }));
+    return fromWire(await host("locator.evaluate", this.#on({ ...source, arg: toWire(arg), timeout: ms(options.timeout) })));
   }
-  evaluateAll(fn, arg) {
-    return host("locator.evalOnSelectorAll", this.#on({ ...fnSource(fn), arg }));
+  async evaluateAll(fn, arg) {
+    return fromWire(await host("locator.evalOnSelectorAll", this.#on({ ...fnSource(fn), arg: toWire(arg) })));
   }
   /** `page.$eval` / `$$eval`: the matches now, in the page's own world. */
-  _evalOnSelector(selector, all, fn, arg) {
-    const args = this.#on({ ...fnSource(fn), arg, selector });
-    return all ? host("locator.evalOnSelectorAll", args) : host("locator.evalOnSelector", args);
+  async _evalOnSelector(selector, all, fn, arg) {
+    const args = this.#on({ ...fnSource(fn), arg: toWire(arg), selector });
+    return fromWire(await (all ? host("locator.evalOnSelectorAll", args) : host("locator.evalOnSelector", args)));
   }
   waitFor(options = {}) {
     return host("locator.waitFor", this.#on({ state: options.state ?? "visible", timeout: ms(options.timeout) }));

@@ -3,7 +3,7 @@
 // wire (every call about a page brings it back), so `page.url()` answers synchronously.
 
 import { host, setPageUrlSink } from "ext:isolate_suite/browser/10_wire.js";
-import { bufferOf, fnSource, ms, urlMatch } from "ext:isolate_suite/browser/11_values.js";
+import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_suite/browser/11_values.js";
 import { Response } from "ext:isolate_suite/browser/20_network.js";
 import {
   addRoute, hasListeners, off, on, onceOn, pagesById, setPopupFactory, waitForEventOn,
@@ -157,8 +157,8 @@ export class Page extends Locatable {
   setContent(html) {
     return host("page.setContent", this.#on({ html }));
   }
-  evaluate(fn, arg) {
-    return host("page.evaluate", this.#on({ expression: fnSource(fn).expression, arg }));
+  async evaluate(fn, arg) {
+    return fromWire(await host("page.evaluate", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })));
   }
   async evaluateHandle() {
     throw new Error("page.evaluateHandle is not supported in isolate-browser; use page.evaluate");
