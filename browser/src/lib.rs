@@ -64,6 +64,7 @@ pub use page::DialogEvent;
 pub use page::DialogHandler;
 pub use page::EmulateMedia;
 pub use page::GotoOptions;
+pub use page::JsHandle;
 pub use page::LoadState;
 pub use page::Page;
 pub use page::PageEvent;

@@ -984,3 +984,58 @@ test('values', async ({ page }) => {
     let run = run_test(dir.path(), &[]);
     assert_eq!(run.status("values"), ["passed"], "{}", run.error("values"));
 }
+
+/// `page.evaluateHandle` and `JSHandle`/`ElementHandle`: the value stays in the page (a change
+/// there shows through the handle), `toString()` previews as Playwright's do, properties are
+/// handles, element handles read the node, and a disposed handle says so.
+#[test]
+fn handles_keep_values_in_the_page() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('handles', async ({ page }) => {
+  await page.setContent('<body><p id="p" class="x">Hello</p></body><script>window.box = { a: 1, nested: { b: 2 } };</script>');
+  const box = await page.evaluateHandle(() => window.box);
+  expect(box.toString()).toBe('JSHandle@object');
+  expect(await box.jsonValue()).toEqual({ a: 1, nested: { b: 2 } });
+  expect(await box.evaluate((b, k) => b[k], 'a')).toBe(1);
+  const nested = await box.getProperty('nested');
+  expect(await nested.jsonValue()).toEqual({ b: 2 });
+  const props = await box.getProperties();
+  expect([...props.keys()]).toEqual(['a', 'nested']);
+  expect(await props.get('a').jsonValue()).toBe(1);
+  expect(box.asElement()).toBe(null);
+  // The object stays in the page: a change there is seen through the handle.
+  await page.evaluate(() => { window.box.a = 5; });
+  expect(await box.evaluate((b) => b.a)).toBe(5);
+  const two = await page.evaluateHandle(() => 2);
+  expect(two.toString()).toBe('2');
+  expect(await two.jsonValue()).toBe(2);
+  expect(await two.evaluate((n, m) => n * m, 21)).toBe(42);
+  expect(String(await (await page.evaluateHandle(() => undefined)).jsonValue())).toBe('undefined');
+  expect(Object.is(await (await page.evaluateHandle(() => -0)).jsonValue(), -0)).toBe(true);
+  expect((await page.evaluateHandle('[]')).toString()).toContain('Array');
+  expect((await page.evaluateHandle('null')).toString()).toBe('null');
+  const p = await page.evaluateHandle(() => document.querySelector('#p'));
+  expect(p.toString()).toBe('JSHandle@<p id="p" class="x">Hello</p>');
+  const el = p.asElement();
+  expect(el).toBe(p);
+  expect(await el.textContent()).toBe('Hello');
+  expect(await el.getAttribute('class')).toBe('x');
+  expect(await el.innerHTML()).toBe('Hello');
+  const doubled = await box.evaluateHandle((b) => ({ twice: b.a * 2 }));
+  expect(await doubled.jsonValue()).toEqual({ twice: 10 });
+  await box.dispose();
+  await expect(box.evaluate((b) => b.a)).rejects.toThrow('JSHandle is disposed');
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/h.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("handles"),
+        ["passed"],
+        "{}",
+        run.error("handles")
+    );
+}

@@ -18,9 +18,11 @@ use crate::error::cdp;
 use crate::locator::Locator;
 
 mod events;
+mod handle;
 mod navigation;
 mod overrides;
 
+pub use handle::JsHandle;
 pub use overrides::EmulateMedia;
 pub(crate) use overrides::Overrides;
 

@@ -41,6 +41,10 @@ pub(crate) fn all_sources() -> Vec<(String, String)> {
             "browser/40_locator.js",
             include_str!("browser/js/40_locator.js"),
         ),
+        (
+            "browser/45_handles.js",
+            include_str!("browser/js/45_handles.js"),
+        ),
         ("browser/50_page.js", include_str!("browser/js/50_page.js")),
         (
             "browser/60_context.js",

@@ -169,6 +169,8 @@ pub(crate) struct Session {
     pub routes: PendingRoutes,
     pub mouse: HashMap<PageId, (f64, f64)>,
     pub profiles: HashMap<ContextId, profile::OpenProfile>,
+    /// Values kept in pages for the isolate (`JSHandle`s).
+    pub handles: HashMap<super::protocol::HandleId, isolate_browser_browser::JsHandle>,
 }
 
 /// State that lives on the browser thread.
@@ -396,6 +398,7 @@ impl BrowserThread {
                         routes: Arc::default(),
                         mouse: HashMap::new(),
                         profiles: HashMap::new(),
+                        handles: HashMap::new(),
                     },
                 );
             })

@@ -9,6 +9,7 @@ use super::values::Base64;
 use super::values::ClickArg;
 use super::values::ContextId;
 use super::values::DialogId;
+use super::values::HandleId;
 use super::values::LocatorStep;
 use super::values::PageId;
 use super::values::Rect;
@@ -581,6 +582,47 @@ pub(crate) struct EvalOnSelectorArgs {
     pub arg: Option<serde_json::Value>,
     /// The selector as the test wrote it, for "failed to find" errors.
     pub selector: Option<String>,
+}
+
+/// A handle the host made: its id, Playwright's `toString()` of it, and whether it is a node.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct HandleInfo {
+    pub id: HandleId,
+    pub preview: String,
+    pub is_element: bool,
+}
+
+/// A named property handle (`handle.getProperties()`).
+#[derive(Debug, Serialize)]
+pub(crate) struct NamedHandle {
+    pub name: String,
+    pub handle: HandleInfo,
+}
+
+/// A call on a handle.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct HandleArgs {
+    pub handle: HandleId,
+}
+
+/// `handle.evaluate(fn, arg)` / `evaluateHandle`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct HandleEvaluateArgs {
+    pub handle: HandleId,
+    pub expression: String,
+    pub is_function: bool,
+    pub arg: Option<serde_json::Value>,
+}
+
+/// `handle.getProperty(name)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct GetPropertyArgs {
+    pub handle: HandleId,
+    pub name: String,
 }
 
 /// `locator.waitFor({ state })`.

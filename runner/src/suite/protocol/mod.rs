@@ -217,6 +217,22 @@ call_table! {
     "page.setContent" => SetContent(SetContentArgs) -> () = b::page::set_content, reports_url;
     /// `page.evaluate(fn, arg)`.
     "page.evaluate" => Evaluate(EvaluateArgs) -> serde_json::Value = b::page::evaluate, reports_url;
+    /// `page.evaluateHandle(fn, arg)`.
+    "page.evaluateHandle" => EvaluateHandle(EvaluateArgs) -> HandleInfo = b::handle::page_evaluate_handle, reports_url;
+
+    // ---- handles -----------------------------------------------------------------------------
+    /// `jsHandle.evaluate(fn, arg)`.
+    "handle.evaluate" => HandleEvaluate(HandleEvaluateArgs) -> serde_json::Value = b::handle::evaluate;
+    /// `jsHandle.evaluateHandle(fn, arg)`.
+    "handle.evaluateHandle" => HandleEvaluateHandle(HandleEvaluateArgs) -> HandleInfo = b::handle::evaluate_handle;
+    /// `jsHandle.jsonValue()`.
+    "handle.jsonValue" => JsonValue(HandleArgs) -> serde_json::Value = b::handle::json_value;
+    /// `jsHandle.getProperty(name)`.
+    "handle.getProperty" => GetProperty(GetPropertyArgs) -> HandleInfo = b::handle::get_property;
+    /// `jsHandle.getProperties()`.
+    "handle.getProperties" => GetProperties(HandleArgs) -> Vec<NamedHandle> = b::handle::get_properties;
+    /// `jsHandle.dispose()`.
+    "handle.dispose" => Dispose(HandleArgs) -> () = b::handle::dispose;
     /// `page.waitForFunction(fn, arg, { polling, timeout })`.
     "page.waitForFunction" => WaitForFunction(WaitForFunctionArgs) -> serde_json::Value = b::page::wait_for_function, reports_url;
     /// `page.waitForURL(url, { timeout })`.

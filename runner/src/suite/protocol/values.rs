@@ -27,6 +27,8 @@ ids! {
     ContextId;
     /// A page of a session.
     PageId;
+    /// A value kept in a page (`JSHandle`), held by the session.
+    HandleId;
     /// A route handler the isolate registered (`page.route(url, handler)`).
     RouteId;
     /// A request paused for a route handler.

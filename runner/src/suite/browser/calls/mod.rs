@@ -4,6 +4,7 @@
 pub(crate) mod browser;
 pub(crate) mod context;
 pub(crate) mod expect;
+pub(crate) mod handle;
 pub(crate) mod input;
 pub(crate) mod locator;
 pub(crate) mod page;

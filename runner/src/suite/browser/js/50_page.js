@@ -4,6 +4,7 @@
 
 import { host, setPageUrlSink } from "ext:isolate_suite/browser/10_wire.js";
 import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_suite/browser/11_values.js";
+import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { Response } from "ext:isolate_suite/browser/20_network.js";
 import {
   addRoute, hasListeners, off, on, onceOn, pagesById, setPopupFactory, waitForEventOn,
@@ -160,8 +161,8 @@ export class Page extends Locatable {
   async evaluate(fn, arg) {
     return fromWire(await host("page.evaluate", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })));
   }
-  async evaluateHandle() {
-    throw new Error("page.evaluateHandle is not supported in isolate-browser; use page.evaluate");
+  async evaluateHandle(fn, arg) {
+    return handleOf(await host("page.evaluateHandle", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })));
   }
   waitForFunction(fn, arg, options = {}) {
     const polling = typeof options.polling === "number" ? options.polling : undefined;

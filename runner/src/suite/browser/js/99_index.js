@@ -6,6 +6,7 @@ export { bufferOf, ms, toBase64 } from "ext:isolate_suite/browser/11_values.js";
 export { ConsoleMessage, Dialog, Request, Response, responseOk, Route } from "ext:isolate_suite/browser/20_network.js";
 export { setHandlerErrorSink } from "ext:isolate_suite/browser/30_events.js";
 export { FrameLocator, Locator } from "ext:isolate_suite/browser/40_locator.js";
+export { ElementHandle, JSHandle } from "ext:isolate_suite/browser/45_handles.js";
 export { Page } from "ext:isolate_suite/browser/50_page.js";
 export { Browser, BrowserContext, setContextDefaults } from "ext:isolate_suite/browser/60_context.js";
 export { APIRequestContext, APIResponse, apiResponseOk, request } from "ext:isolate_suite/browser/70_api_request.js";

@@ -1,0 +1,317 @@
+//! [`JsHandle`]: a value that stays in the page (Playwright's `JSHandle`): an object of the
+//! page's main world held by its CDP remote object id, or a primitive held by value. Values
+//! cross in the evaluate wire format ([`Page::evaluate_wire`]).
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
+
+use chromiumoxide::cdp::js_protocol::runtime;
+use serde_json::Value;
+use serde_json::json;
+
+use super::Page;
+use super::WIRE_JS;
+use crate::error::BrowserError;
+use crate::error::cdp;
+
+/// What a handle holds.
+#[derive(Debug, Clone)]
+enum Held {
+    /// An object (or symbol) of the page.
+    Object(runtime::RemoteObjectId),
+    /// A primitive, in the wire format.
+    Value(Value),
+}
+
+/// A value that stays in the page. Clones share it; [`JsHandle::dispose`] releases it.
+#[derive(Clone)]
+pub struct JsHandle {
+    page: Page,
+    held: Held,
+    preview: String,
+    is_element: bool,
+    disposed: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for JsHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.preview)
+    }
+}
+
+impl Page {
+    /// Evaluates `script` (an expression or a function source called with the wire-format
+    /// `arg`) and keeps the result in the page.
+    pub async fn evaluate_handle(
+        &self,
+        script: &str,
+        arg: Value,
+    ) -> Result<JsHandle, BrowserError> {
+        self.ensure_open("evaluating")?;
+        let source = serde_json::to_string(script)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let arg = serde_json::to_string(&arg)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let expression = format!(
+            "(async () => {{ const __w = {WIRE_JS}; const __src = {source}; let __v; try {{ __v = (0, eval)('(' + __src + '\\n)'); }} catch (e) {{ if (!(e instanceof SyntaxError)) throw e; __v = (0, eval)(__src); }} return typeof __v === 'function' ? await __v(__w.parse({arg})) : await __v; }})()"
+        );
+        let params = runtime::EvaluateParams::builder()
+            .expression(expression)
+            .return_by_value(false)
+            .await_promise(true)
+            .user_gesture(true)
+            .build()
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let res = self
+            .cdp()
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Runtime.evaluate", e))?;
+        if let Some(ex) = res.result.exception_details {
+            return Err(super::exception(&ex));
+        }
+        JsHandle::from_remote(self.clone(), res.result.result).await
+    }
+}
+
+impl JsHandle {
+    async fn from_remote(page: Page, remote: runtime::RemoteObject) -> Result<Self, BrowserError> {
+        let is_element = remote.subtype == Some(runtime::RemoteObjectSubtype::Node);
+        let (held, mut preview) = match &remote.object_id {
+            Some(id) => (Held::Object(id.clone()), object_preview(&remote)),
+            None => {
+                let wire = primitive_wire(&remote);
+                let preview = primitive_preview(&remote);
+                (Held::Value(wire), preview)
+            }
+        };
+        let handle = Self {
+            page,
+            held,
+            preview: String::new(),
+            is_element,
+            disposed: Arc::new(AtomicBool::new(false)),
+        };
+        if is_element {
+            let node = handle
+                .call(
+                    "(el) => { const tag = el.nodeName.toLowerCase(); if (el.nodeType !== 1) return '#' + tag.replace(/^#/, ''); const attrs = [...el.attributes].map((a) => ` ${a.name}=\"${a.value}\"`).join(''); const inner = el.children.length ? '…' : (el.textContent || '').slice(0, 50); return `<${tag}${attrs}>${inner}</${tag}>`; }",
+                    &[],
+                    true,
+                )
+                .await
+                .ok()
+                .and_then(|v| v.value)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| "node".into());
+            preview = format!("JSHandle@{node}");
+        }
+        Ok(Self { preview, ..handle })
+    }
+
+    /// Playwright's `toString()`: the primitive itself, `JSHandle@object` for plain objects,
+    /// `JSHandle@<tag …>…</tag>` for elements, the class otherwise (`Promise`, `Array(3)`).
+    pub fn preview(&self) -> &str {
+        &self.preview
+    }
+
+    /// Whether the value is a DOM node.
+    pub fn is_element(&self) -> bool {
+        self.is_element
+    }
+
+    /// The page the value lives in.
+    pub fn page(&self) -> &Page {
+        &self.page
+    }
+
+    fn ensure_live(&self) -> Result<(), BrowserError> {
+        self.page.ensure_open("using a handle")?;
+        if self.disposed.load(Ordering::SeqCst) {
+            return Err(BrowserError::Evaluation {
+                message: "JSHandle is disposed".into(),
+                stack: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// Calls `function(value, ...args)` in the page; `args` are wire-format values.
+    async fn call(
+        &self,
+        function: &str,
+        args: &[Value],
+        by_value: bool,
+    ) -> Result<runtime::RemoteObject, BrowserError> {
+        let mut arguments: Vec<runtime::CallArgument> = Vec::new();
+        let declaration;
+        let mut params = match &self.held {
+            Held::Object(id) => {
+                declaration = format!(
+                    "async function (...a) {{ const w = {WIRE_JS}; const r = await ({function})(this, ...a.map((x) => w.parse(x))); return {}; }}",
+                    if by_value { "w.serialize(r)" } else { "r" }
+                );
+                let mut p = runtime::CallFunctionOnParams::new(declaration);
+                p.object_id = Some(id.clone());
+                p
+            }
+            Held::Value(v) => {
+                declaration = format!(
+                    "async function (v, ...a) {{ const w = {WIRE_JS}; const r = await ({function})(w.parse(v), ...a.map((x) => w.parse(x))); return {}; }}",
+                    if by_value { "w.serialize(r)" } else { "r" }
+                );
+                arguments.push(runtime::CallArgument {
+                    value: Some(v.clone()),
+                    unserializable_value: None,
+                    object_id: None,
+                });
+                let mut p = runtime::CallFunctionOnParams::new(declaration);
+                p.execution_context_id = self
+                    .page
+                    .cdp()
+                    .execution_context()
+                    .await
+                    .map_err(|e| cdp("Runtime.executionContext", e))?;
+                p
+            }
+        };
+        arguments.extend(args.iter().map(|a| runtime::CallArgument {
+            value: Some(a.clone()),
+            unserializable_value: None,
+            object_id: None,
+        }));
+        params.arguments = Some(arguments);
+        params.return_by_value = Some(by_value);
+        params.await_promise = Some(true);
+        let res = self
+            .page
+            .cdp()
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Runtime.callFunctionOn", e))?;
+        if let Some(ex) = res.result.exception_details {
+            return Err(super::exception(&ex));
+        }
+        Ok(res.result.result)
+    }
+
+    /// `handle.evaluate(fn, arg)`: `fn(value, arg)` in the page; the result in the wire format.
+    pub async fn evaluate(&self, function: &str, arg: Value) -> Result<Value, BrowserError> {
+        self.ensure_live()?;
+        Ok(self
+            .call(function, &[arg], true)
+            .await?
+            .value
+            .unwrap_or(Value::Null))
+    }
+
+    /// `handle.evaluateHandle(fn, arg)`.
+    pub async fn evaluate_handle(&self, function: &str, arg: Value) -> Result<Self, BrowserError> {
+        self.ensure_live()?;
+        let remote = self.call(function, &[arg], false).await?;
+        Self::from_remote(self.page.clone(), remote).await
+    }
+
+    /// `handle.jsonValue()`, in the wire format.
+    pub async fn json_value(&self) -> Result<Value, BrowserError> {
+        self.ensure_live()?;
+        match &self.held {
+            Held::Value(v) => Ok(v.clone()),
+            Held::Object(_) => self.evaluate("(v) => v", json!({ "t": "u" })).await,
+        }
+    }
+
+    /// `handle.getProperty(name)`.
+    pub async fn get_property(&self, name: &str) -> Result<Self, BrowserError> {
+        self.evaluate_handle("(v, n) => v[n]", Value::String(name.to_string()))
+            .await
+    }
+
+    /// `handle.getProperties()`: every enumerable property (own and inherited), by name.
+    pub async fn get_properties(&self) -> Result<Vec<(String, Self)>, BrowserError> {
+        self.ensure_live()?;
+        let names = self
+            .evaluate(
+                "(v) => { if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return []; const out = []; for (const k in v) out.push(k); return out; }",
+                json!({ "t": "u" }),
+            )
+            .await?;
+        let names: Vec<String> = names["v"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect();
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let value = self.get_property(&name).await?;
+            out.push((name, value));
+        }
+        Ok(out)
+    }
+
+    /// Releases the value; later calls fail with "JSHandle is disposed".
+    pub async fn dispose(&self) -> Result<(), BrowserError> {
+        if self.disposed.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        if let Held::Object(id) = &self.held
+            && !self.page.is_closed()
+        {
+            let _ = self
+                .page
+                .cdp()
+                .execute(runtime::ReleaseObjectParams::new(id.clone()))
+                .await;
+        }
+        Ok(())
+    }
+}
+
+fn primitive_wire(remote: &runtime::RemoteObject) -> Value {
+    if let Some(u) = &remote.unserializable_value {
+        let u: &str = u.as_ref();
+        return match u.strip_suffix('n') {
+            Some(digits) if !digits.is_empty() && u != "NaN" => json!({ "t": "b", "v": digits }),
+            _ => json!({ "t": "n", "v": u }),
+        };
+    }
+    match remote.r#type {
+        runtime::RemoteObjectType::Undefined => json!({ "t": "u" }),
+        _ => remote.value.clone().unwrap_or(Value::Null),
+    }
+}
+
+fn primitive_preview(remote: &runtime::RemoteObject) -> String {
+    if remote.subtype == Some(runtime::RemoteObjectSubtype::Null) {
+        return "null".into();
+    }
+    if let Some(u) = &remote.unserializable_value {
+        let u: &str = u.as_ref();
+        return u.trim_end_matches('n').to_string();
+    }
+    match &remote.value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) => "null".into(),
+        Some(v) => v.to_string(),
+        None => match remote.r#type {
+            runtime::RemoteObjectType::Undefined => "undefined".into(),
+            _ => remote.description.clone().unwrap_or_default(),
+        },
+    }
+}
+
+fn object_preview(remote: &runtime::RemoteObject) -> String {
+    if remote.subtype == Some(runtime::RemoteObjectSubtype::Null) {
+        return "null".into();
+    }
+    if remote.class_name.as_deref() == Some("Object") {
+        return "JSHandle@object".into();
+    }
+    remote
+        .description
+        .clone()
+        .or_else(|| remote.class_name.clone())
+        .unwrap_or_else(|| "JSHandle@object".into())
+}
