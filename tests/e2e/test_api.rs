@@ -1039,3 +1039,44 @@ test('handles', async ({ page }) => {
         run.error("handles")
     );
 }
+
+/// `page.$` / `$$` and `locator.elementHandle(s)`: element handles of the page's own world;
+/// `$` is null and `$$` empty without a match, `elementHandle` waits and is strict.
+#[test]
+fn element_queries_return_handles() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('queries', async ({ page }) => {
+  await page.setContent('<ul><li>Apple</li><li class="b">Banana</li></ul><script>window.marker = "main";</script>');
+  const li = await page.$('li');
+  expect(await li.textContent()).toBe('Apple');
+  expect(li.toString()).toBe('JSHandle@<li>Apple</li>');
+  expect(await li.evaluate((e) => e.textContent + ' ' + window.marker)).toBe('Apple main');
+  expect(await page.$('nope')).toBe(null);
+  const all = await page.$$('li');
+  expect(all.length).toBe(2);
+  expect(await all[1].getAttribute('class')).toBe('b');
+  expect(await page.$$('nope')).toEqual([]);
+  const handles = await page.locator('li').elementHandles();
+  expect(await Promise.all(handles.map((h) => h.textContent()))).toEqual(['Apple', 'Banana']);
+  const b = await page.locator('.b').elementHandle();
+  expect(await b.innerText()).toBe('Banana');
+  await expect(page.locator('li').elementHandle()).rejects.toThrow('strict mode violation');
+  setTimeout(() => page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p id=late>late</p>')), 200);
+  const late = await page.locator('#late').elementHandle({ timeout: 5000 });
+  expect(await late.textContent()).toBe('late');
+  const ul = await page.$('ul');
+  expect(await ul.evaluate((u, n) => u.children.length * n, 10)).toBe(20);
+});
+"#;
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("tests/q.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("queries"),
+        ["passed"],
+        "{}",
+        run.error("queries")
+    );
+}

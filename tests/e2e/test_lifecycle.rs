@@ -175,9 +175,13 @@ test('long', async ({ page }) => { await page.goto('/'); await page.waitForTimeo
 "#,
         ),
     ]);
+    // A temporary directory of its own: other tests' launches clean stale directories too, and
+    // would remove the one this test checks is left behind.
+    let tmp = tempfile::tempdir().expect("tmp");
     let mut child = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
         .arg("test")
         .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -201,6 +205,7 @@ test('long', async ({ page }) => { await page.goto('/'); await page.waitForTimeo
     let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
         .arg("test")
         .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
         .output()
         .expect("runs");
     assert_eq!(

@@ -45,6 +45,66 @@ impl Locator {
         all: bool,
         selector: Option<&str>,
     ) -> Result<Value, BrowserError> {
+        let (main, elements) = self.main_world_elements(cdp_page, all, Some(GROUP)).await?;
+        let elements: Vec<runtime::RemoteObjectId> =
+            elements.into_iter().filter_map(|o| o.object_id).collect();
+        if !all && elements.is_empty() {
+            return Err(BrowserError::Evaluation {
+                message: match selector {
+                    Some(s) => format!("Failed to find element matching selector \"{s}\""),
+                    None => format!(
+                        "Failed to find element matching selector {}",
+                        self.description
+                    ),
+                },
+                stack: None,
+            });
+        }
+        let mut arguments = vec![runtime::CallArgument {
+            value: Some(arg.unwrap_or(Value::Null)),
+            unserializable_value: None,
+            object_id: None,
+        }];
+        arguments.extend(elements.into_iter().map(|id| runtime::CallArgument {
+            value: None,
+            unserializable_value: None,
+            object_id: Some(id),
+        }));
+        // The argument and the result cross in the wire format (see `page/wire.js`).
+        let wire = crate::page::WIRE_JS;
+        let call = if all {
+            format!(
+                "async function (arg, ...els) {{ const w = {wire}; return w.serialize(await ({function})(els, w.parse(arg))); }}"
+            )
+        } else {
+            format!(
+                "async function (arg, el) {{ const w = {wire}; return w.serialize(await ({function})(el, w.parse(arg))); }}"
+            )
+        };
+        let mut params = runtime::CallFunctionOnParams::new(call);
+        params.arguments = Some(arguments);
+        params.execution_context_id = Some(main);
+        params.return_by_value = Some(true);
+        params.await_promise = Some(true);
+        params.object_group = Some(GROUP.into());
+        let res = cdp_page
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Runtime.callFunctionOn", e))?;
+        if let Some(ex) = res.result.exception_details {
+            return Err(crate::page::exception(&ex));
+        }
+        Ok(res.result.result.value.unwrap_or(Value::Null))
+    }
+
+    /// The locator's matches now (only the first unless `all`), as remote objects of the main
+    /// world of its frame (in `group`, when given), and that world's context.
+    async fn main_world_elements(
+        &self,
+        cdp_page: &chromiumoxide::Page,
+        all: bool,
+        group: Option<&str>,
+    ) -> Result<(runtime::ExecutionContextId, Vec<runtime::RemoteObject>), BrowserError> {
         self.page.ensure_open("evaluating")?;
         let not_ready = || BrowserError::Closed(Some("evaluating: the frame is not ready".into()));
         let exec = self.frame_exec().await?.ok_or_else(not_ready)?;
@@ -106,62 +166,25 @@ impl Locator {
                     .execute(dom::ResolveNodeParams {
                         node_id: None,
                         backend_node_id: Some(node.result.node.backend_node_id),
-                        object_group: Some(GROUP.into()),
+                        object_group: group.map(str::to_string),
                         execution_context_id: Some(main),
                     })
                     .await
                     .map_err(|e| cdp("DOM.resolveNode", e))?;
-                if let Some(id) = resolved.result.object.object_id {
-                    elements.push(id);
-                }
+                elements.push(resolved.result.object);
             }
         }
-        if !all && elements.is_empty() {
-            return Err(BrowserError::Evaluation {
-                message: match selector {
-                    Some(s) => format!("Failed to find element matching selector \"{s}\""),
-                    None => format!(
-                        "Failed to find element matching selector {}",
-                        self.description
-                    ),
-                },
-                stack: None,
-            });
+        Ok((main, elements))
+    }
+
+    /// `page.$` / `$$` (`all`): the matches now, as handles of the page's main world.
+    pub async fn element_handles(&self, all: bool) -> Result<Vec<crate::JsHandle>, BrowserError> {
+        let cdp_page = self.page.cdp().clone();
+        let (_, elements) = self.main_world_elements(&cdp_page, all, None).await?;
+        let mut out = Vec::with_capacity(elements.len());
+        for remote in elements {
+            out.push(crate::page::JsHandle::from_remote(self.page.clone(), remote).await?);
         }
-        let mut arguments = vec![runtime::CallArgument {
-            value: Some(arg.unwrap_or(Value::Null)),
-            unserializable_value: None,
-            object_id: None,
-        }];
-        arguments.extend(elements.into_iter().map(|id| runtime::CallArgument {
-            value: None,
-            unserializable_value: None,
-            object_id: Some(id),
-        }));
-        // The argument and the result cross in the wire format (see `page/wire.js`).
-        let wire = crate::page::WIRE_JS;
-        let call = if all {
-            format!(
-                "async function (arg, ...els) {{ const w = {wire}; return w.serialize(await ({function})(els, w.parse(arg))); }}"
-            )
-        } else {
-            format!(
-                "async function (arg, el) {{ const w = {wire}; return w.serialize(await ({function})(el, w.parse(arg))); }}"
-            )
-        };
-        let mut params = runtime::CallFunctionOnParams::new(call);
-        params.arguments = Some(arguments);
-        params.execution_context_id = Some(main);
-        params.return_by_value = Some(true);
-        params.await_promise = Some(true);
-        params.object_group = Some(GROUP.into());
-        let res = cdp_page
-            .execute(params)
-            .await
-            .map_err(|e| cdp("Runtime.callFunctionOn", e))?;
-        if let Some(ex) = res.result.exception_details {
-            return Err(crate::page::exception(&ex));
-        }
-        Ok(res.result.result.value.unwrap_or(Value::Null))
+        Ok(out)
     }
 }

@@ -76,7 +76,10 @@ impl Page {
 }
 
 impl JsHandle {
-    async fn from_remote(page: Page, remote: runtime::RemoteObject) -> Result<Self, BrowserError> {
+    pub(crate) async fn from_remote(
+        page: Page,
+        remote: runtime::RemoteObject,
+    ) -> Result<Self, BrowserError> {
         let is_element = remote.subtype == Some(runtime::RemoteObjectSubtype::Node);
         let (held, mut preview) = match &remote.object_id {
             Some(id) => (Held::Object(id.clone()), object_preview(&remote)),

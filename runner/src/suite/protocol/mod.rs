@@ -353,6 +353,10 @@ call_table! {
     "locator.evalOnSelector" => EvalOnSelector(EvalOnSelectorArgs) -> serde_json::Value = b::locator::eval_on_selector, reports_url;
     /// `page.$$eval(selector, fn, arg)`, `locator.evaluateAll(fn, arg)`: every match, now.
     "locator.evalOnSelectorAll" => EvalOnSelectorAll(EvalOnSelectorArgs) -> serde_json::Value = b::locator::eval_on_selector_all, reports_url;
+    /// `page.$(selector)`: the first match now, as an element handle (or none).
+    "locator.querySelector" => QuerySelector(LocatorArgs) -> Option<HandleInfo> = b::handle::query_selector, reports_url;
+    /// `page.$$(selector)`, `locator.elementHandles()`: every match now, as element handles.
+    "locator.querySelectorAll" => QuerySelectorAll(LocatorArgs) -> Vec<HandleInfo> = b::handle::query_selector_all, reports_url;
     /// `locator.waitFor({ state, timeout })`.
     "locator.waitFor" => WaitFor(WaitForArgs) -> () = b::locator::wait_for, reports_url;
     /// `locator.setInputFiles(files, { timeout })`.

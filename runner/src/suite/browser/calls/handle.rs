@@ -11,6 +11,7 @@ use crate::suite::protocol::HandleArgs;
 use crate::suite::protocol::HandleEvaluateArgs;
 use crate::suite::protocol::HandleId;
 use crate::suite::protocol::HandleInfo;
+use crate::suite::protocol::LocatorArgs;
 use crate::suite::protocol::NamedHandle;
 
 fn keep(cx: &Cx<'_>, handle: JsHandle) -> Result<HandleInfo, CallError> {
@@ -104,6 +105,26 @@ pub(crate) async fn get_properties(
             })
         })
         .collect()
+}
+
+pub(crate) async fn query_selector(
+    cx: &Cx<'_>,
+    a: LocatorArgs,
+) -> Result<Option<HandleInfo>, CallError> {
+    let found = super::locator::locator(cx, a.page, a.chain)?
+        .element_handles(false)
+        .await?;
+    found.into_iter().next().map(|h| keep(cx, h)).transpose()
+}
+
+pub(crate) async fn query_selector_all(
+    cx: &Cx<'_>,
+    a: LocatorArgs,
+) -> Result<Vec<HandleInfo>, CallError> {
+    let found = super::locator::locator(cx, a.page, a.chain)?
+        .element_handles(true)
+        .await?;
+    found.into_iter().map(|h| keep(cx, h)).collect()
 }
 
 pub(crate) async fn dispose(cx: &Cx<'_>, a: HandleArgs) -> Result<(), CallError> {

@@ -112,7 +112,11 @@ fn filter_options(page: &Page, f: FilterArg) -> Result<FilterOptions, CallError>
     })
 }
 
-fn locator(cx: &Cx<'_>, page: PageId, chain: Vec<LocatorStep>) -> Result<Locator, CallError> {
+pub(crate) fn locator(
+    cx: &Cx<'_>,
+    page: PageId,
+    chain: Vec<LocatorStep>,
+) -> Result<Locator, CallError> {
     build(&cx.page(page)?, chain)
 }
 

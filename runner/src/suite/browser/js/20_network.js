@@ -25,7 +25,7 @@ export class ConsoleMessage {
     return this.#page ?? null;
   }
   args() {
-    throw new Error("consoleMessage.args() is not supported: isolate-browser has no JSHandles yet; use consoleMessage.text()");
+    throw new Error("consoleMessage.args() is not supported yet (console arguments are not kept as handles); use consoleMessage.text()");
   }
 }
 

@@ -3,6 +3,7 @@
 
 import { host } from "ext:isolate_suite/browser/10_wire.js";
 import { bufferOf, fnSource, fromWire, ms, textQuery, toBase64, toWire } from "ext:isolate_suite/browser/11_values.js";
+import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 
 function roleOptions(options = {}) {
   return {
@@ -229,6 +230,24 @@ export class Locator extends Locatable {
   async _evalOnSelector(selector, all, fn, arg) {
     const args = this.#on({ ...fnSource(fn), arg: toWire(arg), selector });
     return fromWire(await (all ? host("locator.evalOnSelectorAll", args) : host("locator.evalOnSelector", args)));
+  }
+  /** `page.$` / `$$`: the matches now, as element handles. */
+  async _querySelector() {
+    const info = await host("locator.querySelector", this.#on());
+    return info ? handleOf(info) : null;
+  }
+  async elementHandles() {
+    const infos = await host("locator.querySelectorAll", this.#on());
+    return infos.map(handleOf);
+  }
+  async elementHandle(options = {}) {
+    await this.waitFor({ state: "attached", timeout: options.timeout });
+    const handles = await this.elementHandles();
+    if (handles.length > 1) {
+      throw new Error(`strict mode violation: ${this} resolved to ${handles.length} elements`);
+    }
+    if (!handles.length) return this.elementHandle(options);
+    return handles[0];
   }
   waitFor(options = {}) {
     return host("locator.waitFor", this.#on({ state: options.state ?? "visible", timeout: ms(options.timeout) }));

@@ -333,6 +333,12 @@ export class Page extends Locatable {
   $eval(selector, fn, arg) {
     return this.locator(selector)._evalOnSelector(selector, false, fn, arg);
   }
+  $(selector) {
+    return this.locator(selector)._querySelector();
+  }
+  $$(selector) {
+    return this.locator(selector).elementHandles();
+  }
   $$eval(selector, fn, arg) {
     return this.locator(selector)._evalOnSelector(selector, true, fn, arg);
   }
