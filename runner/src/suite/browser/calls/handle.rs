@@ -37,14 +37,6 @@ fn handle(cx: &Cx<'_>, id: HandleId) -> Result<JsHandle, CallError> {
     })
 }
 
-fn source(expression: String, is_function: bool) -> String {
-    if is_function {
-        expression
-    } else {
-        format!("() => ({expression})")
-    }
-}
-
 pub(crate) async fn page_evaluate_handle(
     cx: &Cx<'_>,
     a: EvaluateArgs,
@@ -62,7 +54,7 @@ pub(crate) async fn evaluate(
 ) -> Result<serde_json::Value, CallError> {
     let h = handle(cx, a.handle)?;
     Ok(h.evaluate(
-        &source(a.expression, a.is_function),
+        &super::function_source(a.expression, a.is_function),
         a.arg.unwrap_or(serde_json::Value::Null),
     )
     .await?)
@@ -75,7 +67,7 @@ pub(crate) async fn evaluate_handle(
     let h = handle(cx, a.handle)?;
     let out = h
         .evaluate_handle(
-            &source(a.expression, a.is_function),
+            &super::function_source(a.expression, a.is_function),
             a.arg.unwrap_or(serde_json::Value::Null),
         )
         .await?;

@@ -313,11 +313,7 @@ pub(crate) async fn evaluate(
     cx: &Cx<'_>,
     a: LocatorEvaluateArgs,
 ) -> Result<serde_json::Value, CallError> {
-    let source = if a.is_function {
-        a.expression
-    } else {
-        format!("() => ({})", a.expression)
-    };
+    let source = super::function_source(a.expression, a.is_function);
     Ok(locator(cx, a.page, a.chain)?
         .evaluate_wire(
             &source,
@@ -346,11 +342,7 @@ async fn eval_matches(
     a: EvalOnSelectorArgs,
     all: bool,
 ) -> Result<serde_json::Value, CallError> {
-    let source = if a.is_function {
-        a.expression
-    } else {
-        format!("() => ({})", a.expression)
-    };
+    let source = super::function_source(a.expression, a.is_function);
     Ok(locator(cx, a.page, a.chain)?
         .eval_on_selector(&source, a.arg, all, a.selector.as_deref())
         .await?)

@@ -74,6 +74,16 @@ impl Cx<'_> {
     }
 }
 
+/// The function the page runs for `evaluate(fn | expression)`: the source as given, or an
+/// expression wrapped as a function of no arguments.
+pub(crate) fn function_source(expression: String, is_function: bool) -> String {
+    if is_function {
+        expression
+    } else {
+        format!("() => ({expression})")
+    }
+}
+
 /// `setDefaultTimeout(ms)`: 0 is no limit (the test's own timeout still applies).
 pub(crate) fn default_timeout(
     value: &serde_json::Value,

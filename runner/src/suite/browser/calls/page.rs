@@ -259,11 +259,7 @@ pub(crate) async fn wait_for_function(
     args: WaitForFunctionArgs,
 ) -> Result<serde_json::Value, CallError> {
     let page = cx.page(args.page)?;
-    let source = if args.is_function {
-        args.expression
-    } else {
-        format!("() => ({})", args.expression)
-    };
+    let source = super::function_source(args.expression, args.is_function);
     Ok(page
         .wait_for_function(
             &source,
