@@ -63,6 +63,8 @@ pub use page::DialogAction;
 pub use page::DialogEvent;
 pub use page::DialogHandler;
 pub use page::EmulateMedia;
+pub use page::Frame;
+pub use page::FrameInfo;
 pub use page::GotoOptions;
 pub use page::JsHandle;
 pub use page::LoadState;

@@ -479,25 +479,52 @@ impl Locator {
         state: WaitForState,
         timeout: Option<Duration>,
     ) -> Result<(), BrowserError> {
+        let strict = matches!(state, WaitForState::Visible | WaitForState::Hidden);
+        self.wait_for_state(state, timeout, strict, "locator.waitFor")
+            .await
+    }
+
+    /// `waitForSelector`: waits until the first match reaches `state` (any number may match
+    /// unless `strict`), and returns it for `attached` and `visible`.
+    pub async fn wait_for_selector(
+        &self,
+        state: WaitForState,
+        timeout: Option<Duration>,
+        strict: bool,
+        what: &str,
+    ) -> Result<Option<crate::JsHandle>, BrowserError> {
+        self.wait_for_state(state, timeout, strict, what).await?;
+        if matches!(state, WaitForState::Detached | WaitForState::Hidden) {
+            return Ok(None);
+        }
+        Ok(self.element_handles(false).await?.into_iter().next())
+    }
+
+    async fn wait_for_state(
+        &self,
+        state: WaitForState,
+        timeout: Option<Duration>,
+        strict: bool,
+        what: &str,
+    ) -> Result<(), BrowserError> {
         let timeout = self.timeout(timeout);
         let (want, label) = match state {
             WaitForState::Attached => ("n > 0", "attached"),
             WaitForState::Detached => ("n === 0", "detached"),
             WaitForState::Visible => (
-                "n > 0 && ib.isVisible(ib.query(parts, document)[0])",
+                "n > 0 && ib.isVisible(ib.query(parts, ib.root)[0])",
                 "visible",
             ),
             WaitForState::Hidden => (
-                "n === 0 || !ib.isVisible(ib.query(parts, document)[0])",
+                "n === 0 || !ib.isVisible(ib.query(parts, ib.root)[0])",
                 "hidden",
             ),
         };
         let body = format!(
-            "const n = ib.count(parts); if (n > 1 && {strict}) return {{ status: 'strict', count: n, matches: ib.describeAll(parts).slice(0, 10) }}; return {{ status: ({want}) ? 'ok' : 'retry', count: n }};",
-            strict = matches!(state, WaitForState::Visible | WaitForState::Hidden)
+            "const n = ib.count(parts); if (n > 1 && {strict}) return {{ status: 'strict', count: n, matches: ib.describeAll(parts).slice(0, 10) }}; return {{ status: ({want}) ? 'ok' : 'retry', count: n }};"
         );
         let log = CallLog::new(format!("waiting for {} to be {label}", self.description));
-        poll("locator.waitFor", timeout, log, |_| {
+        poll(what, timeout, log, |_| {
             let body = body.clone();
             async move {
                 match self.run(&body).await {

@@ -14,6 +14,14 @@ use crate::error::cdp;
 /// The object group of remote objects made for one evaluation (released together).
 const GROUP: &str = "isolate-browser-eval";
 
+/// A locator's matches in the main world of its frame: the frame (`None`: the main frame), that
+/// world's context, and the elements.
+type MainWorldElements = (
+    Option<chromiumoxide::cdp::browser_protocol::page::FrameId>,
+    runtime::ExecutionContextId,
+    Vec<runtime::RemoteObject>,
+);
+
 impl Locator {
     /// Calls `function(elements, arg)` (`all`) or `function(firstElement, arg)` in the main
     /// world of the locator's frame, now, without waiting; `arg` and the result are in the
@@ -24,12 +32,13 @@ impl Locator {
         &self,
         function: &str,
         arg: Option<Value>,
+        handles: &[crate::JsHandle],
         all: bool,
         selector: Option<&str>,
     ) -> Result<Value, BrowserError> {
         let cdp_page = self.page.cdp().clone();
         let result = self
-            .eval_in_main(&cdp_page, function, arg, all, selector)
+            .eval_in_main(&cdp_page, function, arg, handles, all, selector)
             .await;
         let _ = cdp_page
             .execute(runtime::ReleaseObjectGroupParams::new(GROUP))
@@ -42,10 +51,11 @@ impl Locator {
         cdp_page: &chromiumoxide::Page,
         function: &str,
         arg: Option<Value>,
+        handles: &[crate::JsHandle],
         all: bool,
         selector: Option<&str>,
     ) -> Result<Value, BrowserError> {
-        let (main, elements) = self.main_world_elements(cdp_page, all, Some(GROUP)).await?;
+        let (frame, main, elements) = self.main_world_elements(cdp_page, all, Some(GROUP)).await?;
         let elements: Vec<runtime::RemoteObjectId> =
             elements.into_iter().filter_map(|o| o.object_id).collect();
         if !all && elements.is_empty() {
@@ -65,20 +75,26 @@ impl Locator {
             unserializable_value: None,
             object_id: None,
         }];
+        let n = elements.len();
         arguments.extend(elements.into_iter().map(|id| runtime::CallArgument {
             value: None,
             unserializable_value: None,
             object_id: Some(id),
         }));
+        arguments.extend(crate::page::handle_arguments(
+            &self.page,
+            frame.as_ref(),
+            handles,
+        )?);
         // The argument and the result cross in the wire format (see `page/wire.js`).
         let wire = crate::page::WIRE_JS;
         let call = if all {
             format!(
-                "async function (arg, ...els) {{ const w = {wire}; return w.serialize(await ({function})(els, w.parse(arg))); }}"
+                "async function (arg, ...rest) {{ const w = {wire}; const els = rest.slice(0, {n}); return w.serialize(await ({function})(els, w.parse(arg, rest.slice({n})))); }}"
             )
         } else {
             format!(
-                "async function (arg, el) {{ const w = {wire}; return w.serialize(await ({function})(el, w.parse(arg))); }}"
+                "async function (arg, ...rest) {{ const w = {wire}; return w.serialize(await ({function})(rest[0], w.parse(arg, rest.slice({n})))); }}"
             )
         };
         let mut params = runtime::CallFunctionOnParams::new(call);
@@ -104,10 +120,10 @@ impl Locator {
         cdp_page: &chromiumoxide::Page,
         all: bool,
         group: Option<&str>,
-    ) -> Result<(runtime::ExecutionContextId, Vec<runtime::RemoteObject>), BrowserError> {
+    ) -> Result<MainWorldElements, BrowserError> {
         self.page.ensure_open("evaluating")?;
         let not_ready = || BrowserError::Closed(Some("evaluating: the frame is not ready".into()));
-        let exec = self.frame_exec().await?.ok_or_else(not_ready)?;
+        let mut exec = self.frame_exec().await?.ok_or_else(not_ready)?;
         let main = match &exec.frame {
             None => cdp_page.execution_context().await,
             Some(frame) => cdp_page.frame_execution_context(frame.clone()).await,
@@ -118,9 +134,10 @@ impl Locator {
             .call(
                 exec.ctx,
                 &self.parts,
-                "return ib.query(parts, document);",
+                "return ib.query(parts, ib.root);",
                 false,
                 None,
+                exec.root.take(),
             )
             .await?
             .ok_or_else(not_ready)?;
@@ -174,16 +191,19 @@ impl Locator {
                 elements.push(resolved.result.object);
             }
         }
-        Ok((main, elements))
+        Ok((exec.frame, main, elements))
     }
 
     /// `page.$` / `$$` (`all`): the matches now, as handles of the page's main world.
     pub async fn element_handles(&self, all: bool) -> Result<Vec<crate::JsHandle>, BrowserError> {
         let cdp_page = self.page.cdp().clone();
-        let (_, elements) = self.main_world_elements(&cdp_page, all, None).await?;
+        let (frame, _, elements) = self.main_world_elements(&cdp_page, all, None).await?;
         let mut out = Vec::with_capacity(elements.len());
         for remote in elements {
-            out.push(crate::page::JsHandle::from_remote(self.page.clone(), remote).await?);
+            out.push(
+                crate::page::JsHandle::from_remote(self.page.clone(), frame.clone(), remote)
+                    .await?,
+            );
         }
         Ok(out)
     }

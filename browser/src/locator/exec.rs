@@ -28,6 +28,73 @@ pub(crate) struct Exec {
     pub(crate) offset: (f64, f64),
     /// The frame, when it is not the page's main frame (a `frame_locator` descends).
     pub(crate) frame: Option<chromiumoxide::cdp::browser_protocol::page::FrameId>,
+    /// The element queries start from (an element handle's), in `ctx`; taken by the first call.
+    pub(crate) root: Option<runtime::RemoteObjectId>,
+}
+
+/// What a locator starts from.
+#[derive(Clone)]
+pub(crate) enum Root {
+    /// The page's main frame.
+    Page,
+    /// A frame of the page (`page.frame(...)`, `frame.locator(...)`).
+    Frame(chromiumoxide::cdp::browser_protocol::page::FrameId),
+    /// An element handle: the element itself, and queries inside it.
+    Element(crate::JsHandle),
+}
+
+/// The offset of a frame owner's content box from its frame's top-left corner.
+pub(crate) async fn content_offset(
+    cdp_page: &chromiumoxide::Page,
+    owner: &runtime::RemoteObjectId,
+) -> (f64, f64) {
+    let mut params = runtime::CallFunctionOnParams::new(
+        "function () { const r = this.getBoundingClientRect(); const s = getComputedStyle(this); return [r.left + this.clientLeft + parseFloat(s.paddingLeft), r.top + this.clientTop + parseFloat(s.paddingTop)]; }",
+    );
+    params.object_id = Some(owner.clone());
+    params.return_by_value = Some(true);
+    match cdp_page.execute(params).await {
+        Ok(rect) => match rect.result.result.value {
+            Some(Value::Array(xy)) => (
+                xy.first().and_then(Value::as_f64).unwrap_or(0.0),
+                xy.get(1).and_then(Value::as_f64).unwrap_or(0.0),
+            ),
+            _ => (0.0, 0.0),
+        },
+        Err(_) => (0.0, 0.0),
+    }
+}
+
+/// The DOM node `object` (of any world) as an object of the world `ctx`.
+pub(crate) async fn resolve_into(
+    cdp_page: &chromiumoxide::Page,
+    object: &runtime::RemoteObjectId,
+    ctx: runtime::ExecutionContextId,
+) -> Result<runtime::RemoteObjectId, BrowserError> {
+    let node = cdp_page
+        .execute(dom::DescribeNodeParams {
+            node_id: None,
+            backend_node_id: None,
+            object_id: Some(object.clone()),
+            depth: None,
+            pierce: None,
+        })
+        .await
+        .map_err(|e| cdp("DOM.describeNode", e))?;
+    let resolved = cdp_page
+        .execute(dom::ResolveNodeParams {
+            node_id: None,
+            backend_node_id: Some(node.result.node.backend_node_id),
+            object_group: None,
+            execution_context_id: Some(ctx),
+        })
+        .await
+        .map_err(|e| cdp("DOM.resolveNode", e))?;
+    resolved
+        .result
+        .object
+        .object_id
+        .ok_or_else(|| BrowserError::InvalidArgument("the node has no object".into()))
 }
 
 impl Locator {
@@ -50,27 +117,77 @@ impl Locator {
                 reason: e.clone(),
             });
         }
-        let Some(exec) = self.frame_exec().await? else {
+        let Some(mut exec) = self.frame_exec().await? else {
             return Ok(None);
         };
-        let value = self.call(exec.ctx, &self.parts, body, true, None).await?;
+        let root = exec.root.take();
+        let value = self.call(exec.ctx, &self.parts, body, true, None, root).await?;
         Ok(value.map(|o| (o.value.unwrap_or(Value::Null), exec.offset)))
+    }
+
+    /// Where the locator starts: the isolated world of its root's frame, that frame's offset,
+    /// and (for an element handle's locator) the element, resolved into that world.
+    async fn start(&self) -> Result<Option<Exec>, BrowserError> {
+        let cdp_page = self.page.cdp();
+        let frame = match &self.root {
+            Root::Page => None,
+            Root::Frame(id) => Some(id.clone()),
+            Root::Element(h) => h.frame_id().cloned(),
+        };
+        let ctx = match &frame {
+            None => cdp_page.secondary_execution_context().await,
+            Some(f) => {
+                if self.page.frame(f.inner()).is_err() {
+                    return Err(BrowserError::Evaluation {
+                        message: "Frame was detached".into(),
+                        stack: None,
+                    });
+                }
+                cdp_page.frame_secondary_execution_context(f.clone()).await
+            }
+        }
+        .map_err(|e| cdp("Runtime.executionContext", e))?;
+        let Some(ctx) = ctx else {
+            return Ok(None);
+        };
+        let offset = match &frame {
+            None => (0.0, 0.0),
+            Some(f) => self.page.frame_offset(f).await?,
+        };
+        let root = match &self.root {
+            Root::Element(h) => {
+                let Some(id) = h.object_id()? else {
+                    return Err(BrowserError::InvalidArgument(
+                        "the handle is not an element".into(),
+                    ));
+                };
+                match resolve_into(cdp_page, id, ctx).await {
+                    Ok(id) => Some(id),
+                    Err(e) if is_context_gone(&e) => return Ok(None),
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => None,
+        };
+        Ok(Some(Exec {
+            ctx,
+            offset,
+            frame,
+            root,
+        }))
     }
 
     pub(crate) async fn frame_exec(&self) -> Result<Option<Exec>, BrowserError> {
         let cdp_page = self.page.cdp();
-        let Some(mut ctx) = cdp_page
-            .secondary_execution_context()
-            .await
-            .map_err(|e| cdp("Runtime.executionContext", e))?
-        else {
+        let Some(mut exec) = self.start().await? else {
             return Ok(None);
         };
-        let mut offset = (0.0, 0.0);
-        let mut frame = None;
         for frame_parts in &self.frames {
-            let body = "const r = ib.query(parts, document); if (r.length !== 1) return r.length; return r[0];";
-            let Some(found) = self.call(ctx, frame_parts, body, false, None).await? else {
+            let body = "const r = ib.query(parts, ib.root); if (r.length !== 1) return r.length; return r[0];";
+            let Some(found) = self
+                .call(exec.ctx, frame_parts, body, false, None, exec.root.take())
+                .await?
+            else {
                 return Ok(None);
             };
             let Some(object_id) = found.object_id.clone() else {
@@ -102,35 +219,27 @@ impl Locator {
                     self.description
                 )));
             };
-            let mut params = runtime::CallFunctionOnParams::new(
-                "function () { const r = this.getBoundingClientRect(); const s = getComputedStyle(this); return [r.left + this.clientLeft + parseFloat(s.paddingLeft), r.top + this.clientTop + parseFloat(s.paddingTop)]; }",
-            );
-            params.object_id = Some(object_id.clone());
-            params.return_by_value = Some(true);
-            let rect = cdp_page.execute(params).await;
+            let xy = content_offset(cdp_page, &object_id).await;
             let _ = cdp_page
                 .execute(runtime::ReleaseObjectParams::new(object_id))
                 .await;
-            if let Ok(rect) = rect
-                && let Some(Value::Array(xy)) = rect.result.result.value
-            {
-                offset.0 += xy.first().and_then(Value::as_f64).unwrap_or(0.0);
-                offset.1 += xy.get(1).and_then(Value::as_f64).unwrap_or(0.0);
-            }
+            exec.offset.0 += xy.0;
+            exec.offset.1 += xy.1;
             match cdp_page
                 .frame_secondary_execution_context(frame_id.clone())
                 .await
             {
-                Ok(Some(next)) => ctx = next,
+                Ok(Some(next)) => exec.ctx = next,
                 _ => return Ok(None),
             }
-            frame = Some(frame_id);
+            exec.frame = Some(frame_id);
         }
-        Ok(Some(Exec { ctx, offset, frame }))
+        Ok(Some(exec))
     }
 
-    /// Calls `body` in `ctx` with the engine bound to `parts`. `by_value` false returns the
-    /// remote object (for element handles); `this_object` binds `this`.
+    /// Calls `body` in `ctx` with the engine bound to `parts`, starting from `root` (an
+    /// element of that world, released after the call) or the document. `by_value` false
+    /// returns the remote object (for element handles).
     pub(crate) async fn call(
         &self,
         ctx: runtime::ExecutionContextId,
@@ -138,6 +247,7 @@ impl Locator {
         body: &str,
         by_value: bool,
         extra: Option<Value>,
+        root: Option<runtime::RemoteObjectId>,
     ) -> Result<Option<runtime::RemoteObject>, BrowserError> {
         let cdp_page = self.page.cdp();
         let mut parts = parts.to_vec();
@@ -179,8 +289,16 @@ impl Locator {
                 object_id: None,
             },
         );
+        arguments.insert(
+            1,
+            runtime::CallArgument {
+                value: root.is_none().then_some(Value::Null),
+                unserializable_value: None,
+                object_id: root.clone(),
+            },
+        );
         let function = format!(
-            "async function (meta, ...els) {{ {install}if (!globalThis.__isolateBrowser) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = globalThis.__isolateBrowser.make(roleSets); const parts = {parts}; const extra = meta.extra; {body} }}"
+            "async function (meta, rootEl, ...els) {{ {install}if (!globalThis.__isolateBrowser) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = globalThis.__isolateBrowser.make(roleSets, rootEl ?? document); const parts = {parts}; const extra = meta.extra; {body} }}"
         );
         let mut params = runtime::CallFunctionOnParams::new(function);
         params.arguments = Some(arguments);
@@ -188,6 +306,11 @@ impl Locator {
         params.return_by_value = Some(by_value);
         params.await_promise = Some(true);
         let outcome = cdp_page.execute(params).await;
+        if let Some(root) = root {
+            let _ = cdp_page
+                .execute(runtime::ReleaseObjectParams::new(root))
+                .await;
+        }
         if !roles.is_empty() {
             let _ = cdp_page
                 .execute(runtime::ReleaseObjectGroupParams::new(

@@ -2,9 +2,12 @@
 // world of each document, so page scripts can neither see nor tamper with it. Locators are
 // lazy: every call re-resolves its selector parts from the document.
 //
-// `make(roleSets)` binds one call's role matches: Chromium's accessibility tree is read by the
-// host (CDP `Accessibility.queryAXTree`) and handed in as element lists with their names.
-({ make: (roleSets) => {
+// `make(roleSets, root)` binds one call's role matches: Chromium's accessibility tree is read by
+// the host (CDP `Accessibility.queryAXTree`) and handed in as element lists with their names.
+// `root` is where queries start: the document, or the element of an element handle (which must
+// still be in its document).
+({ make: (roleSets, root = document) => {
+  if (root !== document && !root.isConnected) throw new Error("Element is not attached to the DOM");
   const normalize = (s) => String(s ?? "").replace(/[\u200b\u00ad]/g, "").replace(/\s+/g, " ").trim();
 
   /** A text matcher: { kind: "substring" | "exact" | "regex", text, flags }. */
@@ -229,11 +232,11 @@
     }
   }
 
-  function query(parts, root) {
+  function query(parts, from) {
     shadows = allElements(document).some((e) => e.shadowRoot);
-    let scope = [root];
+    let scope = [from];
     for (const part of parts) scope = step(scope, part);
-    return scope.filter((el) => el !== root || root !== document);
+    return scope.filter((el) => el !== from || from !== document);
   }
 
   /** The ARIA role of an element that has no layout (so no accessibility node). */
@@ -338,7 +341,7 @@
   }
 
   function resolveOne(parts, strict) {
-    const found = query(parts, document);
+    const found = query(parts, root);
     if (found.length === 0) return { status: "retry", reason: null, count: 0 };
     if (strict && found.length > 1) {
       return { status: "strict", count: found.length, matches: found.slice(0, 10).map(describe) };
@@ -476,7 +479,7 @@
 
   /** One state of the single match (or of all matches for count/texts), for expect_state. */
   function stateOf(parts, name, arg) {
-    const found = query(parts, document);
+    const found = query(parts, root);
     if (name === "count") return { status: "ok", value: found.length };
     if (name === "texts") {
       return { status: "ok", value: found.map((el) => normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg)) };
@@ -553,8 +556,9 @@
   return {
     stateOf,
     query,
-    count: (parts) => query(parts, document).length,
-    describeAll: (parts) => query(parts, document).map(describe),
+    root,
+    count: (parts) => query(parts, root).length,
+    describeAll: (parts) => query(parts, root).map(describe),
     actionable,
     withElement,
     isVisible,

@@ -9,6 +9,9 @@ mod eval;
 mod exec;
 mod expect;
 
+pub(crate) use exec::Root;
+pub(crate) use exec::content_offset;
+
 pub use actions::DragOptions;
 pub use actions::FilePayload;
 pub use expect::ExpectOutcome;
@@ -88,6 +91,8 @@ pub struct BoundingBox {
 #[derive(Clone)]
 pub struct Locator {
     page: Page,
+    /// Where queries start: the page, a frame, or an element handle.
+    root: exec::Root,
     /// Selectors of the iframes to descend into, outermost first.
     frames: Vec<Vec<Part>>,
     parts: Vec<Part>,
@@ -122,13 +127,27 @@ struct Actionable {
 
 impl Locator {
     pub(crate) fn root(page: Page) -> Self {
+        Self::starting_at(page, exec::Root::Page, String::new())
+    }
+
+    pub(crate) fn starting_at(page: Page, root: exec::Root, description: String) -> Self {
         Self {
             page,
+            root,
             frames: Vec::new(),
             parts: Vec::new(),
-            description: String::new(),
+            description,
             error: None,
         }
+    }
+
+    /// The locator of an element handle: that element, and queries inside it.
+    pub fn of_handle(handle: &crate::JsHandle) -> Self {
+        Self::starting_at(
+            handle.page().clone(),
+            exec::Root::Element(handle.clone()),
+            String::new(),
+        )
     }
 
     fn chain(&self, parts: Vec<Part>, call: String) -> Self {
@@ -347,6 +366,15 @@ impl Locator {
         next
     }
 
+    /// Descends into the iframe this locator matches (`locator.contentFrame()`).
+    pub fn content_frame(&self) -> Self {
+        let mut next = self.clone();
+        next.description = format!("{}.contentFrame()", self.description);
+        let frame = std::mem::take(&mut next.parts);
+        next.frames.push(frame);
+        next
+    }
+
     /// Elements matching both locators.
     pub fn and(&self, other: &Locator) -> Self {
         self.chain(
@@ -431,6 +459,11 @@ fn exact_suffix(t: &TextQuery) -> &'static str {
 }
 
 impl Page {
+    /// The empty locator of the main frame's document (locators are built from it).
+    pub fn root_locator(&self) -> Locator {
+        Locator::root(self.clone())
+    }
+
     /// Descends into an iframe; see [`Locator::frame_locator`].
     pub fn frame_locator(&self, selector: &str) -> Locator {
         Locator::root(self.clone()).frame_locator(selector)

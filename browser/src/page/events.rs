@@ -85,6 +85,27 @@ pub enum PageEvent {
     Dialog(DialogEvent),
     /// The page's renderer crashed (out of memory, killed): every call on it fails now.
     Crash,
+    /// A frame attached (`page.frames()` has it now).
+    FrameAttached {
+        /// The frame's id.
+        frame: String,
+        /// The page's frames after the change.
+        frames: Vec<super::FrameInfo>,
+    },
+    /// A frame detached, with the frames inside it.
+    FrameDetached {
+        /// The frame's id.
+        frame: String,
+        /// The page's frames after the change.
+        frames: Vec<super::FrameInfo>,
+    },
+    /// A frame navigated (also within its document: a fragment, `history.pushState`).
+    FrameNavigated {
+        /// The frame's id.
+        frame: String,
+        /// The page's frames after the change.
+        frames: Vec<super::FrameInfo>,
+    },
 }
 
 /// How to answer a dialog.
@@ -128,7 +149,7 @@ impl PageEvents {
         let _ = self.popups.send(page);
     }
 
-    fn push(&self, event: PageEvent) {
+    pub(crate) fn push(&self, event: PageEvent) {
         if let Ok(mut log) = self.log.lock() {
             if log.len() >= KEEP {
                 log.remove(0);

@@ -10,6 +10,9 @@ use chromiumoxide::cdp::js_protocol::runtime;
 use serde_json::Value;
 use serde_json::json;
 
+use chromiumoxide::cdp::browser_protocol::dom;
+use chromiumoxide::cdp::browser_protocol::page::FrameId;
+
 use super::Page;
 use super::WIRE_JS;
 use crate::error::BrowserError;
@@ -28,6 +31,8 @@ enum Held {
 #[derive(Clone)]
 pub struct JsHandle {
     page: Page,
+    /// The frame whose main world holds the value (`None`: the main frame).
+    frame: Option<FrameId>,
     held: Held,
     preview: String,
     is_element: bool,
@@ -47,37 +52,19 @@ impl Page {
         &self,
         script: &str,
         arg: Value,
+        handles: &[JsHandle],
     ) -> Result<JsHandle, BrowserError> {
         self.ensure_open("evaluating")?;
-        let source = serde_json::to_string(script)
-            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-        let arg = serde_json::to_string(&arg)
-            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-        let expression = format!(
-            "(async () => {{ const __w = {WIRE_JS}; const __src = {source}; let __v; try {{ __v = (0, eval)('(' + __src + '\\n)'); }} catch (e) {{ if (!(e instanceof SyntaxError)) throw e; __v = (0, eval)(__src); }} return typeof __v === 'function' ? await __v(__w.parse({arg})) : await __v; }})()"
-        );
-        let params = runtime::EvaluateParams::builder()
-            .expression(expression)
-            .return_by_value(false)
-            .await_promise(true)
-            .user_gesture(true)
-            .build()
-            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-        let res = self
-            .cdp()
-            .execute(params)
-            .await
-            .map_err(|e| cdp("Runtime.evaluate", e))?;
-        if let Some(ex) = res.result.exception_details {
-            return Err(super::exception(&ex));
-        }
-        JsHandle::from_remote(self.clone(), res.result.result).await
+        let function = super::wire_function(script, &arg, false)?;
+        let remote = self.call_wire(None, None, &function, handles, false).await?;
+        JsHandle::from_remote(self.clone(), None, remote).await
     }
 }
 
 impl JsHandle {
     pub(crate) async fn from_remote(
         page: Page,
+        frame: Option<FrameId>,
         remote: runtime::RemoteObject,
     ) -> Result<Self, BrowserError> {
         let is_element = remote.subtype == Some(runtime::RemoteObjectSubtype::Node);
@@ -91,6 +78,7 @@ impl JsHandle {
         };
         let handle = Self {
             page,
+            frame,
             held,
             preview: String::new(),
             is_element,
@@ -129,6 +117,38 @@ impl JsHandle {
         &self.page
     }
 
+    /// The frame whose world holds the value (`None`: the page's main frame).
+    pub(crate) fn frame_id(&self) -> Option<&FrameId> {
+        self.frame.as_ref()
+    }
+
+    /// A primitive's value as a call argument (`undefined`, `NaN` and BigInts unserializable).
+    pub(crate) fn primitive_argument(&self) -> runtime::CallArgument {
+        let (value, unserializable) = match &self.held {
+            Held::Value(v) => match v.get("t").and_then(Value::as_str) {
+                Some("u") => (None, None),
+                Some("n") => (None, v["v"].as_str().map(str::to_string)),
+                Some("b") => (None, v["v"].as_str().map(|d| format!("{d}n"))),
+                _ => (Some(v.clone()), None),
+            },
+            Held::Object(_) => (None, None),
+        };
+        runtime::CallArgument {
+            value,
+            unserializable_value: unserializable.map(Into::into),
+            object_id: None,
+        }
+    }
+
+    /// The page object's remote id (`None` for a primitive), after checking it is not disposed.
+    pub(crate) fn object_id(&self) -> Result<Option<&runtime::RemoteObjectId>, BrowserError> {
+        self.ensure_live()?;
+        Ok(match &self.held {
+            Held::Object(id) => Some(id),
+            Held::Value(_) => None,
+        })
+    }
+
     fn ensure_live(&self) -> Result<(), BrowserError> {
         self.page.ensure_open("using a handle")?;
         if self.disposed.load(Ordering::SeqCst) {
@@ -147,12 +167,24 @@ impl JsHandle {
         args: &[Value],
         by_value: bool,
     ) -> Result<runtime::RemoteObject, BrowserError> {
+        self.call_with(function, args, &[], by_value).await
+    }
+
+    /// [`Self::call`] with handles the wire-format `args` name.
+    async fn call_with(
+        &self,
+        function: &str,
+        args: &[Value],
+        handles: &[JsHandle],
+        by_value: bool,
+    ) -> Result<runtime::RemoteObject, BrowserError> {
         let mut arguments: Vec<runtime::CallArgument> = Vec::new();
         let declaration;
+        let n = args.len();
         let mut params = match &self.held {
             Held::Object(id) => {
                 declaration = format!(
-                    "async function (...a) {{ const w = {WIRE_JS}; const r = await ({function})(this, ...a.map((x) => w.parse(x))); return {}; }}",
+                    "async function (...a) {{ const w = {WIRE_JS}; const hs = a.slice({n}); const r = await ({function})(this, ...a.slice(0, {n}).map((x) => w.parse(x, hs))); return {}; }}",
                     if by_value { "w.serialize(r)" } else { "r" }
                 );
                 let mut p = runtime::CallFunctionOnParams::new(declaration);
@@ -161,7 +193,7 @@ impl JsHandle {
             }
             Held::Value(v) => {
                 declaration = format!(
-                    "async function (v, ...a) {{ const w = {WIRE_JS}; const r = await ({function})(w.parse(v), ...a.map((x) => w.parse(x))); return {}; }}",
+                    "async function (v, ...a) {{ const w = {WIRE_JS}; const hs = a.slice({n}); const r = await ({function})(w.parse(v), ...a.slice(0, {n}).map((x) => w.parse(x, hs))); return {}; }}",
                     if by_value { "w.serialize(r)" } else { "r" }
                 );
                 arguments.push(runtime::CallArgument {
@@ -170,12 +202,18 @@ impl JsHandle {
                     object_id: None,
                 });
                 let mut p = runtime::CallFunctionOnParams::new(declaration);
-                p.execution_context_id = self
-                    .page
-                    .cdp()
-                    .execution_context()
-                    .await
-                    .map_err(|e| cdp("Runtime.executionContext", e))?;
+                p.execution_context_id = Some(match &self.frame {
+                    Some(f) => self.page.frame(f.inner())?.main_context().await?,
+                    None => self
+                        .page
+                        .cdp()
+                        .execution_context()
+                        .await
+                        .map_err(|e| cdp("Runtime.executionContext", e))?
+                        .ok_or_else(|| {
+                            BrowserError::Closed(Some("evaluating: the page is navigating".into()))
+                        })?,
+                });
                 p
             }
         };
@@ -184,6 +222,11 @@ impl JsHandle {
             unserializable_value: None,
             object_id: None,
         }));
+        arguments.extend(super::handle_arguments(
+            &self.page,
+            self.frame.as_ref(),
+            handles,
+        )?);
         params.arguments = Some(arguments);
         params.return_by_value = Some(by_value);
         params.await_promise = Some(true);
@@ -200,20 +243,30 @@ impl JsHandle {
     }
 
     /// `handle.evaluate(fn, arg)`: `fn(value, arg)` in the page; the result in the wire format.
-    pub async fn evaluate(&self, function: &str, arg: Value) -> Result<Value, BrowserError> {
+    pub async fn evaluate(
+        &self,
+        function: &str,
+        arg: Value,
+        handles: &[JsHandle],
+    ) -> Result<Value, BrowserError> {
         self.ensure_live()?;
         Ok(self
-            .call(function, &[arg], true)
+            .call_with(function, &[arg], handles, true)
             .await?
             .value
             .unwrap_or(Value::Null))
     }
 
     /// `handle.evaluateHandle(fn, arg)`.
-    pub async fn evaluate_handle(&self, function: &str, arg: Value) -> Result<Self, BrowserError> {
+    pub async fn evaluate_handle(
+        &self,
+        function: &str,
+        arg: Value,
+        handles: &[JsHandle],
+    ) -> Result<Self, BrowserError> {
         self.ensure_live()?;
-        let remote = self.call(function, &[arg], false).await?;
-        Self::from_remote(self.page.clone(), remote).await
+        let remote = self.call_with(function, &[arg], handles, false).await?;
+        Self::from_remote(self.page.clone(), self.frame.clone(), remote).await
     }
 
     /// `handle.jsonValue()`, in the wire format.
@@ -221,13 +274,13 @@ impl JsHandle {
         self.ensure_live()?;
         match &self.held {
             Held::Value(v) => Ok(v.clone()),
-            Held::Object(_) => self.evaluate("(v) => v", json!({ "t": "u" })).await,
+            Held::Object(_) => self.evaluate("(v) => v", json!({ "t": "u" }), &[]).await,
         }
     }
 
     /// `handle.getProperty(name)`.
     pub async fn get_property(&self, name: &str) -> Result<Self, BrowserError> {
-        self.evaluate_handle("(v, n) => v[n]", Value::String(name.to_string()))
+        self.evaluate_handle("(v, n) => v[n]", Value::String(name.to_string()), &[])
             .await
     }
 
@@ -238,6 +291,7 @@ impl JsHandle {
             .evaluate(
                 "(v) => { if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return []; const out = []; for (const k in v) out.push(k); return out; }",
                 json!({ "t": "u" }),
+                &[],
             )
             .await?;
         let names: Vec<String> = names["v"]
@@ -252,6 +306,76 @@ impl JsHandle {
             out.push((name, value));
         }
         Ok(out)
+    }
+
+    /// The frame an `<iframe>` / `<frame>` element holds (`None` for other values).
+    pub async fn content_frame(&self) -> Result<Option<String>, BrowserError> {
+        let Some(id) = self.object_id()? else {
+            return Ok(None);
+        };
+        if !self.is_element {
+            return Ok(None);
+        }
+        let node = self
+            .page
+            .cdp()
+            .execute(dom::DescribeNodeParams {
+                node_id: None,
+                backend_node_id: None,
+                object_id: Some(id.clone()),
+                depth: None,
+                pierce: None,
+            })
+            .await
+            .map_err(|e| cdp("DOM.describeNode", e))?;
+        let Some(frame) = node.result.node.frame_id else {
+            return Ok(None);
+        };
+        let frame = frame.inner().clone();
+        Ok(self
+            .page
+            .frames()
+            .iter()
+            .any(|f| f.id == frame)
+            .then_some(frame))
+    }
+
+    /// The frame whose document holds the node (`None` for values that are not nodes, and
+    /// for nodes whose document is in no frame of the page).
+    pub async fn owner_frame(&self) -> Result<Option<String>, BrowserError> {
+        self.ensure_live()?;
+        if !self.is_element {
+            return Ok(None);
+        }
+        let doc = self
+            .call("(n) => n.nodeType === 9 ? n : n.ownerDocument", &[], false)
+            .await?;
+        let Some(doc) = doc.object_id else {
+            return Ok(None);
+        };
+        let cdp_page = self.page.cdp();
+        let wanted = backend_id(cdp_page, &doc).await;
+        let _ = cdp_page
+            .execute(runtime::ReleaseObjectParams::new(doc))
+            .await;
+        let Some(wanted) = wanted else {
+            return Ok(None);
+        };
+        for f in self.page.frames() {
+            let Ok(Some(ctx)) = cdp_page.frame_execution_context(FrameId::new(f.id.clone())).await else {
+                continue;
+            };
+            let Ok(remote) = self.page.evaluate_remote("document", Some(ctx), false).await else {
+                continue;
+            };
+            let Some(obj) = remote.object_id else { continue };
+            let found = backend_id(cdp_page, &obj).await;
+            let _ = cdp_page.execute(runtime::ReleaseObjectParams::new(obj)).await;
+            if found == Some(wanted) {
+                return Ok(Some(f.id));
+            }
+        }
+        Ok(None)
     }
 
     /// Releases the value; later calls fail with "JSHandle is disposed".
@@ -270,6 +394,23 @@ impl JsHandle {
         }
         Ok(())
     }
+}
+
+async fn backend_id(
+    cdp_page: &chromiumoxide::Page,
+    object: &runtime::RemoteObjectId,
+) -> Option<dom::BackendNodeId> {
+    cdp_page
+        .execute(dom::DescribeNodeParams {
+            node_id: None,
+            backend_node_id: None,
+            object_id: Some(object.clone()),
+            depth: None,
+            pierce: None,
+        })
+        .await
+        .ok()
+        .map(|n| n.result.node.backend_node_id)
 }
 
 fn primitive_wire(remote: &runtime::RemoteObject) -> Value {

@@ -18,10 +18,14 @@ use crate::error::cdp;
 use crate::locator::Locator;
 
 mod events;
+mod frame;
+mod frames;
 mod handle;
 mod navigation;
 mod overrides;
 
+pub use frame::Frame;
+pub use frames::FrameInfo;
 pub use handle::JsHandle;
 pub use overrides::EmulateMedia;
 pub(crate) use overrides::Overrides;
@@ -62,6 +66,7 @@ pub(crate) struct PageInner {
     closed: AtomicBool,
     pub(crate) routes: crate::route::PageRoutes,
     pub(crate) events: events::PageEvents,
+    pub(crate) frames: frames::FrameTree,
     /// Mouse buttons currently held (CDP bit mask).
     pub(crate) mouse_buttons: std::sync::atomic::AtomicI64,
     /// The storage binding and script now installed (see `storage`).
@@ -102,6 +107,7 @@ impl Page {
                 closed: AtomicBool::new(false),
                 routes: crate::route::PageRoutes::default(),
                 events: events::PageEvents::default(),
+                frames: frames::FrameTree::default(),
                 mouse_buttons: std::sync::atomic::AtomicI64::new(0),
                 storage,
                 media: std::sync::Mutex::new(overrides::MediaState::new(color_scheme)),
@@ -109,6 +115,7 @@ impl Page {
             }),
         };
         page.start_events().await?;
+        page.start_frames().await?;
         // The storage script (only in a context with saved storage not yet written) goes in
         // first, so init scripts see saved storage. It is installed in the background (the
         // first commands to a new renderer are slow) and navigations wait for it.
@@ -309,29 +316,77 @@ impl Page {
         &self,
         script: &str,
         arg: serde_json::Value,
+        handles: &[JsHandle],
     ) -> Result<serde_json::Value, BrowserError> {
         self.ensure_open("evaluating")?;
-        let source = serde_json::to_string(script)
-            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-        let arg = serde_json::to_string(&arg)
-            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-        self.evaluate_value(&format!(
-            "(async () => {{ const __w = {WIRE_JS}; const __src = {source}; let __v; try {{ __v = (0, eval)('(' + __src + '\\n)'); }} catch (e) {{ if (!(e instanceof SyntaxError)) throw e; __v = (0, eval)(__src); }} const __r = typeof __v === 'function' ? await __v(__w.parse({arg})) : await __v; return __w.serialize(__r); }})()"
-        ))
-        .await
+        let remote = self
+            .call_wire(None, None, &wire_function(script, &arg, true)?, handles, true)
+            .await?;
+        Ok(remote.value.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Calls `declaration` with `handles` as its arguments in the main world of `frame` (the
+    /// main frame's when `None`), whose context is `ctx` when the caller knows it.
+    pub(crate) async fn call_wire(
+        &self,
+        frame: Option<&cdp_page::FrameId>,
+        ctx: Option<runtime::ExecutionContextId>,
+        declaration: &str,
+        handles: &[JsHandle],
+        by_value: bool,
+    ) -> Result<runtime::RemoteObject, BrowserError> {
+        let arguments = handle_arguments(self, frame, handles)?;
+        let ctx = match ctx {
+            Some(ctx) => ctx,
+            None => self
+                .inner
+                .cdp
+                .execution_context()
+                .await
+                .map_err(|e| cdp("Runtime.executionContext", e))?
+                .ok_or_else(|| BrowserError::Closed(Some("evaluating: the page is navigating".into())))?,
+        };
+        let mut params = runtime::CallFunctionOnParams::new(declaration);
+        params.arguments = Some(arguments);
+        params.execution_context_id = Some(ctx);
+        params.return_by_value = Some(by_value);
+        params.await_promise = Some(true);
+        params.user_gesture = Some(true);
+        let res = self
+            .inner
+            .cdp
+            .execute(params)
+            .await
+            .map_err(|e| cdp("Runtime.callFunctionOn", e))?;
+        if let Some(ex) = res.result.exception_details {
+            return Err(exception(&ex));
+        }
+        Ok(res.result.result)
     }
 
     pub(crate) async fn evaluate_value(
         &self,
         expression: &str,
     ) -> Result<serde_json::Value, BrowserError> {
-        let params = runtime::EvaluateParams::builder()
+        let remote = self.evaluate_remote(expression, None, true).await?;
+        Ok(remote.value.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `Runtime.evaluate` in `context` (the main frame's main world when `None`).
+    pub(crate) async fn evaluate_remote(
+        &self,
+        expression: &str,
+        context: Option<runtime::ExecutionContextId>,
+        by_value: bool,
+    ) -> Result<runtime::RemoteObject, BrowserError> {
+        let mut params = runtime::EvaluateParams::builder()
             .expression(expression)
-            .return_by_value(true)
+            .return_by_value(by_value)
             .await_promise(true)
             .user_gesture(true)
             .build()
             .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        params.context_id = context;
         let res = self
             .inner
             .cdp
@@ -341,7 +396,7 @@ impl Page {
         if let Some(ex) = res.result.exception_details {
             return Err(exception(&ex));
         }
-        Ok(res.result.result.value.unwrap_or(serde_json::Value::Null))
+        Ok(res.result.result)
     }
 
     /// Polls `script` (an expression or a function source called with `arg`) until it returns a
@@ -494,6 +549,66 @@ fn truthy(v: &serde_json::Value) -> bool {
 
 /// The in-page half of the evaluate wire format: an expression for `{ parse, serialize }`.
 pub(crate) const WIRE_JS: &str = include_str!("wire.js");
+
+/// The function that runs `script` (an expression, or a function source called with the
+/// wire-format `arg`, whose handles are the function's arguments) and, with `serialize`,
+/// returns its result in the wire format.
+pub(crate) fn wire_function(
+    script: &str,
+    arg: &serde_json::Value,
+    serialize: bool,
+) -> Result<String, BrowserError> {
+    let source =
+        serde_json::to_string(script).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+    let arg =
+        serde_json::to_string(arg).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+    let result = if serialize { "__w.serialize(__r)" } else { "__r" };
+    Ok(format!(
+        "async function (...__hs) {{ const __w = {WIRE_JS}; const __src = {source}; let __v; try {{ __v = (0, eval)('(' + __src + '\\n)'); }} catch (e) {{ if (!(e instanceof SyntaxError)) throw e; __v = (0, eval)(__src); }} const __r = typeof __v === 'function' ? await __v(__w.parse({arg}, __hs)) : await __v; return {result}; }}"
+    ))
+}
+
+/// Handles as call arguments (`Runtime.callFunctionOn`), checked to live in `frame`'s main
+/// world (`None`: the main frame's): Playwright's errors for disposed handles and handles of
+/// another frame.
+pub(crate) fn handle_arguments(
+    page: &Page,
+    frame: Option<&cdp_page::FrameId>,
+    handles: &[JsHandle],
+) -> Result<Vec<runtime::CallArgument>, BrowserError> {
+    let main = page
+        .frames()
+        .into_iter()
+        .find(|f| f.parent.is_none())
+        .map(|f| f.id);
+    let norm = |f: Option<&cdp_page::FrameId>| {
+        f.map(|f| f.inner().clone())
+            .filter(|f| Some(f) != main.as_ref())
+    };
+    let want = norm(frame);
+    handles
+        .iter()
+        .map(|h| {
+            let id = h.object_id()?;
+            if !std::sync::Arc::ptr_eq(&h.page().inner, &page.inner) || norm(h.frame_id()) != want
+            {
+                return Err(BrowserError::Evaluation {
+                    message: "JSHandles can be evaluated only in the context they were created!"
+                        .into(),
+                    stack: None,
+                });
+            }
+            Ok(match id {
+                Some(id) => runtime::CallArgument {
+                    value: None,
+                    unserializable_value: None,
+                    object_id: Some(id.clone()),
+                },
+                None => h.primitive_argument(),
+            })
+        })
+        .collect()
+}
 
 pub(crate) fn exception(ex: &runtime::ExceptionDetails) -> BrowserError {
     let description = ex

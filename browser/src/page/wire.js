@@ -1,6 +1,7 @@
 // How evaluate arguments and results cross between the test and the page: JSON with tags for
 // what JSON cannot say (undefined, NaN, +-Infinity, -0, BigInt, Date, RegExp, URL, Error, typed
-// arrays, shared references and cycles). The isolate side (runner's 11_values.js) speaks the
+// arrays, shared references and cycles; handles, as `{ t: "h", v: index }` into the call's handle
+// arguments). The isolate side (runner's 11_values.js) speaks the
 // same format. Evaluates to `{ parse, serialize }`; built-ins are taken when it is evaluated.
 (() => {
   const ObjectIs = Object.is;
@@ -63,7 +64,7 @@
     };
     return go(value, 0);
   }
-  function parse(wire) {
+  function parse(wire, handles) {
     const seen = new MapCtor();
     const go = (w) => {
       if (w === null || typeof w !== "object") return w;
@@ -77,6 +78,7 @@
         case "e": { const e = new ErrorCtor(w.m); e.name = w.n; e.stack = w.s; return e; }
         case "ta": return new typed[w.k](w.v.map((x) => (typeof x === "string" ? BigInt(x) : x)));
         case "ref": return seen.get(w.id);
+        case "h": return handles ? handles[w.v] : undefined;
         case "a": { const out = []; seen.set(w.id, out); for (const x of w.v) out.push(go(x)); return out; }
         case "o": { const out = {}; seen.set(w.id, out); for (const [k, x] of w.v) out[k] = go(x); return out; }
         default: return undefined;

@@ -45,6 +45,10 @@ pub(crate) fn all_sources() -> Vec<(String, String)> {
             "browser/45_handles.js",
             include_str!("browser/js/45_handles.js"),
         ),
+        (
+            "browser/48_frame.js",
+            include_str!("browser/js/48_frame.js"),
+        ),
         ("browser/50_page.js", include_str!("browser/js/50_page.js")),
         (
             "browser/60_context.js",

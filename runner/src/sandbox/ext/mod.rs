@@ -445,6 +445,7 @@ deno_core::extension!(
         "ext:isolate_suite/browser/30_events.js" = "browser/js/30_events.js",
         "ext:isolate_suite/browser/40_locator.js" = "browser/js/40_locator.js",
         "ext:isolate_suite/browser/45_handles.js" = "browser/js/45_handles.js",
+        "ext:isolate_suite/browser/48_frame.js" = "browser/js/48_frame.js",
         "ext:isolate_suite/browser/50_page.js" = "browser/js/50_page.js",
         "ext:isolate_suite/browser/60_context.js" = "browser/js/60_context.js",
         "ext:isolate_suite/browser/70_api_request.js" = "browser/js/70_api_request.js",

@@ -27,6 +27,9 @@ pub(crate) struct NoArgs {}
 #[derive(Debug, Serialize)]
 pub(crate) struct Created<Id> {
     pub id: Id,
+    /// A new page's frames (so `page.mainFrame()` answers before any call about it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frames: Option<Vec<isolate_browser_browser::FrameInfo>>,
 }
 
 // ---- browser -----------------------------------------------------------------------------------
@@ -325,6 +328,9 @@ pub(crate) enum PageEventName {
     Response,
     RequestFailed,
     Dialog,
+    FrameAttached,
+    FrameDetached,
+    FrameNavigated,
 }
 
 /// `page.on(event)` / `page.off(event)`.
@@ -607,6 +613,51 @@ pub(crate) struct HandleArgs {
     pub handle: HandleId,
 }
 
+/// A frame of a page: its id, `None` for the main frame.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FrameArgs {
+    pub page: PageId,
+    pub frame: Option<String>,
+}
+
+/// `frame.evaluate(fn, arg)` / `evaluateHandle`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FrameEvaluateArgs {
+    pub page: PageId,
+    pub frame: Option<String>,
+    pub expression: String,
+    pub arg: Option<serde_json::Value>,
+}
+
+/// `frame.setContent(html)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FrameSetContentArgs {
+    pub page: PageId,
+    pub frame: Option<String>,
+    pub html: String,
+}
+
+/// `frame.goto(url, { timeout })`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct FrameGotoArgs {
+    pub page: PageId,
+    pub frame: Option<String>,
+    pub url: String,
+    pub wait_until: Option<String>,
+    pub timeout: Option<f64>,
+}
+
+/// A frame a handle names (`contentFrame`, `ownerFrame`): its id, with its page's frames now.
+#[derive(Debug, Serialize)]
+pub(crate) struct FrameRef {
+    pub frame: Option<String>,
+    pub frames: Vec<isolate_browser_browser::FrameInfo>,
+}
+
 /// `handle.evaluate(fn, arg)` / `evaluateHandle`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -643,6 +694,19 @@ pub(crate) struct WaitForArgs {
     pub chain: Vec<LocatorStep>,
     pub state: WaitForStateArg,
     pub timeout: Option<f64>,
+}
+
+/// `waitForSelector(selector, { state, strict, timeout })` of a page, frame or handle.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitForSelectorArgs {
+    pub page: PageId,
+    pub chain: Vec<LocatorStep>,
+    pub state: WaitForStateArg,
+    pub strict: bool,
+    pub timeout: Option<f64>,
+    /// The call, for the error (`page.waitForSelector`, `elementHandle.waitForSelector`).
+    pub what: String,
 }
 
 /// A file for `setInputFiles`: a project path, or a name, MIME type and bytes.

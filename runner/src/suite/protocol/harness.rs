@@ -255,6 +255,24 @@ pub(crate) enum IsolateEvent {
     Popup { page: PageId, popup: PageId },
     /// `page.on('crash')`: the page's renderer crashed.
     Crash { page: PageId },
+    /// `page.on('frameattached')`, with the page's frames now.
+    FrameAttached {
+        page: PageId,
+        frame: String,
+        frames: Vec<isolate_browser_browser::FrameInfo>,
+    },
+    /// `page.on('framedetached')`.
+    FrameDetached {
+        page: PageId,
+        frame: String,
+        frames: Vec<isolate_browser_browser::FrameInfo>,
+    },
+    /// `page.on('framenavigated')`.
+    FrameNavigated {
+        page: PageId,
+        frame: String,
+        frames: Vec<isolate_browser_browser::FrameInfo>,
+    },
     /// A request paused for the isolate's route handler `route`.
     Route {
         #[serde(rename = "routeId")]

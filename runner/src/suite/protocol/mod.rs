@@ -6,8 +6,8 @@
 //! host decodes them into the row's argument type (unknown fields refused, the failing field
 //! named), runs the handler, and answers `{"ok": reply}` or `{"error": {kind, message,
 //! callLog}}`, where the error's kind (`error::ErrorKind`) alone picks the JS class. Calls
-//! marked `reports_url` also answer the page's URL (`"url"`), so `page.url()` is synchronous in
-//! the isolate, as in Playwright, and fail at once with "Target crashed" when the page's
+//! marked `reports_url` also answer the page's URL (`"url"`) and frames (`"frames"`), so
+//! `page.url()` and `page.frames()` are synchronous in the isolate, as in Playwright, and fail at once with "Target crashed" when the page's
 //! renderer crashes.
 //!
 //! - [`HarnessCall`]: answered on the isolate's own thread (test start and end, deadlines,
@@ -44,15 +44,28 @@ struct Envelope<'a, T: Serialize> {
     ok: &'a T,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frames: Option<Vec<isolate_browser_browser::FrameInfo>>,
+}
+
+/// What a call about a page brings back besides its value: the page's URL and frames now.
+#[derive(Default)]
+pub(crate) struct PageState {
+    pub url: Option<String>,
+    pub frames: Option<Vec<isolate_browser_browser::FrameInfo>>,
 }
 
 impl Reply {
     fn encode<T: Serialize>(
         method: &str,
         value: &T,
-        url: Option<String>,
+        state: PageState,
     ) -> Result<Self, CallError> {
-        serde_json::to_string(&Envelope { ok: value, url })
+        serde_json::to_string(&Envelope {
+            ok: value,
+            url: state.url,
+            frames: state.frames,
+        })
             .map(Reply)
             .map_err(|e| CallError::new(format!("{method}: the reply does not encode: {e}")))
     }
@@ -118,7 +131,7 @@ macro_rules! call_table {
     };
     (@run $cx:ident, $args:ident, $method:literal, $handler:path, $reply:ty) => {{
         let value: $reply = $handler($cx, $args).await?;
-        Reply::encode($method, &value, None)
+        Reply::encode($method, &value, PageState::default())
     }};
     (@run $cx:ident, $args:ident, $method:literal, $handler:path, $reply:ty, reports_url) => {{
         let page = $args.page;
@@ -129,7 +142,7 @@ macro_rules! call_table {
                 return Err(CallError::closed(concat!($method, ": Target crashed")));
             }
         };
-        Reply::encode($method, &value, $cx.page_url(page).await)
+        Reply::encode($method, &value, $cx.page_state(page).await)
     }};
 }
 
@@ -233,6 +246,26 @@ call_table! {
     "handle.getProperties" => GetProperties(HandleArgs) -> Vec<NamedHandle> = b::handle::get_properties;
     /// `jsHandle.dispose()`.
     "handle.dispose" => Dispose(HandleArgs) -> () = b::handle::dispose;
+    /// `elementHandle.contentFrame()`: the frame an `<iframe>` holds.
+    "handle.contentFrame" => ContentFrame(HandleArgs) -> FrameRef = b::frame::content_frame;
+    /// `elementHandle.ownerFrame()`: the frame whose document holds the node.
+    "handle.ownerFrame" => OwnerFrame(HandleArgs) -> FrameRef = b::frame::owner_frame;
+
+    // ---- frame -------------------------------------------------------------------------------
+    /// `frame.evaluate(fn, arg)`, in the frame's main world.
+    "frame.evaluate" => FrameEvaluate(FrameEvaluateArgs) -> serde_json::Value = b::frame::evaluate, reports_url;
+    /// `frame.evaluateHandle(fn, arg)`.
+    "frame.evaluateHandle" => FrameEvaluateHandle(FrameEvaluateArgs) -> HandleInfo = b::frame::evaluate_handle, reports_url;
+    /// `frame.content()`.
+    "frame.content" => FrameContent(FrameArgs) -> String = b::frame::content, reports_url;
+    /// `frame.setContent(html)`.
+    "frame.setContent" => FrameSetContent(FrameSetContentArgs) -> () = b::frame::set_content, reports_url;
+    /// `frame.title()`.
+    "frame.title" => FrameTitle(FrameArgs) -> String = b::frame::title, reports_url;
+    /// `frame.goto(url)` of a child frame.
+    "frame.goto" => FrameGoto(FrameGotoArgs) -> () = b::frame::goto, reports_url;
+    /// `frame.frameElement()`: the `<iframe>` that holds the frame.
+    "frame.frameElement" => FrameElement(FrameArgs) -> HandleInfo = b::frame::frame_element, reports_url;
     /// `page.waitForFunction(fn, arg, { polling, timeout })`.
     "page.waitForFunction" => WaitForFunction(WaitForFunctionArgs) -> serde_json::Value = b::page::wait_for_function, reports_url;
     /// `page.waitForURL(url, { timeout })`.
@@ -359,6 +392,8 @@ call_table! {
     "locator.querySelectorAll" => QuerySelectorAll(LocatorArgs) -> Vec<HandleInfo> = b::handle::query_selector_all, reports_url;
     /// `locator.waitFor({ state, timeout })`.
     "locator.waitFor" => WaitFor(WaitForArgs) -> () = b::locator::wait_for, reports_url;
+    /// `waitForSelector`: the first match once it is in the state, as a handle.
+    "locator.waitForSelector" => WaitForSelector(WaitForSelectorArgs) -> Option<HandleInfo> = b::handle::wait_for_selector, reports_url;
     /// `locator.setInputFiles(files, { timeout })`.
     "locator.setInputFiles" => SetInputFiles(SetInputFilesArgs) -> () = b::locator::set_input_files, reports_url;
     /// `locator.dragTo(target, { timeout, force })`.

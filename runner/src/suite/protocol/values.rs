@@ -170,6 +170,10 @@ pub(crate) enum LocatorStep {
     And { chain: Vec<LocatorStep> },
     Or { chain: Vec<LocatorStep> },
     ContentFrame,
+    /// Starts in a frame's document (`None`: the main frame's).
+    Frame { frame: Option<String> },
+    /// Starts at an element handle's element.
+    Handle { handle: HandleId },
 }
 
 /// A mouse button by Playwright's name.

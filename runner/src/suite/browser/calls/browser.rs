@@ -53,7 +53,7 @@ pub(crate) async fn new_context(
         }
         Ok(())
     })?;
-    Ok(Created { id })
+    Ok(Created { id, frames: None })
 }
 
 /// Context options in Playwright's spelling → the browser crate's.

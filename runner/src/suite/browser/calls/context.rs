@@ -26,8 +26,10 @@ use crate::suite::protocol::StorageStateArgs;
 pub(crate) async fn new_page(cx: &Cx<'_>, args: ContextArgs) -> Result<Created<PageId>, CallError> {
     let context = cx.context(args.context)?;
     let page = context.new_page().await?;
+    let frames = Some(page.frames());
     Ok(Created {
         id: register_page(cx.side, cx.session, page)?,
+        frames,
     })
 }
 

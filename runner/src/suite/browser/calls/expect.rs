@@ -19,7 +19,7 @@ pub(crate) async fn check(cx: &Cx<'_>, args: ExpectArgs) -> Result<ExpectReply, 
     let locator;
     let target = match args.chain {
         Some(chain) => {
-            locator = build(&page, chain)?;
+            locator = build(cx, &page, chain)?;
             web_first::Target::Locator(&locator)
         }
         None => web_first::Target::Page(&page),

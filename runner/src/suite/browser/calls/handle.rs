@@ -13,8 +13,9 @@ use crate::suite::protocol::HandleId;
 use crate::suite::protocol::HandleInfo;
 use crate::suite::protocol::LocatorArgs;
 use crate::suite::protocol::NamedHandle;
+use crate::suite::protocol::WaitForSelectorArgs;
 
-fn keep(cx: &Cx<'_>, handle: JsHandle) -> Result<HandleInfo, CallError> {
+pub(crate) fn keep(cx: &Cx<'_>, handle: JsHandle) -> Result<HandleInfo, CallError> {
     let id = HandleId(cx.side.id());
     let info = HandleInfo {
         id,
@@ -28,7 +29,7 @@ fn keep(cx: &Cx<'_>, handle: JsHandle) -> Result<HandleInfo, CallError> {
     Ok(info)
 }
 
-fn handle(cx: &Cx<'_>, id: HandleId) -> Result<JsHandle, CallError> {
+pub(crate) fn handle(cx: &Cx<'_>, id: HandleId) -> Result<JsHandle, CallError> {
     cx.side.with_session(cx.session, |s| {
         s.handles
             .get(&id)
@@ -37,14 +38,55 @@ fn handle(cx: &Cx<'_>, id: HandleId) -> Result<JsHandle, CallError> {
     })
 }
 
+/// An evaluate argument with the handles it names (`{ "t": "h", "v": id }` in the wire format)
+/// taken out: each becomes an index into the returned list, which the page receives as the
+/// call's arguments. Unknown and disposed handles fail here.
+pub(crate) fn with_handles(
+    cx: &Cx<'_>,
+    arg: Option<serde_json::Value>,
+) -> Result<(serde_json::Value, Vec<JsHandle>), CallError> {
+    fn walk(
+        cx: &Cx<'_>,
+        v: &mut serde_json::Value,
+        out: &mut Vec<JsHandle>,
+    ) -> Result<(), CallError> {
+        match v {
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(cx, item, out)?;
+                }
+            }
+            serde_json::Value::Object(map) => {
+                if map.get("t").and_then(|t| t.as_str()) == Some("h") {
+                    let id = map
+                        .get("v")
+                        .and_then(serde_json::Value::as_u64)
+                        .ok_or_else(|| CallError::bad_call("a handle argument without its id"))?;
+                    out.push(handle(cx, HandleId(id as u32))?);
+                    map.insert("v".into(), serde_json::Value::from(out.len() - 1));
+                    return Ok(());
+                }
+                for item in map.values_mut() {
+                    walk(cx, item, out)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    let mut value = arg.unwrap_or(serde_json::Value::Null);
+    let mut handles = Vec::new();
+    walk(cx, &mut value, &mut handles)?;
+    Ok((value, handles))
+}
+
 pub(crate) async fn page_evaluate_handle(
     cx: &Cx<'_>,
     a: EvaluateArgs,
 ) -> Result<HandleInfo, CallError> {
     let page = cx.page(a.page)?;
-    let h = page
-        .evaluate_handle(&a.expression, a.arg.unwrap_or(serde_json::Value::Null))
-        .await?;
+    let (arg, handles) = with_handles(cx, a.arg)?;
+    let h = page.evaluate_handle(&a.expression, arg, &handles).await?;
     keep(cx, h)
 }
 
@@ -53,9 +95,11 @@ pub(crate) async fn evaluate(
     a: HandleEvaluateArgs,
 ) -> Result<serde_json::Value, CallError> {
     let h = handle(cx, a.handle)?;
+    let (arg, handles) = with_handles(cx, a.arg)?;
     Ok(h.evaluate(
         &super::function_source(a.expression, a.is_function),
-        a.arg.unwrap_or(serde_json::Value::Null),
+        arg,
+        &handles,
     )
     .await?)
 }
@@ -65,10 +109,12 @@ pub(crate) async fn evaluate_handle(
     a: HandleEvaluateArgs,
 ) -> Result<HandleInfo, CallError> {
     let h = handle(cx, a.handle)?;
+    let (arg, handles) = with_handles(cx, a.arg)?;
     let out = h
         .evaluate_handle(
             &super::function_source(a.expression, a.is_function),
-            a.arg.unwrap_or(serde_json::Value::Null),
+            arg,
+            &handles,
         )
         .await?;
     keep(cx, out)
@@ -117,6 +163,21 @@ pub(crate) async fn query_selector_all(
         .element_handles(true)
         .await?;
     found.into_iter().map(|h| keep(cx, h)).collect()
+}
+
+pub(crate) async fn wait_for_selector(
+    cx: &Cx<'_>,
+    a: WaitForSelectorArgs,
+) -> Result<Option<HandleInfo>, CallError> {
+    let found = super::locator::locator(cx, a.page, a.chain)?
+        .wait_for_selector(
+            super::locator::wait_state(a.state),
+            crate::suite::protocol::millis(a.timeout),
+            a.strict,
+            &a.what,
+        )
+        .await?;
+    found.map(|h| keep(cx, h)).transpose()
 }
 
 pub(crate) async fn dispose(cx: &Cx<'_>, a: HandleArgs) -> Result<(), CallError> {

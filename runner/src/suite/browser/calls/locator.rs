@@ -35,62 +35,72 @@ use crate::suite::protocol::WaitForStateArg;
 use crate::suite::protocol::millis;
 
 enum Base {
-    Page(Page),
+    /// Where the chain starts (a page's or frame's document, before any selector).
+    Start(Locator),
     Locator(Locator),
 }
 
-/// Builds the locator a chain describes, starting from `page`.
-pub(crate) fn build(page: &Page, chain: Vec<LocatorStep>) -> Result<Locator, CallError> {
-    let mut base = Base::Page(page.clone());
+/// Builds the locator a chain describes, starting from `page` (or from the frame or element
+/// handle its first step names).
+pub(crate) fn build(cx: &Cx<'_>, page: &Page, chain: Vec<LocatorStep>) -> Result<Locator, CallError> {
+    let mut base = Base::Start(page.root_locator());
     for step in chain {
         let next = match (base, step) {
-            (Base::Page(p), LocatorStep::Locator { selector }) => p.locator(&selector),
-            (Base::Locator(l), LocatorStep::Locator { selector }) => l.locator(&selector),
-            (Base::Page(p), LocatorStep::GetByRole { role, options }) => {
-                p.get_by_role(&role, options.into())
+            (Base::Start(_), LocatorStep::Frame { frame }) => {
+                base = Base::Start(match frame {
+                    None => page.root_locator(),
+                    Some(id) => page.frame(&id)?.root(),
+                });
+                continue;
             }
-            (Base::Locator(l), LocatorStep::GetByRole { role, options }) => {
+            (Base::Start(_), LocatorStep::Handle { handle }) => {
+                Locator::of_handle(&super::handle::handle(cx, handle)?)
+            }
+            (Base::Start(l) | Base::Locator(l), LocatorStep::Locator { selector }) => {
+                l.locator(&selector)
+            }
+            (Base::Start(l) | Base::Locator(l), LocatorStep::GetByRole { role, options }) => {
                 l.get_by_role(&role, options.into())
             }
-            (Base::Page(p), LocatorStep::GetByText { text }) => p.get_by_text(text.into()),
-            (Base::Locator(l), LocatorStep::GetByText { text }) => l.get_by_text(text.into()),
-            (Base::Page(p), LocatorStep::GetByLabel { text }) => p.get_by_label(text.into()),
-            (Base::Locator(l), LocatorStep::GetByLabel { text }) => l.get_by_label(text.into()),
-            (Base::Page(p), LocatorStep::GetByPlaceholder { text }) => {
-                p.get_by_placeholder(text.into())
+            (Base::Start(l) | Base::Locator(l), LocatorStep::GetByText { text }) => {
+                l.get_by_text(text.into())
             }
-            (Base::Locator(l), LocatorStep::GetByPlaceholder { text }) => {
+            (Base::Start(l) | Base::Locator(l), LocatorStep::GetByLabel { text }) => {
+                l.get_by_label(text.into())
+            }
+            (Base::Start(l) | Base::Locator(l), LocatorStep::GetByPlaceholder { text }) => {
                 l.get_by_placeholder(text.into())
             }
-            (Base::Page(p), LocatorStep::GetByAltText { text }) => p.get_by_alt_text(text.into()),
-            (Base::Locator(l), LocatorStep::GetByAltText { text }) => {
+            (Base::Start(l) | Base::Locator(l), LocatorStep::GetByAltText { text }) => {
                 l.get_by_alt_text(text.into())
             }
-            (Base::Page(p), LocatorStep::GetByTitle { text }) => p.get_by_title(text.into()),
-            (Base::Locator(l), LocatorStep::GetByTitle { text }) => l.get_by_title(text.into()),
-            (Base::Page(p), LocatorStep::GetByTestId { text }) => p.get_by_test_id(text.into()),
-            (Base::Locator(l), LocatorStep::GetByTestId { text }) => l.get_by_test_id(text.into()),
-            (Base::Page(p), LocatorStep::FrameLocator { selector }) => p.frame_locator(&selector),
-            (Base::Locator(l), LocatorStep::FrameLocator { selector }) => {
+            (Base::Start(l) | Base::Locator(l), LocatorStep::GetByTitle { text }) => {
+                l.get_by_title(text.into())
+            }
+            (Base::Start(l) | Base::Locator(l), LocatorStep::GetByTestId { text }) => {
+                l.get_by_test_id(text.into())
+            }
+            (Base::Start(l) | Base::Locator(l), LocatorStep::FrameLocator { selector }) => {
                 l.frame_locator(&selector)
             }
             (Base::Locator(l), LocatorStep::Nth { index }) => l.nth(index),
             (Base::Locator(l), LocatorStep::First) => l.first(),
             (Base::Locator(l), LocatorStep::Last) => l.last(),
             (Base::Locator(l), LocatorStep::Filter { options }) => {
-                l.filter(filter_options(page, options)?)
+                l.filter(filter_options(cx, page, options)?)
             }
-            (Base::Locator(l), LocatorStep::And { chain }) => l.and(&build(page, chain)?),
-            (Base::Locator(l), LocatorStep::Or { chain }) => l.or(&build(page, chain)?),
-            (Base::Page(_), LocatorStep::And { chain }) => build(page, chain)?,
-            (_, LocatorStep::ContentFrame) => {
-                return Err(CallError::new(
-                    "locator.contentFrame() is not supported yet; use page.frameLocator(selector)",
-                ));
-            }
-            (Base::Page(_), step) => {
+            (Base::Locator(l), LocatorStep::And { chain }) => l.and(&build(cx, page, chain)?),
+            (Base::Locator(l), LocatorStep::Or { chain }) => l.or(&build(cx, page, chain)?),
+            (Base::Start(_), LocatorStep::And { chain }) => build(cx, page, chain)?,
+            (Base::Locator(l), LocatorStep::ContentFrame) => l.content_frame(),
+            (Base::Start(_), step) => {
                 return Err(CallError::bad_call(format!(
                     "a locator cannot start with {step:?}"
+                )));
+            }
+            (Base::Locator(_), step) => {
+                return Err(CallError::bad_call(format!(
+                    "{step:?} can only start a locator"
                 )));
             }
         };
@@ -98,16 +108,16 @@ pub(crate) fn build(page: &Page, chain: Vec<LocatorStep>) -> Result<Locator, Cal
     }
     match base {
         Base::Locator(l) => Ok(l),
-        Base::Page(_) => Err(CallError::bad_call("an empty locator")),
+        Base::Start(_) => Err(CallError::bad_call("an empty locator")),
     }
 }
 
-fn filter_options(page: &Page, f: FilterArg) -> Result<FilterOptions, CallError> {
+fn filter_options(cx: &Cx<'_>, page: &Page, f: FilterArg) -> Result<FilterOptions, CallError> {
     Ok(FilterOptions {
         has_text: f.has_text.map(Into::into),
         has_not_text: f.has_not_text.map(Into::into),
-        has: f.has.map(|c| build(page, c)).transpose()?,
-        has_not: f.has_not.map(|c| build(page, c)).transpose()?,
+        has: f.has.map(|c| build(cx, page, c)).transpose()?,
+        has_not: f.has_not.map(|c| build(cx, page, c)).transpose()?,
         visible: f.visible,
     })
 }
@@ -117,7 +127,7 @@ pub(crate) fn locator(
     page: PageId,
     chain: Vec<LocatorStep>,
 ) -> Result<Locator, CallError> {
-    build(&cx.page(page)?, chain)
+    build(cx, &cx.page(page)?, chain)
 }
 
 pub(crate) async fn count(cx: &Cx<'_>, a: LocatorArgs) -> Result<usize, CallError> {
@@ -314,12 +324,14 @@ pub(crate) async fn evaluate(
     a: LocatorEvaluateArgs,
 ) -> Result<serde_json::Value, CallError> {
     let source = super::function_source(a.expression, a.is_function);
+    let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
+    if !handles.is_empty() {
+        return Err(CallError::new(
+            "locator.evaluate: handles as arguments are not supported here yet; use page.evaluate(fn, handle) or elementHandle.evaluate",
+        ));
+    }
     Ok(locator(cx, a.page, a.chain)?
-        .evaluate_wire(
-            &source,
-            a.arg.unwrap_or(serde_json::Value::Null),
-            millis(a.timeout),
-        )
+        .evaluate_wire(&source, arg, millis(a.timeout))
         .await?)
 }
 
@@ -343,20 +355,24 @@ async fn eval_matches(
     all: bool,
 ) -> Result<serde_json::Value, CallError> {
     let source = super::function_source(a.expression, a.is_function);
+    let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
     Ok(locator(cx, a.page, a.chain)?
-        .eval_on_selector(&source, a.arg, all, a.selector.as_deref())
+        .eval_on_selector(&source, Some(arg), &handles, all, a.selector.as_deref())
         .await?)
 }
 
-pub(crate) async fn wait_for(cx: &Cx<'_>, a: WaitForArgs) -> Result<(), CallError> {
-    let state = match a.state {
+pub(crate) fn wait_state(state: WaitForStateArg) -> WaitForState {
+    match state {
         WaitForStateArg::Attached => WaitForState::Attached,
         WaitForStateArg::Detached => WaitForState::Detached,
         WaitForStateArg::Visible => WaitForState::Visible,
         WaitForStateArg::Hidden => WaitForState::Hidden,
-    };
+    }
+}
+
+pub(crate) async fn wait_for(cx: &Cx<'_>, a: WaitForArgs) -> Result<(), CallError> {
     Ok(locator(cx, a.page, a.chain)?
-        .wait_for(state, millis(a.timeout))
+        .wait_for(wait_state(a.state), millis(a.timeout))
         .await?)
 }
 
@@ -383,8 +399,8 @@ pub(crate) async fn set_input_files(cx: &Cx<'_>, a: SetInputFilesArgs) -> Result
 
 pub(crate) async fn drag_to(cx: &Cx<'_>, a: DragToArgs) -> Result<(), CallError> {
     let page = cx.page(a.page)?;
-    let source = build(&page, a.chain)?;
-    let target = build(&page, a.target)?;
+    let source = build(cx, &page, a.chain)?;
+    let target = build(cx, &page, a.target)?;
     Ok(source
         .drag_to(
             &target,

@@ -4,6 +4,7 @@
 pub(crate) mod browser;
 pub(crate) mod context;
 pub(crate) mod expect;
+pub(crate) mod frame;
 pub(crate) mod handle;
 pub(crate) mod input;
 pub(crate) mod locator;
@@ -48,10 +49,16 @@ impl Cx<'_> {
         }
     }
 
-    /// The page's URL after a call, for calls that report it (`None` once it closed).
-    pub(crate) async fn page_url(&self, id: PageId) -> Option<String> {
-        let page = self.page(id).ok()?;
-        page.last_known_url().await
+    /// The page's URL and frames after a call, for calls that report them (nothing once it
+    /// closed).
+    pub(crate) async fn page_state(&self, id: PageId) -> crate::suite::protocol::PageState {
+        let Ok(page) = self.page(id) else {
+            return Default::default();
+        };
+        crate::suite::protocol::PageState {
+            url: page.last_known_url().await,
+            frames: Some(page.frames()),
+        }
     }
 
     /// Writes a file test code named (`screenshot({ path })`, `storageState({ path })`).

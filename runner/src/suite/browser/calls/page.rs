@@ -122,6 +122,30 @@ fn page_crashed(
 /// The event as the isolate receives it, when it is one the isolate can listen for.
 fn isolate_event(page: PageId, event: PageEvent) -> Option<(PageEventName, IsolateEvent)> {
     Some(match event {
+        PageEvent::FrameAttached { frame, frames } => (
+            PageEventName::FrameAttached,
+            IsolateEvent::FrameAttached {
+                page,
+                frame,
+                frames,
+            },
+        ),
+        PageEvent::FrameDetached { frame, frames } => (
+            PageEventName::FrameDetached,
+            IsolateEvent::FrameDetached {
+                page,
+                frame,
+                frames,
+            },
+        ),
+        PageEvent::FrameNavigated { frame, frames } => (
+            PageEventName::FrameNavigated,
+            IsolateEvent::FrameNavigated {
+                page,
+                frame,
+                frames,
+            },
+        ),
         PageEvent::Console(data) => (PageEventName::Console, IsolateEvent::Console { page, data }),
         PageEvent::PageError { message, stack } => (
             PageEventName::PageError,
@@ -246,12 +270,8 @@ pub(crate) async fn evaluate(
     args: EvaluateArgs,
 ) -> Result<serde_json::Value, CallError> {
     let page = cx.page(args.page)?;
-    Ok(page
-        .evaluate_wire(
-            &args.expression,
-            args.arg.unwrap_or(serde_json::Value::Null),
-        )
-        .await?)
+    let (arg, handles) = super::handle::with_handles(cx, args.arg)?;
+    Ok(page.evaluate_wire(&args.expression, arg, &handles).await?)
 }
 
 pub(crate) async fn wait_for_function(

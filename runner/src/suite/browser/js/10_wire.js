@@ -1,6 +1,7 @@
 // The wire to the host: one function, `host(method, args)`, sends a row of the host-call table
 // (runner/src/suite/protocol) and turns its reply into a value or into the JS error its kind
-// names. Calls about a page also bring back the page's URL, so `page.url()` stays synchronous.
+// names. Calls about a page also bring back the page's URL and frames, so `page.url()` and
+// `page.frames()` stay synchronous.
 //
 // It takes the host-call op from deno_core while the test snapshot is built, long before any
 // user code exists; no module user code can import (only `@playwright/test` and
@@ -84,9 +85,11 @@ function errorOf(e) {
 }
 
 let pageUrlSink = () => {};
-/** Who keeps pages' URLs current (the page module). */
-export function setPageUrlSink(fn) {
+let pageFramesSink = () => {};
+/** Who keeps pages' URLs and frame trees current (the page module). */
+export function setPageUrlSink(fn, frames) {
   pageUrlSink = fn;
+  pageFramesSink = frames;
 }
 
 /** One host call: JSON in, JSON out; host failures become JS errors with this stack. */
@@ -107,5 +110,6 @@ export async function host(method, args = {}) {
     throw err;
   }
   if (typeof reply.url === "string" && args.page !== undefined) pageUrlSink(args.page, reply.url);
+  if (ArrayIsArray(reply.frames) && args.page !== undefined) pageFramesSink(args.page, reply.frames);
   return reply.ok;
 }

@@ -82,6 +82,12 @@ const TYPED = {
 const URLCtor = globalThis.URL;
 const isA = (proto, v) => ObjectPrototypeIsPrototypeOf(proto, v);
 
+let handleIdOf = () => undefined;
+/** How a handle is told apart (the handles module knows): its host id, or `undefined`. */
+export function setHandleTest(fn) {
+  handleIdOf = fn;
+}
+
 /** A value of test code as the wire carries it. Functions and symbols are `undefined`, as
  * Playwright's serializer makes them; Maps and Sets arrive as empty objects. */
 export function toWire(value) {
@@ -106,6 +112,8 @@ export function toWire(value) {
       case "function":
         return { t: "u" };
     }
+    const handle = handleIdOf(v);
+    if (handle !== undefined) return { t: "h", v: handle };
     if (ids.has(v)) return { t: "ref", id: ids.get(v) };
     if (depth > 1000) throw new Error("Cannot serialize the argument: object reference chain is too long");
     const id = next++;

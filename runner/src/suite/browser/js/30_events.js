@@ -119,6 +119,14 @@ function dispatch(ev) {
       if (page) page._crashed = true;
       arg = page;
       break;
+    case "frameattached":
+    case "framedetached":
+    case "framenavigated":
+      if (!page) return;
+      page._syncFrames(ev.frames);
+      arg = page._frameFor(ev.frame);
+      if (!arg) return;
+      break;
     default:
       reportHandlerError(new Error(`unknown page event "${ev.type}" from the host`));
       return;

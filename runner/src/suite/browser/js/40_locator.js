@@ -3,7 +3,7 @@
 
 import { host } from "ext:isolate_suite/browser/10_wire.js";
 import { bufferOf, fnSource, fromWire, ms, textQuery, toBase64, toWire } from "ext:isolate_suite/browser/11_values.js";
-import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
+import { handleOf, setHandleLocatorFactory } from "ext:isolate_suite/browser/45_handles.js";
 
 function roleOptions(options = {}) {
   return {
@@ -223,6 +223,23 @@ export class Locator extends Locatable {
     const source = typeof fn === "function" ? fnSource(fn) : { expression: `() => (${fn})`, isFunction: true };
     return fromWire(await host("locator.evaluate", this.#on({ ...source, arg: toWire(arg), timeout: ms(options.timeout) })));
   }
+  async dispatchEvent(type, eventInit = {}, options = {}) {
+    await this.evaluate((el, [type, init]) => {
+      const kinds = [
+        [/^(click|dblclick|auxclick|contextmenu|mouse)/, "MouseEvent"],
+        [/^key/, "KeyboardEvent"],
+        [/^(focus|blur)/, "FocusEvent"],
+        [/^drag|^drop$/, "DragEvent"],
+        [/^pointer|^(got|lost)pointercapture$/, "PointerEvent"],
+        [/^wheel$/, "WheelEvent"],
+        [/^(input|beforeinput)$/, "InputEvent"],
+        [/^touch/, "TouchEvent"],
+      ];
+      const name = kinds.find(([re]) => re.test(type))?.[1] ?? "Event";
+      const Ctor = globalThis[name] ?? Event;
+      el.dispatchEvent(new Ctor(type, { bubbles: true, cancelable: true, composed: true, ...init }));
+    }, [String(type), eventInit ?? {}], options);
+  }
   async evaluateAll(fn, arg) {
     return fromWire(await host("locator.evalOnSelectorAll", this.#on({ ...fnSource(fn), arg: toWire(arg) })));
   }
@@ -234,11 +251,21 @@ export class Locator extends Locatable {
   /** `page.$` / `$$`: the matches now, as element handles. */
   async _querySelector() {
     const info = await host("locator.querySelector", this.#on());
-    return info ? handleOf(info) : null;
+    return info ? handleOf(info, this._page) : null;
   }
   async elementHandles() {
     const infos = await host("locator.querySelectorAll", this.#on());
-    return infos.map(handleOf);
+    return infos.map((info) => handleOf(info, this._page));
+  }
+  /** `waitForSelector` of a page, frame or handle: the first match in the state, or null. */
+  async _waitForSelector(options, what) {
+    const info = await host("locator.waitForSelector", this.#on({
+      state: options.state ?? "visible",
+      strict: !!options.strict,
+      timeout: ms(options.timeout),
+      what,
+    }));
+    return info ? handleOf(info, this._page) : null;
   }
   async elementHandle(options = {}) {
     await this.waitFor({ state: "attached", timeout: options.timeout });
@@ -272,6 +299,8 @@ export class Locator extends Locatable {
   }
 }
 
+setHandleLocatorFactory((page, handle) => new Locator(page, [{ step: "handle", handle }]));
+
 export class FrameLocator extends Locatable {
   constructor(locator) {
     super();
@@ -281,7 +310,11 @@ export class FrameLocator extends Locatable {
     return this._locator._step(step);
   }
   owner() {
-    return this._locator;
+    const chain = this._locator._chain;
+    const last = chain[chain.length - 1];
+    const rest = chain.slice(0, -1);
+    if (last?.step === "frameLocator") return new Locator(this._locator._page, [...rest, { step: "locator", selector: last.selector }]);
+    return new Locator(this._locator._page, rest);
   }
   first() {
     return new FrameLocator(this._locator._step({ step: "first" }));
@@ -291,5 +324,106 @@ export class FrameLocator extends Locatable {
   }
   nth(i) {
     return new FrameLocator(this._locator._step({ step: "nth", index: i }));
+  }
+}
+
+/**
+ * The selector-first shortcuts pages and frames share (`page.click(selector)`, `frame.$eval`,
+ * `waitForSelector`): each is the locator of the selector, acted on once.
+ */
+export class Shortcuts extends Locatable {
+  /** The caller's name in errors (`page`, `frame`). */
+  get _kind() {
+    return "page";
+  }
+  click(selector, options) {
+    return this.locator(selector).click(options);
+  }
+  dblclick(selector, options) {
+    return this.locator(selector).dblclick(options);
+  }
+  tap(selector, options) {
+    return this.locator(selector).click(options);
+  }
+  fill(selector, value, options) {
+    return this.locator(selector).fill(value, options);
+  }
+  press(selector, key, options) {
+    return this.locator(selector).press(key, options);
+  }
+  type(selector, text, options) {
+    return this.locator(selector).pressSequentially(text, options);
+  }
+  check(selector, options) {
+    return this.locator(selector).check(options);
+  }
+  uncheck(selector, options) {
+    return this.locator(selector).uncheck(options);
+  }
+  setChecked(selector, checked, options) {
+    return this.locator(selector).setChecked(checked, options);
+  }
+  hover(selector, options) {
+    return this.locator(selector).hover(options);
+  }
+  focus(selector, options) {
+    return this.locator(selector).focus(options);
+  }
+  selectOption(selector, values, options) {
+    return this.locator(selector).selectOption(values, options);
+  }
+  textContent(selector, options) {
+    return this.locator(selector).textContent(options);
+  }
+  innerText(selector, options) {
+    return this.locator(selector).innerText(options);
+  }
+  innerHTML(selector, options) {
+    return this.locator(selector).innerHTML(options);
+  }
+  inputValue(selector, options) {
+    return this.locator(selector).inputValue(options);
+  }
+  getAttribute(selector, name, options) {
+    return this.locator(selector).getAttribute(name, options);
+  }
+  isVisible(selector) {
+    return this.locator(selector).isVisible();
+  }
+  isHidden(selector) {
+    return this.locator(selector).isHidden();
+  }
+  isChecked(selector) {
+    return this.locator(selector).isChecked();
+  }
+  isEnabled(selector) {
+    return this.locator(selector).isEnabled();
+  }
+  isDisabled(selector) {
+    return this.locator(selector).isDisabled();
+  }
+  isEditable(selector) {
+    return this.locator(selector).isEditable();
+  }
+  setInputFiles(selector, files, options) {
+    return this.locator(selector).setInputFiles(files, options);
+  }
+  dispatchEvent(selector, type, eventInit, options) {
+    return this.locator(selector).dispatchEvent(type, eventInit, options);
+  }
+  $eval(selector, fn, arg) {
+    return this.locator(selector)._evalOnSelector(selector, false, fn, arg);
+  }
+  $(selector) {
+    return this.locator(selector)._querySelector();
+  }
+  $$(selector) {
+    return this.locator(selector).elementHandles();
+  }
+  $$eval(selector, fn, arg) {
+    return this.locator(selector)._evalOnSelector(selector, true, fn, arg);
+  }
+  waitForSelector(selector, options = {}) {
+    return this.locator(selector)._waitForSelector(options, `${this._kind}.waitForSelector`);
   }
 }

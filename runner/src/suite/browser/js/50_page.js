@@ -9,12 +9,16 @@ import { Response } from "ext:isolate_suite/browser/20_network.js";
 import {
   addRoute, hasListeners, off, on, onceOn, pagesById, setPopupFactory, waitForEventOn,
 } from "ext:isolate_suite/browser/30_events.js";
-import { clickOptions, Locatable, Locator } from "ext:isolate_suite/browser/40_locator.js";
+import { clickOptions, Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
+import { Frame } from "ext:isolate_suite/browser/48_frame.js";
 
-setPageUrlSink((id, url) => {
-  const page = pagesById.get(id);
-  if (page && url) page._url = url;
-});
+setPageUrlSink(
+  (id, url) => {
+    const page = pagesById.get(id);
+    if (page && url) page._url = url;
+  },
+  (id, frames) => pagesById.get(id)?._syncFrames(frames),
+);
 
 setPopupFactory((opener, id) => {
   let page = pagesById.get(id);
@@ -27,7 +31,10 @@ setPopupFactory((opener, id) => {
 });
 
 /** Page events the host forwards only while someone listens. */
-const HOST_EVENTS = new Set(["console", "pageerror", "request", "response", "requestfailed", "dialog"]);
+const HOST_EVENTS = new Set([
+  "console", "pageerror", "request", "response", "requestfailed", "dialog",
+  "frameattached", "framedetached", "framenavigated",
+]);
 
 class Keyboard {
   #page;
@@ -111,7 +118,7 @@ export function matchesUrl(pattern, url) {
   return new RegExp(`^${re}$`).test(url);
 }
 
-export class Page extends Locatable {
+export class Page extends Shortcuts {
   constructor(id, context) {
     super();
     this._id = id;
@@ -120,7 +127,54 @@ export class Page extends Locatable {
     this._url = "about:blank";
     this.keyboard = new Keyboard(this);
     this.mouse = new Mouse(this);
+    this._mainFrame = new Frame(this, null, true);
+    /** Frames by host id: attached ones, and detached ones events may still name. */
+    this._framesById = new Map();
+    this._frameOrder = [];
     pagesById.set(id, this);
+  }
+  /** Takes the host's frame tree (main frame first, then in attach order). */
+  _syncFrames(tree) {
+    const seen = new Set();
+    for (const info of tree) {
+      let frame;
+      if (info.parent === null || info.parent === undefined) {
+        frame = this._mainFrame;
+        frame._id = info.id;
+        if (info.url) this._url = info.url;
+      } else {
+        frame = this._framesById.get(info.id) ?? new Frame(this, info.id, false);
+      }
+      this._framesById.set(info.id, frame);
+      frame._name = info.name;
+      if (info.url) frame._url = info.url;
+      frame._parentId = info.parent ?? null;
+      frame._detached = false;
+      seen.add(info.id);
+    }
+    for (const [id, frame] of this._framesById) {
+      if (!seen.has(id) && frame !== this._mainFrame) frame._detached = true;
+    }
+    this._frameOrder = tree.map((info) => info.id);
+  }
+  _frameFor(id) {
+    return this._framesById.get(id) ?? null;
+  }
+  mainFrame() {
+    return this._mainFrame;
+  }
+  frames() {
+    if (this._frameOrder.length === 0) return [this._mainFrame];
+    return this._frameOrder.map((id) => this._framesById.get(id));
+  }
+  frame(selector) {
+    const want = typeof selector === "string" ? { name: selector } : (selector ?? {});
+    if (want.name === undefined && want.url === undefined) {
+      throw new Error("page.frame: either name or url matcher should be specified");
+    }
+    return this.frames().find((f) =>
+      (want.name === undefined || f.name() === want.name) && (want.url === undefined || matchesUrl(want.url, f.url())),
+    ) ?? null;
   }
   _step(step) {
     return new Locator(this, [step]);
@@ -162,7 +216,7 @@ export class Page extends Locatable {
     return fromWire(await host("page.evaluate", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })));
   }
   async evaluateHandle(fn, arg) {
-    return handleOf(await host("page.evaluateHandle", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })));
+    return handleOf(await host("page.evaluateHandle", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })), this);
   }
   waitForFunction(fn, arg, options = {}) {
     const polling = typeof options.polling === "number" ? options.polling : undefined;
@@ -176,9 +230,6 @@ export class Page extends Locatable {
   }
   waitForTimeout(timeout) {
     return new Promise((resolve) => setTimeout(resolve, timeout));
-  }
-  waitForSelector(selector, options = {}) {
-    return this.locator(selector).waitFor(options);
   }
   waitForEvent(name, optionsOrPredicate = {}) {
     return waitForEventOn(this, "page", name, optionsOrPredicate);
@@ -265,81 +316,5 @@ export class Page extends Locatable {
   }
   setExtraHTTPHeaders(headers) {
     return host("page.setExtraHTTPHeaders", this.#on({ headers: Object.entries(headers ?? {}) }));
-  }
-  // Selector-first shortcuts (Playwright keeps them for older specs).
-  click(selector, options) {
-    return this.locator(selector).click(options);
-  }
-  dblclick(selector, options) {
-    return this.locator(selector).dblclick(options);
-  }
-  fill(selector, value, options) {
-    return this.locator(selector).fill(value, options);
-  }
-  press(selector, key, options) {
-    return this.locator(selector).press(key, options);
-  }
-  type(selector, text, options) {
-    return this.locator(selector).pressSequentially(text, options);
-  }
-  check(selector, options) {
-    return this.locator(selector).check(options);
-  }
-  uncheck(selector, options) {
-    return this.locator(selector).uncheck(options);
-  }
-  hover(selector, options) {
-    return this.locator(selector).hover(options);
-  }
-  focus(selector, options) {
-    return this.locator(selector).focus(options);
-  }
-  selectOption(selector, values, options) {
-    return this.locator(selector).selectOption(values, options);
-  }
-  textContent(selector, options) {
-    return this.locator(selector).textContent(options);
-  }
-  innerText(selector, options) {
-    return this.locator(selector).innerText(options);
-  }
-  innerHTML(selector, options) {
-    return this.locator(selector).innerHTML(options);
-  }
-  inputValue(selector, options) {
-    return this.locator(selector).inputValue(options);
-  }
-  getAttribute(selector, name, options) {
-    return this.locator(selector).getAttribute(name, options);
-  }
-  isVisible(selector) {
-    return this.locator(selector).isVisible();
-  }
-  isHidden(selector) {
-    return this.locator(selector).isHidden();
-  }
-  isChecked(selector) {
-    return this.locator(selector).isChecked();
-  }
-  isEnabled(selector) {
-    return this.locator(selector).isEnabled();
-  }
-  isDisabled(selector) {
-    return this.locator(selector).isDisabled();
-  }
-  setInputFiles(selector, files, options) {
-    return this.locator(selector).setInputFiles(files, options);
-  }
-  $eval(selector, fn, arg) {
-    return this.locator(selector)._evalOnSelector(selector, false, fn, arg);
-  }
-  $(selector) {
-    return this.locator(selector)._querySelector();
-  }
-  $$(selector) {
-    return this.locator(selector).elementHandles();
-  }
-  $$eval(selector, fn, arg) {
-    return this.locator(selector)._evalOnSelector(selector, true, fn, arg);
   }
 }

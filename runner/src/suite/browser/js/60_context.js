@@ -26,8 +26,9 @@ export class BrowserContext {
     return this._pages.filter((p) => !p._closed);
   }
   async newPage() {
-    const { id } = await host("context.newPage", this.#on());
+    const { id, frames } = await host("context.newPage", this.#on());
     const page = new Page(id, this);
+    if (frames) page._syncFrames(frames);
     this._pages.push(page);
     this._emit("page", page);
     return page;

@@ -1,0 +1,98 @@
+//! `frame.*` and the handle calls that name frames: a frame is its page's id plus the frame's
+//! (`None`: the main frame). Calls about a frame report the page's frames, so the isolate's
+//! `page.frames()` and `frame.childFrames()` stay synchronous.
+
+use isolate_browser_browser::Frame;
+use isolate_browser_browser::Page;
+
+use super::Cx;
+use super::handle::handle;
+use super::handle::keep;
+use crate::suite::protocol::CallError;
+use crate::suite::protocol::FrameArgs;
+use crate::suite::protocol::FrameEvaluateArgs;
+use crate::suite::protocol::FrameGotoArgs;
+use crate::suite::protocol::FrameRef;
+use crate::suite::protocol::FrameSetContentArgs;
+use crate::suite::protocol::HandleArgs;
+use crate::suite::protocol::HandleInfo;
+use crate::suite::protocol::PageId;
+use crate::suite::protocol::millis;
+
+fn frame(cx: &Cx<'_>, page: PageId, id: Option<String>) -> Result<Frame, CallError> {
+    let page = cx.page(page)?;
+    let id = match id {
+        Some(id) => id,
+        None => main_id(&page)?,
+    };
+    Ok(page.frame(&id)?)
+}
+
+fn main_id(page: &Page) -> Result<String, CallError> {
+    page.frames()
+        .into_iter()
+        .find(|f| f.parent.is_none())
+        .map(|f| f.id)
+        .ok_or_else(|| CallError::new("the page has no main frame yet"))
+}
+
+pub(crate) async fn evaluate(
+    cx: &Cx<'_>,
+    a: FrameEvaluateArgs,
+) -> Result<serde_json::Value, CallError> {
+    let f = frame(cx, a.page, a.frame)?;
+    let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
+    Ok(f.evaluate_wire(&a.expression, arg, &handles).await?)
+}
+
+pub(crate) async fn evaluate_handle(
+    cx: &Cx<'_>,
+    a: FrameEvaluateArgs,
+) -> Result<HandleInfo, CallError> {
+    let f = frame(cx, a.page, a.frame)?;
+    let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
+    let h = f.evaluate_handle(&a.expression, arg, &handles).await?;
+    keep(cx, h)
+}
+
+pub(crate) async fn content(cx: &Cx<'_>, a: FrameArgs) -> Result<String, CallError> {
+    Ok(frame(cx, a.page, a.frame)?.content().await?)
+}
+
+pub(crate) async fn set_content(cx: &Cx<'_>, a: FrameSetContentArgs) -> Result<(), CallError> {
+    Ok(frame(cx, a.page, a.frame)?.set_content(&a.html).await?)
+}
+
+pub(crate) async fn title(cx: &Cx<'_>, a: FrameArgs) -> Result<String, CallError> {
+    Ok(frame(cx, a.page, a.frame)?.title().await?)
+}
+
+pub(crate) async fn goto(cx: &Cx<'_>, a: FrameGotoArgs) -> Result<(), CallError> {
+    let _ = a.wait_until;
+    Ok(frame(cx, a.page, a.frame)?
+        .goto(&a.url, millis(a.timeout))
+        .await?)
+}
+
+pub(crate) async fn frame_element(cx: &Cx<'_>, a: FrameArgs) -> Result<HandleInfo, CallError> {
+    let h = frame(cx, a.page, a.frame)?.frame_element().await?;
+    keep(cx, h)
+}
+
+pub(crate) async fn content_frame(cx: &Cx<'_>, a: HandleArgs) -> Result<FrameRef, CallError> {
+    let h = handle(cx, a.handle)?;
+    let frame = h.content_frame().await?;
+    Ok(FrameRef {
+        frame,
+        frames: h.page().frames(),
+    })
+}
+
+pub(crate) async fn owner_frame(cx: &Cx<'_>, a: HandleArgs) -> Result<FrameRef, CallError> {
+    let h = handle(cx, a.handle)?;
+    let frame = h.owner_frame().await?;
+    Ok(FrameRef {
+        frame,
+        frames: h.page().frames(),
+    })
+}

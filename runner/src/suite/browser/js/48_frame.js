@@ -1,0 +1,108 @@
+// Frames: the page's frame tree as Playwright shows it. The tree is kept by the wire (every call
+// about a page brings it back, and frame events carry it), so `page.frames()`, `frame.name()`,
+// `frame.url()` and `frame.childFrames()` answer synchronously. A frame's calls name it by the
+// host's frame id; the main frame is named by none, so it stays the same object across
+// navigations.
+
+import { host } from "ext:isolate_suite/browser/10_wire.js";
+import { fnSource, fromWire, ms, toWire } from "ext:isolate_suite/browser/11_values.js";
+import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
+import { Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
+
+export class Frame extends Shortcuts {
+  constructor(page, id, main) {
+    super();
+    this._page = page;
+    this._id = id;
+    this._main = main;
+    this._name = "";
+    this._url = main ? "about:blank" : "";
+    this._parentId = null;
+    this._detached = false;
+  }
+  get _kind() {
+    return "frame";
+  }
+  _step(step) {
+    if (this._main) return new Locator(this._page, [step]);
+    return new Locator(this._page, [{ step: "frame", frame: this._id }, step]);
+  }
+  #on(args = {}) {
+    return { page: this._page._id, frame: this._main ? null : this._id, ...args };
+  }
+  page() {
+    return this._page;
+  }
+  name() {
+    return this._name;
+  }
+  url() {
+    return this._url;
+  }
+  parentFrame() {
+    return this._parentId ? this._page._frameFor(this._parentId) : null;
+  }
+  childFrames() {
+    return this._page.frames().filter((f) => f._parentId !== null && f._parentId === this._id);
+  }
+  isDetached() {
+    return this._detached;
+  }
+  async evaluate(fn, arg) {
+    return fromWire(await host("frame.evaluate", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })));
+  }
+  async evaluateHandle(fn, arg) {
+    return handleOf(await host("frame.evaluateHandle", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })), this._page);
+  }
+  content() {
+    return host("frame.content", this.#on());
+  }
+  setContent(html) {
+    return host("frame.setContent", this.#on({ html: String(html) }));
+  }
+  title() {
+    return host("frame.title", this.#on());
+  }
+  async goto(url, options = {}) {
+    if (this._main) return this._page.goto(url, options);
+    await host("frame.goto", this.#on({ url: String(url), waitUntil: options.waitUntil, timeout: ms(options.timeout) }));
+    return null;
+  }
+  async frameElement() {
+    return handleOf(await host("frame.frameElement", this.#on()), this._page);
+  }
+  waitForTimeout(timeout) {
+    return new Promise((resolve) => setTimeout(resolve, timeout));
+  }
+  async waitForLoadState(state = "load", options = {}) {
+    if (this._main) return this._page.waitForLoadState(state, options);
+    const want = state === "domcontentloaded" ? ["interactive", "complete"] : ["complete"];
+    await this.waitForFunction((w) => w.includes(document.readyState), want, options);
+  }
+  async waitForURL(url, options = {}) {
+    if (this._main) return this._page.waitForURL(url, options);
+    // A child frame's URL is read in the frame: a string matches whole or as the URL's end, a
+    // RegExp tests it.
+    await this.waitForFunction(
+      (m) => (typeof m === "string" ? location.href === m || location.href.endsWith(m) : m.test(location.href)),
+      url,
+      options,
+    );
+  }
+  async waitForFunction(fn, arg, options = {}) {
+    if (this._main) return this._page.waitForFunction(fn, arg, options);
+    const timeout = options.timeout ?? 30000;
+    const deadline = Date.now() + timeout;
+    const interval = typeof options.polling === "number" ? options.polling : 100;
+    for (;;) {
+      const handle = await this.evaluateHandle(fn, arg);
+      if (await handle.evaluate((v) => !!v)) return handle;
+      if (Date.now() + interval > deadline) {
+        const err = new Error(`frame.waitForFunction: Timeout ${timeout}ms exceeded.`);
+        err.name = "TimeoutError";
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  }
+}
