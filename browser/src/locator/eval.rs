@@ -81,11 +81,9 @@ impl Locator {
             unserializable_value: None,
             object_id: Some(id),
         }));
-        arguments.extend(crate::page::handle_arguments(
-            &self.page,
-            frame.as_ref(),
-            handles,
-        )?);
+        arguments.extend(
+            crate::page::handle_arguments(&self.page, frame.as_ref(), main, handles).await?,
+        );
         // The argument and the result cross in the wire format (see `page/wire.js`).
         let wire = crate::page::WIRE_JS;
         let call = if all {

@@ -8,6 +8,8 @@
 // still be in its document).
 ({ make: (roleSets, root = document) => {
   if (root !== document && !root.isConnected) throw new Error("Element is not attached to the DOM");
+  // A text node's actions are its element's, as in Playwright.
+  if (root.nodeType === 3 && root.parentElement) root = root.parentElement;
   const normalize = (s) => String(s ?? "").replace(/[\u200b\u00ad]/g, "").replace(/\s+/g, " ").trim();
 
   /** A text matcher: { kind: "substring" | "exact" | "regex", text, flags }. */
@@ -377,6 +379,10 @@
       if (!inView) el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
     }
     const rect = el.getBoundingClientRect();
+    // Forced past the checks, a box-less element still has nowhere to be clicked.
+    if (!checks.includes("visible") && checks.includes("scroll") && (rect.width === 0 || rect.height === 0)) {
+      return { status: "error", message: "Element is not visible" };
+    }
     const x = rect.left + (options?.position ? options.position.x : rect.width / 2);
     const y = rect.top + (options?.position ? options.position.y : rect.height / 2);
     if (checks.includes("hit")) {

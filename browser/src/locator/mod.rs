@@ -11,6 +11,7 @@ mod expect;
 
 pub(crate) use exec::Root;
 pub(crate) use exec::content_offset;
+pub(crate) use exec::resolve_into;
 
 pub use actions::DragOptions;
 pub use actions::FilePayload;

@@ -166,8 +166,11 @@ impl Frame {
             .call_wire(Some(&self.id), Some(ctx), function, handles, by_value)
             .await
         {
-            Err(BrowserError::Protocol { .. }) if self.is_detached() => Err(detached()),
-            Err(BrowserError::Evaluation { .. }) if self.is_detached() => Err(detached()),
+            Err(BrowserError::Protocol { .. } | BrowserError::Evaluation { .. })
+                if self.is_detached() =>
+            {
+                Err(detached())
+            }
             other => other,
         }
     }

@@ -26,6 +26,9 @@ pub struct FrameInfo {
     pub name: String,
     /// The frame's URL, fragment included.
     pub url: String,
+    /// How many times the frame navigated (its document or within it), so a listener can tell
+    /// a navigation to the same URL.
+    pub navigations: u64,
 }
 
 /// The tree: frames in attach order, the main frame first.
@@ -55,6 +58,7 @@ impl FrameTree {
                 parent,
                 name: String::new(),
                 url: String::new(),
+                navigations: 0,
             });
         });
     }
@@ -101,6 +105,7 @@ impl FrameTree {
                 Some(f) => {
                     f.url = url;
                     f.name = name;
+                    f.navigations += 1;
                 }
                 None if parent.is_none() => {
                     // The main frame can change its id (a cross-process navigation).
@@ -112,6 +117,7 @@ impl FrameTree {
                             parent,
                             name,
                             url,
+                            navigations: 1,
                         },
                     );
                 }
@@ -120,6 +126,7 @@ impl FrameTree {
                     parent,
                     name,
                     url,
+                    navigations: 1,
                 }),
             }
         });
@@ -129,6 +136,7 @@ impl FrameTree {
         self.change(|frames| {
             if let Some(f) = frames.iter_mut().find(|f| f.id == id) {
                 f.url = url;
+                f.navigations += 1;
             }
         });
     }

@@ -122,6 +122,20 @@ impl JsHandle {
         self.frame.as_ref()
     }
 
+    /// The execution context of the world that holds the value.
+    async fn context(&self) -> Result<runtime::ExecutionContextId, BrowserError> {
+        match &self.frame {
+            Some(f) => self.page.frame(f.inner())?.main_context().await,
+            None => self
+                .page
+                .cdp()
+                .execution_context()
+                .await
+                .map_err(|e| cdp("Runtime.executionContext", e))?
+                .ok_or_else(|| BrowserError::Closed(Some("evaluating: the page is navigating".into()))),
+        }
+    }
+
     /// A primitive's value as a call argument (`undefined`, `NaN` and BigInts unserializable).
     pub(crate) fn primitive_argument(&self) -> runtime::CallArgument {
         let (value, unserializable) = match &self.held {
@@ -202,18 +216,7 @@ impl JsHandle {
                     object_id: None,
                 });
                 let mut p = runtime::CallFunctionOnParams::new(declaration);
-                p.execution_context_id = Some(match &self.frame {
-                    Some(f) => self.page.frame(f.inner())?.main_context().await?,
-                    None => self
-                        .page
-                        .cdp()
-                        .execution_context()
-                        .await
-                        .map_err(|e| cdp("Runtime.executionContext", e))?
-                        .ok_or_else(|| {
-                            BrowserError::Closed(Some("evaluating: the page is navigating".into()))
-                        })?,
-                });
+                p.execution_context_id = Some(self.context().await?);
                 p
             }
         };
@@ -222,11 +225,12 @@ impl JsHandle {
             unserializable_value: None,
             object_id: None,
         }));
-        arguments.extend(super::handle_arguments(
-            &self.page,
-            self.frame.as_ref(),
-            handles,
-        )?);
+        if !handles.is_empty() {
+            let ctx = self.context().await?;
+            arguments.extend(
+                super::handle_arguments(&self.page, self.frame.as_ref(), ctx, handles).await?,
+            );
+        }
         params.arguments = Some(arguments);
         params.return_by_value = Some(by_value);
         params.await_promise = Some(true);
@@ -328,7 +332,8 @@ impl JsHandle {
             })
             .await
             .map_err(|e| cdp("DOM.describeNode", e))?;
-        let Some(frame) = node.result.node.frame_id else {
+        let owner = matches!(node.result.node.node_name.as_str(), "IFRAME" | "FRAME");
+        let Some(frame) = node.result.node.frame_id.filter(|_| owner) else {
             return Ok(None);
         };
         let frame = frame.inner().clone();

@@ -335,7 +335,6 @@ impl Page {
         handles: &[JsHandle],
         by_value: bool,
     ) -> Result<runtime::RemoteObject, BrowserError> {
-        let arguments = handle_arguments(self, frame, handles)?;
         let ctx = match ctx {
             Some(ctx) => ctx,
             None => self
@@ -346,6 +345,7 @@ impl Page {
                 .map_err(|e| cdp("Runtime.executionContext", e))?
                 .ok_or_else(|| BrowserError::Closed(Some("evaluating: the page is navigating".into())))?,
         };
+        let arguments = handle_arguments(self, frame, ctx, handles).await?;
         let mut params = runtime::CallFunctionOnParams::new(declaration);
         params.arguments = Some(arguments);
         params.execution_context_id = Some(ctx);
@@ -568,46 +568,69 @@ pub(crate) fn wire_function(
     ))
 }
 
-/// Handles as call arguments (`Runtime.callFunctionOn`), checked to live in `frame`'s main
-/// world (`None`: the main frame's): Playwright's errors for disposed handles and handles of
-/// another frame.
-pub(crate) fn handle_arguments(
+/// Handles as call arguments (`Runtime.callFunctionOn`) of a call in `frame`'s main world
+/// (`None`: the main frame's), whose context is `ctx`: Playwright's errors for disposed
+/// handles and for values of another frame. Element handles of another frame of the same
+/// origin are adopted (resolved into `ctx`), as Playwright does.
+pub(crate) async fn handle_arguments(
     page: &Page,
     frame: Option<&cdp_page::FrameId>,
+    ctx: runtime::ExecutionContextId,
     handles: &[JsHandle],
 ) -> Result<Vec<runtime::CallArgument>, BrowserError> {
-    let main = page
-        .frames()
-        .into_iter()
-        .find(|f| f.parent.is_none())
-        .map(|f| f.id);
+    let tree = page.frames();
+    let main = tree.iter().find(|f| f.parent.is_none()).map(|f| f.id.clone());
     let norm = |f: Option<&cdp_page::FrameId>| {
         f.map(|f| f.inner().clone())
             .filter(|f| Some(f) != main.as_ref())
+            .or_else(|| main.clone())
+    };
+    let origin = |id: &Option<String>| {
+        let url = tree
+            .iter()
+            .find(|f| Some(&f.id) == id.as_ref())
+            .map(|f| f.url.clone())
+            .unwrap_or_default();
+        url::Url::parse(&url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default()
     };
     let want = norm(frame);
-    handles
-        .iter()
-        .map(|h| {
-            let id = h.object_id()?;
-            if !std::sync::Arc::ptr_eq(&h.page().inner, &page.inner) || norm(h.frame_id()) != want
-            {
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        let id = h.object_id()?;
+        let same_page = std::sync::Arc::ptr_eq(&h.page().inner, &page.inner);
+        let from = norm(h.frame_id());
+        let object_id = match id {
+            None => {
+                out.push(h.primitive_argument());
+                continue;
+            }
+            Some(id) if same_page && from == want => id.clone(),
+            Some(id) if same_page && h.is_element() => {
+                if origin(&from) != origin(&want) {
+                    return Err(BrowserError::Evaluation {
+                        message: "Unable to adopt element handle from a different document".into(),
+                        stack: None,
+                    });
+                }
+                crate::locator::resolve_into(page.cdp(), id, ctx).await?
+            }
+            Some(_) => {
                 return Err(BrowserError::Evaluation {
                     message: "JSHandles can be evaluated only in the context they were created!"
                         .into(),
                     stack: None,
                 });
             }
-            Ok(match id {
-                Some(id) => runtime::CallArgument {
-                    value: None,
-                    unserializable_value: None,
-                    object_id: Some(id.clone()),
-                },
-                None => h.primitive_argument(),
-            })
-        })
-        .collect()
+        };
+        out.push(runtime::CallArgument {
+            value: None,
+            unserializable_value: None,
+            object_id: Some(object_id),
+        });
+    }
+    Ok(out)
 }
 
 pub(crate) fn exception(ex: &runtime::ExceptionDetails) -> BrowserError {

@@ -25,7 +25,19 @@ fn frame(cx: &Cx<'_>, page: PageId, id: Option<String>) -> Result<Frame, CallErr
         Some(id) => id,
         None => main_id(&page)?,
     };
-    Ok(page.frame(&id)?)
+    page.frame(&id).map_err(|e| named("frame", e))
+}
+
+/// Playwright names the call in a detached frame's error (`frame.evaluate: Frame was detached`).
+fn named(method: &str, e: isolate_browser_browser::BrowserError) -> CallError {
+    match e {
+        isolate_browser_browser::BrowserError::Evaluation { message, .. }
+            if message == "Frame was detached" =>
+        {
+            CallError::new(format!("{method}: {message}"))
+        }
+        other => other.into(),
+    }
 }
 
 fn main_id(page: &Page) -> Result<String, CallError> {
@@ -42,7 +54,9 @@ pub(crate) async fn evaluate(
 ) -> Result<serde_json::Value, CallError> {
     let f = frame(cx, a.page, a.frame)?;
     let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
-    Ok(f.evaluate_wire(&a.expression, arg, &handles).await?)
+    f.evaluate_wire(&a.expression, arg, &handles)
+        .await
+        .map_err(|e| named("frame.evaluate", e))
 }
 
 pub(crate) async fn evaluate_handle(
@@ -51,7 +65,10 @@ pub(crate) async fn evaluate_handle(
 ) -> Result<HandleInfo, CallError> {
     let f = frame(cx, a.page, a.frame)?;
     let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
-    let h = f.evaluate_handle(&a.expression, arg, &handles).await?;
+    let h = f
+        .evaluate_handle(&a.expression, arg, &handles)
+        .await
+        .map_err(|e| named("frame.evaluateHandle", e))?;
     keep(cx, h)
 }
 

@@ -122,11 +122,10 @@ function dispatch(ev) {
     case "frameattached":
     case "framedetached":
     case "framenavigated":
-      if (!page) return;
-      page._syncFrames(ev.frames);
-      arg = page._frameFor(ev.frame);
-      if (!arg) return;
-      break;
+      // The page tells its listeners what changed since the tree it knew (a reply may have
+      // brought the change first).
+      page?._syncFrames(ev.frames);
+      return;
     default:
       reportHandlerError(new Error(`unknown page event "${ev.type}" from the host`));
       return;
@@ -137,6 +136,12 @@ function dispatch(ev) {
     return;
   }
   callListeners(fns, arg);
+}
+
+/** Calls the listeners of `name` on target `id` with `arg`. */
+export function emitTo(id, name, arg) {
+  const fns = listeners.get(id)?.get(name);
+  if (fns && fns.size > 0) callListeners(fns, arg);
 }
 
 /** Calls each listener with `arg`; what they throw or reject with is reported, not raised. */

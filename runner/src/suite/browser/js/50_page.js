@@ -7,7 +7,7 @@ import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { Response } from "ext:isolate_suite/browser/20_network.js";
 import {
-  addRoute, hasListeners, off, on, onceOn, pagesById, setPopupFactory, waitForEventOn,
+  addRoute, emitTo, hasListeners, off, on, onceOn, pagesById, setPopupFactory, waitForEventOn,
 } from "ext:isolate_suite/browser/30_events.js";
 import { clickOptions, Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
 import { Frame } from "ext:isolate_suite/browser/48_frame.js";
@@ -133,29 +133,49 @@ export class Page extends Shortcuts {
     this._frameOrder = [];
     pagesById.set(id, this);
   }
-  /** Takes the host's frame tree (main frame first, then in attach order). */
+  /**
+   * Takes the host's frame tree (main frame first, then in attach order) and tells listeners
+   * what changed since the tree this page knew: frames that attached, navigated, detached.
+   * Every reply about the page brings the tree, so a call's events are out before it returns.
+   */
   _syncFrames(tree) {
     const seen = new Set();
+    const events = [];
     for (const info of tree) {
       let frame;
-      if (info.parent === null || info.parent === undefined) {
+      const main = info.parent === null || info.parent === undefined;
+      if (main) {
         frame = this._mainFrame;
+        if (frame._id !== info.id) frame._navigations = 0;
         frame._id = info.id;
         if (info.url) this._url = info.url;
       } else {
-        frame = this._framesById.get(info.id) ?? new Frame(this, info.id, false);
+        frame = this._framesById.get(info.id);
+        if (!frame) {
+          frame = new Frame(this, info.id, false);
+          frame._navigations = 0;
+          events.push(["frameattached", frame]);
+        }
       }
       this._framesById.set(info.id, frame);
       frame._name = info.name;
       if (info.url) frame._url = info.url;
       frame._parentId = info.parent ?? null;
       frame._detached = false;
+      if ((info.navigations ?? 0) > (frame._navigations ?? 0)) events.push(["framenavigated", frame]);
+      frame._navigations = info.navigations ?? 0;
       seen.add(info.id);
     }
     for (const [id, frame] of this._framesById) {
-      if (!seen.has(id) && frame !== this._mainFrame) frame._detached = true;
+      if (seen.has(id) || frame === this._mainFrame) continue;
+      this._framesById.delete(id);
+      if (!frame._detached) {
+        frame._detached = true;
+        events.push(["framedetached", frame]);
+      }
     }
     this._frameOrder = tree.map((info) => info.id);
+    for (const [name, frame] of events) emitTo(this._id, name, frame);
   }
   _frameFor(id) {
     return this._framesById.get(id) ?? null;
