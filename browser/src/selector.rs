@@ -115,6 +115,10 @@ pub(crate) enum Part {
         parts: Vec<Part>,
         not: bool,
     },
+    /// Parts spliced into the chain (`internal:chain=`); never sent to the page.
+    Chain {
+        parts: Vec<Part>,
+    },
     Visible {
         value: bool,
     },
@@ -153,25 +157,114 @@ pub(crate) fn assign_role_slots(
                 *slot = roles.len();
                 roles.push((role.clone(), options.clone()));
             }
-            Part::Has { parts, .. } | Part::And { parts } | Part::Or { parts } => {
-                assign_role_slots(parts, roles)
-            }
+            Part::Has { parts, .. }
+            | Part::And { parts }
+            | Part::Or { parts }
+            | Part::Chain { parts } => assign_role_slots(parts, roles),
             _ => {}
         }
     }
 }
 
-/// Parses a Playwright string selector into parts.
+/// Parses a Playwright string selector into parts (one frame: `internal:control=enter-frame`
+/// is refused here; see [`parse_frames`]).
 pub(crate) fn parse(selector: &str) -> Result<Vec<Part>, String> {
-    let mut parts = Vec::new();
+    let mut segments = parse_frames(selector)?;
+    if segments.len() > 1 {
+        return Err("internal:control=enter-frame is not allowed here".into());
+    }
+    Ok(segments.pop().unwrap_or_default())
+}
+
+/// Parses a Playwright string selector into the parts of each frame it descends through:
+/// `iframe >> internal:control=enter-frame >> button` is `[[iframe], [button]]`. A part
+/// marked with `*` (`*css=li >> text=x`) is what the selector returns: the rest becomes a
+/// condition on it.
+pub(crate) fn parse_frames(selector: &str) -> Result<Vec<Vec<Part>>, String> {
+    let mut segments = vec![Vec::new()];
+    let mut capture: Option<(usize, usize)> = None;
     for chunk in split_chain(selector)? {
         let chunk = chunk.trim();
         if chunk.is_empty() {
             return Err("empty selector part".into());
         }
-        parts.push(parse_one(chunk)?);
+        if chunk == "internal:control=enter-frame" {
+            if segments.last().is_some_and(Vec::is_empty) {
+                return Err("internal:control=enter-frame must follow the frame's selector".into());
+            }
+            if capture.is_some() {
+                return Err("a captured part (*) cannot be followed by a frame".into());
+            }
+            segments.push(Vec::new());
+            continue;
+        }
+        let chunk = match chunk.strip_prefix('*') {
+            Some(rest) if is_engine_prefix(rest) => {
+                if capture.is_some() {
+                    return Err("only one part of a selector can be captured with *".into());
+                }
+                let seg = segments.len() - 1;
+                capture = Some((seg, segments[seg].len()));
+                rest
+            }
+            _ => chunk,
+        };
+        let seg = segments.last_mut().ok_or("empty selector")?;
+        match parse_one(chunk)? {
+            Part::Chain { parts } => seg.extend(parts),
+            part => seg.push(part),
+        }
     }
-    Ok(parts)
+    if let Some((seg, at)) = capture {
+        let parts = &mut segments[seg];
+        let rest = parts.split_off(at + 1);
+        if !rest.is_empty() {
+            parts.push(Part::Has {
+                parts: rest,
+                not: false,
+            });
+        }
+    }
+    if segments.last().is_some_and(Vec::is_empty) {
+        return Err("a selector cannot end with internal:control=enter-frame".into());
+    }
+    Ok(segments)
+}
+
+/// Whether `s` starts with `engine=` (so a leading `*` marks a capture, not CSS's `*`).
+fn is_engine_prefix(s: &str) -> bool {
+    s.split_once('=').is_some_and(|(engine, _)| {
+        !engine.is_empty()
+            && engine
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_:".contains(c))
+    })
+}
+
+/// The selector inside an `internal:and="…"`-style body (a JSON string).
+fn inner_selector(body: &str) -> Result<Vec<Part>, String> {
+    let inner: String = serde_json::from_str(body.trim())
+        .map_err(|_| format!("expected a quoted selector, got {body}"))?;
+    parse(&inner)
+}
+
+/// `internal:text=` / `internal:has-text=` bodies: `"text"i` (substring, any case), `"text"s`
+/// (whole text), or `/regex/flags`.
+fn internal_text(body: &str) -> Result<TextQuery, String> {
+    let body = body.trim();
+    if body.starts_with('"') {
+        let (quoted, suffix) = match body.rfind('"') {
+            Some(end) if end > 0 => (&body[..=end], &body[end + 1..]),
+            _ => return Err(format!("unterminated text {body}")),
+        };
+        let text: String =
+            serde_json::from_str(quoted).map_err(|_| format!("bad quoted text {quoted}"))?;
+        return Ok(match suffix {
+            "s" | "" => TextQuery::Exact(text),
+            _ => TextQuery::Substring(text),
+        });
+    }
+    text_body(body)
 }
 
 fn parse_one(s: &str) -> Result<Part, String> {
@@ -184,7 +277,7 @@ fn parse_one(s: &str) -> Result<Part, String> {
         || (s.starts_with('\'') && s.ends_with('\'') && s.len() >= 2)
     {
         return Ok(Part::Text {
-            matcher: text_body(s)?.wire(),
+            matcher: legacy_text(s)?,
         });
     }
     let Some((engine, body)) = s.split_once('=') else {
@@ -195,7 +288,7 @@ fn parse_one(s: &str) -> Result<Part, String> {
     let engine = engine.trim();
     if !engine
         .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ':')
         || engine.is_empty()
     {
         // `input[name=x]` and friends: the `=` belongs to CSS.
@@ -212,7 +305,7 @@ fn parse_one(s: &str) -> Result<Part, String> {
             selector: body.to_string(),
         }),
         "text" => Ok(Part::Text {
-            matcher: text_body(body)?.wire(),
+            matcher: legacy_text(body)?,
         }),
         "id" => Ok(Part::Css {
             selector: format!("[id={}]", css_string(unquote(body))),
@@ -225,13 +318,41 @@ fn parse_one(s: &str) -> Result<Part, String> {
             .parse::<i64>()
             .map(|index| Part::Nth { index })
             .map_err(|_| format!("nth= expects an integer, got \"{body}\"")),
+        "internal:and" => Ok(Part::And {
+            parts: inner_selector(body)?,
+        }),
+        "internal:or" => Ok(Part::Or {
+            parts: inner_selector(body)?,
+        }),
+        "internal:chain" => Ok(Part::Chain {
+            parts: inner_selector(body)?,
+        }),
+        "internal:has" => Ok(Part::Has {
+            parts: inner_selector(body)?,
+            not: false,
+        }),
+        "internal:has-not" => Ok(Part::Has {
+            parts: inner_selector(body)?,
+            not: true,
+        }),
+        "internal:has-text" => Ok(Part::HasText {
+            matcher: internal_text(body)?.wire(),
+            not: false,
+        }),
+        "internal:has-not-text" => Ok(Part::HasText {
+            matcher: internal_text(body)?.wire(),
+            not: true,
+        }),
+        "internal:text" => Ok(Part::Text {
+            matcher: internal_text(body)?.wire(),
+        }),
         "visible" => match body {
             "true" => Ok(Part::Visible { value: true }),
             "false" => Ok(Part::Visible { value: false }),
             _ => Err(format!("visible= expects true or false, got \"{body}\"")),
         },
         other => Err(format!(
-            "unknown selector engine \"{other}\" (known: css, text, xpath, id, data-testid, nth, visible)"
+            "unknown selector engine \"{other}\" (known: css, text, xpath, id, data-testid, nth, visible, internal:and, internal:or, internal:chain, internal:has, internal:has-not, internal:has-text, internal:has-not-text, internal:text, internal:control=enter-frame)"
         )),
     }
 }
@@ -249,6 +370,20 @@ fn unquote(s: &str) -> &str {
 
 fn css_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The `text=` engine's matcher: quoted text is matched against the element's own text nodes
+/// (Playwright's legacy text engine), the rest as [`text_body`] says.
+fn legacy_text(body: &str) -> Result<TextMatch, String> {
+    let q = text_body(body)?;
+    Ok(match q {
+        TextQuery::Exact(text) => TextMatch {
+            kind: "quoted",
+            text,
+            flags: String::new(),
+        },
+        other => other.wire(),
+    })
 }
 
 /// `text=` bodies: `"exact"`, `/regex/flags`, or a substring.
@@ -325,7 +460,7 @@ mod tests {
         assert_eq!(parts.len(), 3);
         assert!(matches!(&parts[0], Part::Css { selector } if selector == "div.card"));
         assert!(
-            matches!(&parts[1], Part::Text { matcher } if matcher.kind == "exact" && matcher.text == "Save")
+            matches!(&parts[1], Part::Text { matcher } if matcher.kind == "quoted" && matcher.text == "Save")
         );
         assert!(matches!(parts[2], Part::Nth { index: 1 }));
         assert!(matches!(

@@ -25,6 +25,16 @@ impl Locator {
         fn_body: &str,
         timeout: Option<Duration>,
     ) -> Result<Value, BrowserError> {
+        Ok(self.with_element_at(what, fn_body, timeout).await?.0)
+    }
+
+    /// [`Self::with_element`], also returning the offset of the element's frame in the page.
+    async fn with_element_at(
+        &self,
+        what: &str,
+        fn_body: &str,
+        timeout: Option<Duration>,
+    ) -> Result<(Value, (f64, f64)), BrowserError> {
         let timeout = self.timeout(timeout);
         // A promise the function returns is awaited, as Playwright does.
         let body = format!(
@@ -34,11 +44,11 @@ impl Locator {
         poll(what, timeout, log, |_| {
             let body = body.clone();
             async move {
-                match self.run(&body).await {
+                match self.run_at(&body).await {
                     Ok(None) => Attempt::Retry("document is navigating".into()),
-                    Ok(Some(v)) => {
-                        self.interpret(v, |a| Attempt::Ready(a.value.unwrap_or(Value::Null)))
-                    }
+                    Ok(Some((v, offset))) => self.interpret(v, |a| {
+                        Attempt::Ready((a.value.unwrap_or(Value::Null), offset))
+                    }),
                     Err(e) => Attempt::Fail(e),
                 }
             }
@@ -425,14 +435,21 @@ impl Locator {
         &self,
         timeout: Option<Duration>,
     ) -> Result<Option<BoundingBox>, BrowserError> {
-        let v = self
-            .with_element(
+        let (v, (dx, dy)) = self
+            .with_element_at(
                 "locator.boundingBox",
                 "(() => { const r = el.getBoundingClientRect(); return r.width || r.height ? { x: r.x, y: r.y, width: r.width, height: r.height } : null; })()",
                 timeout,
             )
             .await?;
-        Ok(serde_json::from_value(v).ok())
+        // In the page's coordinates: the frames' offsets added.
+        Ok(serde_json::from_value::<BoundingBox>(v)
+            .ok()
+            .map(|b| BoundingBox {
+                x: b.x + dx,
+                y: b.y + dy,
+                ..b
+            }))
     }
 
     /// Evaluates a function source with the element as first argument (in the isolated world).
@@ -544,7 +561,7 @@ impl Locator {
     ) -> Result<(), BrowserError> {
         self.actionable_point(
             "locator.scrollIntoViewIfNeeded",
-            &["visible", "scroll"],
+            &["box", "stable", "scroll"],
             None,
             self.timeout(timeout),
         )

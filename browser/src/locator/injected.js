@@ -22,7 +22,7 @@
       };
     }
     const want = normalize(m.text);
-    if (m.kind === "exact") return (s) => normalize(s) === want;
+    if (m.kind === "exact" || m.kind === "quoted") return (s) => normalize(s) === want;
     const lower = want.toLowerCase();
     return (s) => normalize(s).toLowerCase().includes(lower);
   }
@@ -80,17 +80,13 @@
     return false;
   }
 
-  /** querySelectorAll that also searches open shadow roots below `root`. */
-  function queryDeep(root, css) {
-    const out = [...root.querySelectorAll(css)];
-    const hosts = [...(root.shadowRoot ? [root] : []), ...root.querySelectorAll("*")].filter((e) => e.shadowRoot);
-    for (const host of hosts) out.push(...queryDeep(host.shadowRoot, css));
-    return out;
-  }
-
   /** Elements whose text matches, without ancestors of a match (the smallest element wins). */
   function byText(root, m) {
     const test = matcher(m);
+    // `text="…"` (quoted, the legacy engine): one of the element's own text nodes is the text.
+    if (m.kind === "quoted") {
+      return allElements(root).filter((el) => !SKIP_TEXT.has(el.tagName) && [...el.childNodes].some((n) => n.nodeType === 3 && test(n.nodeValue)));
+    }
     // A <slot> only renders its host's light children, which match on their own.
     const matches = allElements(root).filter((el) => !SKIP_TEXT.has(el.tagName) && el.tagName !== "SLOT" && test(elementText(el)));
     const set = new Set(matches);
@@ -132,37 +128,308 @@
     return allElements(root).filter((el) => found.has(el));
   }
 
-  /** CSS with the extra pseudo-classes :visible, :has-text("…") and :text("…") at the end. */
-  function byCss(root, selector) {
-    let css = selector;
-    const filters = [];
-    for (;;) {
-      let m = /:visible\s*$/.exec(css);
-      if (m) {
-        filters.push((el) => isVisible(el));
-        css = css.slice(0, m.index);
+  // ---- CSS with Playwright's extensions ----------------------------------------------------
+  // Native CSS where it can answer (`querySelectorAll`), and otherwise our own evaluator: it
+  // pierces open shadow roots at every combinator, starts matching at the scope (as jQuery
+  // does: `body.$$('* > *')` does not count body's own children's parents outside it), knows
+  // relative selectors (`~ div`, `:scope + p`) and Playwright's pseudo-classes (:has-text,
+  // :text, :text-is, :text-matches, :visible, :nth-match, :right-of, :left-of, :above, :below,
+  // :near), also inside :is, :where, :not and :has.
+
+  const CUSTOM_RE = /:(has-text|text|text-is|text-matches|visible|scope|nth-match|right-of|left-of|above|below|near)(?![-\w])/;
+  const LAYOUT = new Set(["right-of", "left-of", "above", "below", "near"]);
+  const cssCache = new Map();
+
+  /** `s` split at top-level characters `isSep` accepts (outside quotes, brackets, parens). */
+  function splitTop(s, isSep) {
+    const out = [];
+    let depth = 0, quote = null, start = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      if (quote) {
+        if (c === "\\") i++;
+        else if (c === quote) quote = null;
         continue;
       }
-      m = /:(has-text|text)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)\s*$/.exec(css);
-      if (m) {
-        const text = JSON.parse(m[2][0] === "'" ? `"${m[2].slice(1, -1).replace(/"/g, '\\"')}"` : m[2]);
-        const test = matcher({ kind: "substring", text });
-        if (m[1] === "has-text") {
-          filters.push((el) => test(elementText(el)));
-        } else {
-          filters.push((el) => test(elementText(el)) && ![...el.children].some((c) => test(elementText(c))));
+      if (c === "\\") { i++; continue; }
+      if (c === '"' || c === "'") quote = c;
+      else if (c === "(" || c === "[") depth++;
+      else if (c === ")" || c === "]") depth--;
+      else if (depth === 0 && isSep(c)) { out.push(s.slice(start, i)); start = i + 1; }
+    }
+    out.push(s.slice(start));
+    return out;
+  }
+
+  /** A selector list as `[{ compounds: [{ comb, native, customs }] }]`. */
+  function parseCss(selector) {
+    if (cssCache.has(selector)) return cssCache.get(selector);
+    const list = splitTop(selector, (c) => c === ",").map((complex) => parseComplex(complex.trim(), selector));
+    if (cssCache.size > 500) cssCache.clear();
+    cssCache.set(selector, list);
+    return list;
+  }
+
+  function parseComplex(text, whole) {
+    if (!text) throw new Error(`Unexpected token in selector "${whole}"`);
+    const compounds = [];
+    let comb = "", cur = "", depth = 0, quote = null;
+    const flush = () => {
+      if (cur.trim()) {
+        compounds.push({ comb, ...parseCompound(cur.trim(), whole) });
+        comb = " ";
+      }
+      cur = "";
+    };
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (quote) {
+        cur += c;
+        if (c === "\\") cur += text[++i] ?? "";
+        else if (c === quote) quote = null;
+        continue;
+      }
+      if (c === "\\") { cur += c + (text[++i] ?? ""); continue; }
+      if (c === '"' || c === "'") { quote = c; cur += c; continue; }
+      if (c === "(" || c === "[") depth++;
+      if (c === ")" || c === "]") depth--;
+      if (depth === 0 && (c === ">" || c === "+" || c === "~" || /\s/.test(c))) {
+        flush();
+        if (c !== " " && !/\s/.test(c)) {
+          if (comb !== " " && compounds.length) throw new Error(`Unexpected token "${c}" in selector "${whole}"`);
+          comb = c;
         }
-        css = css.slice(0, m.index);
         continue;
       }
-      break;
+      cur += c;
     }
-    css = css.trim() || "*";
-    if (/:(visible|has-text|text)\b/.test(css)) {
-      throw new Error(`:visible, :has-text() and :text() are supported at the end of a CSS selector only: "${selector}"`);
+    flush();
+    if (!compounds.length) throw new Error(`Unexpected end of selector "${whole}"`);
+    return { compounds, relative: compounds[0].comb !== "" };
+  }
+
+  function parseCompound(text, whole) {
+    let native = "";
+    const customs = [];
+    let i = 0;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === "\\") { native += c + (text[i + 1] ?? ""); i += 2; continue; }
+      if (c === '"' || c === "'") {
+        let j = i + 1;
+        while (j < text.length && text[j] !== c) j += text[j] === "\\" ? 2 : 1;
+        native += text.slice(i, j + 1);
+        i = j + 1;
+        continue;
+      }
+      if (c === "[") {
+        let j = i, depth = 0, q = null;
+        for (; j < text.length; j++) {
+          const d = text[j];
+          if (q) { if (d === "\\") j++; else if (d === q) q = null; continue; }
+          if (d === '"' || d === "'") q = d;
+          else if (d === "[") depth++;
+          else if (d === "]" && --depth === 0) break;
+        }
+        native += text.slice(i, j + 1);
+        i = j + 1;
+        continue;
+      }
+      if (c === ":" && text[i + 1] !== ":") {
+        const m = /^:([-\w]+)/.exec(text.slice(i));
+        const name = m ? m[1] : "";
+        let j = i + 1 + name.length;
+        let args = null;
+        if (text[j] === "(") {
+          let depth = 0, q = null, k = j;
+          for (; k < text.length; k++) {
+            const d = text[k];
+            if (q) { if (d === "\\") k++; else if (d === q) q = null; continue; }
+            if (d === '"' || d === "'") q = d;
+            else if (d === "(") depth++;
+            else if (d === ")" && --depth === 0) break;
+          }
+          if (k >= text.length) throw new Error(`Unexpected end of selector "${whole}"`);
+          args = text.slice(j + 1, k);
+          j = k + 1;
+        }
+        const structural = ["is", "where", "not", "has"].includes(name);
+        if (CUSTOM_RE.test(":" + name + "(") && !structural || structural && CUSTOM_RE.test(args ?? "")) {
+          customs.push({ name, args: args ?? "" });
+        } else {
+          native += text.slice(i, j);
+        }
+        i = j;
+        continue;
+      }
+      native += c;
+      i++;
     }
-    let found = queryDeep(root, css);
-    for (const f of filters) found = found.filter(f);
+    return { native: native.trim(), customs, scope: customs.some((x) => x.name === "scope") };
+  }
+
+  function unquoteArg(a) {
+    const t = a.trim();
+    if ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) {
+      const body = t.slice(1, -1);
+      return body.replace(/\\(.)/g, "$1");
+    }
+    return t;
+  }
+
+  function textMatches(el, test, smallest) {
+    if (!test(elementText(el))) return false;
+    if (!smallest) return true;
+    for (const child of composedChildren(el)) if (test(elementText(child))) return false;
+    return true;
+  }
+
+  function layoutScore(name, box, anchor, max) {
+    const dx = Math.max(0, anchor.left - box.right, box.left - anchor.right);
+    const dy = Math.max(0, anchor.top - box.bottom, box.top - anchor.bottom);
+    let d;
+    switch (name) {
+      case "right-of": if (box.left < anchor.right) return undefined; d = box.left - anchor.right + dy; break;
+      case "left-of": if (box.right > anchor.left) return undefined; d = anchor.left - box.right + dy; break;
+      case "above": if (box.bottom > anchor.top) return undefined; d = anchor.top - box.bottom + dx; break;
+      case "below": if (box.top < anchor.bottom) return undefined; d = box.top - anchor.bottom + dx; break;
+      case "near": d = dx + dy; if (d > (max ?? 50)) return undefined; break;
+    }
+    if (max !== undefined && d > max) return undefined;
+    return d;
+  }
+
+  function customMatches(el, c, ctx) {
+    switch (c.name) {
+      case "scope":
+        return el === ctx.scope || (ctx.scope === document && el === document.documentElement);
+      case "visible":
+        return isVisible(el);
+      case "has-text":
+        return textMatches(el, matcher({ kind: "substring", text: unquoteArg(c.args) }), false);
+      case "text":
+        return textMatches(el, matcher({ kind: "substring", text: unquoteArg(c.args) }), true);
+      case "text-is":
+        return textMatches(el, matcher({ kind: "exact", text: unquoteArg(c.args) }), true);
+      case "text-matches": {
+        const [re, flags] = splitTop(c.args, (x) => x === ",").map(unquoteArg);
+        return textMatches(el, matcher({ kind: "regex", text: re, flags: flags ?? "" }), true);
+      }
+      case "is":
+      case "where":
+        return parseCss(c.args).some((cx) => matchesComplex(el, cx, ctx));
+      case "not":
+        return !parseCss(c.args).some((cx) => matchesComplex(el, cx, ctx));
+      case "has":
+        return cssQuery(el, c.args, { scope: el, cache: ctx.cache }).length > 0;
+      case "nth-match": {
+        const parts = splitTop(c.args, (x) => x === ",");
+        const n = Number(parts.pop());
+        const key = "nth:" + c.args;
+        if (!ctx.cache.has(key)) ctx.cache.set(key, cssQuery(ctx.scope, parts.join(","), ctx));
+        return ctx.cache.get(key)[n - 1] === el;
+      }
+      default: {
+        if (!LAYOUT.has(c.name)) throw new Error(`Unknown pseudo-class :${c.name}`);
+        return layoutOf(el, c, ctx) !== undefined;
+      }
+    }
+  }
+
+  function layoutOf(el, c, ctx) {
+    const parts = splitTop(c.args, (x) => x === ",");
+    const max = parts.length > 1 && /^\s*\d+(\.\d+)?\s*$/.test(parts[parts.length - 1]) ? Number(parts.pop()) : undefined;
+    const key = "layout:" + parts.join(",");
+    if (!ctx.cache.has(key)) ctx.cache.set(key, cssQuery(document, parts.join(","), { scope: document, cache: ctx.cache }));
+    const box = el.getBoundingClientRect();
+    if (!box.width && !box.height) return undefined;
+    let best;
+    for (const anchor of ctx.cache.get(key)) {
+      if (anchor === el || composedContains(el, anchor)) continue;
+      const score = layoutScore(c.name, box, anchor.getBoundingClientRect(), max);
+      if (score !== undefined && (best === undefined || score < best)) best = score;
+    }
+    return best;
+  }
+
+  function matchesCompound(el, compound, ctx) {
+    if (compound.native) {
+      try {
+        if (!el.matches(compound.native)) return false;
+      } catch (e) {
+        throw new Error(`Failed to parse selector "${compound.native}": ${e.message}`);
+      }
+    }
+    for (const c of compound.customs) if (!customMatches(el, c, ctx)) return false;
+    return true;
+  }
+
+  function relates(el, comb, scope) {
+    switch (comb) {
+      case ">": return composedParent(el) === scope;
+      case "+": return el.previousElementSibling === scope;
+      case "~": for (let s = el.previousElementSibling; s; s = s.previousElementSibling) if (s === scope) return true; return false;
+      default: return el !== scope && (scope === document || composedContains(scope, el));
+    }
+  }
+
+  function matchFrom(el, cs, i, ctx) {
+    if (!matchesCompound(el, cs[i], ctx)) return false;
+    if (i === 0) {
+      if (cs[0].comb) return relates(el, cs[0].comb, ctx.scope);
+      if (cs[0].scope || ctx.scope === document) return true;
+      return el !== ctx.scope && composedContains(ctx.scope, el);
+    }
+    switch (cs[i].comb) {
+      case ">": {
+        const p = composedParent(el);
+        return !!p && matchFrom(p, cs, i - 1, ctx);
+      }
+      case "+": {
+        const p = el.previousElementSibling;
+        return !!p && matchFrom(p, cs, i - 1, ctx);
+      }
+      case "~":
+        for (let p = el.previousElementSibling; p; p = p.previousElementSibling) if (matchFrom(p, cs, i - 1, ctx)) return true;
+        return false;
+      default:
+        for (let p = composedParent(el); p; p = composedParent(p)) if (matchFrom(p, cs, i - 1, ctx)) return true;
+        return false;
+    }
+  }
+
+  function matchesComplex(el, complex, ctx) {
+    return matchFrom(el, complex.compounds, complex.compounds.length - 1, ctx);
+  }
+
+  /** The elements `selector` matches from `scope`, in document order (layout ones by distance). */
+  function cssQuery(scope, selector, ctx) {
+    const list = parseCss(selector);
+    const custom = CUSTOM_RE.test(selector);
+    const relative = list.some((cx) => cx.relative);
+    if (!custom && !relative && !shadows) {
+      if (scope === document || scope.nodeType === 11) return [...scope.querySelectorAll(selector)];
+      return [...scope.querySelectorAll(list.length === 1 ? `:scope ${selector}` : splitTop(selector, (c) => c === ",").map((x) => `:scope ${x}`).join(","))];
+    }
+    const inner = { scope, cache: ctx?.cache ?? new Map() };
+    // Relative selectors and :scope may match the scope, its siblings and theirs.
+    const wide = relative || /:scope(?![-\w])/.test(selector);
+    const space = wide && scope !== document
+      ? [scope, ...allElements(scope.getRootNode())]
+      : allElements(scope);
+    let found = space.filter((el) => list.some((cx) => matchesComplex(el, cx, inner)));
+    const last = list.length === 1 ? list[0].compounds[list[0].compounds.length - 1] : null;
+    const layout = last?.customs.find((c) => LAYOUT.has(c.name));
+    if (layout) {
+      const scored = found.map((el) => [el, layoutOf(el, layout, inner)]);
+      scored.sort((a, b) => a[1] - b[1]);
+      found = scored.map(([el]) => el);
+    }
+    return found;
+  }
+
+  function byCss(root, selector) {
+    const found = cssQuery(root, selector);
     return found;
   }
 
@@ -186,8 +453,11 @@
 
   function step(scope, part) {
     switch (part.engine) {
-      case "css":
-        return documentOrder(scope.flatMap((s) => byCss(s, part.selector)));
+      case "css": {
+        const found = scope.flatMap((s) => byCss(s, part.selector));
+        // Layout pseudo-classes order matches by distance; everything else is in document order.
+        return /:(right-of|left-of|above|below|near)\(/.test(part.selector) && scope.length === 1 ? [...new Set(found)] : documentOrder(found);
+      }
       case "xpath":
         return documentOrder(scope.flatMap((s) => byXPath(s, part.selector)));
       case "text":
@@ -361,6 +631,11 @@
     const el = r.el;
     const desc = describe(el);
     if (checks.includes("visible") && !isVisible(el)) return { status: "retry", reason: "element is not visible", element: desc };
+    // A layout box, visible or not (scrolling needs one; display: contents lends its children's).
+    const contents = getComputedStyle(el).display === "contents";
+    if (checks.includes("box") && !contents && el.getClientRects().length === 0) {
+      return { status: "retry", reason: "element is not visible", element: desc };
+    }
     if (checks.includes("enabled") && isDisabled(el)) return { status: "retry", reason: "element is not enabled", element: desc };
     if (checks.includes("editable") && !isEditable(el)) {
       if (!isDisabled(el) && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && el.readOnly) {
@@ -376,12 +651,13 @@
     if (checks.includes("scroll") || checks.includes("hit")) {
       const rect = el.getBoundingClientRect();
       const inView = rect.top >= 0 && rect.left >= 0 && rect.bottom <= innerHeight && rect.right <= innerWidth;
-      if (!inView) el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
+      if (!inView) (contents ? el.firstElementChild ?? el : el).scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
     }
     const rect = el.getBoundingClientRect();
     // Forced past the checks, a box-less element still has nowhere to be clicked.
-    if (!checks.includes("visible") && checks.includes("scroll") && (rect.width === 0 || rect.height === 0)) {
-      return { status: "error", message: "Element is not visible" };
+    if (!checks.includes("visible") && !checks.includes("box") && checks.includes("scroll") && (rect.width === 0 || rect.height === 0)) {
+      const boxless = el.getClientRects().length === 0;
+      return { status: "error", message: boxless ? "Element is not visible" : "Element is outside of the viewport" };
     }
     const x = rect.left + (options?.position ? options.position.x : rect.width / 2);
     const y = rect.top + (options?.position ? options.position.y : rect.height / 2);

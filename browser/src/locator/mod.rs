@@ -29,7 +29,6 @@ use crate::page::Page;
 use crate::role::RoleOptions;
 use crate::selector::Part;
 use crate::selector::TextQuery;
-use crate::selector::parse;
 use crate::selector::quote;
 use crate::wait::Attempt;
 use crate::wait::CallLog;
@@ -174,8 +173,18 @@ impl Locator {
 
     /// Narrows to elements matching `selector` inside each current match.
     pub fn locator(&self, selector: &str) -> Self {
-        match parse(selector) {
-            Ok(parts) => self.chain(parts, format!("locator({})", quote(selector))),
+        match crate::selector::parse_frames(selector) {
+            Ok(segments) => {
+                let mut segments = segments.into_iter();
+                let first = segments.next().unwrap_or_default();
+                let mut next = self.chain(first, format!("locator({})", quote(selector)));
+                // `internal:control=enter-frame`: what came before selects the frame.
+                for segment in segments {
+                    let frame = std::mem::replace(&mut next.parts, segment);
+                    next.frames.push(frame);
+                }
+                next
+            }
             Err(reason) => {
                 let mut next = self.chain(Vec::new(), format!("locator({})", quote(selector)));
                 next.error = Some(format!("invalid selector {}: {reason}", quote(selector)));

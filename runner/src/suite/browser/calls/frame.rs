@@ -19,13 +19,18 @@ use crate::suite::protocol::HandleInfo;
 use crate::suite::protocol::PageId;
 use crate::suite::protocol::millis;
 
-fn frame(cx: &Cx<'_>, page: PageId, id: Option<String>) -> Result<Frame, CallError> {
+fn frame(
+    cx: &Cx<'_>,
+    page: PageId,
+    id: Option<String>,
+    method: &str,
+) -> Result<Frame, CallError> {
     let page = cx.page(page)?;
     let id = match id {
         Some(id) => id,
         None => main_id(&page)?,
     };
-    page.frame(&id).map_err(|e| named("frame", e))
+    page.frame(&id).map_err(|e| named(method, e))
 }
 
 /// Playwright names the call in a detached frame's error (`frame.evaluate: Frame was detached`).
@@ -52,7 +57,7 @@ pub(crate) async fn evaluate(
     cx: &Cx<'_>,
     a: FrameEvaluateArgs,
 ) -> Result<serde_json::Value, CallError> {
-    let f = frame(cx, a.page, a.frame)?;
+    let f = frame(cx, a.page, a.frame, "frame.evaluate")?;
     let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
     f.evaluate_wire(&a.expression, arg, &handles)
         .await
@@ -63,7 +68,7 @@ pub(crate) async fn evaluate_handle(
     cx: &Cx<'_>,
     a: FrameEvaluateArgs,
 ) -> Result<HandleInfo, CallError> {
-    let f = frame(cx, a.page, a.frame)?;
+    let f = frame(cx, a.page, a.frame, "frame.evaluateHandle")?;
     let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
     let h = f
         .evaluate_handle(&a.expression, arg, &handles)
@@ -73,26 +78,31 @@ pub(crate) async fn evaluate_handle(
 }
 
 pub(crate) async fn content(cx: &Cx<'_>, a: FrameArgs) -> Result<String, CallError> {
-    Ok(frame(cx, a.page, a.frame)?.content().await?)
+    Ok(frame(cx, a.page, a.frame, "frame.content")?.content().await?)
 }
 
 pub(crate) async fn set_content(cx: &Cx<'_>, a: FrameSetContentArgs) -> Result<(), CallError> {
-    Ok(frame(cx, a.page, a.frame)?.set_content(&a.html).await?)
+    Ok(frame(cx, a.page, a.frame, "frame.setContent")?
+        .set_content(&a.html)
+        .await?)
 }
 
 pub(crate) async fn title(cx: &Cx<'_>, a: FrameArgs) -> Result<String, CallError> {
-    Ok(frame(cx, a.page, a.frame)?.title().await?)
+    Ok(frame(cx, a.page, a.frame, "frame.title")?.title().await?)
 }
 
 pub(crate) async fn goto(cx: &Cx<'_>, a: FrameGotoArgs) -> Result<(), CallError> {
     let _ = a.wait_until;
-    Ok(frame(cx, a.page, a.frame)?
+    Ok(frame(cx, a.page, a.frame, "frame.goto")?
         .goto(&a.url, millis(a.timeout))
         .await?)
 }
 
 pub(crate) async fn frame_element(cx: &Cx<'_>, a: FrameArgs) -> Result<HandleInfo, CallError> {
-    let h = frame(cx, a.page, a.frame)?.frame_element().await?;
+    let h = frame(cx, a.page, a.frame, "frame.frameElement")
+        .map_err(|_| CallError::new("Frame has been detached."))?
+        .frame_element()
+        .await?;
     keep(cx, h)
 }
 

@@ -80,7 +80,12 @@ function errorOf(e) {
     default:
       err = new Error(e.message);
   }
-  if (Array.isArray(e.callLog)) err.callLog = e.callLog;
+  // A failed action's call log is part of its message, as in Playwright (specs match on it).
+  if (ArrayIsArray(e.callLog) && e.callLog.length > 0) {
+    const lines = [];
+    for (let i = 0; i < e.callLog.length; i++) ArrayPrototypePush(lines, `  - ${e.callLog[i]}`);
+    err.message = `${err.message}\nCall log:\n${ArrayPrototypeJoin(lines, "\n")}`;
+  }
   return err;
 }
 

@@ -244,9 +244,17 @@ export class Locator extends Locatable {
     return fromWire(await host("locator.evalOnSelectorAll", this.#on({ ...fnSource(fn), arg: toWire(arg) })));
   }
   /** `page.$eval` / `$$eval`: the matches now, in the page's own world. */
-  async _evalOnSelector(selector, all, fn, arg) {
+  async _evalOnSelector(selector, all, fn, arg, what) {
     const args = this.#on({ ...fnSource(fn), arg: toWire(arg), selector });
-    return fromWire(await (all ? host("locator.evalOnSelectorAll", args) : host("locator.evalOnSelector", args)));
+    try {
+      return fromWire(await (all ? host("locator.evalOnSelectorAll", args) : host("locator.evalOnSelector", args)));
+    } catch (e) {
+      // Playwright names the call in this one ("page.$eval: Failed to find element ...").
+      if (what && typeof e?.message === "string" && e.message.startsWith("Failed to find element")) {
+        e.message = `${what}: ${e.message}`;
+      }
+      throw e;
+    }
   }
   /** `page.$` / `$$`: the matches now, as element handles. */
   async _querySelector() {
@@ -412,7 +420,7 @@ export class Shortcuts extends Locatable {
     return this.locator(selector).dispatchEvent(type, eventInit, options);
   }
   $eval(selector, fn, arg) {
-    return this.locator(selector)._evalOnSelector(selector, false, fn, arg);
+    return this.locator(selector)._evalOnSelector(selector, false, fn, arg, `${this._kind}.$eval`);
   }
   $(selector) {
     return this.locator(selector)._querySelector();
@@ -421,7 +429,7 @@ export class Shortcuts extends Locatable {
     return this.locator(selector).elementHandles();
   }
   $$eval(selector, fn, arg) {
-    return this.locator(selector)._evalOnSelector(selector, true, fn, arg);
+    return this.locator(selector)._evalOnSelector(selector, true, fn, arg, `${this._kind}.$$eval`);
   }
   waitForSelector(selector, options = {}) {
     return this.locator(selector)._waitForSelector(options, `${this._kind}.waitForSelector`);

@@ -256,10 +256,10 @@ export class ElementHandle extends JSHandle {
     return this._locator().locator(selector).elementHandles();
   }
   $eval(selector, fn, arg) {
-    return this._locator().locator(selector)._evalOnSelector(selector, false, fn, arg);
+    return this._locator().locator(selector)._evalOnSelector(selector, false, fn, arg, "elementHandle.$eval");
   }
   $$eval(selector, fn, arg) {
-    return this._locator().locator(selector)._evalOnSelector(selector, true, fn, arg);
+    return this._locator().locator(selector)._evalOnSelector(selector, true, fn, arg, "elementHandle.$$eval");
   }
   waitForSelector(selector, options = {}) {
     return this._locator().locator(selector)._waitForSelector(options, "elementHandle.waitForSelector");
