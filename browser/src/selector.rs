@@ -190,18 +190,24 @@ pub(crate) fn parse_frames(selector: &str) -> Result<Vec<Vec<Part>>, String> {
         }
         if chunk == "internal:control=enter-frame" {
             if segments.last().is_some_and(Vec::is_empty) {
-                return Err("internal:control=enter-frame must follow the frame's selector".into());
+                return Err("Selector cannot start with entering frame, select the iframe first".into());
             }
             if capture.is_some() {
-                return Err("a captured part (*) cannot be followed by a frame".into());
+                return Err(
+                    "Can not capture the selector before diving into the frame. Only last part of the selector can be captured."
+                        .into(),
+                );
             }
             segments.push(Vec::new());
             continue;
         }
         let chunk = match chunk.strip_prefix('*') {
+            Some(rest) if rest.starts_with('=') => {
+                return Err(format!("Unknown engine \"\" while parsing selector {selector}"));
+            }
             Some(rest) if is_engine_prefix(rest) => {
                 if capture.is_some() {
-                    return Err("only one part of a selector can be captured with *".into());
+                    return Err("Only one of the selectors can capture using * modifier".into());
                 }
                 let seg = segments.len() - 1;
                 capture = Some((seg, segments[seg].len()));
@@ -226,7 +232,7 @@ pub(crate) fn parse_frames(selector: &str) -> Result<Vec<Vec<Part>>, String> {
         }
     }
     if segments.last().is_some_and(Vec::is_empty) {
-        return Err("a selector cannot end with internal:control=enter-frame".into());
+        return Err("Selector cannot end with entering frame".into());
     }
     Ok(segments)
 }
@@ -393,11 +399,19 @@ fn text_body(body: &str) -> Result<TextQuery, String> {
         && (body.starts_with('"') && body.ends_with('"')
             || body.starts_with('\'') && body.ends_with('\''))
     {
-        return Ok(TextQuery::Exact(
-            body[1..body.len() - 1]
-                .replace("\\\"", "\"")
-                .replace("\\'", "'"),
-        ));
+        // A backslash takes the next character as it is (`\"`, `\\`, `\x`).
+        let mut text = String::new();
+        let mut chars = body[1..body.len() - 1].chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                if let Some(next) = chars.next() {
+                    text.push(next);
+                }
+            } else {
+                text.push(c);
+            }
+        }
+        return Ok(TextQuery::Exact(text));
     }
     if let Some(rest) = body.strip_prefix('/')
         && let Some(end) = rest.rfind('/')

@@ -121,17 +121,30 @@ impl Locator {
     ) -> Result<MainWorldElements, BrowserError> {
         self.page.ensure_open("evaluating")?;
         let not_ready = || BrowserError::Closed(Some("evaluating: the frame is not ready".into()));
-        let mut exec = self.frame_exec().await?.ok_or_else(not_ready)?;
+        // No frame to enter (or a document between loads) has no matches: `$` does not wait.
+        let Some(mut exec) = self.frame_exec().await? else {
+            let main = cdp_page
+                .execution_context()
+                .await
+                .map_err(|e| cdp("Runtime.executionContext", e))?
+                .ok_or_else(not_ready)?;
+            return Ok((None, main, Vec::new()));
+        };
         let main = match &exec.frame {
             None => cdp_page.execution_context().await,
             Some(frame) => cdp_page.frame_execution_context(frame.clone()).await,
         }
         .map_err(|e| cdp("Runtime.executionContext", e))?
         .ok_or_else(not_ready)?;
+        let parts = if exec.missing {
+            super::exec::nothing()
+        } else {
+            self.parts.clone()
+        };
         let found = self
             .call(
                 exec.ctx,
-                &self.parts,
+                &parts,
                 "return ib.query(parts, ib.root);",
                 false,
                 None,

@@ -30,6 +30,15 @@ pub(crate) struct Exec {
     pub(crate) frame: Option<chromiumoxide::cdp::browser_protocol::page::FrameId>,
     /// The element queries start from (an element handle's), in `ctx`; taken by the first call.
     pub(crate) root: Option<runtime::RemoteObjectId>,
+    /// A frame to enter is not there: the locator matches nothing.
+    pub(crate) missing: bool,
+}
+
+/// Parts that match nothing (a locator whose frame is missing).
+pub(crate) fn nothing() -> Vec<Part> {
+    vec![Part::Css {
+        selector: ":not(*)".into(),
+    }]
 }
 
 /// What a locator starts from.
@@ -121,13 +130,20 @@ impl Locator {
             return Ok(None);
         };
         let root = exec.root.take();
-        let value = self.call(exec.ctx, &self.parts, body, true, None, root).await?;
+        let parts = if exec.missing { nothing() } else { self.parts.clone() };
+        let value = self.call(exec.ctx, &parts, body, true, None, root).await?;
         Ok(value.map(|o| (o.value.unwrap_or(Value::Null), exec.offset)))
     }
 
     /// Where the locator starts: the isolated world of its root's frame, that frame's offset,
     /// and (for an element handle's locator) the element, resolved into that world.
     async fn start(&self) -> Result<Option<Exec>, BrowserError> {
+        if let Some(e) = &self.error {
+            return Err(BrowserError::Selector {
+                selector: self.description.clone(),
+                reason: e.clone(),
+            });
+        }
         let cdp_page = self.page.cdp();
         let frame = match &self.root {
             Root::Page => None,
@@ -152,7 +168,16 @@ impl Locator {
         };
         let offset = match &frame {
             None => (0.0, 0.0),
-            Some(f) => self.page.frame_offset(f).await?,
+            Some(f) => match self.page.frame_offset(f).await {
+                Ok(o) => o,
+                Err(_) if self.page.frame(f.inner()).is_err() => {
+                    return Err(BrowserError::Evaluation {
+                        message: "Frame was detached".into(),
+                        stack: None,
+                    });
+                }
+                Err(e) => return Err(e),
+            },
         };
         let root = match &self.root {
             Root::Element(h) => {
@@ -163,8 +188,13 @@ impl Locator {
                 };
                 match resolve_into(cdp_page, id, ctx).await {
                     Ok(id) => Some(id),
-                    Err(e) if is_context_gone(&e) => return Ok(None),
-                    Err(e) => return Err(e),
+                    // The handle's document is gone (navigated, closed).
+                    Err(_) => {
+                        return Err(BrowserError::Evaluation {
+                            message: "Element is not attached to the DOM".into(),
+                            stack: None,
+                        });
+                    }
                 }
             }
             _ => None,
@@ -174,6 +204,7 @@ impl Locator {
             offset,
             frame,
             root,
+            missing: false,
         }))
     }
 
@@ -182,7 +213,7 @@ impl Locator {
         let Some(mut exec) = self.start().await? else {
             return Ok(None);
         };
-        for frame_parts in &self.frames {
+        for (i, frame_parts) in self.frames.iter().enumerate() {
             let body = "const r = ib.query(parts, ib.root); if (r.length !== 1) return r.length; return r[0];";
             let Some(found) = self
                 .call(exec.ctx, frame_parts, body, false, None, exec.root.take())
@@ -194,12 +225,18 @@ impl Locator {
                 let n = found.value.and_then(|v| v.as_u64()).unwrap_or(0);
                 if n > 1 {
                     return Err(BrowserError::StrictMode {
-                        locator: format!("frame of {}", self.description),
+                        locator: self
+                            .frame_owners
+                            .get(i)
+                            .cloned()
+                            .unwrap_or_else(|| format!("frame of {}", self.description)),
                         count: n as usize,
                         matches: Vec::new(),
                     });
                 }
-                return Ok(None);
+                // No such frame: nothing matches in it (a wait keeps waiting, `count` is 0).
+                exec.missing = true;
+                return Ok(Some(exec));
             };
             let node = cdp_page
                 .execute(dom::DescribeNodeParams {
@@ -210,12 +247,35 @@ impl Locator {
                     pierce: None,
                 })
                 .await;
-            let Some(frame_id) = node.ok().and_then(|n| n.result.node.frame_id) else {
+            let node = node.ok().map(|n| n.result.node);
+            let owner = node
+                .as_ref()
+                .is_some_and(|n| matches!(n.node_name.as_str(), "IFRAME" | "FRAME"));
+            let Some(frame_id) = node.and_then(|n| n.frame_id).filter(|_| owner) else {
+                let preview = if owner {
+                    None
+                } else {
+                    let mut params = runtime::CallFunctionOnParams::new(
+                        "function () { const h = this.outerHTML || ''; return h.length > 100 ? h.slice(0, 100) + '…' : h; }",
+                    );
+                    params.object_id = Some(object_id.clone());
+                    params.return_by_value = Some(true);
+                    cdp_page
+                        .execute(params)
+                        .await
+                        .ok()
+                        .and_then(|r| r.result.result.value)
+                        .and_then(|v| v.as_str().map(str::to_string))
+                };
                 let _ = cdp_page
                     .execute(runtime::ReleaseObjectParams::new(object_id))
                     .await;
+                // An <iframe> between documents (reattached, navigating) is waited for.
+                let Some(preview) = preview else {
+                    return Ok(None);
+                };
                 return Err(BrowserError::InvalidArgument(format!(
-                    "{}: the frame selector does not match an <iframe> or <frame>",
+                    "{}: the frame selector resolved to {preview}, <iframe> was expected",
                     self.description
                 )));
             };

@@ -62,11 +62,11 @@
   function allElements(root) {
     const out = [];
     const visit = (node) => {
-      if (node.shadowRoot) visit(node.shadowRoot);
       for (let child = node.firstElementChild; child; child = child.nextElementSibling) {
         out.push(child);
         visit(child);
       }
+      if (node.shadowRoot) visit(node.shadowRoot);
     };
     visit(root);
     return out;
@@ -84,11 +84,13 @@
   function byText(root, m) {
     const test = matcher(m);
     // `text="…"` (quoted, the legacy engine): one of the element's own text nodes is the text.
+    const candidates = root.nodeType === 1 ? [root, ...allElements(root)] : allElements(root);
     if (m.kind === "quoted") {
-      return allElements(root).filter((el) => !SKIP_TEXT.has(el.tagName) && [...el.childNodes].some((n) => n.nodeType === 3 && test(n.nodeValue)));
+      if (!normalize(m.text)) return candidates.filter((el) => !SKIP_TEXT.has(el.tagName) && !normalize(elementText(el)));
+      return candidates.filter((el) => !SKIP_TEXT.has(el.tagName) && [...el.childNodes].some((n) => n.nodeType === 3 && test(n.nodeValue)));
     }
     // A <slot> only renders its host's light children, which match on their own.
-    const matches = allElements(root).filter((el) => !SKIP_TEXT.has(el.tagName) && el.tagName !== "SLOT" && test(elementText(el)));
+    const matches = candidates.filter((el) => !SKIP_TEXT.has(el.tagName) && el.tagName !== "SLOT" && test(elementText(el)));
     const set = new Set(matches);
     return matches.filter((el) => {
       for (const child of composedChildren(el)) if (set.has(child)) return false;
@@ -205,7 +207,7 @@
     }
     flush();
     if (!compounds.length) throw new Error(`Unexpected end of selector "${whole}"`);
-    return { compounds, relative: compounds[0].comb !== "" };
+    return { compounds, relative: compounds[0].comb !== "", scoped: compounds.some((c) => c.scope) };
   }
 
   function parseCompound(text, whole) {
@@ -253,8 +255,10 @@
           args = text.slice(j + 1, k);
           j = k + 1;
         }
+        // :is, :where, :not and :has are ours too: their selectors pierce shadow roots.
         const structural = ["is", "where", "not", "has"].includes(name);
-        if (CUSTOM_RE.test(":" + name + "(") && !structural || structural && CUSTOM_RE.test(args ?? "")) {
+        if (CUSTOM_RE.test(":" + name + "(") || structural) {
+          checkArgs(name, args ?? "");
           customs.push({ name, args: args ?? "" });
         } else {
           native += text.slice(i, j);
@@ -268,11 +272,32 @@
     return { native: native.trim(), customs, scope: customs.some((x) => x.name === "scope") };
   }
 
+  /** Playwright's errors for malformed arguments of its pseudo-classes. */
+  function checkArgs(name, args) {
+    const list = splitTop(args, (x) => x === ",").map((x) => x.trim());
+    const single = /^("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,>+~()"']+)$/;
+    if (["text", "has-text", "text-is"].includes(name) && (list.length !== 1 || !single.test(list[0]))) {
+      throw new Error(`"${name}" engine expects a single string`);
+    }
+    if (name === "nth-match") {
+      if (list.length < 2 || !list[0]) throw new Error(`"nth-match" engine expects non-empty selector list and an index argument`);
+      const n = list[list.length - 1];
+      if (!/^\d+$/.test(n) || Number(n) < 1) throw new Error(`"nth-match" engine expects a one-based index as the last argument`);
+    }
+    if (LAYOUT.has(name)) {
+      const rest = /^\d+(\.\d+)?$/.test(list[list.length - 1] ?? "") ? list.slice(0, -1) : list;
+      if (!rest.length || rest.some((x) => !x)) {
+        throw new Error(`"${name}" engine expects a selector list and optional maximum distance in pixels`);
+      }
+    }
+  }
+
+  /** A pseudo-class argument: a CSS string (escapes such as `\\a ` decoded) or a bare word. */
   function unquoteArg(a) {
     const t = a.trim();
     if ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) {
-      const body = t.slice(1, -1);
-      return body.replace(/\\(.)/g, "$1");
+      return t.slice(1, -1).replace(/\\([0-9a-fA-F]{1,6} ?|[\s\S])/g, (_, e) =>
+        /^[0-9a-fA-F]/.test(e) ? String.fromCodePoint(parseInt(e, 16)) : e);
     }
     return t;
   }
@@ -284,19 +309,37 @@
     return true;
   }
 
+  /** How far `box` is from `anchor` in the layout relation `name` (`undefined`: not in it). */
   function layoutScore(name, box, anchor, max) {
-    const dx = Math.max(0, anchor.left - box.right, box.left - anchor.right);
-    const dy = Math.max(0, anchor.top - box.bottom, box.top - anchor.bottom);
-    let d;
+    let d, off;
     switch (name) {
-      case "right-of": if (box.left < anchor.right) return undefined; d = box.left - anchor.right + dy; break;
-      case "left-of": if (box.right > anchor.left) return undefined; d = anchor.left - box.right + dy; break;
-      case "above": if (box.bottom > anchor.top) return undefined; d = anchor.top - box.bottom + dx; break;
-      case "below": if (box.top < anchor.bottom) return undefined; d = box.top - anchor.bottom + dx; break;
-      case "near": d = dx + dy; if (d > (max ?? 50)) return undefined; break;
+      case "right-of":
+        d = box.left - anchor.right;
+        off = Math.max(anchor.bottom - box.bottom, 0) + Math.max(box.top - anchor.top, 0);
+        break;
+      case "left-of":
+        d = anchor.left - box.right;
+        off = Math.max(anchor.bottom - box.bottom, 0) + Math.max(box.top - anchor.top, 0);
+        break;
+      case "above":
+        d = anchor.top - box.bottom;
+        off = Math.max(box.left - anchor.left, 0) + Math.max(anchor.right - box.right, 0);
+        break;
+      case "below":
+        d = box.top - anchor.bottom;
+        off = Math.max(box.left - anchor.left, 0) + Math.max(anchor.right - box.right, 0);
+        break;
+      case "near": {
+        let score = 0;
+        if (box.left - anchor.right >= 0) score += box.left - anchor.right;
+        if (anchor.left - box.right >= 0) score += anchor.left - box.right;
+        if (anchor.top - box.bottom >= 0) score += anchor.top - box.bottom;
+        if (box.top - anchor.bottom >= 0) score += box.top - anchor.bottom;
+        return score > (max ?? 50) ? undefined : score;
+      }
     }
-    if (max !== undefined && d > max) return undefined;
-    return d;
+    if (d < 0 || (max !== undefined && d > max)) return undefined;
+    return d + off;
   }
 
   function customMatches(el, c, ctx) {
@@ -377,7 +420,7 @@
     if (!matchesCompound(el, cs[i], ctx)) return false;
     if (i === 0) {
       if (cs[0].comb) return relates(el, cs[0].comb, ctx.scope);
-      if (cs[0].scope || ctx.scope === document) return true;
+      if (ctx.scoped || ctx.scope === document) return true;
       return el !== ctx.scope && composedContains(ctx.scope, el);
     }
     switch (cs[i].comb) {
@@ -399,7 +442,7 @@
   }
 
   function matchesComplex(el, complex, ctx) {
-    return matchFrom(el, complex.compounds, complex.compounds.length - 1, ctx);
+    return matchFrom(el, complex.compounds, complex.compounds.length - 1, { ...ctx, scoped: complex.scoped });
   }
 
   /** The elements `selector` matches from `scope`, in document order (layout ones by distance). */
@@ -418,10 +461,12 @@
       ? [scope, ...allElements(scope.getRootNode())]
       : allElements(scope);
     let found = space.filter((el) => list.some((cx) => matchesComplex(el, cx, inner)));
+    // Layout pseudo-classes of the last compound order the matches: nearest first, by the sum
+    // of their distances.
     const last = list.length === 1 ? list[0].compounds[list[0].compounds.length - 1] : null;
-    const layout = last?.customs.find((c) => LAYOUT.has(c.name));
-    if (layout) {
-      const scored = found.map((el) => [el, layoutOf(el, layout, inner)]);
+    const layouts = last?.customs.filter((c) => LAYOUT.has(c.name)) ?? [];
+    if (layouts.length) {
+      const scored = found.map((el) => [el, layouts.reduce((sum, c) => sum + (layoutOf(el, c, inner) ?? Infinity), 0)]);
       scored.sort((a, b) => a[1] - b[1]);
       found = scored.map(([el]) => el);
     }
@@ -434,6 +479,8 @@
   }
 
   function byXPath(root, xpath) {
+    // Inside an element, an absolute path starts at that element (as in Playwright).
+    if (xpath.startsWith("/") && root.nodeType !== 9) xpath = "." + xpath;
     const result = document.evaluate(xpath, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
     const out = [];
     for (let i = 0; i < result.snapshotLength; i++) {

@@ -95,6 +95,8 @@ pub struct Locator {
     root: exec::Root,
     /// Selectors of the iframes to descend into, outermost first.
     frames: Vec<Vec<Part>>,
+    /// How each frame's `<iframe>` was located, for errors (`locator('iframe')`).
+    frame_owners: Vec<String>,
     parts: Vec<Part>,
     description: String,
     error: Option<String>,
@@ -135,6 +137,7 @@ impl Locator {
             page,
             root,
             frames: Vec::new(),
+            frame_owners: Vec::new(),
             parts: Vec::new(),
             description,
             error: None,
@@ -182,6 +185,7 @@ impl Locator {
                 for segment in segments {
                     let frame = std::mem::replace(&mut next.parts, segment);
                     next.frames.push(frame);
+                    next.frame_owners.push(next.description.clone());
                 }
                 next
             }
@@ -310,6 +314,18 @@ impl Locator {
             -1 => "last()".to_string(),
             n => format!("nth({n})"),
         };
+        // Right after a frame locator, `first()` picks among the frames.
+        if self.parts.is_empty()
+            && let Some(frame) = self.frames.last()
+        {
+            let mut next = self.chain(Vec::new(), call);
+            let mut frame = frame.clone();
+            frame.push(Part::Nth { index });
+            if let Some(last) = next.frames.last_mut() {
+                *last = frame;
+            }
+            return next;
+        }
         self.chain(vec![Part::Nth { index }], call)
     }
 
@@ -366,6 +382,7 @@ impl Locator {
     /// from the result search that frame's document. Same- and cross-origin frames work.
     pub fn frame_locator(&self, selector: &str) -> Self {
         let mut next = self.locator(selector);
+        next.frame_owners.push(next.description.clone());
         next.description = if self.description.is_empty() {
             format!("frameLocator({})", quote(selector))
         } else {
@@ -379,6 +396,7 @@ impl Locator {
     /// Descends into the iframe this locator matches (`locator.contentFrame()`).
     pub fn content_frame(&self) -> Self {
         let mut next = self.clone();
+        next.frame_owners.push(self.description.clone());
         next.description = format!("{}.contentFrame()", self.description);
         let frame = std::mem::take(&mut next.parts);
         next.frames.push(frame);

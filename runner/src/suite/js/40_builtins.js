@@ -26,7 +26,7 @@ const builtins = {
   video: ["off", { scope: "worker", option: true }],
   trace: ["off", { scope: "worker", option: true }],
   contextOptions: [{}, { option: true }],
-  playwright: [async ({}, use) => use({ request: api.request, chromium: { name: () => "chromium" }, devices }), { scope: "worker" }],
+  playwright: [async ({}, use) => use({ request: api.request, chromium: { name: () => "chromium" }, devices, errors: { TimeoutError: api.TimeoutError } }), { scope: "worker" }],
   // Launching Chromium happens here, in worker-fixture time that is not charged to the test.
   browser: [async ({}, use) => { await host("browser.launch"); await use(new api.Browser({})); }, { scope: "worker" }],
   _combinedContextOptions: async (deps, use) => {

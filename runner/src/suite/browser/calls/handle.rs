@@ -176,7 +176,15 @@ pub(crate) async fn wait_for_selector(
             a.strict,
             &a.what,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            isolate_browser_browser::BrowserError::Evaluation { message, .. }
+                if message == "Frame was detached" =>
+            {
+                CallError::new(format!("{}: {message}", a.what))
+            }
+            other => other.into(),
+        })?;
     found.map(|h| keep(cx, h)).transpose()
 }
 

@@ -267,6 +267,11 @@ export class Locator extends Locatable {
   }
   /** `waitForSelector` of a page, frame or handle: the first match in the state, or null. */
   async _waitForSelector(options, what) {
+    if (options && "waitFor" in options) throw new Error(`${what}: options.waitFor is not supported, did you mean options.state?`);
+    if (options && "visibility" in options) throw new Error(`${what}: options.visibility is not supported, did you mean options.state?`);
+    if (options?.state !== undefined && !["attached", "detached", "visible", "hidden"].includes(options.state)) {
+      throw new Error(`${what}: state: expected one of (attached|detached|visible|hidden)`);
+    }
     const info = await host("locator.waitForSelector", this.#on({
       state: options.state ?? "visible",
       strict: !!options.strict,
