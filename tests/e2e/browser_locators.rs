@@ -116,18 +116,27 @@ async fn string_selector_engines() {
             .expect("chain"),
         1
     );
+    // Quoted `text=` (Playwright's legacy text engine) matches one of an element's own text
+    // nodes, not text across its inline children; getByText(exact) reads the whole text.
     assert_eq!(
-        page.locator("p >> text=\"Some bold text\"")
+        page.locator("text=\"Some bold text\"")
             .count()
             .await
             .expect("text across inline children"),
         0
     );
     assert_eq!(
-        page.locator("text=\"Some bold text\"")
+        page.locator("p >> text=\"bold\"")
             .count()
             .await
-            .expect("smallest match"),
+            .expect("own text node"),
+        1
+    );
+    assert_eq!(
+        page.get_by_text(TextQuery::text("Some bold text", true))
+            .count()
+            .await
+            .expect("whole text"),
         1
     );
     let bad = page

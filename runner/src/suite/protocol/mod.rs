@@ -130,14 +130,16 @@ macro_rules! call_table {
         }
     };
     (@run $cx:ident, $args:ident, $method:literal, $handler:path, $reply:ty) => {{
-        let value: $reply = $handler($cx, $args).await?;
+        // Boxed: the table's handlers are many and some futures deep; one big enum of them
+        // all on the thread's stack overflowed it.
+        let value: $reply = Box::pin($handler($cx, $args)).await?;
         Reply::encode($method, &value, PageState::default())
     }};
     (@run $cx:ident, $args:ident, $method:literal, $handler:path, $reply:ty, reports_url) => {{
         let page = $args.page;
         // A call about a page fails at once when its renderer crashes, whatever it waits for.
         let value: $reply = tokio::select! {
-            value = $handler($cx, $args) => value?,
+            value = Box::pin($handler($cx, $args)) => value?,
             () = $cx.crashed(page) => {
                 return Err(CallError::closed(concat!($method, ": Target crashed")));
             }
