@@ -58,6 +58,7 @@ pub use network::NetworkMode;
 pub use network::NetworkPolicy;
 pub use network::Refusal;
 pub use network::RefusalReason;
+pub use page::BindingCall;
 pub use page::ConsoleMessage;
 pub use page::DialogAction;
 pub use page::DialogEvent;

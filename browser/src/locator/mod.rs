@@ -393,6 +393,13 @@ impl Locator {
         next
     }
 
+    /// The same locator, named `description` in errors (`locator.describe(text)`).
+    pub fn describe(&self, description: &str) -> Self {
+        let mut next = self.clone();
+        next.description = description.to_string();
+        next
+    }
+
     /// Descends into the iframe this locator matches (`locator.contentFrame()`).
     pub fn content_frame(&self) -> Self {
         let mut next = self.clone();

@@ -85,6 +85,8 @@ pub enum PageEvent {
     Dialog(DialogEvent),
     /// The page's renderer crashed (out of memory, killed): every call on it fails now.
     Crash,
+    /// The page called a function `exposeBinding` defined.
+    Binding(super::BindingCall),
     /// A frame attached (`page.frames()` has it now).
     FrameAttached {
         /// The frame's id.
@@ -330,13 +332,20 @@ impl Page {
                         PageEvent::Crash
                     }
                     Some(ev) = bindings.next() => {
-                        if ev.name == crate::storage::BINDING {
-                            let Some(inner) = weak.upgrade() else { break };
-                            let context = inner.context.clone();
-                            let origin = ev.payload.clone();
-                            tokio::spawn(async move { context.origin_seen(origin).await });
+                        if ev.name == super::expose::EXPOSE_BINDING {
+                            match super::expose::binding_call(*ev.execution_context_id.inner(), &ev.payload) {
+                                Some(call) => PageEvent::Binding(call),
+                                None => continue,
+                            }
+                        } else {
+                            if ev.name == crate::storage::BINDING {
+                                let Some(inner) = weak.upgrade() else { break };
+                                let context = inner.context.clone();
+                                let origin = ev.payload.clone();
+                                tokio::spawn(async move { context.origin_seen(origin).await });
+                            }
+                            continue;
                         }
-                        continue;
                     }
                     else => break,
                 };

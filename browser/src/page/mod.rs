@@ -18,12 +18,14 @@ use crate::error::cdp;
 use crate::locator::Locator;
 
 mod events;
+mod expose;
 mod frame;
 mod frames;
 mod handle;
 mod navigation;
 mod overrides;
 
+pub use expose::BindingCall;
 pub use frame::Frame;
 pub use frames::FrameInfo;
 pub use handle::JsHandle;
@@ -67,6 +69,8 @@ pub(crate) struct PageInner {
     pub(crate) routes: crate::route::PageRoutes,
     pub(crate) events: events::PageEvents,
     pub(crate) frames: frames::FrameTree,
+    /// Names `exposeBinding` defined.
+    pub(crate) exposed: std::sync::Mutex<Vec<String>>,
     /// Mouse buttons currently held (CDP bit mask).
     pub(crate) mouse_buttons: std::sync::atomic::AtomicI64,
     /// The storage binding and script now installed (see `storage`).
@@ -108,6 +112,7 @@ impl Page {
                 routes: crate::route::PageRoutes::default(),
                 events: events::PageEvents::default(),
                 frames: frames::FrameTree::default(),
+                exposed: std::sync::Mutex::new(Vec::new()),
                 mouse_buttons: std::sync::atomic::AtomicI64::new(0),
                 storage,
                 media: std::sync::Mutex::new(overrides::MediaState::new(color_scheme)),

@@ -331,6 +331,8 @@ pub(crate) enum PageEventName {
     FrameAttached,
     FrameDetached,
     FrameNavigated,
+    /// Calls of functions `exposeBinding` defined (forwarded once one is).
+    Binding,
 }
 
 /// `page.on(event)` / `page.off(event)`.
@@ -649,6 +651,43 @@ pub(crate) struct FrameGotoArgs {
     pub url: String,
     pub wait_until: Option<String>,
     pub timeout: Option<f64>,
+}
+
+/// `frame.addScriptTag(options)` / `addStyleTag(options)`: one of `url`, `path`, `content`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct FrameAddTagArgs {
+    pub page: PageId,
+    pub frame: Option<String>,
+    /// A `<style>` / `<link rel=stylesheet>` instead of a `<script>`.
+    pub style: bool,
+    pub url: Option<String>,
+    pub path: Option<String>,
+    pub content: Option<String>,
+    /// The script's `type` (`module`).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// `page.exposeBinding(name, fn)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExposeArgs {
+    pub page: PageId,
+    pub name: String,
+}
+
+/// The answer to a call of an exposed function: its value (wire format) or its error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BindingResultArgs {
+    pub page: PageId,
+    pub context: i64,
+    pub call: u64,
+    pub ok: bool,
+    pub value: Option<serde_json::Value>,
+    pub message: Option<String>,
+    pub stack: Option<String>,
 }
 
 /// A frame a handle names (`contentFrame`, `ownerFrame`): its id, with its page's frames now.

@@ -255,6 +255,11 @@ pub(crate) enum IsolateEvent {
     Popup { page: PageId, popup: PageId },
     /// `page.on('crash')`: the page's renderer crashed.
     Crash { page: PageId },
+    /// The page called a function `exposeBinding` defined.
+    Binding {
+        page: PageId,
+        data: isolate_browser_browser::BindingCall,
+    },
     /// `page.on('frameattached')`, with the page's frames now.
     FrameAttached {
         page: PageId,

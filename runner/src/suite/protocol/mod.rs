@@ -266,6 +266,8 @@ call_table! {
     "frame.title" => FrameTitle(FrameArgs) -> String = b::frame::title, reports_url;
     /// `frame.goto(url)` of a child frame.
     "frame.goto" => FrameGoto(FrameGotoArgs) -> () = b::frame::goto, reports_url;
+    /// `frame.addScriptTag` / `addStyleTag`: the element, once it loaded (`path` is a project file).
+    "frame.addTag" => FrameAddTag(FrameAddTagArgs) -> HandleInfo = b::frame::add_tag, reports_url;
     /// `frame.frameElement()`: the `<iframe>` that holds the frame.
     "frame.frameElement" => FrameElement(FrameArgs) -> HandleInfo = b::frame::frame_element, reports_url;
     /// `page.waitForFunction(fn, arg, { polling, timeout })`.
@@ -292,6 +294,10 @@ call_table! {
     "page.route" => PageRoute(PageRouteArgs) -> () = b::page::route;
     /// `page.unroute(url)`.
     "page.unroute" => PageUnroute(PageUnrouteArgs) -> () = b::page::unroute;
+    /// `page.exposeBinding(name)`: `window[name]` in every frame calls back into the test.
+    "page.exposeBinding" => ExposeBinding(ExposeArgs) -> () = b::page::expose_binding, reports_url;
+    /// The test's answer to a call of an exposed function.
+    "page.bindingResult" => BindingResult(BindingResultArgs) -> () = b::page::binding_result;
     /// `page.addInitScript(script)`.
     "page.addInitScript" => PageInitScript(PageScriptArgs) -> () = b::page::add_init_script;
     /// `page.emulateMedia(options)`: a missing option stays, `null` resets it.

@@ -174,6 +174,8 @@ pub(crate) enum LocatorStep {
     Frame { frame: Option<String> },
     /// Starts at an element handle's element.
     Handle { handle: HandleId },
+    /// `locator.describe(text)`: how errors and traces name the locator.
+    Describe { description: String },
 }
 
 /// A mouse button by Playwright's name.

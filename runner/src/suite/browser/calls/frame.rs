@@ -9,6 +9,7 @@ use super::Cx;
 use super::handle::handle;
 use super::handle::keep;
 use crate::suite::protocol::CallError;
+use crate::suite::protocol::FrameAddTagArgs;
 use crate::suite::protocol::FrameArgs;
 use crate::suite::protocol::FrameEvaluateArgs;
 use crate::suite::protocol::FrameGotoArgs;
@@ -122,4 +123,88 @@ pub(crate) async fn owner_frame(cx: &Cx<'_>, a: HandleArgs) -> Result<FrameRef, 
         frame,
         frames: h.page().frames(),
     })
+}
+
+/// What the page runs for `addScriptTag` / `addStyleTag`: makes the element, waits for it to
+/// load (a URL) and returns it.
+const ADD_TAG: &str = r#"async ({ style, url, content, type }) => {
+  const load = (el, what) => new Promise((resolve, reject) => {
+    el.onload = () => resolve(el);
+    el.onerror = () => reject(new Error(what));
+  });
+  if (style) {
+    if (url) {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = url;
+      const loaded = load(link, 'Failed to load CSS from ' + url);
+      document.head.appendChild(link);
+      return await loaded;
+    }
+    const el = document.createElement('style');
+    el.appendChild(document.createTextNode(content));
+    const loaded = load(el, 'Failed to add style tag');
+    (document.head || document.documentElement).appendChild(el);
+    return await loaded;
+  }
+  const el = document.createElement('script');
+  el.type = type || 'text/javascript';
+  if (url) {
+    el.src = url;
+    const loaded = load(el, 'Failed to load script at ' + url);
+    document.head.appendChild(el);
+    return await loaded;
+  }
+  el.text = content;
+  let error = null;
+  const onError = (e) => { error = e.error; };
+  window.addEventListener('error', onError);
+  (document.head || document.documentElement).appendChild(el);
+  window.removeEventListener('error', onError);
+  if (error) throw error;
+  return el;
+}"#;
+
+pub(crate) async fn add_tag(cx: &Cx<'_>, a: FrameAddTagArgs) -> Result<HandleInfo, CallError> {
+    let what = if a.style {
+        "frame.addStyleTag"
+    } else {
+        "frame.addScriptTag"
+    };
+    let content = match (&a.url, &a.path, a.content) {
+        (Some(_), _, _) => None,
+        (None, Some(path), _) => {
+            let file = cx.resolve(path)?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CallError::new(format!("{what}: cannot read {path}: {e}")))?;
+            // Named after its file in the page's stack traces.
+            Some(if a.style {
+                format!("{text}\n/*# sourceURL={path}*/")
+            } else {
+                format!("{text}\n//# sourceURL={path}")
+            })
+        }
+        (None, None, Some(content)) => Some(content),
+        (None, None, None) => {
+            return Err(CallError::new(format!(
+                "{what}: Provide an object with a `url`, `path` or `content` property"
+            )));
+        }
+    };
+    let f = frame(cx, a.page, a.frame, what)?;
+    let arg = serde_json::json!({
+        "t": "o",
+        "id": 1,
+        "v": [
+            ["style", a.style],
+            ["url", a.url.map_or(serde_json::json!({ "t": "u" }), serde_json::Value::String)],
+            ["content", content.map_or(serde_json::json!({ "t": "u" }), serde_json::Value::String)],
+            ["type", a.kind.map_or(serde_json::json!({ "t": "u" }), serde_json::Value::String)],
+        ],
+    });
+    let h = f
+        .evaluate_handle(ADD_TAG, arg, &[])
+        .await
+        .map_err(|e| named(what, e))?;
+    keep(cx, h)
 }

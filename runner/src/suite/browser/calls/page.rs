@@ -29,11 +29,13 @@ use super::default_timeout;
 use super::header_entries;
 use super::route::route_handler;
 use crate::suite::browser::BrowserSide;
+use crate::suite::protocol::BindingResultArgs;
 use crate::suite::protocol::Base64;
 use crate::suite::protocol::CallError;
 use crate::suite::protocol::DialogId;
 use crate::suite::protocol::EmulateMediaArgs;
 use crate::suite::protocol::EvaluateArgs;
+use crate::suite::protocol::ExposeArgs;
 use crate::suite::protocol::GotoArgs;
 use crate::suite::protocol::IsolateEvent;
 use crate::suite::protocol::LoadStateArgs;
@@ -69,6 +71,12 @@ pub(crate) fn register_page(
 ) -> Result<PageId, CallError> {
     let id = PageId(side.id());
     let mut popups = page.popups();
+    // Frame changes always reach the isolate, so `page.frames()` is current between calls.
+    ensure_forwarder(side, session, id, &page)?.borrow_mut().extend([
+        PageEventName::FrameAttached,
+        PageEventName::FrameDetached,
+        PageEventName::FrameNavigated,
+    ]);
     let events = side.with_session(session, |s| {
         s.pages.insert(id, page);
         Ok(s.events.clone())
@@ -122,6 +130,7 @@ fn page_crashed(
 /// The event as the isolate receives it, when it is one the isolate can listen for.
 fn isolate_event(page: PageId, event: PageEvent) -> Option<(PageEventName, IsolateEvent)> {
     Some(match event {
+        PageEvent::Binding(data) => (PageEventName::Binding, IsolateEvent::Binding { page, data }),
         PageEvent::FrameAttached { frame, frames } => (
             PageEventName::FrameAttached,
             IsolateEvent::FrameAttached {
@@ -170,11 +179,12 @@ fn isolate_event(page: PageId, event: PageEvent) -> Option<(PageEventName, Isola
 
 /// Forwards a page's events that the isolate listens for; the set says which.
 fn ensure_forwarder(
-    cx: &Cx<'_>,
+    side: &BrowserSide,
+    session: u32,
     page_id: PageId,
     page: &Page,
 ) -> Result<Rc<RefCell<HashSet<PageEventName>>>, CallError> {
-    cx.side.with_session(cx.session, |s| {
+    side.with_session(session, |s| {
         if let Some(set) = s.subscriptions.get(&page_id) {
             return Ok(set.clone());
         }
@@ -400,7 +410,7 @@ pub(crate) async fn subscribe(cx: &Cx<'_>, args: SubscribeArgs) -> Result<(), Ca
         page.on_dialog(Some(dialog_handler(cx, args.page)?));
         return Ok(());
     }
-    ensure_forwarder(cx, args.page, &page)?
+    ensure_forwarder(cx.side, cx.session, args.page, &page)?
         .borrow_mut()
         .insert(args.event);
     Ok(())
@@ -412,7 +422,7 @@ pub(crate) async fn unsubscribe(cx: &Cx<'_>, args: SubscribeArgs) -> Result<(), 
         page.on_dialog(None);
         return Ok(());
     }
-    ensure_forwarder(cx, args.page, &page)?
+    ensure_forwarder(cx.side, cx.session, args.page, &page)?
         .borrow_mut()
         .remove(&args.event);
     Ok(())
@@ -427,6 +437,30 @@ pub(crate) async fn route(cx: &Cx<'_>, args: PageRouteArgs) -> Result<(), CallEr
 pub(crate) async fn unroute(cx: &Cx<'_>, args: PageUnrouteArgs) -> Result<(), CallError> {
     cx.page(args.page)?.unroute(&args.url.into());
     Ok(())
+}
+
+pub(crate) async fn expose_binding(cx: &Cx<'_>, args: ExposeArgs) -> Result<(), CallError> {
+    let page = cx.page(args.page)?;
+    ensure_forwarder(cx.side, cx.session, args.page, &page)?
+        .borrow_mut()
+        .insert(PageEventName::Binding);
+    Ok(page.expose_binding(&args.name).await?)
+}
+
+pub(crate) async fn binding_result(cx: &Cx<'_>, args: BindingResultArgs) -> Result<(), CallError> {
+    let page = cx.page(args.page)?;
+    let call = isolate_browser_browser::BindingCall {
+        name: String::new(),
+        call: args.call,
+        context: args.context,
+        args: Vec::new(),
+    };
+    let outcome = if args.ok {
+        Ok(args.value.unwrap_or(serde_json::json!({ "t": "u" })))
+    } else {
+        Err((args.message.unwrap_or_default(), args.stack))
+    };
+    Ok(page.deliver_binding(&call, outcome).await?)
 }
 
 pub(crate) async fn add_init_script(cx: &Cx<'_>, args: PageScriptArgs) -> Result<(), CallError> {

@@ -119,6 +119,9 @@ function dispatch(ev) {
       if (page) page._crashed = true;
       arg = page;
       break;
+    case "binding":
+      arg = ev.data;
+      break;
     case "frameattached":
     case "framedetached":
     case "framenavigated":

@@ -119,6 +119,17 @@ export class Locator extends Locatable {
   contentFrame() {
     return new FrameLocator(this._step({ step: "contentFrame" }));
   }
+  /** A locator named `description` in errors and reports. */
+  describe(description) {
+    return this._step({ step: "describe", description: String(description) });
+  }
+  /** What `describe()` named this locator, or null. */
+  description() {
+    for (let i = this._chain.length - 1; i >= 0; i--) {
+      if (this._chain[i].step === "describe") return i === this._chain.length - 1 ? this._chain[i].description : null;
+    }
+    return null;
+  }
   toString() {
     return `Locator@${this._page._id}:${JSON.stringify(this._chain)}`;
   }

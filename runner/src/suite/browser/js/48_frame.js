@@ -68,6 +68,16 @@ export class Frame extends Shortcuts {
     await host("frame.goto", this.#on({ url: String(url), waitUntil: options.waitUntil, timeout: ms(options.timeout) }));
     return null;
   }
+  addScriptTag(options = {}) {
+    return this.#addTag(false, options);
+  }
+  addStyleTag(options = {}) {
+    return this.#addTag(true, options);
+  }
+  async #addTag(style, o) {
+    const info = await host("frame.addTag", this.#on({ style, url: o.url, path: o.path, content: o.content, type: o.type }));
+    return handleOf(info, this._page);
+  }
   async frameElement() {
     return handleOf(await host("frame.frameElement", this.#on()), this._page);
   }

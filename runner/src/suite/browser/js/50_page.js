@@ -31,10 +31,8 @@ setPopupFactory((opener, id) => {
 });
 
 /** Page events the host forwards only while someone listens. */
-const HOST_EVENTS = new Set([
-  "console", "pageerror", "request", "response", "requestfailed", "dialog",
-  "frameattached", "framedetached", "framenavigated",
-]);
+// (Frame events come always: the page keeps its frame tree from them.)
+const HOST_EVENTS = new Set(["console", "pageerror", "request", "response", "requestfailed", "dialog"]);
 
 class Keyboard {
   #page;
@@ -131,7 +129,43 @@ export class Page extends Shortcuts {
     /** Frames by host id: attached ones, and detached ones events may still name. */
     this._framesById = new Map();
     this._frameOrder = [];
+    /** Functions `exposeBinding` defined, by name. */
+    this._bindings = new Map();
     pagesById.set(id, this);
+    // Keeps the event pump running: the host sends every change of the frame tree.
+    on(id, "frametree", () => {});
+  }
+  /**
+   * `window[name](...args)` in every frame of the page calls `fn({ page, context, frame },
+   * ...args)` here, in the test's sandbox; the page gets its result (or its error).
+   */
+  async exposeBinding(name, fn, options = {}) {
+    name = String(name);
+    if (typeof fn !== "function") throw new TypeError("page.exposeBinding: the binding must be a function");
+    if (this._bindings.has(name)) throw new Error(`page.exposeBinding: Function "${name}" has been already registered`);
+    this._bindings.set(name, fn);
+    if (!this._onBinding) {
+      this._onBinding = (call) => this.#answerBinding(call);
+      on(this._id, "binding", this._onBinding);
+    }
+    await host("page.exposeBinding", this.#on({ name }));
+  }
+  exposeFunction(name, fn) {
+    if (typeof fn !== "function") throw new TypeError("page.exposeFunction: the callback must be a function");
+    return this.exposeBinding(name, (source, ...args) => fn(...args));
+  }
+  async #answerBinding(call) {
+    const fn = this._bindings.get(call.name);
+    if (!fn) return;
+    const source = { page: this, context: this._context, frame: this._mainFrame };
+    let answer;
+    try {
+      const value = await fn(source, ...call.args.map(fromWire));
+      answer = { ok: true, value: toWire(value) };
+    } catch (e) {
+      answer = { ok: false, message: String(e?.message ?? e), stack: typeof e?.stack === "string" ? e.stack : undefined };
+    }
+    await host("page.bindingResult", this.#on({ context: call.context, call: call.call, ...answer })).catch(() => {});
   }
   /**
    * Takes the host's frame tree (main frame first, then in attach order) and tells listeners
@@ -182,6 +216,12 @@ export class Page extends Shortcuts {
   }
   mainFrame() {
     return this._mainFrame;
+  }
+  addScriptTag(options) {
+    return this._mainFrame.addScriptTag(options);
+  }
+  addStyleTag(options) {
+    return this._mainFrame.addStyleTag(options);
   }
   frames() {
     if (this._frameOrder.length === 0) return [this._mainFrame];

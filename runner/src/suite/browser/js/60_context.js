@@ -29,9 +29,20 @@ export class BrowserContext {
     const { id, frames } = await host("context.newPage", this.#on());
     const page = new Page(id, this);
     if (frames) page._syncFrames(frames);
+    for (const [name, fn] of this._bindings ?? []) await page.exposeBinding(name, fn);
     this._pages.push(page);
     this._emit("page", page);
     return page;
+  }
+  /** `exposeBinding` on every page of the context, now and later. */
+  async exposeBinding(name, fn) {
+    this._bindings ??= new Map();
+    if (this._bindings.has(name)) throw new Error(`browserContext.exposeBinding: Function "${name}" has been already registered`);
+    this._bindings.set(name, fn);
+    for (const page of this.pages()) await page.exposeBinding(name, fn);
+  }
+  exposeFunction(name, fn) {
+    return this.exposeBinding(name, (source, ...args) => fn(...args));
   }
   cookies(urls = []) {
     return host("context.cookies", this.#on({ urls: Array.isArray(urls) ? urls : [urls] }));

@@ -1,0 +1,230 @@
+//! Frames, element handles and Playwright's selector engines, end to end through
+//! `isolate-browser test` against real Chromium: the frame tree and its events, frame
+//! evaluation and locators, element-handle actions and scoped queries, handles as `evaluate`
+//! arguments, `waitForSelector`, and the selector syntax Playwright's own specs use.
+
+use crate::test_runner::project;
+use crate::test_runner::run_test;
+
+const CONFIG: &str = r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "timeout": 20000 }"#;
+
+/// Runs one spec file and asserts its test `name` passed.
+fn passes(file: &str, spec: &str, name: &str) {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        (file, spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.status(name), ["passed"], "{}", run.error(name));
+}
+
+/// `page.frames()`, `mainFrame()`, `frame(name)`, the frame's own evaluation, content and
+/// locators, its `<iframe>` element, frame events, and a detached frame's errors.
+#[test]
+fn frames_are_a_tree_the_test_can_walk() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('frames', async ({ page }) => {
+  const events: string[] = [];
+  page.on('frameattached', (f) => events.push('attached'));
+  page.on('framedetached', (f) => events.push('detached'));
+  await page.setContent(`<title>top</title><iframe name="a" srcdoc="<title>A</title><p id=p>in a</p><iframe name='b' srcdoc='<span>deep</span>'></iframe>"></iframe>`);
+  await expect.poll(() => page.frames().length).toBe(3);
+  const main = page.mainFrame();
+  expect(page.frames()[0]).toBe(main);
+  expect(main.parentFrame()).toBe(null);
+  const a = page.frame('a')!;
+  expect(page.frame({ name: 'a', url: 'about:srcdoc' })).toBe(a);
+  expect(a.parentFrame()).toBe(main);
+  expect(main.childFrames().length).toBe(1);
+  expect(main.childFrames()[0]).toBe(a);
+  expect(a.childFrames().length).toBe(1);
+  const b = a.childFrames()[0];
+  expect(b.parentFrame()).toBe(a);
+  expect(b.url()).toBe('about:srcdoc');
+  expect(events.filter((e) => e === 'attached').length).toBe(2);
+  // Evaluation, content and locators of a child frame are that frame's.
+  expect(await a.evaluate(() => document.title)).toBe('A');
+  expect(await a.title()).toBe('A');
+  expect(await main.title()).toBe('top');
+  expect(await a.locator('#p').textContent()).toBe('in a');
+  expect(await a.$eval('#p', (p, suffix) => p.textContent + suffix, '!')).toBe('in a!');
+  expect(await b.locator('span').innerText()).toBe('deep');
+  expect(await a.content()).toContain('<p id="p">in a</p>');
+  await a.locator('#p').click();
+  // The frame's element, and back.
+  const owner = await a.frameElement();
+  expect(await owner.getAttribute('name')).toBe('a');
+  expect(await owner.contentFrame()).toBe(a);
+  const span = await b.$('span');
+  expect(await span!.ownerFrame()).toBe(b);
+  // An element of a same-origin frame can be passed to the main frame.
+  expect(await page.evaluate((el) => el.textContent, span)).toBe('deep');
+  const two = await a.evaluateHandle(() => ({ n: 2 }));
+  await expect(page.evaluate((v) => v, two)).rejects.toThrow('JSHandles can be evaluated only in the context they were created!');
+  await a.setContent('<p>replaced</p>');
+  expect(await a.locator('p').textContent()).toBe('replaced');
+  await page.evaluate(() => document.querySelector('iframe')!.remove());
+  expect(a.isDetached()).toBe(true);
+  expect(page.frames()).toEqual([main]);
+  await expect.poll(() => events.filter((e) => e === 'detached').length).toBe(2);
+  await expect(a.evaluate(() => 1)).rejects.toThrow('frame.evaluate: Frame was detached');
+});
+"#;
+    passes("tests/frames.spec.ts", spec, "frames");
+}
+
+/// Element handles act through the same checks as locators, query inside their element, and
+/// travel as `evaluate` arguments alone or inside objects and arrays.
+#[test]
+fn element_handles_act_like_locators() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('handles act', async ({ page }) => {
+  await page.setContent(`
+    <button id=b onclick="this.dataset.n = (+(this.dataset.n || 0) + 1)">Go</button>
+    <input id=i><input id=c type=checkbox>
+    <select id=s><option value=x>X</option><option value=y>Y</option></select>
+    <ul id=list><li>one</li><li class=two>two</li></ul>
+    <div id=box style="position:absolute; left: 50px; top: 60px; width: 70px; height: 20px">box</div>
+    <div id=gone>gone</div>`);
+  const button = (await page.$('#b'))!;
+  await button.click();
+  await button.dblclick();
+  expect(await button.getAttribute('data-n')).toBe('3');
+  const input = (await page.$('#i'))!;
+  await input.fill('hello');
+  await input.press('End');
+  await input.type('!');
+  expect(await input.inputValue()).toBe('hello!');
+  await input.selectText();
+  expect(await page.evaluate(() => window.getSelection()!.toString() || (document.activeElement as HTMLInputElement).value.substring((document.activeElement as HTMLInputElement).selectionStart!, (document.activeElement as HTMLInputElement).selectionEnd!))).toBe('hello!');
+  const box = (await page.$('#c'))!;
+  await box.check();
+  expect(await box.isChecked()).toBe(true);
+  await box.uncheck();
+  expect(await box.isChecked()).toBe(false);
+  const select = (await page.$('#s'))!;
+  await select.selectOption('y');
+  expect(await select.evaluate((s: HTMLSelectElement) => s.value)).toBe('y');
+  expect(await (await page.$('#box'))!.boundingBox()).toEqual({ x: 50, y: 60, width: 70, height: 20 });
+  expect(await (await page.$('#box'))!.isVisible()).toBe(true);
+  await (await page.$('#box'))!.waitForElementState('stable');
+  expect((await (await page.$('#box'))!.screenshot()).length).toBeGreaterThan(100);
+  // Queries inside the element.
+  const list = (await page.$('#list'))!;
+  expect(await list.$eval('.two', (li) => li.textContent)).toBe('two');
+  expect(await list.$$eval('li', (lis) => lis.length)).toBe(2);
+  expect((await list.$$('li')).length).toBe(2);
+  expect(await list.$('#b')).toBe(null);
+  await expect(list.$eval('.nope', (e) => e)).rejects.toThrow('elementHandle.$eval: Failed to find element matching selector ".nope"');
+  setTimeout(() => page.evaluate(() => document.querySelector('#list')!.insertAdjacentHTML('beforeend', '<li class=late>late</li>')), 100);
+  const late = await list.waitForSelector('.late');
+  expect(await late!.textContent()).toBe('late');
+  // Handles as arguments: alone, in objects, in arrays.
+  expect(await page.evaluate((el) => el.id, button)).toBe('b');
+  expect(await page.evaluate(({ a, b }) => a.id + b.id, { a: button, b: input })).toBe('bi');
+  expect(await page.evaluate(([x, y]) => x.tagName + y.tagName, [list, late])).toBe('ULLI');
+  expect(await page.$eval('#i', (el, other) => el.id + other.id, button)).toBe('ib');
+  // A node that left its document, and a disposed handle, say so.
+  const gone = (await page.$('#gone'))!;
+  await gone.evaluate((el) => el.remove());
+  await expect(gone.click()).rejects.toThrow('Element is not attached to the DOM');
+  await button.dispose();
+  await expect(page.evaluate((el) => el.id, button)).rejects.toThrow('JSHandle is disposed');
+});
+"#;
+    passes("tests/handles.spec.ts", spec, "handles act");
+}
+
+/// `waitForSelector` in every state returns a handle (or null), and refuses bad options with
+/// Playwright's words.
+#[test]
+fn wait_for_selector_returns_handles() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('waits', async ({ page }) => {
+  await page.setContent('<div id=a style="display:none">a</div>');
+  setTimeout(() => page.evaluate(() => (document.querySelector('#a') as HTMLElement).style.display = 'block'), 100);
+  const shown = await page.waitForSelector('#a');
+  expect(await shown!.textContent()).toBe('a');
+  expect(await page.waitForSelector('#a', { state: 'attached' })).toBeTruthy();
+  setTimeout(() => page.evaluate(() => (document.querySelector('#a') as HTMLElement).style.display = 'none'), 100);
+  expect(await page.waitForSelector('#a', { state: 'hidden' })).toBe(null);
+  setTimeout(() => page.evaluate(() => document.querySelector('#a')!.remove()), 100);
+  expect(await page.waitForSelector('#a', { state: 'detached' })).toBe(null);
+  await expect(page.waitForSelector('#a', { timeout: 200 })).rejects.toThrow('page.waitForSelector: Timeout 200ms exceeded');
+  await expect(page.waitForSelector('#a', { state: 'nope' as any })).rejects.toThrow('state: expected one of (attached|detached|visible|hidden)');
+  await page.setContent('<p>1</p><p>2</p>');
+  expect(await (await page.waitForSelector('p'))!.textContent()).toBe('1');
+});
+"#;
+    passes("tests/waits.spec.ts", spec, "waits");
+}
+
+/// The selector syntax of Playwright's specs: entering frames, `*` capture, `internal:*`
+/// engines, pseudo-classes anywhere in CSS, relative and scope-relative CSS, layout
+/// pseudo-classes, and errors for malformed ones.
+#[test]
+fn selectors_follow_playwrights_engines() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('selectors', async ({ page }) => {
+  await page.setContent(`
+    <section><div id=d1>one<span>a</span></div><div id=d2>two<b>b</b></div></section>
+    <div id=s1></div><div id=s2></div><div id=s3></div>
+    <iframe srcdoc="<button>in frame</button>"></iframe>`);
+  await expect(page.locator('iframe >> internal:control=enter-frame >> button')).toHaveText('in frame');
+  expect(await page.$eval('iframe >> internal:control=enter-frame >> button', (b) => b.textContent)).toBe('in frame');
+  expect(await page.$$eval('*css=div >> span', (els) => els.map((e) => e.id))).toEqual(['d1']);
+  expect(await page.$$eval('div >> internal:has="b"', (els) => els.map((e) => e.id))).toEqual(['d2']);
+  expect(await page.$$eval('section div:has-text("two") b', (els) => els.length)).toBe(1);
+  expect(await page.$eval(':text-is("a")', (e) => e.parentElement!.id)).toBe('d1');
+  expect(await page.$eval(':nth-match(section div, 2)', (e) => e.id)).toBe('d2');
+  expect(await page.$$eval('#s1 >> ~ div', (els) => els.map((e) => e.id))).toEqual(['s2', 's3']);
+  const section = (await page.$('section'))!;
+  expect(await section.$$eval('* > *', (els) => els.length)).toBe(2);
+  expect(await page.$eval('text="two"', (e) => e.id)).toBe('d2');
+  await page.setContent(`<div id=left style="position:absolute;left:0;top:0;width:50px;height:50px"></div>
+    <div id=near style="position:absolute;left:60px;top:0;width:50px;height:50px"></div>
+    <div id=far style="position:absolute;left:300px;top:0;width:50px;height:50px"></div>`);
+  expect(await page.$$eval('div:right-of(#left)', (els) => els.map((e) => e.id))).toEqual(['near', 'far']);
+  expect(await page.$$eval('div:near(#left)', (els) => els.map((e) => e.id))).toEqual(['near']);
+  await expect(page.$(':text("a", "b")')).rejects.toThrow('"text" engine expects a single string');
+  await expect(page.$('iframe >> internal:control=enter-frame')).rejects.toThrow('Selector cannot end with entering frame');
+});
+"#;
+    passes("tests/selectors.spec.ts", spec, "selectors");
+}
+
+/// `exposeFunction` / `exposeBinding`: the page calls into the test's sandbox, before and after
+/// navigations, and gets values and errors back; `addScriptTag` / `addStyleTag` add to the
+/// page; `locator.describe` names a locator in errors.
+#[test]
+fn the_page_calls_back_into_the_test() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('callbacks', async ({ page }) => {
+  const seen: number[] = [];
+  await page.exposeFunction('compute', (a: number, b: number) => { seen.push(a); return { sum: a + b, when: new Date(0) }; });
+  await page.exposeBinding('whoami', ({ page: p }, greeting: string) => `${greeting} from ${p === page ? 'the page' : 'elsewhere'}`);
+  await page.exposeFunction('fail', () => { throw new Error('nope from the test'); });
+  const r = await page.evaluate(async () => { const v = await (window as any).compute(2, 3); return [v.sum, v.when instanceof Date]; });
+  expect(r).toEqual([5, true]);
+  expect(seen).toEqual([2]);
+  expect(await page.evaluate(() => (window as any).whoami('hi'))).toBe('hi from the page');
+  expect(await page.evaluate(() => (window as any).fail().catch((e: Error) => e.message))).toBe('nope from the test');
+  await expect(page.exposeFunction('compute', () => 0)).rejects.toThrow('Function "compute" has been already registered');
+  // A new document has them too.
+  await page.setContent('<iframe srcdoc="<p>x</p>"></iframe>');
+  await page.reload();
+  expect(await page.evaluate(() => (window as any).compute(40, 2).then((v: any) => v.sum))).toBe(42);
+  await page.setContent('<p id=p>text</p>');
+  const script = await page.addScriptTag({ content: 'window.added = 7;' });
+  expect(await script.evaluate((s) => s.tagName)).toBe('SCRIPT');
+  expect(await page.evaluate(() => (window as any).added)).toBe(7);
+  await page.addStyleTag({ content: '#p { color: rgb(1, 2, 3); }' });
+  await expect(page.locator('#p')).toHaveCSS('color', 'rgb(1, 2, 3)');
+  await expect(page.addScriptTag({})).rejects.toThrow('Provide an object with a `url`, `path` or `content` property');
+  const described = page.locator('#missing').describe('the missing thing');
+  expect(described.description()).toBe('the missing thing');
+  await expect(described.click({ timeout: 300 })).rejects.toThrow('the missing thing');
+});
+"#;
+    passes("tests/callbacks.spec.ts", spec, "callbacks");
+}
