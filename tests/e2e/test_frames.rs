@@ -129,7 +129,10 @@ test('handles act', async ({ page }) => {
   await gone.evaluate((el) => el.remove());
   await expect(gone.click()).rejects.toThrow('Element is not attached to the DOM');
   await button.dispose();
-  await expect(page.evaluate((el) => el.id, button)).rejects.toThrow('JSHandle is disposed');
+  await expect(page.evaluate((el) => el.id, button)).rejects.toThrow('no object with guid');
+  await expect(button.evaluate((el) => el.id)).rejects.toThrow('JSHandle is disposed');
+  await expect(page.evaluate((a) => a, { f: () => 1 })).rejects.toThrow('Attempting to serialize unexpected value at position "f"');
+  await expect((page.evaluate as any)((a: any, b: any) => 1, 1, 2)).rejects.toThrow('Too many arguments');
 });
 "#;
     passes("tests/handles.spec.ts", spec, "handles act");

@@ -350,7 +350,7 @@ impl Locator {
         let v = self
             .with_element(
                 "locator.inputValue",
-                "('value' in el && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement)) ? el.value : (() => { throw new Error('Not an input element'); })()",
+                "('value' in el && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement)) ? el.value : (() => { throw new Error('Node is not an <input>, <textarea> or <select> element'); })()",
                 timeout,
             )
             .await?;

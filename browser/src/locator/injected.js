@@ -851,7 +851,7 @@
       }
       case "text": return ok(normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg));
       case "value":
-        if (!("value" in el)) throw new Error("Not an input element");
+        if (!("value" in el)) throw new Error("Node is not an <input>, <textarea> or <select> element");
         return ok(el.value);
       case "values":
         if (!(el instanceof HTMLSelectElement)) throw new Error("Not a select element");

@@ -87,7 +87,7 @@ impl JsHandle {
         if is_element {
             let node = handle
                 .call(
-                    "(el) => { const tag = el.nodeName.toLowerCase(); if (el.nodeType !== 1) return '#' + tag.replace(/^#/, ''); const attrs = [...el.attributes].map((a) => ` ${a.name}=\"${a.value}\"`).join(''); const inner = el.children.length ? '…' : (el.textContent || '').slice(0, 50); return `<${tag}${attrs}>${inner}</${tag}>`; }",
+                    "(el) => { const cut = (s) => { const cs = [...s.replace(/\\n/g, '\\u21b5')]; return cs.length > 50 ? cs.slice(0, 49).join('') + '\\u2026' : cs.join(''); }; if (el.nodeType === 3) return '#text=' + cut(el.nodeValue || ''); const tag = el.nodeName.toLowerCase(); if (el.nodeType !== 1) return '#' + tag.replace(/^#/, ''); const attrs = [...el.attributes].map((a) => a.name).map((n) => { const v = el.getAttribute(n); return v ? ` ${n}=\"${v}\"` : ` ${n}`; }).join(''); if (['input', 'img', 'br', 'hr', 'meta', 'link', 'area', 'base', 'col', 'embed', 'source', 'track', 'wbr'].includes(tag)) return `<${tag}${attrs}/>`; const inner = el.children.length ? '\\u2026' : cut(el.textContent || ''); return `<${tag}${attrs}>${inner}</${tag}>`; }",
                     &[],
                     true,
                 )

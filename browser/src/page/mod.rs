@@ -362,7 +362,17 @@ impl Page {
             .cdp
             .execute(params)
             .await
-            .map_err(|e| cdp("Runtime.callFunctionOn", e))?;
+            .map_err(|e| match cdp("Runtime.callFunctionOn", e) {
+                BrowserError::Protocol { reason, .. }
+                    if reason.contains("Inspected target navigated or closed") =>
+                {
+                    BrowserError::Evaluation {
+                        message: "Execution context was destroyed, most likely because of a navigation".into(),
+                        stack: None,
+                    }
+                }
+                other => other,
+            })?;
         if let Some(ex) = res.result.exception_details {
             return Err(exception(&ex));
         }
@@ -603,7 +613,11 @@ pub(crate) async fn handle_arguments(
     let want = norm(frame);
     let mut out = Vec::with_capacity(handles.len());
     for h in handles {
-        let id = h.object_id()?;
+        // Playwright's words for a disposed handle passed as an argument.
+        let id = h.object_id().map_err(|_| BrowserError::Evaluation {
+            message: "no object with guid: the handle was disposed".into(),
+            stack: None,
+        })?;
         let same_page = std::sync::Arc::ptr_eq(&h.page().inner, &page.inner);
         let from = norm(h.frame_id());
         let object_id = match id {

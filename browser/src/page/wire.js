@@ -35,14 +35,17 @@
         case "bigint":
           return { t: "b", v: String(v) };
         case "symbol":
-        case "function":
           return { t: "u" };
+        case "function":
+          // As Playwright's serializer: undefined on its own, an empty object inside another.
+          return depth === 0 ? { t: "u" } : { t: "o", id: next++, v: [] };
       }
       if (typeof Window === "function" && isA(v, Window)) return "ref: <Window>";
       if (typeof Document === "function" && isA(v, Document)) return "ref: <Document>";
       if (typeof Node === "function" && isA(v, Node)) return "ref: <Node>";
       if (ids.has(v)) return { t: "ref", id: ids.get(v) };
-      if (depth > 1000) throw new ErrorCtor("Cannot serialize result: object reference chain is too long");
+      // Each level is three in the wire format, and CDP returns at most 1000 by value.
+      if (depth > 300) throw new ErrorCtor("Cannot serialize result: object reference chain is too long.");
       const id = next++;
       ids.set(v, id);
       if (isA(v, DateCtor)) return { t: "d", v: NumberIsNaN(v.getTime()) ? null : v.toISOString() };

@@ -46,6 +46,7 @@ const ObjectPrototypeIsPrototypeOf = uncurry(Object.prototype.isPrototypeOf);
 const PromisePrototype = Promise.prototype;
 const PromisePrototypeThen = uncurry(Promise.prototype.then);
 const PromiseResolve = Promise.resolve.bind(Promise);
+const PromiseReject = Promise.reject.bind(Promise);
 const ReflectApply = Reflect.apply;
 const RegExpPrototype = RegExp.prototype;
 const RegExpPrototypeExec = uncurry(RegExp.prototype.exec);
@@ -533,8 +534,17 @@ function makeExpect(config) {
           if (isPromise(outcome)) return PromisePrototypeThen(outcome, finish);
           return finish(outcome);
         };
-        // The received promise is followed with the built-in `then`, never its own.
-        const settled = isPromise(received) ? received : PromiseResolve(received);
+        // `expect(fn).rejects` / `.resolves` calls `fn` for its promise (as Jest does). The
+        // received promise is followed with the built-in `then`, never its own.
+        let source = received;
+        if (promise && typeof source === "function") {
+          try {
+            source = ReflectApply(source, undefined, []);
+          } catch (e) {
+            source = PromiseReject(e);
+          }
+        }
+        const settled = isPromise(source) ? source : PromiseResolve(source);
         if (promise === "resolves") {
           return PromisePrototypeThen(settled, run, (e) => {
             throw new AssertionError(`expect(received).resolves.${name}()\n\nReceived promise rejected instead of resolved\nRejected to value: ${print(e)}`);

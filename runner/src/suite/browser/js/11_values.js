@@ -25,7 +25,15 @@ export function ms(value) {
 
 /** `evaluate(fn | expression)`: the source the page runs. */
 export function fnSource(fn) {
-  if (typeof fn === "function") return { expression: fn.toString(), isFunction: true };
+  if (typeof fn === "function") {
+    let source = FunctionPrototypeToString(fn);
+    // A method shorthand (`sum([a, b]) { ... }`) is a function expression once named so.
+    const m = /^(async\s+)?([\w$]+)\s*\(/.exec(source);
+    if (m && m[2] !== "function" && m[2] !== "async") {
+      source = m[1] ? `async function ${source.slice(m[1].length)}` : `function ${source}`;
+    }
+    return { expression: source, isFunction: true };
+  }
   if (typeof fn === "string") return { expression: fn, isFunction: false };
   throw new TypeError("evaluate expects a function or a string expression");
 }
@@ -74,6 +82,7 @@ const {
   DatePrototypeToISOString, ErrorPrototype, NumberIsNaN, ObjectIs, ObjectKeys, ObjectPrototypeIsPrototypeOf,
   RegExpPrototype, RegExpPrototypeGetFlags, RegExpPrototypeGetSource, SafeMap, String: StringCtor,
   TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
+  FunctionPrototypeToString, JSONStringify,
 } = primordials;
 const TYPED = {
   Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
@@ -89,11 +98,12 @@ export function setHandleTest(fn) {
 }
 
 /** A value of test code as the wire carries it. Functions and symbols are `undefined`, as
- * Playwright's serializer makes them; Maps and Sets arrive as empty objects. */
+ * Playwright's serializer makes them as results; as arguments they are refused with the path to
+ * them. Maps and Sets arrive as empty objects (Playwright's spec says so). */
 export function toWire(value) {
   const ids = new SafeMap();
   let next = 1;
-  const go = (v, depth) => {
+  const go = (v, depth, path = "") => {
     if (v === undefined) return { t: "u" };
     if (v === null) return null;
     switch (typeof v) {
@@ -109,8 +119,11 @@ export function toWire(value) {
       case "bigint":
         return { t: "b", v: StringCtor(v) };
       case "symbol":
-      case "function":
         return { t: "u" };
+      case "function": {
+        const at = path ? ` at position ${JSONStringify(path)}` : "";
+        throw new Error(`Attempting to serialize unexpected value${at}: ${FunctionPrototypeToString(v)}`);
+      }
     }
     const handle = handleIdOf(v);
     if (handle !== undefined) return { t: "h", v: handle };
@@ -133,12 +146,14 @@ export function toWire(value) {
     }
     if (ArrayIsArray(v)) {
       const out = [];
-      for (let i = 0; i < v.length; i++) ArrayPrototypePush(out, go(v[i], depth + 1));
+      for (let i = 0; i < v.length; i++) ArrayPrototypePush(out, go(v[i], depth + 1, `${path}[${i}]`));
       return { t: "a", id, v: out };
     }
     const out = [];
     const keys = ObjectKeys(v);
-    for (let i = 0; i < keys.length; i++) ArrayPrototypePush(out, [keys[i], go(v[keys[i]], depth + 1)]);
+    for (let i = 0; i < keys.length; i++) {
+      ArrayPrototypePush(out, [keys[i], go(v[keys[i]], depth + 1, path ? `${path}.${keys[i]}` : keys[i])]);
+    }
     return { t: "o", id, v: out };
   };
   return go(value, 0);

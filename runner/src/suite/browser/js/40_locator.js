@@ -435,7 +435,8 @@ export class Shortcuts extends Locatable {
   dispatchEvent(selector, type, eventInit, options) {
     return this.locator(selector).dispatchEvent(type, eventInit, options);
   }
-  $eval(selector, fn, arg) {
+  async $eval(selector, fn, arg, ...rest) {
+    if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return this.locator(selector)._evalOnSelector(selector, false, fn, arg, `${this._kind}.$eval`);
   }
   $(selector) {
@@ -444,7 +445,8 @@ export class Shortcuts extends Locatable {
   $$(selector) {
     return this.locator(selector).elementHandles();
   }
-  $$eval(selector, fn, arg) {
+  async $$eval(selector, fn, arg, ...rest) {
+    if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return this.locator(selector)._evalOnSelector(selector, true, fn, arg, `${this._kind}.$$eval`);
   }
   waitForSelector(selector, options = {}) {

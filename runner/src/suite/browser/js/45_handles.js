@@ -32,10 +32,12 @@ export class JSHandle {
   static _isReal(v) {
     return #id in v;
   }
-  async evaluate(fn, arg) {
+  async evaluate(fn, arg, ...rest) {
+    if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return fromWire(await host("handle.evaluate", { handle: this.#id, ...fnSource(fn), arg: toWire(arg) }));
   }
-  async evaluateHandle(fn, arg) {
+  async evaluateHandle(fn, arg, ...rest) {
+    if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return handleOf(await host("handle.evaluateHandle", { handle: this.#id, ...fnSource(fn), arg: toWire(arg) }), this._page);
   }
   async jsonValue() {

@@ -48,10 +48,12 @@ export class Frame extends Shortcuts {
   isDetached() {
     return this._detached;
   }
-  async evaluate(fn, arg) {
+  async evaluate(fn, arg, ...rest) {
+    if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return fromWire(await host("frame.evaluate", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })));
   }
-  async evaluateHandle(fn, arg) {
+  async evaluateHandle(fn, arg, ...rest) {
+    if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return handleOf(await host("frame.evaluateHandle", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })), this._page);
   }
   content() {

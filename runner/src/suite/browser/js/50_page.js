@@ -272,15 +272,27 @@ export class Page extends Shortcuts {
   setContent(html) {
     return host("page.setContent", this.#on({ html }));
   }
-  async evaluate(fn, arg) {
+  async evaluate(fn, arg, ...rest) {
+    if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return fromWire(await host("page.evaluate", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })));
   }
-  async evaluateHandle(fn, arg) {
+  async evaluateHandle(fn, arg, ...rest) {
+    if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return handleOf(await host("page.evaluateHandle", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })), this);
   }
   waitForFunction(fn, arg, options = {}) {
     const polling = typeof options.polling === "number" ? options.polling : undefined;
     return host("page.waitForFunction", this.#on({ ...fnSource(fn), arg, timeout: ms(options.timeout), polling }));
+  }
+  /** Waits for the main frame to navigate (to `url`, when given) and load. */
+  async waitForNavigation(options = {}) {
+    const main = this._mainFrame;
+    await this.waitForEvent("framenavigated", {
+      predicate: (f) => f === main && (options.url === undefined || matchesUrl(options.url, f.url())),
+      timeout: options.timeout,
+    });
+    await this.waitForLoadState(options.waitUntil === "commit" ? "domcontentloaded" : (options.waitUntil ?? "load"), { timeout: options.timeout });
+    return null;
   }
   waitForURL(url, options = {}) {
     return host("page.waitForURL", this.#on({ url: urlMatch(url), timeout: ms(options.timeout) }));
