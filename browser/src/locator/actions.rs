@@ -38,7 +38,7 @@ impl Locator {
         let timeout = self.timeout(timeout);
         // A promise the function returns is awaited, as Playwright does.
         let body = format!(
-            "const r = ib.withElement(parts, true, (el) => {fn_body}); if (r && r.value && typeof r.value.then === 'function') r.value = await r.value; return r;"
+            "const r = ib.withElement(parts, ib.strict, (el) => {fn_body}); if (r && r.value && typeof r.value.then === 'function') r.value = await r.value; return r;"
         );
         let log = CallLog::new(format!("waiting for {}", self.description));
         poll(what, timeout, log, |_| {
@@ -292,7 +292,7 @@ impl Locator {
             .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         let timeout_d = self.timeout(timeout);
         let body =
-            format!("return ib.withElement(parts, true, (el) => ib.selectOptions(el, {list}));");
+            format!("return ib.withElement(parts, ib.strict, (el) => ib.selectOptions(el, {list}));");
         poll(
             "locator.selectOption",
             timeout_d,
@@ -376,7 +376,7 @@ impl Locator {
     }
 
     async fn state(&self, what: &str, expr: &str) -> Result<bool, BrowserError> {
-        let body = format!("const r = ib.withElement(parts, true, (el) => {expr}); return r;");
+        let body = format!("const r = ib.withElement(parts, ib.strict, (el) => {expr}); return r;");
         let v = self.run_now(&body).await?;
         let a: Actionable =
             serde_json::from_value(v).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
@@ -537,8 +537,10 @@ impl Locator {
                 "hidden",
             ),
         };
+        // A retry reports what the first match is now (Playwright's "locator resolved to
+        // hidden <div …>" call log lines).
         let body = format!(
-            "const n = ib.count(parts); if (n > 1 && {strict}) return {{ status: 'strict', count: n, matches: ib.describeAll(parts).slice(0, 10) }}; return {{ status: ({want}) ? 'ok' : 'retry', count: n }};"
+            "const n = ib.count(parts); if (n > 1 && {strict}) return {{ status: 'strict', count: n, matches: ib.describeAll(parts).slice(0, 10) }}; const first = n > 0 ? ib.query(parts, ib.root)[0] : null; const seen = first ? 'locator resolved to ' + (ib.isVisible(first) ? 'visible ' : 'hidden ') + ib.describe(first) : null; return ({want}) ? {{ status: 'ok', count: n }} : {{ status: 'retry', count: n, reason: seen }};"
         );
         let log = CallLog::new(format!("waiting for {} to be {label}", self.description));
         poll(what, timeout, log, |_| {

@@ -6,7 +6,7 @@
 // the host (CDP `Accessibility.queryAXTree`) and handed in as element lists with their names.
 // `root` is where queries start: the document, or the element of an element handle (which must
 // still be in its document).
-({ make: (roleSets, root = document) => {
+({ make: (roleSets, root = document, strictMode = true) => {
   if (root !== document && !root.isConnected) throw new Error("Element is not attached to the DOM");
   // A text node's actions are its element's, as in Playwright.
   if (root.nodeType === 3 && root.parentElement) root = root.parentElement;
@@ -636,18 +636,21 @@
     throw new Error("Not a checkbox or radio button");
   }
 
+  /** An element as Playwright previews it: its attributes, and its text unless it has children. */
   function describe(el) {
-    const attrs = [];
-    for (const name of ["id", "class", "type", "name", "data-testid", "role", "aria-label", "placeholder", "href"]) {
-      const v = el.getAttribute(name);
-      if (v !== null && v !== "") attrs.push(`${name}="${v.length > 40 ? v.slice(0, 40) + "…" : v}"`);
-    }
+    const cut = (s) => {
+      const cs = [...s.replace(/\n/g, "\u21b5")];
+      return cs.length > 50 ? cs.slice(0, 49).join("") + "\u2026" : cs.join("");
+    };
+    if (el.nodeType === 3) return "#text=" + cut(el.nodeValue || "");
+    if (el.nodeType !== 1) return "#" + el.nodeName.toLowerCase().replace(/^#/, "");
     const tag = el.tagName.toLowerCase();
-    const text = normalize(el.textContent);
-    const short = text.length > 40 ? text.slice(0, 40) + "…" : text;
-    const open = `<${tag}${attrs.length ? " " + attrs.join(" ") : ""}>`;
-    return el.children.length === 0 || short ? `${open}${short}</${tag}>` : `${open}…</${tag}>`;
+    const attrs = [...el.attributes].map((a) => (a.value ? ` ${a.name}="${a.value}"` : ` ${a.name}`)).join("");
+    if (VOID.has(tag)) return `<${tag}${attrs}/>`;
+    const inner = el.children.length ? "\u2026" : cut(el.textContent || "");
+    return `<${tag}${attrs}>${inner}</${tag}>`;
   }
+  const VOID = new Set(["input", "img", "br", "hr", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"]);
 
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
@@ -673,10 +676,11 @@
    * hit. Returns the point to act at (viewport CSS pixels) or why it must wait.
    */
   async function actionable(parts, checks, options) {
-    const r = resolveOne(parts, true);
+    const r = resolveOne(parts, strictMode);
     if (r.status !== "ok") return r;
     const el = r.el;
-    const desc = describe(el);
+    // Not strict (page.click(selector)): the first of several, as Playwright says in its log.
+    const desc = r.count > 1 ? `${r.count} elements. Proceeding with the first one: ${describe(el)}` : describe(el);
     if (checks.includes("visible") && !isVisible(el)) return { status: "retry", reason: "element is not visible", element: desc };
     // A layout box, visible or not (scrolling needs one; display: contents lends its children's).
     const contents = getComputedStyle(el).display === "contents";
@@ -883,6 +887,7 @@
   }
 
   return {
+    strict: strictMode,
     stateOf,
     query,
     root,

@@ -97,6 +97,8 @@ pub struct Locator {
     frames: Vec<Vec<Part>>,
     /// How each frame's `<iframe>` was located, for errors (`locator('iframe')`).
     frame_owners: Vec<String>,
+    /// Whether an action needs exactly one match (locators) or takes the first (`page.click`).
+    strict: bool,
     parts: Vec<Part>,
     description: String,
     error: Option<String>,
@@ -138,6 +140,7 @@ impl Locator {
             root,
             frames: Vec::new(),
             frame_owners: Vec::new(),
+            strict: true,
             parts: Vec::new(),
             description,
             error: None,
@@ -390,6 +393,14 @@ impl Locator {
         };
         let frame = std::mem::take(&mut next.parts);
         next.frames.push(frame);
+        next
+    }
+
+    /// The same locator, acting on the first of several matches instead of failing (the
+    /// selector-first shortcuts such as `page.click(selector)`, which are not strict).
+    pub fn non_strict(&self) -> Self {
+        let mut next = self.clone();
+        next.strict = false;
         next
     }
 

@@ -162,6 +162,7 @@ export class FixtureScope {
   workerDef(name) {
     return this.def(name);
   }
+  /** Tears the test's fixtures down; resolves with `{ errors }` in a null-prototype box. */
   async teardown() {
     const errors = [];
     while (this.teardowns.length) {
@@ -172,7 +173,7 @@ export class FixtureScope {
         errors.push(e);
       }
     }
-    return errors;
+    return { __proto__: null, errors };
   }
 }
 

@@ -336,7 +336,7 @@ async function runOne(test, options) {
   try {
     const afterErrors = [];
     await runHooks("afterEach", [...suites].reverse(), scope, info, teardownRun, afterErrors);
-    const teardownErrors = await teardownRun.within(scope.teardown());
+    const { errors: teardownErrors } = await teardownRun.within(scope.teardown());
     for (let i = 0; i < teardownErrors.length; i++) ArrayPrototypePush(afterErrors, errorOf(teardownErrors[i]));
     // Rejections of the test's own promises that surfaced while it was torn down.
     pushAll(afterErrors, ArrayPrototypeSplice(state.running.handlerErrors, 0));
@@ -364,7 +364,10 @@ async function runOne(test, options) {
     }
   }
   state.running = null;
+  // What async functions of the harness resolve with has no prototype: a test that gives
+  // every object a `then` (Object.prototype.then) cannot make the harness wait on it.
   const result = {
+    __proto__: null,
     id: test.id,
     status,
     errors,
@@ -437,5 +440,5 @@ export async function runTests(ids, options) {
     }
   }
   workerFixtures.clear();
-  return { teardownErrors, lateErrors: state.lateErrors.splice(0) };
+  return { __proto__: null, teardownErrors, lateErrors: state.lateErrors.splice(0) };
 }

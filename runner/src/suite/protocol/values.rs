@@ -176,6 +176,8 @@ pub(crate) enum LocatorStep {
     Handle { handle: HandleId },
     /// `locator.describe(text)`: how errors and traces name the locator.
     Describe { description: String },
+    /// Acts on the first of several matches (`page.click(selector)` and the other shortcuts).
+    NonStrict,
 }
 
 /// A mouse button by Playwright's name.

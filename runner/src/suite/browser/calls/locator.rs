@@ -94,6 +94,7 @@ pub(crate) fn build(cx: &Cx<'_>, page: &Page, chain: Vec<LocatorStep>) -> Result
             (Base::Start(_), LocatorStep::And { chain }) => build(cx, page, chain)?,
             (Base::Locator(l), LocatorStep::ContentFrame) => l.content_frame(),
             (Base::Locator(l), LocatorStep::Describe { description }) => l.describe(&description),
+            (Base::Locator(l), LocatorStep::NonStrict) => l.non_strict(),
             (Base::Start(_), step) => {
                 return Err(CallError::bad_call(format!(
                     "a locator cannot start with {step:?}"

@@ -97,6 +97,17 @@ export function setPageUrlSink(fn, frames) {
   pageFramesSink = frames;
 }
 
+/**
+ * The next batch of page events, in a null-prototype box: the event pump runs beside every
+ * test, and a test that gives every object a `then` (Object.prototype.then) must not be able
+ * to stall it by making the batch look like a promise.
+ */
+export async function nextEvents() {
+  const reply = JSONParse(await rawCall("events.next", "{}"));
+  if (reply.error) throw errorOf(reply.error);
+  return { __proto__: null, batch: reply.ok };
+}
+
 /** One host call: JSON in, JSON out; host failures become JS errors with this stack. */
 export async function host(method, args = {}) {
   // The caller's frames are only on the stack now, before the first await.

@@ -2,7 +2,7 @@
 // while anyone listens, and the dispatch that turns each event into what listeners receive.
 // Route handlers are listeners too: a paused request waits for its handler's answer.
 
-import { host, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
+import { host, nextEvents, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 import { ms } from "ext:isolate_suite/browser/11_values.js";
 import { ConsoleMessage, Dialog, Request, Response, Route } from "ext:isolate_suite/browser/20_network.js";
 
@@ -52,7 +52,7 @@ function pump() {
     for (;;) {
       let batch;
       try {
-        batch = await host("events.next");
+        batch = (await nextEvents()).batch;
       } catch {
         pumping = false;
         return;

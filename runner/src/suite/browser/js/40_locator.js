@@ -360,56 +360,61 @@ export class Shortcuts extends Locatable {
   get _kind() {
     return "page";
   }
+  /** The selector's locator for a shortcut: not strict (the first match) unless asked. */
+  _first(selector, options) {
+    const l = this.locator(selector);
+    return options?.strict ? l : l._step({ step: "nonStrict" });
+  }
   click(selector, options) {
-    return this.locator(selector).click(options);
+    return this._first(selector, options).click(options);
   }
   dblclick(selector, options) {
-    return this.locator(selector).dblclick(options);
+    return this._first(selector, options).dblclick(options);
   }
   tap(selector, options) {
-    return this.locator(selector).click(options);
+    return this._first(selector, options).click(options);
   }
   fill(selector, value, options) {
-    return this.locator(selector).fill(value, options);
+    return this._first(selector, options).fill(value, options);
   }
   press(selector, key, options) {
-    return this.locator(selector).press(key, options);
+    return this._first(selector, options).press(key, options);
   }
   type(selector, text, options) {
-    return this.locator(selector).pressSequentially(text, options);
+    return this._first(selector, options).pressSequentially(text, options);
   }
   check(selector, options) {
-    return this.locator(selector).check(options);
+    return this._first(selector, options).check(options);
   }
   uncheck(selector, options) {
-    return this.locator(selector).uncheck(options);
+    return this._first(selector, options).uncheck(options);
   }
   setChecked(selector, checked, options) {
-    return this.locator(selector).setChecked(checked, options);
+    return this._first(selector, options).setChecked(checked, options);
   }
   hover(selector, options) {
-    return this.locator(selector).hover(options);
+    return this._first(selector, options).hover(options);
   }
   focus(selector, options) {
-    return this.locator(selector).focus(options);
+    return this._first(selector, options).focus(options);
   }
   selectOption(selector, values, options) {
-    return this.locator(selector).selectOption(values, options);
+    return this._first(selector, options).selectOption(values, options);
   }
   textContent(selector, options) {
-    return this.locator(selector).textContent(options);
+    return this._first(selector, options).textContent(options);
   }
   innerText(selector, options) {
-    return this.locator(selector).innerText(options);
+    return this._first(selector, options).innerText(options);
   }
   innerHTML(selector, options) {
-    return this.locator(selector).innerHTML(options);
+    return this._first(selector, options).innerHTML(options);
   }
   inputValue(selector, options) {
-    return this.locator(selector).inputValue(options);
+    return this._first(selector, options).inputValue(options);
   }
   getAttribute(selector, name, options) {
-    return this.locator(selector).getAttribute(name, options);
+    return this._first(selector, options).getAttribute(name, options);
   }
   isVisible(selector) {
     return this.locator(selector).isVisible();
@@ -430,10 +435,10 @@ export class Shortcuts extends Locatable {
     return this.locator(selector).isEditable();
   }
   setInputFiles(selector, files, options) {
-    return this.locator(selector).setInputFiles(files, options);
+    return this._first(selector, options).setInputFiles(files, options);
   }
   dispatchEvent(selector, type, eventInit, options) {
-    return this.locator(selector).dispatchEvent(type, eventInit, options);
+    return this._first(selector, options).dispatchEvent(type, eventInit, options);
   }
   async $eval(selector, fn, arg, ...rest) {
     if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
