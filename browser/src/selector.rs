@@ -190,7 +190,9 @@ pub(crate) fn parse_frames(selector: &str) -> Result<Vec<Vec<Part>>, String> {
         }
         if chunk == "internal:control=enter-frame" {
             if segments.last().is_some_and(Vec::is_empty) {
-                return Err("Selector cannot start with entering frame, select the iframe first".into());
+                return Err(
+                    "Selector cannot start with entering frame, select the iframe first".into(),
+                );
             }
             if capture.is_some() {
                 return Err(
@@ -203,7 +205,9 @@ pub(crate) fn parse_frames(selector: &str) -> Result<Vec<Vec<Part>>, String> {
         }
         let chunk = match chunk.strip_prefix('*') {
             Some(rest) if rest.starts_with('=') => {
-                return Err(format!("Unknown engine \"\" while parsing selector {selector}"));
+                return Err(format!(
+                    "Unknown engine \"\" while parsing selector {selector}"
+                ));
             }
             Some(rest) if is_engine_prefix(rest) => {
                 if capture.is_some() {

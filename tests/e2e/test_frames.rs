@@ -6,14 +6,12 @@
 use crate::test_runner::project;
 use crate::test_runner::run_test;
 
-const CONFIG: &str = r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "timeout": 20000 }"#;
+const CONFIG: &str =
+    r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "timeout": 20000 }"#;
 
 /// Runs one spec file and asserts its test `name` passed.
 fn passes(file: &str, spec: &str, name: &str) {
-    let dir = project(&[
-        ("isolate-browser.config.json", CONFIG),
-        (file, spec),
-    ]);
+    let dir = project(&[("isolate-browser.config.json", CONFIG), (file, spec)]);
     let run = run_test(dir.path(), &[]);
     assert_eq!(run.status(name), ["passed"], "{}", run.error(name));
 }
@@ -40,7 +38,7 @@ test('frames', async ({ page }) => {
   expect(a.childFrames().length).toBe(1);
   const b = a.childFrames()[0];
   expect(b.parentFrame()).toBe(a);
-  expect(b.url()).toBe('about:srcdoc');
+  await expect.poll(() => b.url()).toBe('about:srcdoc');
   expect(events.filter((e) => e === 'attached').length).toBe(2);
   // Evaluation, content and locators of a child frame are that frame's.
   expect(await a.evaluate(() => document.title)).toBe('A');

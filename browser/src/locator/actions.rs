@@ -291,8 +291,9 @@ impl Locator {
         let list = serde_json::to_string(&list)
             .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         let timeout_d = self.timeout(timeout);
-        let body =
-            format!("return ib.withElement(parts, ib.strict, (el) => ib.selectOptions(el, {list}));");
+        let body = format!(
+            "return ib.withElement(parts, ib.strict, (el) => ib.selectOptions(el, {list}));"
+        );
         poll(
             "locator.selectOption",
             timeout_d,

@@ -130,7 +130,11 @@ impl Locator {
             return Ok(None);
         };
         let root = exec.root.take();
-        let parts = if exec.missing { nothing() } else { self.parts.clone() };
+        let parts = if exec.missing {
+            nothing()
+        } else {
+            self.parts.clone()
+        };
         let value = self.call(exec.ctx, &parts, body, true, None, root).await?;
         Ok(value.map(|o| (o.value.unwrap_or(Value::Null), exec.offset)))
     }

@@ -98,10 +98,13 @@ impl Page {
     ) -> Result<(), BrowserError> {
         let (ok, value) = match outcome {
             Ok(v) => (true, v),
-            Err((message, stack)) => (false, serde_json::json!({ "message": message, "stack": stack })),
+            Err((message, stack)) => (
+                false,
+                serde_json::json!({ "message": message, "stack": stack }),
+            ),
         };
-        let value =
-            serde_json::to_string(&value).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let value = serde_json::to_string(&value)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         let expression = format!(
             "globalThis.__isolateBrowserExposed?.deliver({}, {ok}, {value})",
             call.call

@@ -242,8 +242,8 @@ impl Frame {
 
     /// Replaces the frame's document with `html` and waits for it to load.
     pub async fn set_content(&self, html: &str) -> Result<(), BrowserError> {
-        let html =
-            serde_json::to_string(html).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let html = serde_json::to_string(html)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         self.evaluate_plain(&format!(
             "(async () => {{ document.open(); document.write({html}); document.close(); if (document.readyState !== 'complete') await new Promise((r) => addEventListener('load', r, {{ once: true }})); }})()"
         ))
@@ -322,7 +322,9 @@ impl Frame {
                 .evaluate_plain("document.readyState === 'complete' ? location.href : ''")
                 .await;
             match ready {
-                Ok(Value::String(href)) if !href.is_empty() && (loader.is_none() || href != "about:blank") => {
+                Ok(Value::String(href))
+                    if !href.is_empty() && (loader.is_none() || href != "about:blank") =>
+                {
                     return Ok(());
                 }
                 Err(e @ BrowserError::Evaluation { .. }) if self.is_detached() => return Err(e),

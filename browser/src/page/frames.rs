@@ -83,7 +83,11 @@ impl FrameTree {
 
     fn navigated(&self, frame: &cdp_page::Frame) {
         let id = frame.id.inner().clone();
-        let url = format!("{}{}", frame.url, frame.url_fragment.clone().unwrap_or_default());
+        let url = format!(
+            "{}{}",
+            frame.url,
+            frame.url_fragment.clone().unwrap_or_default()
+        );
         let name = frame.name.clone().unwrap_or_default();
         let parent = frame.parent_id.as_ref().map(|p| p.inner().clone());
         self.change(|frames| {

@@ -56,7 +56,9 @@ impl Page {
     ) -> Result<JsHandle, BrowserError> {
         self.ensure_open("evaluating")?;
         let function = super::wire_function(script, &arg, false)?;
-        let remote = self.call_wire(None, None, &function, handles, false).await?;
+        let remote = self
+            .call_wire(None, None, &function, handles, false)
+            .await?;
         JsHandle::from_remote(self.clone(), None, remote).await
     }
 }
@@ -132,7 +134,9 @@ impl JsHandle {
                 .execution_context()
                 .await
                 .map_err(|e| cdp("Runtime.executionContext", e))?
-                .ok_or_else(|| BrowserError::Closed(Some("evaluating: the page is navigating".into()))),
+                .ok_or_else(|| {
+                    BrowserError::Closed(Some("evaluating: the page is navigating".into()))
+                }),
         }
     }
 
@@ -367,15 +371,26 @@ impl JsHandle {
             return Ok(None);
         };
         for f in self.page.frames() {
-            let Ok(Some(ctx)) = cdp_page.frame_execution_context(FrameId::new(f.id.clone())).await else {
+            let Ok(Some(ctx)) = cdp_page
+                .frame_execution_context(FrameId::new(f.id.clone()))
+                .await
+            else {
                 continue;
             };
-            let Ok(remote) = self.page.evaluate_remote("document", Some(ctx), false).await else {
+            let Ok(remote) = self
+                .page
+                .evaluate_remote("document", Some(ctx), false)
+                .await
+            else {
                 continue;
             };
-            let Some(obj) = remote.object_id else { continue };
+            let Some(obj) = remote.object_id else {
+                continue;
+            };
             let found = backend_id(cdp_page, &obj).await;
-            let _ = cdp_page.execute(runtime::ReleaseObjectParams::new(obj)).await;
+            let _ = cdp_page
+                .execute(runtime::ReleaseObjectParams::new(obj))
+                .await;
             if found == Some(wanted) {
                 return Ok(Some(f.id));
             }

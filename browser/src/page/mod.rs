@@ -325,7 +325,13 @@ impl Page {
     ) -> Result<serde_json::Value, BrowserError> {
         self.ensure_open("evaluating")?;
         let remote = self
-            .call_wire(None, None, &wire_function(script, &arg, true)?, handles, true)
+            .call_wire(
+                None,
+                None,
+                &wire_function(script, &arg, true)?,
+                handles,
+                true,
+            )
             .await?;
         Ok(remote.value.unwrap_or(serde_json::Value::Null))
     }
@@ -348,7 +354,9 @@ impl Page {
                 .execution_context()
                 .await
                 .map_err(|e| cdp("Runtime.executionContext", e))?
-                .ok_or_else(|| BrowserError::Closed(Some("evaluating: the page is navigating".into())))?,
+                .ok_or_else(|| {
+                    BrowserError::Closed(Some("evaluating: the page is navigating".into()))
+                })?,
         };
         let arguments = handle_arguments(self, frame, ctx, handles).await?;
         let mut params = runtime::CallFunctionOnParams::new(declaration);
@@ -357,22 +365,21 @@ impl Page {
         params.return_by_value = Some(by_value);
         params.await_promise = Some(true);
         params.user_gesture = Some(true);
-        let res = self
-            .inner
-            .cdp
-            .execute(params)
-            .await
-            .map_err(|e| match cdp("Runtime.callFunctionOn", e) {
+        let res = self.inner.cdp.execute(params).await.map_err(|e| {
+            match cdp("Runtime.callFunctionOn", e) {
                 BrowserError::Protocol { reason, .. }
                     if reason.contains("Inspected target navigated or closed") =>
                 {
                     BrowserError::Evaluation {
-                        message: "Execution context was destroyed, most likely because of a navigation".into(),
+                        message:
+                            "Execution context was destroyed, most likely because of a navigation"
+                                .into(),
                         stack: None,
                     }
                 }
                 other => other,
-            })?;
+            }
+        })?;
         if let Some(ex) = res.result.exception_details {
             return Err(exception(&ex));
         }
@@ -577,7 +584,11 @@ pub(crate) fn wire_function(
         serde_json::to_string(script).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
     let arg =
         serde_json::to_string(arg).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-    let result = if serialize { "__w.serialize(__r)" } else { "__r" };
+    let result = if serialize {
+        "__w.serialize(__r)"
+    } else {
+        "__r"
+    };
     Ok(format!(
         "async function (...__hs) {{ const __w = {WIRE_JS}; const __src = {source}; let __v; try {{ __v = (0, eval)('(' + __src + '\\n)'); }} catch (e) {{ if (!(e instanceof SyntaxError)) throw e; __v = (0, eval)(__src); }} const __r = typeof __v === 'function' ? await __v(__w.parse({arg}, __hs)) : await __v; return {result}; }}"
     ))
@@ -594,7 +605,10 @@ pub(crate) async fn handle_arguments(
     handles: &[JsHandle],
 ) -> Result<Vec<runtime::CallArgument>, BrowserError> {
     let tree = page.frames();
-    let main = tree.iter().find(|f| f.parent.is_none()).map(|f| f.id.clone());
+    let main = tree
+        .iter()
+        .find(|f| f.parent.is_none())
+        .map(|f| f.id.clone());
     let norm = |f: Option<&cdp_page::FrameId>| {
         f.map(|f| f.inner().clone())
             .filter(|f| Some(f) != main.as_ref())

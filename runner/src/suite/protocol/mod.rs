@@ -56,18 +56,14 @@ pub(crate) struct PageState {
 }
 
 impl Reply {
-    fn encode<T: Serialize>(
-        method: &str,
-        value: &T,
-        state: PageState,
-    ) -> Result<Self, CallError> {
+    fn encode<T: Serialize>(method: &str, value: &T, state: PageState) -> Result<Self, CallError> {
         serde_json::to_string(&Envelope {
             ok: value,
             url: state.url,
             frames: state.frames,
         })
-            .map(Reply)
-            .map_err(|e| CallError::new(format!("{method}: the reply does not encode: {e}")))
+        .map(Reply)
+        .map_err(|e| CallError::new(format!("{method}: the reply does not encode: {e}")))
     }
 }
 

@@ -154,28 +154,61 @@ pub(crate) struct FilterArg {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "step", rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) enum LocatorStep {
-    Locator { selector: String },
-    GetByRole { role: String, options: RoleArg },
-    GetByText { text: TextArg },
-    GetByLabel { text: TextArg },
-    GetByPlaceholder { text: TextArg },
-    GetByAltText { text: TextArg },
-    GetByTitle { text: TextArg },
-    GetByTestId { text: TextArg },
-    FrameLocator { selector: String },
-    Nth { index: i64 },
+    Locator {
+        selector: String,
+    },
+    GetByRole {
+        role: String,
+        options: RoleArg,
+    },
+    GetByText {
+        text: TextArg,
+    },
+    GetByLabel {
+        text: TextArg,
+    },
+    GetByPlaceholder {
+        text: TextArg,
+    },
+    GetByAltText {
+        text: TextArg,
+    },
+    GetByTitle {
+        text: TextArg,
+    },
+    GetByTestId {
+        text: TextArg,
+    },
+    FrameLocator {
+        selector: String,
+    },
+    Nth {
+        index: i64,
+    },
     First,
     Last,
-    Filter { options: FilterArg },
-    And { chain: Vec<LocatorStep> },
-    Or { chain: Vec<LocatorStep> },
+    Filter {
+        options: FilterArg,
+    },
+    And {
+        chain: Vec<LocatorStep>,
+    },
+    Or {
+        chain: Vec<LocatorStep>,
+    },
     ContentFrame,
     /// Starts in a frame's document (`None`: the main frame's).
-    Frame { frame: Option<String> },
+    Frame {
+        frame: Option<String>,
+    },
     /// Starts at an element handle's element.
-    Handle { handle: HandleId },
+    Handle {
+        handle: HandleId,
+    },
     /// `locator.describe(text)`: how errors and traces name the locator.
-    Describe { description: String },
+    Describe {
+        description: String,
+    },
     /// Acts on the first of several matches (`page.click(selector)` and the other shortcuts).
     NonStrict,
 }

@@ -20,12 +20,7 @@ use crate::suite::protocol::HandleInfo;
 use crate::suite::protocol::PageId;
 use crate::suite::protocol::millis;
 
-fn frame(
-    cx: &Cx<'_>,
-    page: PageId,
-    id: Option<String>,
-    method: &str,
-) -> Result<Frame, CallError> {
+fn frame(cx: &Cx<'_>, page: PageId, id: Option<String>, method: &str) -> Result<Frame, CallError> {
     let page = cx.page(page)?;
     let id = match id {
         Some(id) => id,
@@ -79,7 +74,9 @@ pub(crate) async fn evaluate_handle(
 }
 
 pub(crate) async fn content(cx: &Cx<'_>, a: FrameArgs) -> Result<String, CallError> {
-    Ok(frame(cx, a.page, a.frame, "frame.content")?.content().await?)
+    Ok(frame(cx, a.page, a.frame, "frame.content")?
+        .content()
+        .await?)
 }
 
 pub(crate) async fn set_content(cx: &Cx<'_>, a: FrameSetContentArgs) -> Result<(), CallError> {

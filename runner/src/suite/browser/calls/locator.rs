@@ -42,7 +42,11 @@ enum Base {
 
 /// Builds the locator a chain describes, starting from `page` (or from the frame or element
 /// handle its first step names).
-pub(crate) fn build(cx: &Cx<'_>, page: &Page, chain: Vec<LocatorStep>) -> Result<Locator, CallError> {
+pub(crate) fn build(
+    cx: &Cx<'_>,
+    page: &Page,
+    chain: Vec<LocatorStep>,
+) -> Result<Locator, CallError> {
     let mut base = Base::Start(page.root_locator());
     for step in chain {
         let next = match (base, step) {

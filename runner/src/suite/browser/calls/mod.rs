@@ -55,6 +55,11 @@ impl Cx<'_> {
         let Ok(page) = self.page(id) else {
             return Default::default();
         };
+        // Frame events Chromium sent before this call's answer are queued for the page's
+        // frame listener: let it take them, so the tree is the one the call left.
+        for _ in 0..3 {
+            tokio::task::yield_now().await;
+        }
         crate::suite::protocol::PageState {
             url: page.last_known_url().await,
             frames: Some(page.frames()),

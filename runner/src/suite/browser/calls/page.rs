@@ -29,8 +29,8 @@ use super::default_timeout;
 use super::header_entries;
 use super::route::route_handler;
 use crate::suite::browser::BrowserSide;
-use crate::suite::protocol::BindingResultArgs;
 use crate::suite::protocol::Base64;
+use crate::suite::protocol::BindingResultArgs;
 use crate::suite::protocol::CallError;
 use crate::suite::protocol::DialogId;
 use crate::suite::protocol::EmulateMediaArgs;
@@ -72,11 +72,13 @@ pub(crate) fn register_page(
     let id = PageId(side.id());
     let mut popups = page.popups();
     // Frame changes always reach the isolate, so `page.frames()` is current between calls.
-    ensure_forwarder(side, session, id, &page)?.borrow_mut().extend([
-        PageEventName::FrameAttached,
-        PageEventName::FrameDetached,
-        PageEventName::FrameNavigated,
-    ]);
+    ensure_forwarder(side, session, id, &page)?
+        .borrow_mut()
+        .extend([
+            PageEventName::FrameAttached,
+            PageEventName::FrameDetached,
+            PageEventName::FrameNavigated,
+        ]);
     let events = side.with_session(session, |s| {
         s.pages.insert(id, page);
         Ok(s.events.clone())
