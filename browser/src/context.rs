@@ -187,6 +187,8 @@ pub(crate) struct ContextInner {
     pub(crate) offline: std::sync::atomic::AtomicBool,
     /// The network policy and its proxy.
     pub(crate) network: crate::browser::ContextNetwork,
+    /// Selector engines `selectors.register` added: name and the source that makes the engine.
+    selector_engines: Mutex<Vec<(String, String)>>,
 }
 
 /// An isolated browser context. Clones share it.
@@ -226,6 +228,7 @@ impl Context {
                 geolocation,
                 offline,
                 network,
+                selector_engines: Mutex::new(Vec::new()),
             }),
         };
         context.set_download_behavior().await?;
@@ -242,6 +245,53 @@ impl Context {
     /// The browser this context belongs to.
     pub fn browser(&self) -> &Browser {
         &self.inner.browser
+    }
+
+    /// Adds a selector engine (`selectors.register`): `name=body` parts of locators made from
+    /// now on run `engine.queryAll(root, body)` in the page, where `source` is a JS expression
+    /// that makes the engine (an object with `queryAll`, and `query` optionally).
+    pub fn register_selector_engine(&self, name: &str, source: &str) -> Result<(), BrowserError> {
+        const BUILT_IN: &[&str] = &[
+            "css",
+            "xpath",
+            "text",
+            "id",
+            "data-testid",
+            "data-test-id",
+            "data-test",
+            "nth",
+            "visible",
+        ];
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(BrowserError::InvalidArgument(
+                "Selector engine name may only contain [a-zA-Z0-9_] characters".into(),
+            ));
+        }
+        let mut engines = self
+            .inner
+            .selector_engines
+            .lock()
+            .map_err(|_| BrowserError::InvalidArgument("selector engines poisoned".into()))?;
+        if BUILT_IN.contains(&name) || engines.iter().any(|(n, _)| n == name) {
+            return Err(BrowserError::InvalidArgument(format!(
+                "\"{name}\" selector engine has been already registered"
+            )));
+        }
+        engines.push((name.to_string(), source.to_string()));
+        Ok(())
+    }
+
+    /// The engines [`Self::register_selector_engine`] added.
+    pub(crate) fn selector_engines(&self) -> Vec<(String, String)> {
+        self.inner
+            .selector_engines
+            .lock()
+            .map(|e| e.clone())
+            .unwrap_or_default()
     }
 
     /// The network policy this context's pages are held to.

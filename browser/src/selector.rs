@@ -119,6 +119,11 @@ pub(crate) enum Part {
     Chain {
         parts: Vec<Part>,
     },
+    /// An engine `selectors.register` added: its `queryAll(root, body)` runs in the page.
+    Custom {
+        name: String,
+        body: String,
+    },
     Visible {
         value: bool,
     },
@@ -166,10 +171,34 @@ pub(crate) fn assign_role_slots(
     }
 }
 
+/// The custom engines (`selectors.register`) `parts` use, nested ones included.
+pub(crate) fn custom_engines(parts: &[Part], out: &mut Vec<String>) {
+    for part in parts {
+        match part {
+            Part::Custom { name, .. } => {
+                if !out.contains(name) {
+                    out.push(name.clone());
+                }
+            }
+            Part::Has { parts, .. }
+            | Part::And { parts }
+            | Part::Or { parts }
+            | Part::Chain { parts } => custom_engines(parts, out),
+            _ => {}
+        }
+    }
+}
+
 /// Parses a Playwright string selector into parts (one frame: `internal:control=enter-frame`
 /// is refused here; see [`parse_frames`]).
+#[cfg(test)]
 pub(crate) fn parse(selector: &str) -> Result<Vec<Part>, String> {
-    let mut segments = parse_frames(selector)?;
+    parse_with(selector, &[])
+}
+
+/// [`parse`] knowing the custom engines `selectors.register` added.
+fn parse_with(selector: &str, custom: &[String]) -> Result<Vec<Part>, String> {
+    let mut segments = parse_frames(selector, custom)?;
     if segments.len() > 1 {
         return Err("internal:control=enter-frame is not allowed here".into());
     }
@@ -180,7 +209,7 @@ pub(crate) fn parse(selector: &str) -> Result<Vec<Part>, String> {
 /// `iframe >> internal:control=enter-frame >> button` is `[[iframe], [button]]`. A part
 /// marked with `*` (`*css=li >> text=x`) is what the selector returns: the rest becomes a
 /// condition on it.
-pub(crate) fn parse_frames(selector: &str) -> Result<Vec<Vec<Part>>, String> {
+pub(crate) fn parse_frames(selector: &str, custom: &[String]) -> Result<Vec<Vec<Part>>, String> {
     let mut segments = vec![Vec::new()];
     let mut capture: Option<(usize, usize)> = None;
     for chunk in split_chain(selector)? {
@@ -220,7 +249,7 @@ pub(crate) fn parse_frames(selector: &str) -> Result<Vec<Vec<Part>>, String> {
             _ => chunk,
         };
         let seg = segments.last_mut().ok_or("empty selector")?;
-        match parse_one(chunk)? {
+        match parse_one(chunk, custom)? {
             Part::Chain { parts } => seg.extend(parts),
             part => seg.push(part),
         }
@@ -252,10 +281,10 @@ fn is_engine_prefix(s: &str) -> bool {
 }
 
 /// The selector inside an `internal:and="…"`-style body (a JSON string).
-fn inner_selector(body: &str) -> Result<Vec<Part>, String> {
+fn inner_selector(body: &str, custom: &[String]) -> Result<Vec<Part>, String> {
     let inner: String = serde_json::from_str(body.trim())
         .map_err(|_| format!("expected a quoted selector, got {body}"))?;
-    parse(&inner)
+    parse_with(&inner, custom)
 }
 
 /// `internal:text=` / `internal:has-text=` bodies: `"text"i` (substring, any case), `"text"s`
@@ -277,7 +306,7 @@ fn internal_text(body: &str) -> Result<TextQuery, String> {
     text_body(body)
 }
 
-fn parse_one(s: &str) -> Result<Part, String> {
+fn parse_one(s: &str, custom: &[String]) -> Result<Part, String> {
     if s.starts_with("//") || s.starts_with("..") {
         return Ok(Part::Xpath {
             selector: s.to_string(),
@@ -329,20 +358,20 @@ fn parse_one(s: &str) -> Result<Part, String> {
             .map(|index| Part::Nth { index })
             .map_err(|_| format!("nth= expects an integer, got \"{body}\"")),
         "internal:and" => Ok(Part::And {
-            parts: inner_selector(body)?,
+            parts: inner_selector(body, custom)?,
         }),
         "internal:or" => Ok(Part::Or {
-            parts: inner_selector(body)?,
+            parts: inner_selector(body, custom)?,
         }),
         "internal:chain" => Ok(Part::Chain {
-            parts: inner_selector(body)?,
+            parts: inner_selector(body, custom)?,
         }),
         "internal:has" => Ok(Part::Has {
-            parts: inner_selector(body)?,
+            parts: inner_selector(body, custom)?,
             not: false,
         }),
         "internal:has-not" => Ok(Part::Has {
-            parts: inner_selector(body)?,
+            parts: inner_selector(body, custom)?,
             not: true,
         }),
         "internal:has-text" => Ok(Part::HasText {
@@ -355,6 +384,10 @@ fn parse_one(s: &str) -> Result<Part, String> {
         }),
         "internal:text" => Ok(Part::Text {
             matcher: internal_text(body)?.wire(),
+        }),
+        name if custom.iter().any(|c| c == name) => Ok(Part::Custom {
+            name: name.to_string(),
+            body: body.to_string(),
         }),
         "visible" => match body {
             "true" => Ok(Part::Visible { value: true }),

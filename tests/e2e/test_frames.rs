@@ -229,3 +229,72 @@ test('callbacks', async ({ page }) => {
 "#;
     passes("tests/callbacks.spec.ts", spec, "callbacks");
 }
+
+/// `page.request` / `context.request`: requests from test code that share the browser
+/// context's cookies both ways (sent with requests, filled from `Set-Cookie`).
+#[test]
+fn context_request_shares_the_contexts_cookies() {
+    let server = r#"export default {
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === '/set') {
+      return new Response('set', { headers: { 'set-cookie': 'sid=from-api; Path=/' } });
+    }
+    return new Response(`cookie: ${request.headers.get('cookie') ?? ''}`, { headers: { 'content-type': 'text/html' } });
+  },
+};
+"#;
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('shared cookies', async ({ page, context, baseURL }) => {
+  await context.addCookies([{ name: 'pre', value: '1', url: baseURL! }]);
+  expect(await (await page.request.get('/echo')).text()).toBe('cookie: pre=1');
+  await context.request.get('/set');
+  const names = (await context.cookies()).map((c) => c.name).sort();
+  expect(names).toEqual(['pre', 'sid']);
+  await page.goto('/echo');
+  await expect(page.locator('body')).toContainText('sid=from-api');
+  expect(page.request).toBe(context.request);
+});
+"#;
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "webServer": { "entry": "app/server.ts" } }"#,
+        ),
+        ("app/server.ts", server),
+        ("tests/req.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("shared cookies"),
+        ["passed"],
+        "{}",
+        run.error("shared cookies")
+    );
+}
+
+/// `selectors.register`: a custom engine whose source runs in the page, for locators of
+/// contexts open now and later; names are checked.
+#[test]
+fn custom_selector_engines_run_in_the_page() {
+    let spec = r#"import { test, expect, selectors } from '@playwright/test';
+test('engines', async ({ page, browser }) => {
+  await selectors.register('tag', () => ({
+    query(root: Element, name: string) { return root.querySelector(name); },
+    queryAll(root: Element, name: string) { return Array.from(root.querySelectorAll(name)); },
+  }));
+  await page.setContent('<div><button>one</button><button>two</button></div><span>s</span>');
+  await expect(page.locator('tag=button')).toHaveCount(2);
+  expect(await page.$eval('div >> tag=button >> nth=1', (b) => b.textContent)).toBe('two');
+  await page.locator('tag=span').click();
+  const other = await browser.newPage();
+  await other.setContent('<i>later</i>');
+  expect(await other.locator('tag=i').textContent()).toBe('later');
+  await other.close();
+  await expect(selectors.register('tag', '({ queryAll: () => [] })')).rejects.toThrow('"tag" selector engine has been already registered');
+  await expect(selectors.register('bad name', '({ queryAll: () => [] })')).rejects.toThrow('Selector engine name may only contain');
+  await expect(page.locator('nosuch=x').count()).rejects.toThrow('unknown selector engine "nosuch"');
+});
+"#;
+    passes("tests/engines.spec.ts", spec, "engines");
+}

@@ -317,6 +317,16 @@ impl Locator {
         let mut parts = parts.to_vec();
         let mut roles = Vec::new();
         crate::selector::assign_role_slots(&mut parts, &mut roles);
+        // The sources of the custom engines these parts use, made into engines in the page.
+        let mut used = Vec::new();
+        crate::selector::custom_engines(&parts, &mut used);
+        let engines: Vec<(String, String)> = self
+            .page
+            .context()
+            .selector_engines()
+            .into_iter()
+            .filter(|(name, _)| used.contains(name))
+            .collect();
         let parts = serde_json::to_string(&parts)
             .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         let key = cdp_page.target_id().inner().clone();
@@ -348,7 +358,7 @@ impl Locator {
         arguments.insert(
             0,
             runtime::CallArgument {
-                value: Some(json!({ "roles": meta, "extra": extra })),
+                value: Some(json!({ "roles": meta, "extra": extra, "engines": engines })),
                 unserializable_value: None,
                 object_id: None,
             },
@@ -363,7 +373,7 @@ impl Locator {
         );
         let strict = self.strict;
         let function = format!(
-            "async function (meta, rootEl, ...els) {{ {install}if (!globalThis.__isolateBrowser) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = globalThis.__isolateBrowser.make(roleSets, rootEl ?? document, {strict}); const parts = {parts}; const extra = meta.extra; {body} }}"
+            "async function (meta, rootEl, ...els) {{ {install}if (!globalThis.__isolateBrowser) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = globalThis.__isolateBrowser.make(roleSets, rootEl ?? document, {strict}, meta.engines); const parts = {parts}; const extra = meta.extra; {body} }}"
         );
         let mut params = runtime::CallFunctionOnParams::new(function);
         params.arguments = Some(arguments);

@@ -6,7 +6,7 @@
 // the host (CDP `Accessibility.queryAXTree`) and handed in as element lists with their names.
 // `root` is where queries start: the document, or the element of an element handle (which must
 // still be in its document).
-({ make: (roleSets, root = document, strictMode = true) => {
+({ make: (roleSets, root = document, strictMode = true, engines = []) => {
   if (root !== document && !root.isConnected) throw new Error("Element is not attached to the DOM");
   // A text node's actions are its element's, as in Playwright.
   if (root.nodeType === 3 && root.parentElement) root = root.parentElement;
@@ -498,6 +498,22 @@
     return unique.sort((a, b) => (index.get(a) ?? -1) - (index.get(b) ?? -1));
   }
 
+  /** A `selectors.register` engine, made from its source once per document and source. */
+  function customEngine(name) {
+    const entry = engines.find(([n]) => n === name);
+    if (!entry) throw new Error(`unknown selector engine "${name}"`);
+    const made = (globalThis.__isolateBrowserEngines ??= new Map());
+    const key = name + "\u0000" + entry[1];
+    if (!made.has(key)) {
+      const engine = (0, eval)(`(${entry[1]})`);
+      if (!engine || typeof engine.queryAll !== "function") {
+        throw new Error(`selector engine "${name}" must have a queryAll(root, selector) method`);
+      }
+      made.set(key, engine);
+    }
+    return made.get(key);
+  }
+
   function step(scope, part) {
     switch (part.engine) {
       case "css": {
@@ -531,6 +547,10 @@
       }
       case "or":
         return documentOrder([...scope, ...query(part.parts, document)]);
+      case "custom": {
+        const engine = customEngine(part.name);
+        return documentOrder(scope.flatMap((s) => [...engine.queryAll(s, part.body)]));
+      }
       case "role": {
         const set = roleSets[part.slot] ?? { elements: [], names: [] };
         const test = part.name ? matcher(part.name) : null;

@@ -179,7 +179,14 @@ impl Locator {
 
     /// Narrows to elements matching `selector` inside each current match.
     pub fn locator(&self, selector: &str) -> Self {
-        match crate::selector::parse_frames(selector) {
+        let custom: Vec<String> = self
+            .page
+            .context()
+            .selector_engines()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        match crate::selector::parse_frames(selector, &custom) {
             Ok(segments) => {
                 let mut segments = segments.into_iter();
                 let first = segments.next().unwrap_or_default();

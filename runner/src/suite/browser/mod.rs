@@ -171,6 +171,8 @@ pub(crate) struct Session {
     pub profiles: HashMap<ContextId, profile::OpenProfile>,
     /// Values kept in pages for the isolate (`JSHandle`s).
     pub handles: HashMap<super::protocol::HandleId, isolate_browser_browser::JsHandle>,
+    /// Selector engines `selectors.register` added (name, source), for every context.
+    pub selector_engines: Vec<(String, String)>,
 }
 
 /// State that lives on the browser thread.
@@ -399,6 +401,7 @@ impl BrowserThread {
                         mouse: HashMap::new(),
                         profiles: HashMap::new(),
                         handles: HashMap::new(),
+                        selector_engines: Vec::new(),
                     },
                 );
             })

@@ -26,7 +26,7 @@ const builtins = {
   video: ["off", { scope: "worker", option: true }],
   trace: ["off", { scope: "worker", option: true }],
   contextOptions: [{}, { option: true }],
-  playwright: [async ({}, use) => use({ request: api.request, chromium: { name: () => "chromium" }, devices, errors: { TimeoutError: api.TimeoutError } }), { scope: "worker" }],
+  playwright: [async ({}, use) => use({ request: api.request, chromium: { name: () => "chromium" }, devices, errors: { TimeoutError: api.TimeoutError }, selectors: api.selectors }), { scope: "worker" }],
   // Launching Chromium happens here, in worker-fixture time that is not charged to the test.
   browser: [async ({}, use) => { await host("browser.launch"); await use(new api.Browser({})); }, { scope: "worker" }],
   _combinedContextOptions: async (deps, use) => {
@@ -74,6 +74,7 @@ export const test = makeTest(basePool);
 export const it = test;
 export const chromium = { name: () => "chromium" };
 export const request = api.request;
+export const selectors = api.selectors;
 export { defineConfig, devices };
 
 /** One test with the fixtures of all of them (later ones win a name both define). */

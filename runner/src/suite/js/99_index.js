@@ -13,7 +13,7 @@ import { test } from "ext:isolate_suite/harness/40_builtins.js";
 import { errorOf, list, runTests } from "ext:isolate_suite/harness/50_running.js";
 import { state } from "ext:isolate_suite/harness/10_state.js";
 
-export { chromium, defineConfig, devices, it, mergeExpects, mergeTests, request, test } from "ext:isolate_suite/harness/40_builtins.js";
+export { chromium, defineConfig, devices, it, mergeExpects, mergeTests, request, selectors, test } from "ext:isolate_suite/harness/40_builtins.js";
 export { expect };
 
 const { ArrayPrototypePush } = primordials;

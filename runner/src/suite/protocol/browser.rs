@@ -34,6 +34,15 @@ pub(crate) struct Created<Id> {
 
 // ---- browser -----------------------------------------------------------------------------------
 
+/// `selectors.register(name, script)`: the engine's source (or a project file holding it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RegisterSelectorArgs {
+    pub name: String,
+    pub source: Option<String>,
+    pub path: Option<String>,
+}
+
 /// `browser.newContext(options)`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -174,6 +174,8 @@ call_table! {
     "browser.launch" => Launch(NoArgs) -> () = b::browser::launch;
     /// `browser.version()`.
     "browser.version" => Version(NoArgs) -> String = b::browser::version;
+    /// `selectors.register(name, script)`: a selector engine that runs in the page.
+    "selectors.register" => RegisterSelector(RegisterSelectorArgs) -> () = b::browser::register_selector;
     /// `browser.newContext(options)`, with a profile when the options name one.
     "browser.newContext" => NewContext(NewContextArgs) -> Created<ContextId> = b::browser::new_context;
 

@@ -7,8 +7,20 @@ use super::*;
 
 /// Host-call namespaces: a string literal `"<namespace>.<name>"` in our JS is a method name.
 const NAMESPACES: &[&str] = &[
-    "harness", "events", "browser", "context", "page", "keyboard", "mouse", "locator", "expect",
-    "dialog", "route", "handle", "frame",
+    "harness",
+    "events",
+    "browser",
+    "context",
+    "page",
+    "keyboard",
+    "mouse",
+    "locator",
+    "expect",
+    "dialog",
+    "route",
+    "handle",
+    "frame",
+    "selectors",
 ];
 
 /// Every `"ns.method"` string literal in the in-isolate sources, with the module it is in.

@@ -12,12 +12,44 @@ use crate::suite::protocol::ContextOptionsArg;
 use crate::suite::protocol::Created;
 use crate::suite::protocol::NewContextArgs;
 use crate::suite::protocol::NoArgs;
+use crate::suite::protocol::RegisterSelectorArgs;
 use crate::suite::protocol::StorageStateArg;
 use crate::suite::protocol::millis;
 
 pub(crate) async fn launch(cx: &Cx<'_>, _: NoArgs) -> Result<(), CallError> {
     cx.side.browser().await?;
     Ok(())
+}
+
+/// `selectors.register(name, script)`: the engine for every context of the test's session,
+/// those open now and those opened later.
+pub(crate) async fn register_selector(
+    cx: &Cx<'_>,
+    args: RegisterSelectorArgs,
+) -> Result<(), CallError> {
+    let source = match (args.source, args.path) {
+        (Some(source), _) => source,
+        (None, Some(path)) => {
+            let file = cx.resolve(&path)?;
+            std::fs::read_to_string(&file).map_err(|e| {
+                CallError::new(format!("selectors.register: cannot read {path}: {e}"))
+            })?
+        }
+        (None, None) => {
+            return Err(CallError::new(
+                "selectors.register: the script must be a function, a string, or { content | path }",
+            ));
+        }
+    };
+    cx.side.with_session(cx.session, |s| {
+        for context in s.contexts.values() {
+            context.register_selector_engine(&args.name, &source)?;
+        }
+        if s.selector_engines.iter().all(|(n, _)| n != &args.name) {
+            s.selector_engines.push((args.name.clone(), source.clone()));
+        }
+        Ok(())
+    })
 }
 
 pub(crate) async fn version(cx: &Cx<'_>, _: NoArgs) -> Result<String, CallError> {
@@ -47,6 +79,9 @@ pub(crate) async fn new_context(
     crate::suite::browser::route_apps(cx.side, cx.session, &context).await?;
     let id = ContextId(cx.side.id());
     cx.side.with_session(cx.session, |s| {
+        for (name, source) in &s.selector_engines {
+            context.register_selector_engine(name, source)?;
+        }
         s.contexts.insert(id, context);
         if let Some(p) = profile {
             s.profiles.insert(id, p);

@@ -245,6 +245,10 @@ export class Page extends Shortcuts {
   context() {
     return this._context;
   }
+  /** The context's `request` (cookies shared with the page). */
+  get request() {
+    return this._context.request;
+  }
   isClosed() {
     return this._closed;
   }

@@ -6,6 +6,7 @@ import { host } from "ext:isolate_suite/browser/10_wire.js";
 import { urlMatch } from "ext:isolate_suite/browser/11_values.js";
 import { addRoute, callListeners, onceOn, waitForEventOn } from "ext:isolate_suite/browser/30_events.js";
 import { initScriptSource, Page } from "ext:isolate_suite/browser/50_page.js";
+import { APIRequestContext } from "ext:isolate_suite/browser/70_api_request.js";
 
 export class BrowserContext {
   #listeners = new Map();
@@ -21,6 +22,15 @@ export class BrowserContext {
   }
   browser() {
     return this._browser;
+  }
+  /** HTTP requests that share this context's cookies (`context.request`). */
+  get request() {
+    this._request ??= new APIRequestContext({
+      baseURL: this._options?.baseURL,
+      extraHTTPHeaders: this._options?.extraHTTPHeaders,
+      context: this,
+    });
+    return this._request;
   }
   pages() {
     return this._pages.filter((p) => !p._closed);
@@ -159,6 +169,7 @@ export class Browser {
     const merged = { ...contextDefaults, ...this.#defaults, ...options };
     const { id } = await host("browser.newContext", { options: merged });
     const ctx = new BrowserContext(id, this, merged.viewport === undefined ? { width: 1280, height: 720 } : merged.viewport);
+    ctx._options = merged;
     this._contexts.push(ctx);
     return ctx;
   }
@@ -177,3 +188,21 @@ export class Browser {
     for (const c of this._contexts) await c.close();
   }
 }
+
+/**
+ * `selectors.register(name, script)`: a selector engine for locators of every context of the
+ * test (`name=body` parts). The engine runs in the page's isolated world: `script` is a
+ * function that returns `{ query?, queryAll }`, the source of such an expression, or
+ * `{ content }` / `{ path }` (a project file).
+ */
+export const selectors = {
+  async register(name, script, options = {}) {
+    let source;
+    let path;
+    if (typeof script === "function") source = `(${Function.prototype.toString.call(script)})()`;
+    else if (typeof script === "string") source = script;
+    else if (script && typeof script === "object" && script.content !== undefined) source = String(script.content);
+    else if (script && typeof script === "object" && script.path !== undefined) path = String(script.path);
+    await host("selectors.register", { name: String(name), source, path });
+  },
+};

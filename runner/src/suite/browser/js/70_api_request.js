@@ -47,12 +47,49 @@ export class APIResponse {
   async dispose() {}
 }
 
+/** One `Set-Cookie` header as a cookie for `context.addCookies`, or null. */
+function parseSetCookie(header, url) {
+  const [pair, ...attrs] = String(header).split(";");
+  const eq = pair.indexOf("=");
+  if (eq <= 0) return null;
+  const u = new URL(url);
+  const cookie = {
+    name: pair.slice(0, eq).trim(),
+    value: pair.slice(eq + 1).trim(),
+    domain: u.hostname,
+    path: "/",
+    expires: -1,
+    httpOnly: false,
+    secure: false,
+    sameSite: "Lax",
+  };
+  for (const attr of attrs) {
+    const [k, ...rest] = attr.split("=");
+    const key = k.trim().toLowerCase();
+    const value = rest.join("=").trim();
+    if (key === "domain" && value) cookie.domain = value.replace(/^\./, "");
+    else if (key === "path" && value) cookie.path = value;
+    else if (key === "expires" && value) cookie.expires = Math.floor(Date.parse(value) / 1000);
+    else if (key === "max-age" && value) cookie.expires = Math.floor(Date.now() / 1000) + Number(value);
+    else if (key === "httponly") cookie.httpOnly = true;
+    else if (key === "secure") cookie.secure = true;
+    else if (key === "samesite" && value) cookie.sameSite = value[0].toUpperCase() + value.slice(1).toLowerCase();
+  }
+  return cookie;
+}
+
 export class APIRequestContext {
   #base;
   #headers;
+  #context;
+  /**
+   * `options.context`: a browser context whose cookies requests send and whose cookie jar
+   * responses' `Set-Cookie` fill (`context.request`, `page.request`).
+   */
   constructor(options = {}) {
     this.#base = options.baseURL;
     this.#headers = options.extraHTTPHeaders ?? {};
+    this.#context = options.context;
   }
   async fetch(urlOrRequest, options = {}) {
     const url = new URL(String(urlOrRequest), this.#base ?? undefined).href;
@@ -74,6 +111,10 @@ export class APIRequestContext {
       return this.fetch(u.href, { ...options, params: undefined });
     }
     const method = (options.method ?? (body === undefined ? "GET" : "POST")).toUpperCase();
+    if (this.#context && !headers.has("cookie")) {
+      const cookies = await this.#context.cookies([url]);
+      if (cookies.length) headers.set("cookie", cookies.map((c) => `${c.name}=${c.value}`).join("; "));
+    }
     const controller = new AbortController();
     const timeout = ms(options.timeout) ?? 30000;
     const timer = timeout > 0 ? setTimeout(() => controller.abort(), timeout) : undefined;
@@ -86,6 +127,11 @@ export class APIRequestContext {
         signal: controller.signal,
       });
       const bytes = new Uint8Array(await res.arrayBuffer());
+      if (this.#context) {
+        const set = typeof res.headers.getSetCookie === "function" ? res.headers.getSetCookie() : [];
+        const cookies = set.map((h) => parseSetCookie(h, res.url || url)).filter(Boolean);
+        if (cookies.length) await this.#context.addCookies(cookies);
+      }
       if (options.failOnStatusCode && !res.ok) throw new Error(`${res.status} ${res.statusText}`);
       return new APIResponse(res, bytes);
     } catch (e) {
