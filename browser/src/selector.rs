@@ -281,9 +281,9 @@ fn is_engine_prefix(s: &str) -> bool {
 }
 
 /// The selector inside an `internal:and="…"`-style body (a JSON string).
-fn inner_selector(body: &str, custom: &[String]) -> Result<Vec<Part>, String> {
+fn inner_selector(engine: &str, body: &str, custom: &[String]) -> Result<Vec<Part>, String> {
     let inner: String = serde_json::from_str(body.trim())
-        .map_err(|_| format!("expected a quoted selector, got {body}"))?;
+        .map_err(|_| format!("Malformed selector: {engine}={body}"))?;
     parse_with(&inner, custom)
 }
 
@@ -335,6 +335,7 @@ fn parse_one(s: &str, custom: &[String]) -> Result<Part, String> {
             selector: s.to_string(),
         });
     }
+    let raw_body = body;
     let body = body.trim();
     match engine {
         "css" => Ok(Part::Css {
@@ -343,6 +344,12 @@ fn parse_one(s: &str, custom: &[String]) -> Result<Part, String> {
         "xpath" => Ok(Part::Xpath {
             selector: body.to_string(),
         }),
+        // `text= "ya"`: a quote after a space is part of the text.
+        "text" if raw_body.starts_with(char::is_whitespace) && body.starts_with(['"', '\'']) => {
+            Ok(Part::Text {
+                matcher: TextQuery::Substring(body.to_string()).wire(),
+            })
+        }
         "text" => Ok(Part::Text {
             matcher: legacy_text(body)?,
         }),
@@ -358,20 +365,20 @@ fn parse_one(s: &str, custom: &[String]) -> Result<Part, String> {
             .map(|index| Part::Nth { index })
             .map_err(|_| format!("nth= expects an integer, got \"{body}\"")),
         "internal:and" => Ok(Part::And {
-            parts: inner_selector(body, custom)?,
+            parts: inner_selector(engine, body, custom)?,
         }),
         "internal:or" => Ok(Part::Or {
-            parts: inner_selector(body, custom)?,
+            parts: inner_selector(engine, body, custom)?,
         }),
         "internal:chain" => Ok(Part::Chain {
-            parts: inner_selector(body, custom)?,
+            parts: inner_selector(engine, body, custom)?,
         }),
         "internal:has" => Ok(Part::Has {
-            parts: inner_selector(body, custom)?,
+            parts: inner_selector(engine, body, custom)?,
             not: false,
         }),
         "internal:has-not" => Ok(Part::Has {
-            parts: inner_selector(body, custom)?,
+            parts: inner_selector(engine, body, custom)?,
             not: true,
         }),
         "internal:has-text" => Ok(Part::HasText {
@@ -480,7 +487,10 @@ fn split_chain(s: &str) -> Result<Vec<&str>, String> {
                 }
             }
             None => match c {
-                b'"' | b'\'' => quote = Some(c),
+                // In a `text=` part a quote is one only right after `text=` (Playwright's
+                // parser): `text=lo" >> span` is the text `lo"`.
+                b'"' | b'\'' if !text_body_started(&s[start..i]) => quote = Some(c),
+                b'"' | b'\'' => {}
                 b'[' | b'(' => depth += 1,
                 b']' | b')' => depth -= 1,
                 b'>' if depth == 0 && bytes.get(i + 1) == Some(&b'>') => {
@@ -494,11 +504,18 @@ fn split_chain(s: &str) -> Result<Vec<&str>, String> {
         }
         i += 1;
     }
-    if quote.is_some() {
-        return Err("unterminated string".into());
-    }
+    // An unterminated quote is a character of its part (`text="` is the text `"`).
     out.push(&s[start..]);
     Ok(out)
+}
+
+/// Whether `part` is `text=` followed by some of its body already.
+fn text_body_started(part: &str) -> bool {
+    part.trim_start()
+        .strip_prefix("text")
+        .map(str::trim_start)
+        .and_then(|rest| rest.strip_prefix('='))
+        .is_some_and(|body| !body.is_empty())
 }
 
 #[cfg(test)]

@@ -367,7 +367,7 @@ async fn waits_that_cannot_succeed_time_out_with_a_call_log() {
         .expect_err("covered for good");
     assert!(
         err.to_string()
-            .contains("<div class=\"curtain\" style=\"position:absolute;inset:0\"></div> intercepts pointer events"),
+            .contains("<div class=\"curtain\"></div> intercepts pointer events"),
         "{err}"
     );
 

@@ -15,7 +15,10 @@ use crate::error::BrowserError;
 use crate::error::cdp;
 use crate::selector::Part;
 
-const INJECTED: &str = include_str!("injected.js");
+/// The engine, with the node preview the handles use spliced in.
+static INJECTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    include_str!("injected.js").replace("__PREVIEW__", crate::page::PREVIEW_JS)
+});
 
 /// Execution contexts (target, context id) that already hold the injected engine.
 static INSTALLED: Mutex<Vec<(String, i64)>> = Mutex::new(Vec::new());
@@ -338,7 +341,7 @@ impl Locator {
         let install = if installed {
             String::new()
         } else {
-            format!("globalThis.__isolateBrowser ??= {INJECTED};\n")
+            format!("globalThis.__isolateBrowser ??= {};\n", &*INJECTED)
         };
         let mut meta = Vec::new();
         let mut arguments = Vec::new();

@@ -656,21 +656,8 @@
     throw new Error("Not a checkbox or radio button");
   }
 
-  /** An element as Playwright previews it: its attributes, and its text unless it has children. */
-  function describe(el) {
-    const cut = (s) => {
-      const cs = [...s.replace(/\n/g, "\u21b5")];
-      return cs.length > 50 ? cs.slice(0, 49).join("") + "\u2026" : cs.join("");
-    };
-    if (el.nodeType === 3) return "#text=" + cut(el.nodeValue || "");
-    if (el.nodeType !== 1) return "#" + el.nodeName.toLowerCase().replace(/^#/, "");
-    const tag = el.tagName.toLowerCase();
-    const attrs = [...el.attributes].map((a) => (a.value ? ` ${a.name}="${a.value}"` : ` ${a.name}`)).join("");
-    if (VOID.has(tag)) return `<${tag}${attrs}/>`;
-    const inner = el.children.length ? "\u2026" : cut(el.textContent || "");
-    return `<${tag}${attrs}>${inner}</${tag}>`;
-  }
-  const VOID = new Set(["input", "img", "br", "hr", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"]);
+  /** An element as Playwright previews it (the browser crate's page/preview.js). */
+  const describe = __PREVIEW__;
 
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 

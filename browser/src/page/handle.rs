@@ -88,11 +88,7 @@ impl JsHandle {
         };
         if is_element {
             let node = handle
-                .call(
-                    "(el) => { const cut = (s) => { const cs = [...s.replace(/\\n/g, '\\u21b5')]; return cs.length > 50 ? cs.slice(0, 49).join('') + '\\u2026' : cs.join(''); }; if (el.nodeType === 3) return '#text=' + cut(el.nodeValue || ''); const tag = el.nodeName.toLowerCase(); if (el.nodeType !== 1) return '#' + tag.replace(/^#/, ''); const attrs = [...el.attributes].map((a) => a.name).map((n) => { const v = el.getAttribute(n); return v ? ` ${n}=\"${v}\"` : ` ${n}`; }).join(''); if (['input', 'img', 'br', 'hr', 'meta', 'link', 'area', 'base', 'col', 'embed', 'source', 'track', 'wbr'].includes(tag)) return `<${tag}${attrs}/>`; const inner = el.children.length ? '\\u2026' : cut(el.textContent || ''); return `<${tag}${attrs}>${inner}</${tag}>`; }",
-                    &[],
-                    true,
-                )
+                .call(super::PREVIEW_JS, &[], true)
                 .await
                 .ok()
                 .and_then(|v| v.value)
@@ -185,7 +181,7 @@ impl JsHandle {
         args: &[Value],
         by_value: bool,
     ) -> Result<runtime::RemoteObject, BrowserError> {
-        self.call_with(function, args, &[], by_value).await
+        self.call_with(function, args, &[], by_value, true).await
     }
 
     /// [`Self::call`] with handles the wire-format `args` name.
@@ -195,14 +191,22 @@ impl JsHandle {
         args: &[Value],
         handles: &[JsHandle],
         by_value: bool,
+        settle: bool,
     ) -> Result<runtime::RemoteObject, BrowserError> {
+        // `settle`: a promise the function returns is waited for (evaluate); without it the
+        // promise itself is the result (`getProperty` of a promise).
+        let (kw, wait) = if settle {
+            ("async ", "await ")
+        } else {
+            ("", "")
+        };
         let mut arguments: Vec<runtime::CallArgument> = Vec::new();
         let declaration;
         let n = args.len();
         let mut params = match &self.held {
             Held::Object(id) => {
                 declaration = format!(
-                    "async function (...a) {{ const w = {WIRE_JS}; const hs = a.slice({n}); const r = await ({function})(this, ...a.slice(0, {n}).map((x) => w.parse(x, hs))); return {}; }}",
+                    "{kw}function (...a) {{ const w = {WIRE_JS}; const hs = a.slice({n}); const r = {wait}({function})(this, ...a.slice(0, {n}).map((x) => w.parse(x, hs))); return {}; }}",
                     if by_value { "w.serialize(r)" } else { "r" }
                 );
                 let mut p = runtime::CallFunctionOnParams::new(declaration);
@@ -211,7 +215,7 @@ impl JsHandle {
             }
             Held::Value(v) => {
                 declaration = format!(
-                    "async function (v, ...a) {{ const w = {WIRE_JS}; const hs = a.slice({n}); const r = await ({function})(w.parse(v), ...a.slice(0, {n}).map((x) => w.parse(x, hs))); return {}; }}",
+                    "{kw}function (v, ...a) {{ const w = {WIRE_JS}; const hs = a.slice({n}); const r = {wait}({function})(w.parse(v), ...a.slice(0, {n}).map((x) => w.parse(x, hs))); return {}; }}",
                     if by_value { "w.serialize(r)" } else { "r" }
                 );
                 arguments.push(runtime::CallArgument {
@@ -237,7 +241,7 @@ impl JsHandle {
         }
         params.arguments = Some(arguments);
         params.return_by_value = Some(by_value);
-        params.await_promise = Some(true);
+        params.await_promise = Some(settle);
         let res = self
             .page
             .cdp()
@@ -259,7 +263,7 @@ impl JsHandle {
     ) -> Result<Value, BrowserError> {
         self.ensure_live()?;
         Ok(self
-            .call_with(function, &[arg], handles, true)
+            .call_with(function, &[arg], handles, true, true)
             .await?
             .value
             .unwrap_or(Value::Null))
@@ -273,7 +277,9 @@ impl JsHandle {
         handles: &[JsHandle],
     ) -> Result<Self, BrowserError> {
         self.ensure_live()?;
-        let remote = self.call_with(function, &[arg], handles, false).await?;
+        let remote = self
+            .call_with(function, &[arg], handles, false, true)
+            .await?;
         Self::from_remote(self.page.clone(), self.frame.clone(), remote).await
     }
 
@@ -288,8 +294,17 @@ impl JsHandle {
 
     /// `handle.getProperty(name)`.
     pub async fn get_property(&self, name: &str) -> Result<Self, BrowserError> {
-        self.evaluate_handle("(v, n) => v[n]", Value::String(name.to_string()), &[])
-            .await
+        self.ensure_live()?;
+        let remote = self
+            .call_with(
+                "(v, n) => v[n]",
+                &[Value::String(name.to_string())],
+                &[],
+                false,
+                false,
+            )
+            .await?;
+        Self::from_remote(self.page.clone(), self.frame.clone(), remote).await
     }
 
     /// `handle.getProperties()`: every enumerable property (own and inherited), by name.

@@ -27,6 +27,10 @@ mod overrides;
 
 pub use expose::BindingCall;
 pub use frame::Frame;
+
+/// How Playwright previews a node (`JSHandle@<div id="x">text</div>`, call logs): a JS
+/// function of the node.
+pub(crate) const PREVIEW_JS: &str = include_str!("preview.js");
 pub use frames::FrameInfo;
 pub use handle::JsHandle;
 pub use overrides::EmulateMedia;
