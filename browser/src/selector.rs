@@ -175,11 +175,7 @@ pub(crate) fn assign_role_slots(
 pub(crate) fn custom_engines(parts: &[Part], out: &mut Vec<String>) {
     for part in parts {
         match part {
-            Part::Custom { name, .. } => {
-                if !out.contains(name) {
-                    out.push(name.clone());
-                }
-            }
+            Part::Custom { name, .. } if !out.contains(name) => out.push(name.clone()),
             Part::Has { parts, .. }
             | Part::And { parts }
             | Part::Or { parts }

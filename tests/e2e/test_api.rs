@@ -474,7 +474,7 @@ test('the host call is in no module user code can import', async () => {
   }
   const api = await import('@playwright/test');
   expect(Object.keys(api).sort()).toEqual(
-    ['chromium', 'default', 'defineConfig', 'devices', 'expect', 'it', 'mergeExpects', 'mergeTests', 'request', 'test'],
+    ['chromium', 'default', 'defineConfig', 'devices', 'expect', 'it', 'mergeExpects', 'mergeTests', 'request', 'selectors', 'test'],
   );
 });
 test('page.url() is synchronous and follows navigations', async ({ page }) => {
