@@ -122,6 +122,13 @@ test('handles act', async ({ page }) => {
   expect(await page.evaluate(({ a, b }) => a.id + b.id, { a: button, b: input })).toBe('bi');
   expect(await page.evaluate(([x, y]) => x.tagName + y.tagName, [list, late])).toBe('ULLI');
   expect(await page.$eval('#i', (el, other) => el.id + other.id, button)).toBe('ib');
+  // Keys go to an input that was not focused from its start; innerText needs an HTML element.
+  await page.evaluate(() => { const i = document.querySelector('#i') as HTMLInputElement; i.value = 'hello'; i.setSelectionRange(2, 4); (document.querySelector('#b') as HTMLElement).focus(); });
+  await page.press('#i', 'w');
+  expect(await input.inputValue()).toBe('whello');
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<svg id=g>t</svg>'));
+  await expect(page.innerText('#g')).rejects.toThrow('Node is not an HTMLElement');
+  await expect((await page.$('#g'))!.innerText()).rejects.toThrow('Node is not an HTMLElement');
   // A node that left its document, and a disposed handle, say so.
   const gone = (await page.$('#gone'))!;
   await gone.evaluate((el) => el.remove());
@@ -155,6 +162,8 @@ test('waits', async ({ page }) => {
   await expect(page.waitForSelector('#a', { state: 'nope' as any })).rejects.toThrow('state: expected one of (attached|detached|visible|hidden)');
   await page.setContent('<p>1</p><p>2</p>');
   expect(await (await page.waitForSelector('p'))!.textContent()).toBe('1');
+  expect(await page.waitForSelector('p', { waitFor: 'visible' } as any)).toBeTruthy();
+  await expect(page.waitForSelector('p', { waitFor: 'attached' } as any)).rejects.toThrow('options.waitFor is not supported');
 });
 "#;
     passes("tests/waits.spec.ts", spec, "waits");

@@ -197,8 +197,20 @@ impl Locator {
 
     /// Focuses the element and presses a key or combination.
     pub async fn press(&self, key: &str, timeout: Option<Duration>) -> Result<(), BrowserError> {
-        self.focus(timeout).await?;
+        self.focus_for_keys(timeout).await?;
         self.page.keyboard_press(key, None).await
+    }
+
+    /// Focuses the element for keyboard input; an input or textarea that was not focused gets
+    /// its caret at the start, as Playwright does, so a stale selection is not typed over.
+    async fn focus_for_keys(&self, timeout: Option<Duration>) -> Result<(), BrowserError> {
+        self.with_element(
+            "locator.focus",
+            "(() => { const was = el.getRootNode().activeElement === el; el.focus(); if (!was && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)) { try { el.setSelectionRange(0, 0); } catch {} } return null; })()",
+            timeout,
+        )
+        .await?;
+        Ok(())
     }
 
     /// Focuses the element and types text key by key.
@@ -208,7 +220,7 @@ impl Locator {
         delay: Option<Duration>,
         timeout: Option<Duration>,
     ) -> Result<(), BrowserError> {
-        self.focus(timeout).await?;
+        self.focus_for_keys(timeout).await?;
         self.page.keyboard_type(text, delay).await
     }
 
@@ -333,7 +345,11 @@ impl Locator {
     /// `innerText` of the element.
     pub async fn inner_text(&self, timeout: Option<Duration>) -> Result<String, BrowserError> {
         let v = self
-            .with_element("locator.innerText", "el.innerText", timeout)
+            .with_element(
+                "locator.innerText",
+                "(() => { if (!(el instanceof el.ownerDocument.defaultView.HTMLElement)) throw new Error('Node is not an HTMLElement'); return el.innerText; })()",
+                timeout,
+            )
             .await?;
         Ok(v.as_str().unwrap_or_default().to_string())
     }

@@ -278,7 +278,10 @@ export class Locator extends Locatable {
   }
   /** `waitForSelector` of a page, frame or handle: the first match in the state, or null. */
   async _waitForSelector(options, what) {
-    if (options && "waitFor" in options) throw new Error(`${what}: options.waitFor is not supported, did you mean options.state?`);
+    // `waitFor: 'visible'` (an old spelling of the default) is tolerated, as in Playwright.
+    if (options && "waitFor" in options && options.waitFor !== "visible") {
+      throw new Error(`${what}: options.waitFor is not supported, did you mean options.state?`);
+    }
     if (options && "visibility" in options) throw new Error(`${what}: options.visibility is not supported, did you mean options.state?`);
     if (options?.state !== undefined && !["attached", "detached", "visible", "hidden"].includes(options.state)) {
       throw new Error(`${what}: state: expected one of (attached|detached|visible|hidden)`);

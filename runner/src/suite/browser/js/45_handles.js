@@ -96,7 +96,7 @@ export class ElementHandle extends JSHandle {
   }
   innerText() {
     return this.evaluate((el) => {
-      if (el.nodeType !== 1) throw new Error("Node is not an HTMLElement");
+      if (el.nodeType !== 1 || !(el instanceof el.ownerDocument.defaultView.HTMLElement)) throw new Error("Node is not an HTMLElement");
       return el.innerText;
     });
   }
