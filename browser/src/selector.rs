@@ -119,6 +119,10 @@ pub(crate) enum Part {
     Chain {
         parts: Vec<Part>,
     },
+    /// `css:light=`, `text:light=`, `id:light=`, ...: the engine without piercing shadow roots.
+    Light {
+        part: Box<Part>,
+    },
     /// An engine `selectors.register` added: its `queryAll(root, body)` runs in the page.
     Custom {
         name: String,
@@ -331,6 +335,17 @@ fn parse_one(s: &str, custom: &[String]) -> Result<Part, String> {
             selector: s.to_string(),
         });
     }
+    if let Some(base) = engine.strip_suffix(":light") {
+        if matches!(
+            base,
+            "css" | "text" | "id" | "data-testid" | "data-test-id" | "data-test"
+        ) {
+            let part = parse_one(&format!("{base}={body}"), custom)?;
+            return Ok(Part::Light {
+                part: Box::new(part),
+            });
+        }
+    }
     let raw_body = body;
     let body = body.trim();
     match engine {
@@ -398,7 +413,7 @@ fn parse_one(s: &str, custom: &[String]) -> Result<Part, String> {
             _ => Err(format!("visible= expects true or false, got \"{body}\"")),
         },
         other => Err(format!(
-            "unknown selector engine \"{other}\" (known: css, text, xpath, id, data-testid, nth, visible, internal:and, internal:or, internal:chain, internal:has, internal:has-not, internal:has-text, internal:has-not-text, internal:text, internal:control=enter-frame)"
+            "unknown selector engine \"{other}\" (known: css, text, xpath, id, data-testid, their :light forms, nth, visible, internal:and, internal:or, internal:chain, internal:has, internal:has-not, internal:has-text, internal:has-not-text, internal:text, internal:control=enter-frame)"
         )),
     }
 }

@@ -355,7 +355,10 @@ async fn waits_that_cannot_succeed_time_out_with_a_call_log() {
         "{msg}"
     );
     assert!(msg.contains("waiting for locator('#never')"), "{msg}");
-    assert!(msg.contains("element is not visible - retrying"), "{msg}");
+    assert!(
+        msg.contains("element is not visible\n  - retrying click action"),
+        "{msg}"
+    );
 
     let err = page
         .locator("#blocked")

@@ -295,6 +295,8 @@ test('engines', async ({ page, browser }) => {
   await page.setContent('<div><button>one</button><button>two</button></div><span>s</span>');
   await expect(page.locator('tag=button')).toHaveCount(2);
   expect(await page.$eval('div >> tag=button >> nth=1', (b) => b.textContent)).toBe('two');
+  // Evaluations query in the page's own world, leaving it nothing of ours to find.
+  expect(await page.evaluate(() => Object.getOwnPropertyNames(globalThis).filter((k) => k.includes('isolate')))).toEqual([]);
   await page.locator('tag=span').click();
   const other = await browser.newPage();
   await other.setContent('<i>later</i>');
@@ -306,4 +308,124 @@ test('engines', async ({ page, browser }) => {
 });
 "#;
     passes("tests/engines.spec.ts", spec, "engines");
+}
+
+/// `frame.goto`: a child frame navigates on its own, waits for its load and answers with its
+/// document's response, whose `frame()` is that frame.
+#[test]
+fn a_child_frame_navigates_and_answers_with_its_response() {
+    let server = r#"export default {
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === '/top') return new Response('<iframe src="/one"></iframe>', { headers: { 'content-type': 'text/html' } });
+    if (url.pathname === '/missing') return new Response('gone', { status: 404 });
+    return new Response(`<p>${url.pathname}</p>`, { headers: { 'content-type': 'text/html' } });
+  },
+};
+"#;
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('frame goto', async ({ page }) => {
+  await page.goto('/top');
+  await expect.poll(() => page.frames().length).toBe(2);
+  const child = page.frames()[1];
+  await expect(child.locator('p')).toHaveText('/one');
+  const response = await child.goto('/two');
+  expect(response!.ok()).toBe(true);
+  expect(response!.status()).toBe(200);
+  expect(response!.url()).toContain('/two');
+  expect(response!.frame()).toBe(child);
+  expect(child.url()).toContain('/two');
+  expect(await child.locator('p').textContent()).toBe('/two');
+  // The main frame did not move, and its own navigation still answers with its response.
+  expect(page.url()).toContain('/top');
+  const missing = await child.goto('/missing');
+  expect(missing!.status()).toBe(404);
+  const top = await page.goto('/top');
+  expect(top!.frame()).toBe(page.mainFrame());
+});
+"#;
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "webServer": { "entry": "app/server.ts" } }"#,
+        ),
+        ("app/server.ts", server),
+        ("tests/goto.spec.ts", spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("frame goto"),
+        ["passed"],
+        "{}",
+        run.error("frame goto")
+    );
+}
+
+/// Shadow DOM as Playwright's engines see it: `:light` forms do not pierce, text skips
+/// scripts, slotted text is clicked through its shadow host, `display: contents` is visible
+/// by what it renders and scrolls to it; a large document is queried in one pass; actions
+/// say what they retry.
+#[test]
+fn shadow_dom_and_large_documents_follow_playwright() {
+    let spec = r##"import { test, expect } from '@playwright/test';
+test('shadow and size', async ({ page }) => {
+  await page.setContent(`<section id=host></section><script>
+    const root = document.getElementById('host').attachShadow({ mode: 'open' });
+    root.innerHTML = '<span id=target data-testid=foo>inside shadow</span>';
+  </script>`);
+  expect(await page.$eval('css=#target', (e) => e.textContent)).toBe('inside shadow');
+  expect(await page.$('css:light=#target')).toBe(null);
+  expect(await page.$('id:light=target')).toBe(null);
+  expect(await page.$('data-testid:light=foo')).toBe(null);
+  expect(await page.$eval('text=inside shadow', (e) => e.id)).toBe('target');
+  // The script's source mentions the text; only rendered text counts.
+  expect(await page.$('text:light=inside shadow')).toBe(null);
+  const unknown = await page.$('foo:light=x').catch((e) => e);
+  expect(String(unknown)).toContain('unknown selector engine "foo:light"');
+
+  await page.setContent(`<template id=t><a href="#" id=inner onclick="window.clicks++"><slot></slot></a></template>
+    <my-link>Sign up</my-link><script>
+    window.clicks = 0;
+    customElements.define('my-link', class extends HTMLElement {
+      constructor() { super(); this.attachShadow({ mode: 'open' }).appendChild(document.getElementById('t').content.cloneNode(true)); }
+    });
+  </script>`);
+  await page.click('#inner', { timeout: 5000 });
+  expect(await page.evaluate(() => (window as any).clicks)).toBe(1);
+
+  await page.setContent('<div><p style="display:contents">DISPLAY CONTENTS</p></div>');
+  await page.waitForSelector('"DISPLAY CONTENTS"', { timeout: 5000 });
+  await page.setContent('<div><article style="display:contents"><div></div></article></div>');
+  await page.waitForSelector('article', { state: 'hidden', timeout: 5000 });
+  await page.setContent(`<div id=box style="width:200px;height:200px;overflow:scroll">
+    <div style="margin-top:500px"><div style="height:50px"><div id=c style="display:contents">Hello</div></div></div></div>`);
+  await (await page.$('#c'))!.scrollIntoViewIfNeeded();
+  expect(await page.$eval('#box', (e) => e.scrollTop)).toBeGreaterThan(300);
+
+  // 8191 divs with two spans each: one query, one evaluation.
+  await page.evaluate(() => {
+    const make = (depth: number): HTMLElement => {
+      const div = document.createElement('div');
+      div.append(document.createElement('span'), document.createElement('span'));
+      if (depth > 0) div.append(make(depth - 1), make(depth - 1));
+      return div;
+    };
+    document.body.append(make(12));
+  });
+  for (const selector of ['div div div span', 'div > div + div span ~ span', 'span']) {
+    const ours = await page.$$eval(selector, (els) => els.length);
+    expect(ours).toBe(await page.evaluate((s) => document.querySelectorAll(s).length, selector));
+  }
+  expect(await page.$$eval(':has-text("nothing here")', (els) => els.length)).toBe(0);
+
+  await page.setContent('<textarea style="display:none">x</textarea>');
+  const error = await (await page.$('textarea'))!.selectText({ timeout: 500 }).catch((e) => e);
+  expect(error.message).toContain('element is not visible');
+  expect(error.message).toContain('retrying select text action');
+  await page.setContent('<textarea>pick me</textarea>');
+  await page.locator('textarea').selectText();
+  expect(await page.evaluate(() => { const t = document.querySelector('textarea')!; return t.value.slice(t.selectionStart, t.selectionEnd); })).toBe('pick me');
+});
+"##;
+    passes("tests/shadow.spec.ts", spec, "shadow and size");
 }

@@ -46,7 +46,7 @@ impl Locator {
             async move {
                 match self.run_at(&body).await {
                     Ok(None) => Attempt::Retry("document is navigating".into()),
-                    Ok(Some((v, offset))) => self.interpret(v, |a| {
+                    Ok(Some((v, offset))) => self.interpret(v, None, |a| {
                         Attempt::Ready((a.value.unwrap_or(Value::Null), offset))
                     }),
                     Err(e) => Attempt::Fail(e),
@@ -56,7 +56,14 @@ impl Locator {
         .await
     }
 
-    fn interpret<T>(&self, v: Value, ok: impl FnOnce(Actionable) -> Attempt<T>) -> Attempt<T> {
+    /// What a probe's answer means. `action` names the action being attempted (`click`,
+    /// `scroll into view`), for Playwright's call-log lines about it.
+    fn interpret<T>(
+        &self,
+        v: Value,
+        action: Option<&str>,
+        ok: impl FnOnce(Actionable) -> Attempt<T>,
+    ) -> Attempt<T> {
         let a: Actionable = match serde_json::from_value(v) {
             Ok(a) => a,
             Err(e) => {
@@ -74,9 +81,12 @@ impl Locator {
             }),
             "error" => Attempt::Fail(BrowserError::InvalidArgument(a.message.unwrap_or_default())),
             _ => match (a.reason, a.element) {
-                (Some(reason), Some(el)) => {
-                    Attempt::Retry(format!("locator resolved to {el}\n  - {reason} - retrying"))
-                }
+                (Some(reason), Some(el)) => Attempt::Retry(match action {
+                    Some(action) => format!(
+                        "locator resolved to {el}\n  - attempting {action} action\n  -   {reason}\n  - retrying {action} action"
+                    ),
+                    None => format!("locator resolved to {el}\n  - {reason} - retrying"),
+                }),
                 (Some(reason), None) => Attempt::Retry(reason),
                 (None, _) => {
                     Attempt::Retry(format!("waiting for {} to be attached", self.description))
@@ -105,7 +115,7 @@ impl Locator {
             async move {
                 match self.run_at(&body).await {
                     Ok(None) => Attempt::Retry("document is navigating".into()),
-                    Ok(Some((v, (dx, dy)))) => self.interpret(v, |a| {
+                    Ok(Some((v, (dx, dy)))) => self.interpret(v, Some(action_name(what)), |a| {
                         // Frame-relative point to page coordinates.
                         Attempt::Ready((a.x.unwrap_or(0.0) + dx, a.y.unwrap_or(0.0) + dy))
                     }),
@@ -315,7 +325,7 @@ impl Locator {
                 async move {
                     match self.run(&body).await {
                         Ok(None) => Attempt::Retry("document is navigating".into()),
-                        Ok(Some(v)) => self.interpret(v, |a| match a.value {
+                        Ok(Some(v)) => self.interpret(v, None, |a| match a.value {
                             Some(Value::Null) | None => {
                                 Attempt::Retry("did not find some options - retrying".into())
                             }
@@ -565,7 +575,7 @@ impl Locator {
             async move {
                 match self.run(&body).await {
                     Ok(None) => Attempt::Retry("document is navigating".into()),
-                    Ok(Some(v)) => self.interpret(v, |_| Attempt::Ready(())),
+                    Ok(Some(v)) => self.interpret(v, None, |_| Attempt::Ready(())),
                     Err(e) => Attempt::Fail(e),
                 }
             }
@@ -585,7 +595,58 @@ impl Locator {
             self.timeout(timeout),
         )
         .await?;
+        // `display: contents` has no box of its own to scroll to: Chromium scrolls to what it
+        // renders.
+        let Some(mut exec) = self.frame_exec().await? else {
+            return Ok(());
+        };
+        let root = exec.root.take();
+        let body = "const el = ib.query(parts, ib.root)[0]; return el && getComputedStyle(el).display === 'contents' ? el : null;";
+        let found = self
+            .call(exec.ctx, &self.parts, body, false, None, root)
+            .await?;
+        if let Some(id) = found.and_then(|o| o.object_id) {
+            let cdp_page = self.page.cdp();
+            let mut params =
+                chromiumoxide::cdp::browser_protocol::dom::ScrollIntoViewIfNeededParams::default();
+            params.object_id = Some(id.clone());
+            let scrolled = cdp_page.execute(params).await;
+            let _ = cdp_page
+                .execute(chromiumoxide::cdp::js_protocol::runtime::ReleaseObjectParams::new(id))
+                .await;
+            scrolled.map_err(|e| crate::error::cdp("DOM.scrollIntoViewIfNeeded", e))?;
+        }
         Ok(())
+    }
+
+    /// Selects the element's text (an input's or textarea's value, or its contents) once it
+    /// is visible, and focuses it.
+    pub async fn select_text(
+        &self,
+        timeout: Option<Duration>,
+        force: bool,
+    ) -> Result<(), BrowserError> {
+        let checks: &[&str] = if force { &[] } else { &["visible"] };
+        self.actionable_point("locator.selectText", checks, None, self.timeout(timeout))
+            .await?;
+        self.with_element(
+            "locator.selectText",
+            "{ if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') { el.select(); el.focus(); return null; } const range = el.ownerDocument.createRange(); range.selectNodeContents(el); const selection = el.ownerDocument.defaultView.getSelection(); selection.removeAllRanges(); selection.addRange(range); el.focus?.(); return null; }",
+            timeout,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The action a call attempts, as Playwright's call log names it (`locator.click` → `click`).
+fn action_name(what: &str) -> &str {
+    match what.rsplit('.').next().unwrap_or(what) {
+        "scrollIntoViewIfNeeded" => "scroll into view",
+        "selectText" => "select text",
+        "dragTo" => "drag",
+        "check" | "uncheck" | "setChecked" => "click",
+        other => other,
     }
 }
 

@@ -3,11 +3,11 @@
 //! the isolated world, then resolved into the frame's main world by their DOM node, so the
 //! function sees the page's globals as Playwright's does.
 
-use chromiumoxide::cdp::browser_protocol::dom;
 use chromiumoxide::cdp::js_protocol::runtime;
 use serde_json::Value;
 
 use super::Locator;
+use super::exec::World;
 use crate::error::BrowserError;
 use crate::error::cdp;
 
@@ -117,7 +117,7 @@ impl Locator {
         &self,
         cdp_page: &chromiumoxide::Page,
         all: bool,
-        group: Option<&str>,
+        group: Option<&'static str>,
     ) -> Result<MainWorldElements, BrowserError> {
         self.page.ensure_open("evaluating")?;
         let not_ready = || BrowserError::Closed(Some("evaluating: the frame is not ready".into()));
@@ -141,15 +141,24 @@ impl Locator {
         } else {
             self.parts.clone()
         };
+        // The engine queries in the main world itself: the matches are that world's objects.
+        let root = match exec.root.take() {
+            Some(isolated) => {
+                let resolved = super::exec::resolve_into(cdp_page, &isolated, main).await;
+                let _ = cdp_page
+                    .execute(runtime::ReleaseObjectParams::new(isolated))
+                    .await;
+                Some(resolved?)
+            }
+            None => None,
+        };
+        let body = if all {
+            "return ib.query(parts, ib.root);"
+        } else {
+            "return ib.query(parts, ib.root).slice(0, 1);"
+        };
         let found = self
-            .call(
-                exec.ctx,
-                &parts,
-                "return ib.query(parts, ib.root);",
-                false,
-                None,
-                exec.root.take(),
-            )
+            .call_in(World::Main(main, group), &parts, body, false, None, root)
             .await?
             .ok_or_else(not_ready)?;
         let mut elements = Vec::new();
@@ -160,47 +169,17 @@ impl Locator {
                 .execute(props)
                 .await
                 .map_err(|e| cdp("Runtime.getProperties", e))?;
-            let mut indexed: Vec<(usize, runtime::RemoteObjectId)> = props
+            let mut indexed: Vec<(usize, runtime::RemoteObject)> = props
                 .result
                 .result
-                .iter()
-                .filter_map(|p| {
-                    let i = p.name.parse::<usize>().ok()?;
-                    Some((i, p.value.as_ref()?.object_id.clone()?))
-                })
+                .into_iter()
+                .filter_map(|p| Some((p.name.parse::<usize>().ok()?, p.value?)))
                 .collect();
             indexed.sort_by_key(|(i, _)| *i);
             let _ = cdp_page
                 .execute(runtime::ReleaseObjectParams::new(array))
                 .await;
-            if !all {
-                indexed.truncate(1);
-            }
-            for (_, id) in indexed {
-                let node = cdp_page
-                    .execute(dom::DescribeNodeParams {
-                        node_id: None,
-                        backend_node_id: None,
-                        object_id: Some(id.clone()),
-                        depth: None,
-                        pierce: None,
-                    })
-                    .await
-                    .map_err(|e| cdp("DOM.describeNode", e))?;
-                let _ = cdp_page
-                    .execute(runtime::ReleaseObjectParams::new(id))
-                    .await;
-                let resolved = cdp_page
-                    .execute(dom::ResolveNodeParams {
-                        node_id: None,
-                        backend_node_id: Some(node.result.node.backend_node_id),
-                        object_group: group.map(str::to_string),
-                        execution_context_id: Some(main),
-                    })
-                    .await
-                    .map_err(|e| cdp("DOM.resolveNode", e))?;
-                elements.push(resolved.result.object);
-            }
+            elements = indexed.into_iter().map(|(_, o)| o).collect();
         }
         Ok((exec.frame, main, elements))
     }

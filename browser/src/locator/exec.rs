@@ -44,6 +44,15 @@ pub(crate) fn nothing() -> Vec<Part> {
     }]
 }
 
+/// The world a call runs in: the frame's isolated one (the engine installed once), or its main
+/// one (evaluations with the page's globals).
+#[derive(Clone, Copy)]
+pub(crate) enum World {
+    Isolated(runtime::ExecutionContextId),
+    /// The main world, and the object group the call's objects go in (released by the caller).
+    Main(runtime::ExecutionContextId, Option<&'static str>),
+}
+
 /// What a locator starts from.
 #[derive(Clone)]
 pub(crate) enum Root {
@@ -304,9 +313,9 @@ impl Locator {
         Ok(Some(exec))
     }
 
-    /// Calls `body` in `ctx` with the engine bound to `parts`, starting from `root` (an
-    /// element of that world, released after the call) or the document. `by_value` false
-    /// returns the remote object (for element handles).
+    /// Calls `body` in the isolated world `ctx` with the engine bound to `parts`, starting
+    /// from `root` (an element of that world, released after the call) or the document.
+    /// `by_value` false returns the remote object (for element handles).
     pub(crate) async fn call(
         &self,
         ctx: runtime::ExecutionContextId,
@@ -316,6 +325,27 @@ impl Locator {
         extra: Option<Value>,
         root: Option<runtime::RemoteObjectId>,
     ) -> Result<Option<runtime::RemoteObject>, BrowserError> {
+        self.call_in(World::Isolated(ctx), parts, body, by_value, extra, root)
+            .await
+    }
+
+    /// [`Locator::call`] in either world. In the page's main world the engine is made afresh
+    /// for the call and held by no global, so the page cannot reach it (as Playwright's
+    /// evaluations, which query in the main world); its matches are then objects of that world
+    /// without a per-element round trip.
+    pub(crate) async fn call_in(
+        &self,
+        world: World,
+        parts: &[Part],
+        body: &str,
+        by_value: bool,
+        extra: Option<Value>,
+        root: Option<runtime::RemoteObjectId>,
+    ) -> Result<Option<runtime::RemoteObject>, BrowserError> {
+        let (ctx, main, group) = match world {
+            World::Isolated(ctx) => (ctx, false, None),
+            World::Main(ctx, group) => (ctx, true, group),
+        };
         let cdp_page = self.page.cdp();
         let mut parts = parts.to_vec();
         let mut roles = Vec::new();
@@ -338,10 +368,15 @@ impl Locator {
             .lock()
             .map(|v| v.iter().any(|(k, c)| *k == key && *c == ctx_id))
             .unwrap_or(false);
-        let install = if installed {
-            String::new()
+        let (install, engine) = if main {
+            (format!("const engine = {};\n", &*INJECTED), "engine")
+        } else if installed {
+            (String::new(), "globalThis.__isolateBrowser")
         } else {
-            format!("globalThis.__isolateBrowser ??= {};\n", &*INJECTED)
+            (
+                format!("globalThis.__isolateBrowser ??= {};\n", &*INJECTED),
+                "globalThis.__isolateBrowser",
+            )
         };
         let mut meta = Vec::new();
         let mut arguments = Vec::new();
@@ -376,13 +411,14 @@ impl Locator {
         );
         let strict = self.strict;
         let function = format!(
-            "async function (meta, rootEl, ...els) {{ {install}if (!globalThis.__isolateBrowser) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = globalThis.__isolateBrowser.make(roleSets, rootEl ?? document, {strict}, meta.engines); const parts = {parts}; const extra = meta.extra; {body} }}"
+            "async function (meta, rootEl, ...els) {{ {install}if (!{engine}) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = {engine}.make(roleSets, rootEl ?? document, {strict}, meta.engines); const parts = {parts}; const extra = meta.extra; {body} }}"
         );
         let mut params = runtime::CallFunctionOnParams::new(function);
         params.arguments = Some(arguments);
         params.execution_context_id = Some(ctx);
         params.return_by_value = Some(by_value);
         params.await_promise = Some(true);
+        params.object_group = group.map(str::to_string);
         let outcome = cdp_page.execute(params).await;
         if let Some(root) = root {
             let _ = cdp_page
@@ -420,6 +456,9 @@ impl Locator {
             .value
             .as_ref()
             .is_some_and(|v| v.get("__notInstalled").is_some());
+        if main {
+            return Ok(Some(result));
+        }
         if let Ok(mut v) = INSTALLED.lock() {
             v.retain(|(k, c)| !(*k == key && *c == ctx_id));
             if !not_installed {

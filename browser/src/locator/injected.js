@@ -6,7 +6,11 @@
 // the host (CDP `Accessibility.queryAXTree`) and handed in as element lists with their names.
 // `root` is where queries start: the document, or the element of an element handle (which must
 // still be in its document).
-({ make: (roleSets, root = document, strictMode = true, engines = []) => {
+(() => {
+// `selectors.register` engines made from their sources, per installation (never a global:
+// in the page's main world the engine must leave no trace).
+const madeEngines = new Map();
+return { make: (roleSets, root = document, strictMode = true, engines = []) => {
   if (root !== document && !root.isConnected) throw new Error("Element is not attached to the DOM");
   // A text node's actions are its element's, as in Playwright.
   if (root.nodeType === 3 && root.parentElement) root = root.parentElement;
@@ -31,12 +35,23 @@
 
   /** Whether the document has open shadow roots (then text must be read across them). */
   let shadows = false;
+  /** Whether engines pierce open shadow roots (false inside a `:light` engine). */
+  let pierce = true;
+  /** How deep in nested queries we are (the document is only scanned for shadow roots at 0). */
+  let nesting = 0;
 
+  /** Elements' rendered text for the current query, with and without shadow trees. */
+  let texts = [new Map(), new Map()];
+
+  /** The text a node renders: script and style skipped, shadow trees in place (when piercing). */
   function composedText(node) {
     if (node.nodeType === Node.TEXT_NODE) return node.data;
+    const cache = texts[pierce ? 1 : 0];
     if (node.nodeType === Node.ELEMENT_NODE) {
+      const known = cache.get(node);
+      if (known !== undefined) return known;
       if (SKIP_TEXT.has(node.tagName)) return "";
-      if (node.tagName === "SLOT") {
+      if (pierce && node.tagName === "SLOT") {
         const assigned = node.assignedNodes();
         if (assigned.length) return assigned.map(composedText).join("");
       }
@@ -44,7 +59,8 @@
       return "";
     }
     let out = "";
-    for (const child of (node.shadowRoot ?? node).childNodes) out += composedText(child);
+    for (const child of ((pierce && node.shadowRoot) || node).childNodes) out += composedText(child);
+    if (node.nodeType === Node.ELEMENT_NODE) cache.set(node, out);
     return out;
   }
 
@@ -52,28 +68,28 @@
     if (el instanceof HTMLInputElement && ["button", "submit", "reset"].includes(el.type)) {
       return el.value;
     }
-    return shadows ? composedText(el) : el.textContent ?? "";
+    return composedText(el);
   }
 
   /** Element children across a shadow boundary (a host's rendered children are its shadow's). */
-  const composedChildren = (el) => el.shadowRoot ? [...el.shadowRoot.children] : [...el.children];
+  const composedChildren = (el) => pierce && el.shadowRoot ? [...el.shadowRoot.children] : [...el.children];
 
   /** Descendants of `root`, open shadow trees included (as Playwright's engines pierce them). */
-  function allElements(root) {
+  function allElements(root, composed = pierce) {
     const out = [];
     const visit = (node) => {
       for (let child = node.firstElementChild; child; child = child.nextElementSibling) {
         out.push(child);
         visit(child);
       }
-      if (node.shadowRoot) visit(node.shadowRoot);
+      if (composed && node.shadowRoot) visit(node.shadowRoot);
     };
     visit(root);
     return out;
   }
 
   /** The parent across shadow boundaries. */
-  const composedParent = (node) => node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentElement;
+  const composedParent = (node) => pierce && node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentElement;
 
   function composedContains(ancestor, node) {
     for (let n = node; n; n = composedParent(n)) if (n === ancestor) return true;
@@ -450,7 +466,7 @@
     const list = parseCss(selector);
     const custom = CUSTOM_RE.test(selector);
     const relative = list.some((cx) => cx.relative);
-    if (!custom && !relative && !shadows) {
+    if (!custom && !relative && (!shadows || !pierce)) {
       if (scope === document || scope.nodeType === 11) return [...scope.querySelectorAll(selector)];
       return [...scope.querySelectorAll(list.length === 1 ? `:scope ${selector}` : splitTop(selector, (c) => c === ",").map((x) => `:scope ${x}`).join(","))];
     }
@@ -494,7 +510,7 @@
   function documentOrder(list) {
     const unique = [...new Set(list)];
     if (unique.length < 2) return unique;
-    const index = new Map(allElements(document).map((e, i) => [e, i]));
+    const index = new Map(allElements(document, true).map((e, i) => [e, i]));
     return unique.sort((a, b) => (index.get(a) ?? -1) - (index.get(b) ?? -1));
   }
 
@@ -502,7 +518,7 @@
   function customEngine(name) {
     const entry = engines.find(([n]) => n === name);
     if (!entry) throw new Error(`unknown selector engine "${name}"`);
-    const made = (globalThis.__isolateBrowserEngines ??= new Map());
+    const made = madeEngines;
     const key = name + "\u0000" + entry[1];
     if (!made.has(key)) {
       const engine = (0, eval)(`(${entry[1]})`);
@@ -547,6 +563,15 @@
       }
       case "or":
         return documentOrder([...scope, ...query(part.parts, document)]);
+      case "light": {
+        const outer = pierce;
+        pierce = false;
+        try {
+          return step(scope, part.part);
+        } finally {
+          pierce = outer;
+        }
+      }
       case "custom": {
         const engine = customEngine(part.name);
         return documentOrder(scope.flatMap((s) => [...engine.queryAll(s, part.body)]));
@@ -572,10 +597,18 @@
   }
 
   function query(parts, from) {
-    shadows = allElements(document).some((e) => e.shadowRoot);
-    let scope = [from];
-    for (const part of parts) scope = step(scope, part);
-    return scope.filter((el) => el !== from || from !== document);
+    if (nesting === 0) {
+      shadows = allElements(document, true).some((e) => e.shadowRoot);
+      texts = [new Map(), new Map()];
+    }
+    nesting++;
+    try {
+      let scope = [from];
+      for (const part of parts) scope = step(scope, part);
+      return scope.filter((el) => el !== from || from !== document);
+    } finally {
+      nesting--;
+    }
   }
 
   /** The ARIA role of an element that has no layout (so no accessibility node). */
@@ -617,13 +650,26 @@
   function isVisible(el) {
     if (!el.isConnected) return false;
     const style = getComputedStyle(el);
-    if (style.display === "contents") return [...el.children].some(isVisible);
+    // No box of its own: visible when a child element or text node renders.
+    if (style.display === "contents") {
+      for (const child of el.childNodes) {
+        if (child.nodeType === 1 && isVisible(child)) return true;
+        if (child.nodeType === 3 && textVisible(child)) return true;
+      }
+      return false;
+    }
     if (typeof el.checkVisibility === "function" && !el.checkVisibility({ visibilityProperty: true })) {
       return false;
     }
     if (style.visibility !== "visible") return false;
     const rect = el.getBoundingClientRect();
     return rect.width > 0 && rect.height > 0;
+  }
+
+  function textVisible(node) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    return [...range.getClientRects()].some((r) => r.width > 0 && r.height > 0);
   }
 
   const DISABLEABLE = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "OPTION", "OPTGROUP", "FIELDSET"]);
@@ -662,11 +708,15 @@
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
   /** Same box now and one animation frame later (two consecutive frames). */
+  /** The same box over two animation frames (one frame can land on an unchanged tick). */
   async function isStable(el) {
+    const same = (a, b) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
     const a = el.getBoundingClientRect();
     await nextFrame();
     const b = el.getBoundingClientRect();
-    return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+    if (!same(a, b)) return false;
+    await nextFrame();
+    return same(b, el.getBoundingClientRect());
   }
 
   function resolveOne(parts, strict) {
@@ -721,9 +771,11 @@
     const y = rect.top + (options?.position ? options.position.y : rect.height / 2);
     if (checks.includes("hit")) {
       let hit = document.elementFromPoint(x, y);
-      // Descend into shadow trees: the document only reports their host.
+      // Descend into shadow trees: the document only reports their host. (A shadow root's
+      // elementFromPoint retargets slotted text to the host; the top of elementsFromPoint is
+      // the element that renders it.)
       while (hit?.shadowRoot) {
-        const inner = hit.shadowRoot.elementFromPoint(x, y);
+        const inner = hit.shadowRoot.elementsFromPoint(x, y)[0];
         if (!inner || inner === hit) break;
         hit = inner;
       }
@@ -913,4 +965,5 @@
     normalize,
     describe,
   };
-} })
+} };
+})()

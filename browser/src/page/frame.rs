@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use chromiumoxide::cdp::browser_protocol::dom;
 use chromiumoxide::cdp::browser_protocol::page::FrameId;
-use chromiumoxide::cdp::browser_protocol::page::NavigateParams;
 use chromiumoxide::cdp::js_protocol::runtime;
 use serde_json::Value;
 
@@ -293,51 +292,61 @@ impl Frame {
     }
 
     /// Navigates the frame to `url` and waits for its document to load.
-    pub async fn goto(&self, url: &str, timeout: Option<Duration>) -> Result<(), BrowserError> {
+    pub async fn goto(
+        &self,
+        url: &str,
+        options: super::GotoOptions,
+    ) -> Result<Option<super::Response>, BrowserError> {
+        if self.is_detached() {
+            return Err(detached());
+        }
         let url = self.page.resolve_url(url);
-        self.page
-            .context()
+        let context = self.page.context();
+        context
             .network_policy()
             .check_navigation(&url)
             .map_err(|refusal| BrowserError::Refused {
                 what: "frame.goto".into(),
                 refusal,
             })?;
-        let mut params = NavigateParams::new(url.clone());
-        params.frame_id = Some(self.id.clone());
-        let res = self
+        let mark = context.network_mark();
+        let timeout = options.timeout.unwrap_or(self.page.navigation_timeout());
+        // Started from the frame's own document (its isolated world): chromiumoxide holds a
+        // `Page.navigate` until the main frame loads, which a child's navigation never does.
+        let ctx = self
             .page
             .cdp()
-            .execute(params)
+            .frame_secondary_execution_context(self.id.clone())
             .await
-            .map_err(|e| cdp("Page.navigate", e))?;
-        if let Some(reason) = res.result.error_text {
-            return Err(BrowserError::Navigation { url, reason });
-        }
-        let timeout = timeout.unwrap_or(self.page.navigation_timeout());
-        let deadline = tokio::time::Instant::now() + timeout;
-        let loader = res.result.loader_id;
-        loop {
-            let ready = self
-                .evaluate_plain("document.readyState === 'complete' ? location.href : ''")
-                .await;
-            match ready {
-                Ok(Value::String(href))
-                    if !href.is_empty() && (loader.is_none() || href != "about:blank") =>
-                {
-                    return Ok(());
-                }
-                Err(e @ BrowserError::Evaluation { .. }) if self.is_detached() => return Err(e),
-                _ => {}
+            .map_err(|e| cdp("Runtime.executionContext", e))?
+            .ok_or_else(detached)?;
+        let nav = {
+            let page = self.page.cdp().clone();
+            let mut params = runtime::EvaluateParams::new(format!(
+                "location.href = {}; undefined",
+                Value::String(url.clone())
+            ));
+            params.context_id = Some(ctx);
+            async move {
+                page.execute(params)
+                    .await
+                    .map(|_| super::navigation::NavOutcome::default())
             }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(BrowserError::Timeout {
-                    what: "frame.goto".into(),
-                    timeout,
-                    call_log: vec![format!("navigating to \"{url}\", waiting until \"load\"")],
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let result = self
+            .page
+            .wait_navigation(
+                &url,
+                "frame.goto",
+                options.wait_until,
+                timeout,
+                nav,
+                Some(self.id.inner()),
+            )
+            .await;
+        match self.page.explain_failure("frame.goto", mark, result) {
+            Err(_) if self.is_detached() => Err(detached()),
+            other => other,
         }
     }
 }

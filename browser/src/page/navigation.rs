@@ -222,7 +222,7 @@ impl Page {
     /// A navigation that failed because a connection did: says that the policy refused it
     /// (naming the URL or host), or gives the error Chromium would have given without the
     /// proxy in between.
-    fn explain_failure<T>(
+    pub(super) fn explain_failure<T>(
         &self,
         what: &str,
         mark: u64,
@@ -276,7 +276,7 @@ impl Page {
         let nav = async move { nav.await.map(|_| NavOutcome::default()) };
         let mark = self.context().network_mark();
         let result = self
-            .wait_navigation(&url, "page.reload", options.wait_until, timeout, nav)
+            .wait_navigation(&url, "page.reload", options.wait_until, timeout, nav, None)
             .await;
         self.explain_failure("page.reload", mark, result)
     }
@@ -302,19 +302,20 @@ impl Page {
                 definitive: true,
             })
         };
-        self.wait_navigation(url, what, wait_until, timeout, nav)
+        self.wait_navigation(url, what, wait_until, timeout, nav, None)
             .await
     }
 
-    /// Drives one navigation: the command runs in the background while lifecycle events
-    /// decide when `wait_until` is reached.
-    async fn wait_navigation(
+    /// Drives one navigation of the main frame, or of `frame`: the command runs in the
+    /// background while lifecycle events decide when `wait_until` is reached.
+    pub(super) async fn wait_navigation(
         &self,
         url: &str,
         what: &str,
         wait_until: WaitUntil,
         timeout: Duration,
         nav: impl Future<Output = Result<NavOutcome, chromiumoxide::error::CdpError>> + Send + 'static,
+        frame: Option<&str>,
     ) -> Result<Option<Response>, BrowserError> {
         self.settle_storage().await;
         let page = &self.inner.cdp;
@@ -334,11 +335,14 @@ impl Page {
             .event_listener::<network::EventResponseReceived>()
             .await
             .map_err(|e| cdp("Network.responseReceived", e))?;
-        let main_frame = page
-            .mainframe()
-            .await
-            .map_err(|e| cdp("Page.getFrameTree", e))?
-            .map(|f| f.inner().clone());
+        let main_frame = match frame {
+            Some(f) => Some(f.to_string()),
+            None => page
+                .mainframe()
+                .await
+                .map_err(|e| cdp("Page.getFrameTree", e))?
+                .map(|f| f.inner().clone()),
+        };
         let mut nav = tokio::spawn(nav);
         let mut nav_done = false;
         let mut nav_loaded = false;
@@ -403,9 +407,17 @@ impl Page {
                 Some(ev) = navigated.next() => {
                     // Chromium commits its error page for a failed navigation; the failure
                     // itself arrives with the navigate answer.
-                    if ev.frame.parent_id.is_none() && !ev.frame.url.starts_with("chrome-error://") {
+                    let ours = match frame {
+                        None => ev.frame.parent_id.is_none(),
+                        Some(f) => ev.frame.id.inner() == f,
+                    };
+                    if ours && !ev.frame.url.starts_with("chrome-error://") {
                         committed = true;
                         loader = Some(ev.frame.loader_id.inner().clone());
+                    } else if ours && frame.is_some() {
+                        // A frame's navigation is started from its document: there is no
+                        // navigate answer to carry the failure, only the error page.
+                        return Err(BrowserError::Navigation { url: url.to_string(), reason: "net::ERR_FAILED".into() });
                     }
                 }
                 Some(ev) = same_document.next() => {
@@ -474,7 +486,7 @@ impl Page {
                 .await
                 .map(|_| NavOutcome::default())
         };
-        self.wait_navigation(&url, what, options.wait_until, timeout, nav)
+        self.wait_navigation(&url, what, options.wait_until, timeout, nav, None)
             .await
     }
 
@@ -544,12 +556,12 @@ impl Page {
 }
 
 #[derive(Debug, Default)]
-struct NavOutcome {
-    loader_id: Option<String>,
-    error: Option<String>,
+pub(super) struct NavOutcome {
+    pub(super) loader_id: Option<String>,
+    pub(super) error: Option<String>,
     /// `Page.navigate` answers without a loader exactly for same-document navigations; reload
     /// and history commands answer before anything is known.
-    definitive: bool,
+    pub(super) definitive: bool,
 }
 
 fn wait_until_name(w: WaitUntil) -> &'static str {

@@ -263,7 +263,7 @@ call_table! {
     /// `frame.title()`.
     "frame.title" => FrameTitle(FrameArgs) -> String = b::frame::title, reports_url;
     /// `frame.goto(url)` of a child frame.
-    "frame.goto" => FrameGoto(FrameGotoArgs) -> () = b::frame::goto, reports_url;
+    "frame.goto" => FrameGoto(FrameGotoArgs) -> Option<ResponseInfo> = b::frame::goto, reports_url;
     /// `frame.addScriptTag` / `addStyleTag`: the element, once it loaded (`path` is a project file).
     "frame.addTag" => FrameAddTag(FrameAddTagArgs) -> HandleInfo = b::frame::add_tag, reports_url;
     /// `frame.frameElement()`: the `<iframe>` that holds the frame.
@@ -356,6 +356,8 @@ call_table! {
     "locator.blur" => Blur(LocatorTimeoutArgs) -> () = b::locator::blur, reports_url;
     /// `locator.scrollIntoViewIfNeeded({ timeout })`.
     "locator.scrollIntoViewIfNeeded" => ScrollIntoView(LocatorTimeoutArgs) -> () = b::locator::scroll_into_view_if_needed, reports_url;
+    /// `locator.selectText({ timeout, force })`.
+    "locator.selectText" => SelectText(LocatorForceArgs) -> () = b::locator::select_text, reports_url;
     /// `locator.selectOption(values, { timeout })`: the values now selected.
     "locator.selectOption" => SelectOption(SelectOptionArgs) -> Vec<String> = b::locator::select_option, reports_url;
     /// `locator.textContent({ timeout })`.

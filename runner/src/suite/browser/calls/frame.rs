@@ -18,7 +18,6 @@ use crate::suite::protocol::FrameSetContentArgs;
 use crate::suite::protocol::HandleArgs;
 use crate::suite::protocol::HandleInfo;
 use crate::suite::protocol::PageId;
-use crate::suite::protocol::millis;
 
 fn frame(cx: &Cx<'_>, page: PageId, id: Option<String>, method: &str) -> Result<Frame, CallError> {
     let page = cx.page(page)?;
@@ -89,11 +88,15 @@ pub(crate) async fn title(cx: &Cx<'_>, a: FrameArgs) -> Result<String, CallError
     Ok(frame(cx, a.page, a.frame, "frame.title")?.title().await?)
 }
 
-pub(crate) async fn goto(cx: &Cx<'_>, a: FrameGotoArgs) -> Result<(), CallError> {
-    let _ = a.wait_until;
-    Ok(frame(cx, a.page, a.frame, "frame.goto")?
-        .goto(&a.url, millis(a.timeout))
-        .await?)
+pub(crate) async fn goto(
+    cx: &Cx<'_>,
+    a: FrameGotoArgs,
+) -> Result<Option<crate::suite::protocol::ResponseInfo>, CallError> {
+    let options = super::page::goto_options(a.wait_until.as_deref(), a.timeout)?;
+    let response = frame(cx, a.page, a.frame, "frame.goto")?
+        .goto(&a.url, options)
+        .await?;
+    Ok(super::page::response_info(response))
 }
 
 pub(crate) async fn frame_element(cx: &Cx<'_>, a: FrameArgs) -> Result<HandleInfo, CallError> {

@@ -170,6 +170,12 @@ pub(crate) async fn hover(cx: &Cx<'_>, a: LocatorForceArgs) -> Result<(), CallEr
         .await?)
 }
 
+pub(crate) async fn select_text(cx: &Cx<'_>, a: LocatorForceArgs) -> Result<(), CallError> {
+    Ok(locator(cx, a.page, a.chain)?
+        .select_text(millis(a.timeout), a.force)
+        .await?)
+}
+
 pub(crate) async fn fill(cx: &Cx<'_>, a: LocatorFillArgs) -> Result<(), CallError> {
     Ok(locator(cx, a.page, a.chain)?
         .fill(&a.value, millis(a.timeout), a.force)

@@ -214,7 +214,10 @@ fn ensure_forwarder(
     })
 }
 
-fn goto_options(wait_until: Option<&str>, timeout: Option<f64>) -> Result<GotoOptions, CallError> {
+pub(crate) fn goto_options(
+    wait_until: Option<&str>,
+    timeout: Option<f64>,
+) -> Result<GotoOptions, CallError> {
     let wait_until = match wait_until {
         Some(w) => WaitUntil::parse(w).ok_or_else(|| {
             CallError::new(format!(
@@ -229,7 +232,7 @@ fn goto_options(wait_until: Option<&str>, timeout: Option<f64>) -> Result<GotoOp
     })
 }
 
-fn response_info(r: Option<isolate_browser_browser::Response>) -> Option<ResponseInfo> {
+pub(crate) fn response_info(r: Option<isolate_browser_browser::Response>) -> Option<ResponseInfo> {
     r.map(|r| ResponseInfo {
         url: r.url,
         status: r.status,

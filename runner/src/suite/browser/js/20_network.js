@@ -69,11 +69,17 @@ export class Response {
       ? r.#data.status === 0 || (r.#data.status >= 200 && r.#data.status <= 299)
       : null);
   }
-  constructor(data) {
+  #frame;
+  constructor(data, frame = null) {
     this.#data = data;
+    this.#frame = frame;
   }
   url() {
     return this.#data.url;
+  }
+  /** The frame whose navigation this is the response of. */
+  frame() {
+    return this.#frame;
   }
   status() {
     return this.#data.status;

@@ -152,6 +152,9 @@ export class Locator extends Locatable {
   hover(options = {}) {
     return host("locator.hover", this.#on({ timeout: ms(options.timeout), force: !!options.force }));
   }
+  selectText(options = {}) {
+    return host("locator.selectText", this.#on({ timeout: ms(options.timeout), force: !!options.force }));
+  }
   fill(value, options = {}) {
     return host("locator.fill", this.#on({ value: String(value), timeout: ms(options.timeout), force: !!options.force }));
   }

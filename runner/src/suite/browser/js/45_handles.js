@@ -188,23 +188,10 @@ export class ElementHandle extends JSHandle {
   screenshot(options) {
     return this._locator().screenshot(options);
   }
-  async selectText(options = {}) {
-    await this._locator().waitFor({ state: "visible", timeout: options.timeout });
-    await this.evaluate((el) => {
-      if (el.nodeType !== 1) throw new Error("Node is not an element");
-      if (el.tagName === "INPUT" || el.tagName === "TEXTAREA") {
-        el.select();
-        el.focus();
-        return;
-      }
-      const range = el.ownerDocument.createRange();
-      range.selectNodeContents(el);
-      const selection = el.ownerDocument.defaultView.getSelection();
-      selection.removeAllRanges();
-      selection.addRange(range);
-      el.focus?.();
-    });
+  selectText(options = {}) {
+    return this._locator().selectText(options);
   }
+
   async waitForElementState(state, options = {}) {
     if (!STATES.includes(state)) {
       throw new Error(`elementHandle.waitForElementState: state: expected one of (${STATES.join("|")})`);

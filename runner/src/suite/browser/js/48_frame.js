@@ -8,6 +8,7 @@ import { host } from "ext:isolate_suite/browser/10_wire.js";
 import { fnSource, fromWire, ms, toWire } from "ext:isolate_suite/browser/11_values.js";
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
+import { Response } from "ext:isolate_suite/browser/20_network.js";
 
 export class Frame extends Shortcuts {
   constructor(page, id, main) {
@@ -67,8 +68,8 @@ export class Frame extends Shortcuts {
   }
   async goto(url, options = {}) {
     if (this._main) return this._page.goto(url, options);
-    await host("frame.goto", this.#on({ url: String(url), waitUntil: options.waitUntil, timeout: ms(options.timeout) }));
-    return null;
+    const data = await host("frame.goto", this.#on({ url: String(url), waitUntil: options.waitUntil, timeout: ms(options.timeout) }));
+    return data ? new Response(data, this) : null;
   }
   addScriptTag(options = {}) {
     return this.#addTag(false, options);

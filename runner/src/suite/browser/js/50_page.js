@@ -85,8 +85,8 @@ function navOptions(o = {}) {
   return { waitUntil: o.waitUntil, timeout: ms(o.timeout) };
 }
 
-function responseOrNull(data) {
-  return data ? new Response(data) : null;
+function responseOrNull(data, frame) {
+  return data ? new Response(data, frame) : null;
 }
 
 /** `addInitScript(fn, arg)`, `addInitScript(source)` or `addInitScript({ content })`. */
@@ -253,16 +253,16 @@ export class Page extends Shortcuts {
     return this._closed;
   }
   async goto(url, options) {
-    return responseOrNull(await host("page.goto", this.#on({ url, ...navOptions(options) })));
+    return responseOrNull(await host("page.goto", this.#on({ url, ...navOptions(options) })), this.mainFrame());
   }
   async reload(options) {
-    return responseOrNull(await host("page.reload", this.#on(navOptions(options))));
+    return responseOrNull(await host("page.reload", this.#on(navOptions(options))), this.mainFrame());
   }
   async goBack(options) {
-    return responseOrNull(await host("page.goBack", this.#on(navOptions(options))));
+    return responseOrNull(await host("page.goBack", this.#on(navOptions(options))), this.mainFrame());
   }
   async goForward(options) {
-    return responseOrNull(await host("page.goForward", this.#on(navOptions(options))));
+    return responseOrNull(await host("page.goForward", this.#on(navOptions(options))), this.mainFrame());
   }
   url() {
     return this._url;
