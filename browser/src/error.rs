@@ -73,7 +73,7 @@ pub enum BrowserError {
         call_log: Vec<String>,
     },
     /// An action on a locator that matched several elements.
-    #[error("strict mode violation: {locator} resolved to {count} elements:\n{}\n", matches.iter().enumerate().map(|(i, m)| format!("    {}) {m}", i + 1)).collect::<Vec<_>>().join("\n"))]
+    #[error("Error: strict mode violation: {locator} resolved to {count} elements:\n{}\n", matches.iter().enumerate().map(|(i, m)| format!("    {}) {m}", i + 1)).collect::<Vec<_>>().join("\n"))]
     StrictMode {
         /// The locator, in Playwright's notation.
         locator: String,

@@ -437,7 +437,7 @@ async fn strict_mode_rejects_ambiguous_actions_but_not_queries() {
     }
     assert!(
         err.to_string()
-            .starts_with("strict mode violation: locator('.dup') resolved to 2 elements:")
+            .starts_with("Error: strict mode violation: locator('.dup') resolved to 2 elements:")
     );
     let err = dup
         .text_content(None)

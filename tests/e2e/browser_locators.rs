@@ -547,7 +547,7 @@ async fn frame_locators_reach_same_and_cross_origin_iframes() {
     let button = cross.get_by_text(TextQuery::text("Inner", true));
     assert_eq!(
         button.description(),
-        "frameLocator('#cross').getByText('Inner', { exact: true })"
+        "locator('#cross').contentFrame().getByText('Inner', { exact: true })"
     );
     button
         .click(ClickOptions::default())

@@ -429,3 +429,30 @@ test('shadow and size', async ({ page }) => {
 "##;
     passes("tests/shadow.spec.ts", spec, "shadow and size");
 }
+
+/// Deep results cross whole (as text, past the protocol parsers' depth), up to Playwright's
+/// limit; a page that forges a deeper answer gets an error, never a hang or a crash. String
+/// expressions are values, not functions to call; handles preview as Chromium shows them.
+#[test]
+fn deep_results_cross_whole_and_forged_ones_are_refused() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('deep', async ({ page }) => {
+  const r = await page.evaluate((depth) => { let node: any = { leaf: 'x"]]}' }; for (let i = 0; i < depth; i++) node = { child: node, list: [i] }; return node; }, 189);
+  let d = 0; let n: any = r; while (n.child) { n = n.child; d++; }
+  expect(d).toBe(189);
+  expect(n.leaf).toBe('x"]]}');
+  await expect(page.evaluate((depth) => { let node = {}; for (let i = 0; i < depth; i++) node = { child: node }; return node; }, 200))
+    .rejects.toThrow('Cannot serialize result: object reference chain is too long.');
+  expect((await page.evaluateHandle('(function(){})')).toString()).toContain('function');
+  expect((await page.evaluateHandle('new Proxy({}, {})')).toString()).toBe('Proxy(Object)');
+  const [msg] = await Promise.all([
+    page.waitForEvent('console'),
+    page.evaluate(() => { const a: number[] = []; a[1] = 1; a[10] = 2; console.log(a); }),
+  ]);
+  expect(msg.text()).toBe('[empty, 1, empty x 8, 2]');
+  await page.evaluate(() => { JSON.stringify = () => '['.repeat(100000) + ']'.repeat(100000); });
+  await expect(page.evaluate(() => 1)).rejects.toThrow('object reference chain is too long');
+});
+"#;
+    passes("tests/deep.spec.ts", spec, "deep");
+}

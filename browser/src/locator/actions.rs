@@ -510,11 +510,12 @@ impl Locator {
         self.with_element(
             "locator.evaluate",
             &format!(
-                "(async () => {{ const w = {wire}; return w.serialize(await ({function})(el, w.parse({arg}))); }})()"
+                "(async () => {{ const w = {wire}; return w.text(await ({function})(el, w.parse({arg}))); }})()"
             ),
             timeout,
         )
         .await
+        .and_then(|v| crate::page::wire_value(Some(v)))
     }
 
     /// Waits until the element reaches `state`.

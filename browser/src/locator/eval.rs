@@ -88,11 +88,11 @@ impl Locator {
         let wire = crate::page::WIRE_JS;
         let call = if all {
             format!(
-                "async function (arg, ...rest) {{ const w = {wire}; const els = rest.slice(0, {n}); return w.serialize(await ({function})(els, w.parse(arg, rest.slice({n})))); }}"
+                "async function (arg, ...rest) {{ const w = {wire}; const els = rest.slice(0, {n}); return w.text(await ({function})(els, w.parse(arg, rest.slice({n})))); }}"
             )
         } else {
             format!(
-                "async function (arg, ...rest) {{ const w = {wire}; return w.serialize(await ({function})(rest[0], w.parse(arg, rest.slice({n})))); }}"
+                "async function (arg, ...rest) {{ const w = {wire}; return w.text(await ({function})(rest[0], w.parse(arg, rest.slice({n})))); }}"
             )
         };
         let mut params = runtime::CallFunctionOnParams::new(call);
@@ -108,7 +108,7 @@ impl Locator {
         if let Some(ex) = res.result.exception_details {
             return Err(crate::page::exception(&ex));
         }
-        Ok(res.result.result.value.unwrap_or(Value::Null))
+        crate::page::wire_value(res.result.result.value)
     }
 
     /// The locator's matches now (only the first unless `all`), as remote objects of the main

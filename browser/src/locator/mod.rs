@@ -393,11 +393,8 @@ impl Locator {
     pub fn frame_locator(&self, selector: &str) -> Self {
         let mut next = self.locator(selector);
         next.frame_owners.push(next.description.clone());
-        next.description = if self.description.is_empty() {
-            format!("frameLocator({})", quote(selector))
-        } else {
-            format!("{}.frameLocator({})", self.description, quote(selector))
-        };
+        // Playwright's notation: the frame's element, then `contentFrame()`.
+        next.description = format!("{}.contentFrame()", next.description);
         let frame = std::mem::take(&mut next.parts);
         next.frames.push(frame);
         next

@@ -183,19 +183,48 @@ fn format_arg(o: &runtime::RemoteObject) -> String {
             .as_ref()
             .is_some_and(|s| format!("{s:?}") == "Array")
         {
-            format!(
-                "[{}]",
-                p.properties
-                    .iter()
-                    .map(|prop| prop.value.clone().unwrap_or_default())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            array_preview(p, o.description.as_deref())
         } else {
             format!("{{{}}}", props.join(", "))
         };
     }
     o.description.clone().unwrap_or_else(|| "undefined".into())
+}
+
+/// An array as the console shows it: holes of a sparse array are `empty` / `empty x N`.
+fn array_preview(p: &runtime::ObjectPreview, description: Option<&str>) -> String {
+    let mut out = Vec::new();
+    let mut next = 0usize;
+    let holes = |n: usize| {
+        if n == 1 {
+            "empty".to_string()
+        } else {
+            format!("empty x {n}")
+        }
+    };
+    for prop in &p.properties {
+        let Ok(i) = prop.name.parse::<usize>() else {
+            continue;
+        };
+        if i > next {
+            out.push(holes(i - next));
+        }
+        out.push(prop.value.clone().unwrap_or_default());
+        next = i + 1;
+    }
+    // `Array(101)`: holes after the last element, when the preview shows everything.
+    let length = description.and_then(|d| {
+        d.strip_prefix("Array(")?
+            .strip_suffix(')')?
+            .parse::<usize>()
+            .ok()
+    });
+    if let Some(length) = length.filter(|_| !p.overflow)
+        && length > next
+    {
+        out.push(holes(length - next));
+    }
+    format!("[{}]", out.join(", "))
 }
 
 fn kind_name<T: Serialize>(value: &T) -> String {

@@ -182,11 +182,7 @@ impl Frame {
         handles: &[JsHandle],
     ) -> Result<Value, BrowserError> {
         let function = super::wire_function(script, &arg, true)?;
-        Ok(self
-            .call_in(&function, handles, true)
-            .await?
-            .value
-            .unwrap_or(Value::Null))
+        super::wire_value(self.call_in(&function, handles, true).await?.value)
     }
 
     /// [`Page::evaluate_handle`] in this frame.

@@ -91,7 +91,7 @@ impl JsHandle {
                 .call(super::PREVIEW_JS, &[], true)
                 .await
                 .ok()
-                .and_then(|v| v.value)
+                .and_then(|v| super::wire_value(v.value).ok())
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_else(|| "node".into());
             preview = format!("JSHandle@{node}");
@@ -207,7 +207,7 @@ impl JsHandle {
             Held::Object(id) => {
                 declaration = format!(
                     "{kw}function (...a) {{ const w = {WIRE_JS}; const hs = a.slice({n}); const r = {wait}({function})(this, ...a.slice(0, {n}).map((x) => w.parse(x, hs))); return {}; }}",
-                    if by_value { "w.serialize(r)" } else { "r" }
+                    if by_value { "w.text(r)" } else { "r" }
                 );
                 let mut p = runtime::CallFunctionOnParams::new(declaration);
                 p.object_id = Some(id.clone());
@@ -216,7 +216,7 @@ impl JsHandle {
             Held::Value(v) => {
                 declaration = format!(
                     "{kw}function (v, ...a) {{ const w = {WIRE_JS}; const hs = a.slice({n}); const r = {wait}({function})(w.parse(v), ...a.slice(0, {n}).map((x) => w.parse(x, hs))); return {}; }}",
-                    if by_value { "w.serialize(r)" } else { "r" }
+                    if by_value { "w.text(r)" } else { "r" }
                 );
                 arguments.push(runtime::CallArgument {
                     value: Some(v.clone()),
@@ -262,11 +262,11 @@ impl JsHandle {
         handles: &[JsHandle],
     ) -> Result<Value, BrowserError> {
         self.ensure_live()?;
-        Ok(self
-            .call_with(function, &[arg], handles, true, true)
-            .await?
-            .value
-            .unwrap_or(Value::Null))
+        super::wire_value(
+            self.call_with(function, &[arg], handles, true, true)
+                .await?
+                .value,
+        )
     }
 
     /// `handle.evaluateHandle(fn, arg)`.
@@ -485,7 +485,9 @@ fn object_preview(remote: &runtime::RemoteObject) -> String {
     if remote.subtype == Some(runtime::RemoteObjectSubtype::Null) {
         return "null".into();
     }
-    if remote.class_name.as_deref() == Some("Object") {
+    if remote.class_name.as_deref() == Some("Object")
+        && remote.subtype != Some(runtime::RemoteObjectSubtype::Proxy)
+    {
         return "JSHandle@object".into();
     }
     remote

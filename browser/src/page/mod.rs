@@ -337,7 +337,7 @@ impl Page {
                 true,
             )
             .await?;
-        Ok(remote.value.unwrap_or(serde_json::Value::Null))
+        wire_value(remote.value)
     }
 
     /// Calls `declaration` with `handles` as its arguments in the main world of `frame` (the
@@ -573,8 +573,63 @@ fn truthy(v: &serde_json::Value) -> bool {
     }
 }
 
-/// The in-page half of the evaluate wire format: an expression for `{ parse, serialize }`.
+/// The in-page half of the evaluate wire format: an expression for `{ parse, serialize, text }`.
 pub(crate) const WIRE_JS: &str = include_str!("wire.js");
+
+/// How deep the JSON of a wire value may nest (`wire.js` stops at 190 objects, three levels
+/// each).
+const MAX_WIRE_DEPTH: usize = 640;
+
+/// The deepest nesting of brackets in `text` outside strings.
+fn json_depth(text: &str) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// A wire value the page returned as `text` (a JSON string, so that depth never reaches the
+/// protocol's parsers), parsed without a depth limit (`wire.js` bounds it).
+pub(crate) fn wire_value(
+    returned: Option<serde_json::Value>,
+) -> Result<serde_json::Value, BrowserError> {
+    use serde::Deserialize;
+    let Some(serde_json::Value::String(text)) = returned else {
+        return Ok(returned.unwrap_or(serde_json::Value::Null));
+    };
+    // The page writes this text and may forge it: bound the nesting before parsing
+    // recursively (our own serializer stays far below).
+    if json_depth(&text) > MAX_WIRE_DEPTH {
+        return Err(BrowserError::Evaluation {
+            message: "Cannot serialize result: object reference chain is too long.".into(),
+            stack: None,
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(&text);
+    de.disable_recursion_limit();
+    serde_json::Value::deserialize(&mut de).map_err(|e| BrowserError::Evaluation {
+        message: format!("the page returned a result that is not JSON: {e}"),
+        stack: None,
+    })
+}
 
 /// The function that runs `script` (an expression, or a function source called with the
 /// wire-format `arg`, whose handles are the function's arguments) and, with `serialize`,
@@ -588,11 +643,7 @@ pub(crate) fn wire_function(
         serde_json::to_string(script).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
     let arg =
         serde_json::to_string(arg).map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
-    let result = if serialize {
-        "__w.serialize(__r)"
-    } else {
-        "__r"
-    };
+    let result = if serialize { "__w.text(__r)" } else { "__r" };
     Ok(format!(
         "async function (...__hs) {{ const __w = {WIRE_JS}; const __src = {source}; let __v; try {{ __v = (0, eval)('(' + __src + '\\n)'); }} catch (e) {{ if (!(e instanceof SyntaxError)) throw e; __v = (0, eval)(__src); }} const __r = typeof __v === 'function' ? await __v(__w.parse({arg}, __hs)) : await __v; return {result}; }}"
     ))

@@ -2,7 +2,9 @@
 // what JSON cannot say (undefined, NaN, +-Infinity, -0, BigInt, Date, RegExp, URL, Error, typed
 // arrays, shared references and cycles; handles, as `{ t: "h", v: index }` into the call's handle
 // arguments). The isolate side (runner's 11_values.js) speaks the
-// same format. Evaluates to `{ parse, serialize }`; built-ins are taken when it is evaluated.
+// same format. Evaluates to `{ parse, serialize, text }`; built-ins are taken when it is evaluated.
+// Results leave the page as `text` (the wire value as a JSON string): a deep value would be
+// as deep in the protocol message, past what its parsers take.
 (() => {
   const ObjectIs = Object.is;
   const ObjectKeys = Object.keys;
@@ -14,6 +16,7 @@
   const ErrorCtor = Error;
   const URLCtor = typeof URL === "function" ? URL : null;
   const MapCtor = Map;
+  const JSONStringify = JSON.stringify;
   const typed = { Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array };
   const isA = (v, C) => { try { return v instanceof C; } catch { return false; } };
   function serialize(value) {
@@ -44,8 +47,8 @@
       if (typeof Document === "function" && isA(v, Document)) return "ref: <Document>";
       if (typeof Node === "function" && isA(v, Node)) return "ref: <Node>";
       if (ids.has(v)) return { t: "ref", id: ids.get(v) };
-      // Each level is three in the wire format, and CDP returns at most 1000 by value.
-      if (depth > 300) throw new ErrorCtor("Cannot serialize result: object reference chain is too long.");
+      // Chromium's own limit, where Playwright's serializer reaches it.
+      if (depth > 190) throw new ErrorCtor("Cannot serialize result: object reference chain is too long.");
       const id = next++;
       ids.set(v, id);
       if (isA(v, DateCtor)) return { t: "d", v: NumberIsNaN(v.getTime()) ? null : v.toISOString() };
@@ -89,5 +92,5 @@
     };
     return go(wire);
   }
-  return { parse, serialize };
+  return { parse, serialize, text: (value) => JSONStringify(serialize(value)) };
 })()

@@ -257,9 +257,11 @@ pub(crate) struct SetContentArgs {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct EvaluateArgs {
     pub page: PageId,
-    /// A function's source or an expression; the page tells them apart.
+    /// A function's source or an expression; the page tells them apart, unless `isFunction`
+    /// says (false: an expression whose value is the result, even a function).
     pub expression: String,
     pub arg: Option<serde_json::Value>,
+    pub is_function: Option<bool>,
 }
 
 /// `page.waitForFunction(fn | expression, arg, { polling, timeout })`.
@@ -634,12 +636,13 @@ pub(crate) struct FrameArgs {
 
 /// `frame.evaluate(fn, arg)` / `evaluateHandle`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct FrameEvaluateArgs {
     pub page: PageId,
     pub frame: Option<String>,
     pub expression: String,
     pub arg: Option<serde_json::Value>,
+    pub is_function: Option<bool>,
 }
 
 /// `frame.setContent(html)`.

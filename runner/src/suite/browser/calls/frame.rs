@@ -66,7 +66,11 @@ pub(crate) async fn evaluate_handle(
     let f = frame(cx, a.page, a.frame, "frame.evaluateHandle")?;
     let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
     let h = f
-        .evaluate_handle(&a.expression, arg, &handles)
+        .evaluate_handle(
+            &super::expression_source(a.expression, a.is_function),
+            arg,
+            &handles,
+        )
         .await
         .map_err(|e| named("frame.evaluateHandle", e))?;
     keep(cx, h)

@@ -86,7 +86,8 @@ pub(crate) async fn page_evaluate_handle(
 ) -> Result<HandleInfo, CallError> {
     let page = cx.page(a.page)?;
     let (arg, handles) = with_handles(cx, a.arg)?;
-    let h = page.evaluate_handle(&a.expression, arg, &handles).await?;
+    let source = super::expression_source(a.expression, a.is_function);
+    let h = page.evaluate_handle(&source, arg, &handles).await?;
     keep(cx, h)
 }
 

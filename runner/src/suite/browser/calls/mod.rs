@@ -96,6 +96,15 @@ pub(crate) fn function_source(expression: String, is_function: bool) -> String {
     }
 }
 
+/// [`function_source`] when the caller said which it is; otherwise the source as given (the
+/// page calls it when it is a function).
+pub(crate) fn expression_source(expression: String, is_function: Option<bool>) -> String {
+    match is_function {
+        Some(is_function) => function_source(expression, is_function),
+        None => expression,
+    }
+}
+
 /// `setDefaultTimeout(ms)`: 0 is no limit (the test's own timeout still applies).
 pub(crate) fn default_timeout(
     value: &serde_json::Value,

@@ -301,7 +301,7 @@ export class Locator extends Locatable {
     await this.waitFor({ state: "attached", timeout: options.timeout });
     const handles = await this.elementHandles();
     if (handles.length > 1) {
-      throw new Error(`strict mode violation: ${this} resolved to ${handles.length} elements`);
+      throw new Error(`Error: strict mode violation: ${this} resolved to ${handles.length} elements`);
     }
     if (!handles.length) return this.elementHandle(options);
     return handles[0];

@@ -55,7 +55,7 @@ export class Frame extends Shortcuts {
   }
   async evaluateHandle(fn, arg, ...rest) {
     if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
-    return handleOf(await host("frame.evaluateHandle", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })), this._page);
+    return handleOf(await host("frame.evaluateHandle", this.#on({ ...fnSource(fn), arg: toWire(arg) })), this._page);
   }
   content() {
     return host("frame.content", this.#on());

@@ -282,7 +282,7 @@ export class Page extends Shortcuts {
   }
   async evaluateHandle(fn, arg, ...rest) {
     if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
-    return handleOf(await host("page.evaluateHandle", this.#on({ expression: fnSource(fn).expression, arg: toWire(arg) })), this);
+    return handleOf(await host("page.evaluateHandle", this.#on({ ...fnSource(fn), arg: toWire(arg) })), this);
   }
   waitForFunction(fn, arg, options = {}) {
     const polling = typeof options.polling === "number" ? options.polling : undefined;
