@@ -119,7 +119,7 @@ impl BrowserError {
     }
 }
 
-fn format_log(log: &[String]) -> String {
+pub(crate) fn format_log(log: &[String]) -> String {
     if log.is_empty() {
         return String::new();
     }

@@ -335,16 +335,16 @@ fn parse_one(s: &str, custom: &[String]) -> Result<Part, String> {
             selector: s.to_string(),
         });
     }
-    if let Some(base) = engine.strip_suffix(":light") {
-        if matches!(
+    if let Some(base) = engine.strip_suffix(":light")
+        && matches!(
             base,
             "css" | "text" | "id" | "data-testid" | "data-test-id" | "data-test"
-        ) {
-            let part = parse_one(&format!("{base}={body}"), custom)?;
-            return Ok(Part::Light {
-                part: Box::new(part),
-            });
-        }
+        )
+    {
+        let part = parse_one(&format!("{base}={body}"), custom)?;
+        return Ok(Part::Light {
+            part: Box::new(part),
+        });
     }
     let raw_body = body;
     let body = body.trim();

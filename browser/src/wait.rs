@@ -98,6 +98,13 @@ where
         };
         match outcome {
             Attempt::Ready(value) => return Ok(value),
+            // A failure in the page says what was being waited for, as Playwright's do.
+            Attempt::Fail(BrowserError::Evaluation { message, stack }) => {
+                return Err(BrowserError::Evaluation {
+                    message: format!("{message}{}", crate::error::format_log(&log.into_lines())),
+                    stack,
+                });
+            }
             Attempt::Fail(err) => return Err(err),
             Attempt::Retry(line) => log.push(line),
         }

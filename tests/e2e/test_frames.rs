@@ -380,6 +380,11 @@ test('shadow and size', async ({ page }) => {
   expect(await page.$eval('text=inside shadow', (e) => e.id)).toBe('target');
   // The script's source mentions the text; only rendered text counts.
   expect(await page.$('text:light=inside shadow')).toBe(null);
+  // A shadow root's handle is a place to start, never a match.
+  const shadow = await (await page.$('#host'))!.evaluateHandle((h) => h.shadowRoot);
+  expect(await (shadow as any).textContent()).toBe('inside shadow');
+  expect(await (shadow as any).$$(':scope span')).toEqual([]);
+  expect(await (shadow as any).$$eval('span', (els: Element[]) => els.length)).toBe(1);
   const unknown = await page.$('foo:light=x').catch((e) => e);
   expect(String(unknown)).toContain('unknown selector engine "foo:light"');
 
@@ -444,15 +449,44 @@ test('deep', async ({ page }) => {
   await expect(page.evaluate((depth) => { let node = {}; for (let i = 0; i < depth; i++) node = { child: node }; return node; }, 200))
     .rejects.toThrow('Cannot serialize result: object reference chain is too long.');
   expect((await page.evaluateHandle('(function(){})')).toString()).toContain('function');
+  // A string is a script: statements allowed, its value the result.
+  const circular = await page.evaluateHandle('const a = {}; a.b = a; a');
+  const expected: any = {};
+  expected.b = expected;
+  expect(await circular.jsonValue()).toEqual(expected);
   expect((await page.evaluateHandle('new Proxy({}, {})')).toString()).toBe('Proxy(Object)');
   const [msg] = await Promise.all([
     page.waitForEvent('console'),
     page.evaluate(() => { const a: number[] = []; a[1] = 1; a[10] = 2; console.log(a); }),
   ]);
   expect(msg.text()).toBe('[empty, 1, empty x 8, 2]');
-  await page.evaluate(() => { JSON.stringify = () => '['.repeat(100000) + ']'.repeat(100000); });
-  await expect(page.evaluate(() => 1)).rejects.toThrow('object reference chain is too long');
+  // The page's JSON is not ours: replaced, or given toJSONs, it changes nothing.
+  await page.evaluate(() => { (Array.prototype as any).toJSON = () => 'busted'; (window as any).JSON = null; });
+  expect(await page.evaluate(() => ({ list: [1, 2, 3], text: 'a"\\b\n' }))).toEqual({ list: [1, 2, 3], text: 'a"\\b\n' });
+  // A page that forges what our serializer writes gets an error, not a parser past its depth.
+  await expect(page.evaluate(() => { String.prototype.replace = function () { return '"' + '['.repeat(100000) + '"'; } as any; return 'x'; }))
+    .rejects.toThrow('object reference chain is too long');
 });
 "#;
     passes("tests/deep.spec.ts", spec, "deep");
+}
+
+/// A wait that fails in the page (its element left with the document) says what it was
+/// waiting for, as Playwright's call log does.
+#[test]
+fn a_failed_wait_says_what_it_waited_for() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+test('failed wait', async ({ page }) => {
+  await page.setContent('<div></div>');
+  const div = (await page.$('div'))!;
+  const waiting = div.waitForSelector('span').catch((e) => e);
+  await page.waitForTimeout(200);
+  await page.setContent('<p>new document</p>');
+  await page.reload();
+  const error = await waiting;
+  expect(error.message).toContain('Element is not attached to the DOM');
+  expect(error.message).toContain("waiting for locator('span') to be visible");
+});
+"#;
+    passes("tests/wait.spec.ts", spec, "failed wait");
 }

@@ -608,9 +608,10 @@ impl Locator {
             .await?;
         if let Some(id) = found.and_then(|o| o.object_id) {
             let cdp_page = self.page.cdp();
-            let mut params =
-                chromiumoxide::cdp::browser_protocol::dom::ScrollIntoViewIfNeededParams::default();
-            params.object_id = Some(id.clone());
+            let params = chromiumoxide::cdp::browser_protocol::dom::ScrollIntoViewIfNeededParams {
+                object_id: Some(id.clone()),
+                ..Default::default()
+            };
             let scrolled = cdp_page.execute(params).await;
             let _ = cdp_page
                 .execute(chromiumoxide::cdp::js_protocol::runtime::ReleaseObjectParams::new(id))

@@ -16,6 +16,13 @@ const GROUP: &str = "isolate-browser-eval";
 
 /// A locator's matches in the main world of its frame: the frame (`None`: the main frame), that
 /// world's context, and the elements.
+type MainWorldStart = (
+    Option<chromiumoxide::cdp::browser_protocol::page::FrameId>,
+    runtime::ExecutionContextId,
+    Vec<crate::selector::Part>,
+    Option<runtime::RemoteObjectId>,
+);
+
 type MainWorldElements = (
     Option<chromiumoxide::cdp::browser_protocol::page::FrameId>,
     runtime::ExecutionContextId,
@@ -55,10 +62,32 @@ impl Locator {
         all: bool,
         selector: Option<&str>,
     ) -> Result<Value, BrowserError> {
-        let (frame, main, elements) = self.main_world_elements(cdp_page, all, Some(GROUP)).await?;
-        let elements: Vec<runtime::RemoteObjectId> =
-            elements.into_iter().filter_map(|o| o.object_id).collect();
-        if !all && elements.is_empty() {
+        let (frame, main, parts, root) = self.main_world_start(cdp_page).await?;
+        let rest = crate::page::handle_arguments(&self.page, frame.as_ref(), main, handles).await?;
+        // The query and the function run in one call: the matches never leave the page. The
+        // function is made by a global eval, so it sees the page's globals, not our locals.
+        let wire = crate::page::WIRE_JS;
+        let source = serde_json::to_string(function)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let target = if all { "found" } else { "found[0]" };
+        let body = format!(
+            "const found = ib.query(parts, ib.root); if ({none} && found.length === 0) return 0; const w = {wire}; const fn = (0, eval)('(' + {source} + '\\n)'); return w.text(await fn({target}, w.parse(extra, rest)));",
+            none = !all,
+        );
+        let found = self
+            .call_in(
+                World::Main(main, Some(GROUP), rest),
+                &parts,
+                &body,
+                true,
+                Some(arg.unwrap_or(Value::Null)),
+                root,
+            )
+            .await?
+            .ok_or_else(|| {
+                BrowserError::Closed(Some("evaluating: the frame is not ready".into()))
+            })?;
+        if !all && found.value.as_ref().is_some_and(Value::is_number) {
             return Err(BrowserError::Evaluation {
                 message: match selector {
                     Some(s) => format!("Failed to find element matching selector \"{s}\""),
@@ -70,55 +99,16 @@ impl Locator {
                 stack: None,
             });
         }
-        let mut arguments = vec![runtime::CallArgument {
-            value: Some(arg.unwrap_or(Value::Null)),
-            unserializable_value: None,
-            object_id: None,
-        }];
-        let n = elements.len();
-        arguments.extend(elements.into_iter().map(|id| runtime::CallArgument {
-            value: None,
-            unserializable_value: None,
-            object_id: Some(id),
-        }));
-        arguments.extend(
-            crate::page::handle_arguments(&self.page, frame.as_ref(), main, handles).await?,
-        );
-        // The argument and the result cross in the wire format (see `page/wire.js`).
-        let wire = crate::page::WIRE_JS;
-        let call = if all {
-            format!(
-                "async function (arg, ...rest) {{ const w = {wire}; const els = rest.slice(0, {n}); return w.text(await ({function})(els, w.parse(arg, rest.slice({n})))); }}"
-            )
-        } else {
-            format!(
-                "async function (arg, ...rest) {{ const w = {wire}; return w.text(await ({function})(rest[0], w.parse(arg, rest.slice({n})))); }}"
-            )
-        };
-        let mut params = runtime::CallFunctionOnParams::new(call);
-        params.arguments = Some(arguments);
-        params.execution_context_id = Some(main);
-        params.return_by_value = Some(true);
-        params.await_promise = Some(true);
-        params.object_group = Some(GROUP.into());
-        let res = cdp_page
-            .execute(params)
-            .await
-            .map_err(|e| cdp("Runtime.callFunctionOn", e))?;
-        if let Some(ex) = res.result.exception_details {
-            return Err(crate::page::exception(&ex));
-        }
-        crate::page::wire_value(res.result.result.value)
+        crate::page::wire_value(found.value)
     }
 
-    /// The locator's matches now (only the first unless `all`), as remote objects of the main
-    /// world of its frame (in `group`, when given), and that world's context.
-    async fn main_world_elements(
+    /// Where a main-world query starts: the locator's frame (`None`: the main frame), that
+    /// frame's main world, the parts to run (nothing, when a frame to enter is missing) and
+    /// the element handle's element in that world.
+    async fn main_world_start(
         &self,
         cdp_page: &chromiumoxide::Page,
-        all: bool,
-        group: Option<&'static str>,
-    ) -> Result<MainWorldElements, BrowserError> {
+    ) -> Result<MainWorldStart, BrowserError> {
         self.page.ensure_open("evaluating")?;
         let not_ready = || BrowserError::Closed(Some("evaluating: the frame is not ready".into()));
         // No frame to enter (or a document between loads) has no matches: `$` does not wait.
@@ -128,7 +118,7 @@ impl Locator {
                 .await
                 .map_err(|e| cdp("Runtime.executionContext", e))?
                 .ok_or_else(not_ready)?;
-            return Ok((None, main, Vec::new()));
+            return Ok((None, main, super::exec::nothing(), None));
         };
         let main = match &exec.frame {
             None => cdp_page.execution_context().await,
@@ -141,7 +131,6 @@ impl Locator {
         } else {
             self.parts.clone()
         };
-        // The engine queries in the main world itself: the matches are that world's objects.
         let root = match exec.root.take() {
             Some(isolated) => {
                 let resolved = super::exec::resolve_into(cdp_page, &isolated, main).await;
@@ -152,13 +141,33 @@ impl Locator {
             }
             None => None,
         };
+        Ok((exec.frame, main, parts, root))
+    }
+
+    /// The locator's matches now (only the first unless `all`), as remote objects of the main
+    /// world of its frame (in `group`, when given), and that world's context.
+    async fn main_world_elements(
+        &self,
+        cdp_page: &chromiumoxide::Page,
+        all: bool,
+        group: Option<&'static str>,
+    ) -> Result<MainWorldElements, BrowserError> {
+        let not_ready = || BrowserError::Closed(Some("evaluating: the frame is not ready".into()));
+        let (frame, main, parts, root) = self.main_world_start(cdp_page).await?;
         let body = if all {
             "return ib.query(parts, ib.root);"
         } else {
             "return ib.query(parts, ib.root).slice(0, 1);"
         };
         let found = self
-            .call_in(World::Main(main, group), &parts, body, false, None, root)
+            .call_in(
+                World::Main(main, group, Vec::new()),
+                &parts,
+                body,
+                false,
+                None,
+                root,
+            )
             .await?
             .ok_or_else(not_ready)?;
         let mut elements = Vec::new();
@@ -181,7 +190,7 @@ impl Locator {
                 .await;
             elements = indexed.into_iter().map(|(_, o)| o).collect();
         }
-        Ok((exec.frame, main, elements))
+        Ok((frame, main, elements))
     }
 
     /// `page.$` / `$$` (`all`): the matches now, as handles of the page's main world.

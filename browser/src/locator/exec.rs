@@ -46,11 +46,15 @@ pub(crate) fn nothing() -> Vec<Part> {
 
 /// The world a call runs in: the frame's isolated one (the engine installed once), or its main
 /// one (evaluations with the page's globals).
-#[derive(Clone, Copy)]
 pub(crate) enum World {
     Isolated(runtime::ExecutionContextId),
-    /// The main world, and the object group the call's objects go in (released by the caller).
-    Main(runtime::ExecutionContextId, Option<&'static str>),
+    /// The main world, the object group the call's objects go in (released by the caller),
+    /// and objects of that world for the body (as `rest`).
+    Main(
+        runtime::ExecutionContextId,
+        Option<&'static str>,
+        Vec<runtime::CallArgument>,
+    ),
 }
 
 /// What a locator starts from.
@@ -92,20 +96,11 @@ pub(crate) async fn resolve_into(
     object: &runtime::RemoteObjectId,
     ctx: runtime::ExecutionContextId,
 ) -> Result<runtime::RemoteObjectId, BrowserError> {
-    let node = cdp_page
-        .execute(dom::DescribeNodeParams {
-            node_id: None,
-            backend_node_id: None,
-            object_id: Some(object.clone()),
-            depth: None,
-            pierce: None,
-        })
-        .await
-        .map_err(|e| cdp("DOM.describeNode", e))?;
+    let node = crate::page::describe_node(cdp_page, object).await?;
     let resolved = cdp_page
         .execute(dom::ResolveNodeParams {
             node_id: None,
-            backend_node_id: Some(node.result.node.backend_node_id),
+            backend_node_id: Some(node.backend_node_id),
             object_group: None,
             execution_context_id: Some(ctx),
         })
@@ -254,16 +249,7 @@ impl Locator {
                 exec.missing = true;
                 return Ok(Some(exec));
             };
-            let node = cdp_page
-                .execute(dom::DescribeNodeParams {
-                    node_id: None,
-                    backend_node_id: None,
-                    object_id: Some(object_id.clone()),
-                    depth: None,
-                    pierce: None,
-                })
-                .await;
-            let node = node.ok().map(|n| n.result.node);
+            let node = crate::page::describe_node(cdp_page, &object_id).await.ok();
             let owner = node
                 .as_ref()
                 .is_some_and(|n| matches!(n.node_name.as_str(), "IFRAME" | "FRAME"));
@@ -342,9 +328,9 @@ impl Locator {
         extra: Option<Value>,
         root: Option<runtime::RemoteObjectId>,
     ) -> Result<Option<runtime::RemoteObject>, BrowserError> {
-        let (ctx, main, group) = match world {
-            World::Isolated(ctx) => (ctx, false, None),
-            World::Main(ctx, group) => (ctx, true, group),
+        let (ctx, main, group, rest) = match world {
+            World::Isolated(ctx) => (ctx, false, None, Vec::new()),
+            World::Main(ctx, group, rest) => (ctx, true, group, rest),
         };
         let cdp_page = self.page.cdp();
         let mut parts = parts.to_vec();
@@ -393,6 +379,7 @@ impl Locator {
                 object_id: Some(id),
             }));
         }
+        arguments.extend(rest);
         arguments.insert(
             0,
             runtime::CallArgument {
@@ -411,7 +398,7 @@ impl Locator {
         );
         let strict = self.strict;
         let function = format!(
-            "async function (meta, rootEl, ...els) {{ {install}if (!{engine}) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const ib = {engine}.make(roleSets, rootEl ?? document, {strict}, meta.engines); const parts = {parts}; const extra = meta.extra; {body} }}"
+            "async function (meta, rootEl, ...els) {{ {install}if (!{engine}) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const rest = els.slice(at); const ib = {engine}.make(roleSets, rootEl ?? document, {strict}, meta.engines); const parts = {parts}; const extra = meta.extra; {body} }}"
         );
         let mut params = runtime::CallFunctionOnParams::new(function);
         params.arguments = Some(arguments);

@@ -91,8 +91,11 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
   /** The parent across shadow boundaries. */
   const composedParent = (node) => pierce && node.parentNode instanceof ShadowRoot ? node.parentNode.host : node.parentElement;
 
+  /** Whether `node` is inside `ancestor` (an element, shadow root or document), across shadow boundaries. */
   function composedContains(ancestor, node) {
-    for (let n = node; n; n = composedParent(n)) if (n === ancestor) return true;
+    for (let n = node; n; n = n instanceof ShadowRoot ? (pierce ? n.host : null) : n.parentNode) {
+      if (n === ancestor) return true;
+    }
     return false;
   }
 
@@ -412,6 +415,8 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
   }
 
   function matchesCompound(el, compound, ctx) {
+    // A shadow root can be where a query starts, never what it matches.
+    if (el.nodeType !== 1) return false;
     if (compound.native) {
       try {
         if (!el.matches(compound.native)) return false;

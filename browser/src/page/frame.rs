@@ -59,20 +59,8 @@ impl Page {
             .find(|f| f.id == at)
             .and_then(|f| f.parent.clone())
         {
-            let owner = cdp_page
-                .execute(dom::GetFrameOwnerParams::new(FrameId::new(at.clone())))
-                .await
-                .map_err(|e| cdp("DOM.getFrameOwner", e))?;
-            let object = cdp_page
-                .execute(dom::ResolveNodeParams {
-                    node_id: None,
-                    backend_node_id: Some(owner.result.backend_node_id),
-                    object_group: None,
-                    execution_context_id: None,
-                })
-                .await
-                .map_err(|e| cdp("DOM.resolveNode", e))?;
-            if let Some(id) = object.result.object.object_id {
+            let object = frame_owner(cdp_page, FrameId::new(at.clone()), None).await?;
+            if let Some(id) = object.object_id {
                 let xy = crate::locator::content_offset(cdp_page, &id).await;
                 let _ = cdp_page
                     .execute(runtime::ReleaseObjectParams::new(id))
@@ -262,29 +250,8 @@ impl Frame {
             })?;
         let parent = self.page.frame(&parent)?;
         let ctx = parent.main_context().await?;
-        let owner = self
-            .page
-            .cdp()
-            .execute(dom::GetFrameOwnerParams::new(self.id.clone()))
-            .await
-            .map_err(|e| cdp("DOM.getFrameOwner", e))?;
-        let object = self
-            .page
-            .cdp()
-            .execute(dom::ResolveNodeParams {
-                node_id: None,
-                backend_node_id: Some(owner.result.backend_node_id),
-                object_group: None,
-                execution_context_id: Some(ctx),
-            })
-            .await
-            .map_err(|e| cdp("DOM.resolveNode", e))?;
-        JsHandle::from_remote(
-            self.page.clone(),
-            Some(parent.id.clone()),
-            object.result.object,
-        )
-        .await
+        let object = frame_owner(self.page.cdp(), self.id.clone(), Some(ctx)).await?;
+        JsHandle::from_remote(self.page.clone(), Some(parent.id.clone()), object).await
     }
 
     /// Navigates the frame to `url` and waits for its document to load.
@@ -345,4 +312,27 @@ impl Frame {
             other => other,
         }
     }
+}
+
+/// The `<iframe>` element that holds `frame`, as an object of the world `ctx` (the parent's
+/// main world when `None`).
+async fn frame_owner(
+    cdp_page: &chromiumoxide::Page,
+    frame: FrameId,
+    ctx: Option<runtime::ExecutionContextId>,
+) -> Result<runtime::RemoteObject, BrowserError> {
+    let owner = cdp_page
+        .execute(dom::GetFrameOwnerParams::new(frame))
+        .await
+        .map_err(|e| cdp("DOM.getFrameOwner", e))?;
+    let object = cdp_page
+        .execute(dom::ResolveNodeParams {
+            node_id: None,
+            backend_node_id: Some(owner.result.backend_node_id),
+            object_group: None,
+            execution_context_id: ctx,
+        })
+        .await
+        .map_err(|e| cdp("DOM.resolveNode", e))?;
+    Ok(object.result.object)
 }

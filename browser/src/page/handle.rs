@@ -339,20 +339,9 @@ impl JsHandle {
         if !self.is_element {
             return Ok(None);
         }
-        let node = self
-            .page
-            .cdp()
-            .execute(dom::DescribeNodeParams {
-                node_id: None,
-                backend_node_id: None,
-                object_id: Some(id.clone()),
-                depth: None,
-                pierce: None,
-            })
-            .await
-            .map_err(|e| cdp("DOM.describeNode", e))?;
-        let owner = matches!(node.result.node.node_name.as_str(), "IFRAME" | "FRAME");
-        let Some(frame) = node.result.node.frame_id.filter(|_| owner) else {
+        let node = super::describe_node(self.page.cdp(), id).await?;
+        let owner = matches!(node.node_name.as_str(), "IFRAME" | "FRAME");
+        let Some(frame) = node.frame_id.filter(|_| owner) else {
             return Ok(None);
         };
         let frame = frame.inner().clone();
@@ -435,17 +424,10 @@ async fn backend_id(
     cdp_page: &chromiumoxide::Page,
     object: &runtime::RemoteObjectId,
 ) -> Option<dom::BackendNodeId> {
-    cdp_page
-        .execute(dom::DescribeNodeParams {
-            node_id: None,
-            backend_node_id: None,
-            object_id: Some(object.clone()),
-            depth: None,
-            pierce: None,
-        })
+    super::describe_node(cdp_page, object)
         .await
         .ok()
-        .map(|n| n.result.node.backend_node_id)
+        .map(|n| n.backend_node_id)
 }
 
 fn primitive_wire(remote: &runtime::RemoteObject) -> Value {

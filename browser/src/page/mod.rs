@@ -576,12 +576,37 @@ fn truthy(v: &serde_json::Value) -> bool {
 /// The in-page half of the evaluate wire format: an expression for `{ parse, serialize, text }`.
 pub(crate) const WIRE_JS: &str = include_str!("wire.js");
 
+/// `DOM.describeNode` of the node `object` (of any world): its backend id, name, frame.
+pub(crate) async fn describe_node(
+    cdp_page: &chromiumoxide::Page,
+    object: &runtime::RemoteObjectId,
+) -> Result<chromiumoxide::cdp::browser_protocol::dom::Node, BrowserError> {
+    use chromiumoxide::cdp::browser_protocol::dom;
+    let node = cdp_page
+        .execute(dom::DescribeNodeParams {
+            node_id: None,
+            backend_node_id: None,
+            object_id: Some(object.clone()),
+            depth: None,
+            pierce: None,
+        })
+        .await
+        .map_err(|e| cdp("DOM.describeNode", e))?;
+    Ok(node.result.node)
+}
+
 /// How deep the JSON of a wire value may nest (`wire.js` stops at 190 objects, three levels
 /// each).
 const MAX_WIRE_DEPTH: usize = 640;
 
-/// The deepest nesting of brackets in `text` outside strings.
+/// The deepest nesting of brackets in `text` outside strings (at least; exact once there are
+/// enough brackets to matter).
 fn json_depth(text: &str) -> usize {
+    // Few brackets cannot nest deep: skip the scan (a 100 MB string result has none).
+    let brackets = memchr::memchr2_iter(b'[', b'{', text.as_bytes()).count();
+    if brackets <= MAX_WIRE_DEPTH {
+        return brackets;
+    }
     let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
     for b in text.bytes() {
         if in_string {

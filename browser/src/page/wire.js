@@ -10,13 +10,39 @@
   const ObjectKeys = Object.keys;
   const ArrayIsArray = Array.isArray;
   const NumberIsNaN = Number.isNaN;
+  const NumberIsFinite = Number.isFinite;
   const isView = ArrayBuffer.isView;
   const DateCtor = Date;
   const RegExpCtor = RegExp;
   const ErrorCtor = Error;
   const URLCtor = typeof URL === "function" ? URL : null;
   const MapCtor = Map;
-  const JSONStringify = JSON.stringify;
+  const StringCtor = String;
+  const escapes = /[\u0000-\u001f"\\]/g;
+  const escape = (c) => (c === '"' ? '\\"' : c === "\\" ? "\\\\" : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  // JSON of a serialized value (plain arrays, objects and primitives), written without the
+  // page's `JSON` (which it may replace, or give `toJSON`s).
+  function stringify(v) {
+    if (v === null) return "null";
+    switch (typeof v) {
+      case "string": return '"' + v.replace(escapes, escape) + '"';
+      case "number": return NumberIsFinite(v) ? StringCtor(v) : "null";
+      case "boolean": return v ? "true" : "false";
+    }
+    if (ArrayIsArray(v)) {
+      let out = "[";
+      for (let i = 0; i < v.length; i++) out += (i ? "," : "") + stringify(v[i]);
+      return out + "]";
+    }
+    let out = "{";
+    let first = true;
+    for (const k of ObjectKeys(v)) {
+      if (v[k] === undefined) continue;
+      out += (first ? "" : ",") + stringify(k) + ":" + stringify(v[k]);
+      first = false;
+    }
+    return out + "}";
+  }
   const typed = { Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array };
   const isA = (v, C) => { try { return v instanceof C; } catch { return false; } };
   function serialize(value) {
@@ -92,5 +118,5 @@
     };
     return go(wire);
   }
-  return { parse, serialize, text: (value) => JSONStringify(serialize(value)) };
+  return { parse, serialize, text: (value) => stringify(serialize(value)) };
 })()

@@ -29,10 +29,10 @@ fn frame(cx: &Cx<'_>, page: PageId, id: Option<String>, method: &str) -> Result<
 }
 
 /// Playwright names the call in a detached frame's error (`frame.evaluate: Frame was detached`).
-fn named(method: &str, e: isolate_browser_browser::BrowserError) -> CallError {
+pub(crate) fn named(method: &str, e: isolate_browser_browser::BrowserError) -> CallError {
     match e {
         isolate_browser_browser::BrowserError::Evaluation { message, .. }
-            if message == "Frame was detached" =>
+            if message.starts_with("Frame was detached") =>
         {
             CallError::new(format!("{method}: {message}"))
         }

@@ -178,14 +178,7 @@ pub(crate) async fn wait_for_selector(
             &a.what,
         )
         .await
-        .map_err(|e| match e {
-            isolate_browser_browser::BrowserError::Evaluation { message, .. }
-                if message == "Frame was detached" =>
-            {
-                CallError::new(format!("{}: {message}", a.what))
-            }
-            other => other.into(),
-        })?;
+        .map_err(|e| super::frame::named(&a.what, e))?;
     found.map(|h| keep(cx, h)).transpose()
 }
 

@@ -86,13 +86,15 @@ impl Cx<'_> {
     }
 }
 
-/// The function the page runs for `evaluate(fn | expression)`: the source as given, or an
-/// expression wrapped as a function of no arguments.
+/// The function the page runs for `evaluate(fn | expression)`: the source as given, or a
+/// function of no arguments that evaluates the expression as a script (statements allowed,
+/// as Playwright's `eval`), whose value is the result even when it is a function.
 pub(crate) fn function_source(expression: String, is_function: bool) -> String {
     if is_function {
         expression
     } else {
-        format!("() => ({expression})")
+        let text = serde_json::to_string(&expression).unwrap_or_else(|_| "\"\"".into());
+        format!("() => (0, eval)({text})")
     }
 }
 
