@@ -228,3 +228,41 @@ async fn allow_net_and_files_flags_grant_access() {
     assert_eq!(denied.status.code(), Some(1));
     assert!(text(&denied.stderr).contains("fetch is not allowed for origin"));
 }
+
+/// `--allow-env NAME`: `process.env` holds the named host variables and nothing else; a
+/// malformed name is a usage error.
+#[test]
+fn allow_env_grants_named_variables_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("env.ts"),
+        "import { env } from 'node:process';\nconsole.log(JSON.stringify(process.env), env === process.env, process.env.PATH === undefined);\n",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args([
+            "run",
+            "env.ts",
+            "--allow-env",
+            "IB_GRANTED",
+            "--allow-env",
+            "IB_ABSENT",
+        ])
+        .env("IB_GRANTED", "granted")
+        .env("IB_OTHER", "other")
+        .current_dir(dir.path())
+        .output()
+        .expect("the CLI starts");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "{\"IB_GRANTED\":\"granted\"} true true\n"
+    );
+    let bad = cli(dir.path(), &["run", "env.ts", "--allow-env", "A=B"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("--allow-env \"A=B\": not a variable name"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

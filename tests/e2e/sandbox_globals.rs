@@ -98,7 +98,9 @@ async fn the_global_object_holds_no_internals() {
             r#"(() => {
                 const names = Object.getOwnPropertyNames(globalThis);
                 const symbols = Object.getOwnPropertySymbols(globalThis).map(String);
-                const leaks = names.filter((n) => /^(Deno|__bootstrap|require|process|module|exports|global|Buffer|op_.*|__.*)$/.test(n));
+                const leaks = names.filter((n) => /^(Deno|__bootstrap|require|module|exports|global|Buffer|op_.*|__.*)$/.test(n));
+                // `process` is the sandbox's own: no host environment, no native bindings.
+                const proc = [Object.keys(process.env).length, process.cwd(), typeof process.binding, typeof process.dlopen];
                 const reach = [];
                 try { reach.push(typeof Deno); } catch { reach.push("threw"); }
                 try { reach.push(typeof globalThis.__bootstrap); } catch { reach.push("threw"); }
@@ -106,12 +108,17 @@ async fn the_global_object_holds_no_internals() {
                 reach.push(typeof Function("return this")().Deno);
                 reach.push(typeof (async () => {}).constructor("return globalThis")().then);
                 reach.push(Object.keys(console).some((k) => k.startsWith("op_")));
-                return { leaks, symbols, reach };
+                return { leaks, symbols, reach, proc };
             })()"#,
         )
         .await
         .expect("evaluates");
     assert_eq!(value["leaks"], json!([]), "{value}");
+    assert_eq!(
+        value["proc"],
+        json!([0, "/", "undefined", "undefined"]),
+        "{value}"
+    );
     assert_eq!(value["symbols"], json!([]), "{value}");
     assert_eq!(value["reach"][0], "undefined");
     assert_eq!(value["reach"][1], "undefined");

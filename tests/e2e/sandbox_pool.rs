@@ -210,3 +210,37 @@ async fn a_runtime_that_hit_a_limit_is_discarded_not_pooled() {
     assert_eq!(again.eval("1 + 1").await.expect("evals"), 2);
     again.dispose().await;
 }
+
+/// A reused runtime's `process.env` is what its new options allow, whatever the last tenant
+/// wrote there or did to `Object`.
+#[tokio::test]
+async fn a_reused_runtime_gets_the_env_its_new_options_allow() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let host = Host::new(4);
+    let console = Captured::default();
+    let mut first_options = options(dir.path(), &console);
+    first_options.env = vec![("TENANT".into(), "a".into())];
+    let first = host
+        .namespaced_runtime("env", first_options)
+        .await
+        .expect("acquires");
+    let seen = first
+        .eval("const seen = JSON.stringify(process.env); process.env.LEFT = 'behind'; Object.keys = () => ['TENANT']; seen")
+        .await
+        .expect("evals");
+    assert_eq!(seen, serde_json::json!("{\"TENANT\":\"a\"}"));
+    first.dispose().await;
+    let mut second_options = options(dir.path(), &console);
+    second_options.env = vec![("TENANT".into(), "b".into())];
+    let second = host
+        .namespaced_runtime("env", second_options)
+        .await
+        .expect("acquires again");
+    assert!(second.reused());
+    let seen = second
+        .eval("JSON.stringify(process.env)")
+        .await
+        .expect("evals");
+    assert_eq!(seen, serde_json::json!("{\"TENANT\":\"b\"}"));
+    second.dispose().await;
+}

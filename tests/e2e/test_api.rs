@@ -457,7 +457,9 @@ fn the_sandbox_holds_inside_tests() {
 test('no ambient access', async () => {
   expect(typeof (globalThis as any).Deno).toBe('undefined');
   expect(typeof (globalThis as any).__ib_call).toBe('undefined');
-  expect(typeof (globalThis as any).process).toBe('undefined');
+  // `process` is the sandbox's: nothing of the host's environment without `allowEnv`.
+  expect(Object.keys(process.env)).toEqual([]);
+  expect(typeof (process as any).binding).toBe('undefined');
   expect(typeof (globalThis as any).require).toBe('undefined');
   await expect(fetch('http://example.com/')).rejects.toThrow(/not allowed|denied|blocked/i);
 });

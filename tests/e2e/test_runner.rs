@@ -1361,3 +1361,54 @@ fn tampering_with_what_matchers_use_cannot_forge_a_pass() {
         }
     }
 }
+
+/// `process` in a test: `env` holds exactly the variables `allowEnv` names (of those the host
+/// has), under the global and `node:process` / `process` imports alike; changes stay in their
+/// file (as in a Node worker, tests of a file share them); `exit` throws where it is called
+/// instead of ending anything.
+#[test]
+fn process_env_holds_only_the_allowed_variables() {
+    let spec = r#"import { test, expect } from '@playwright/test';
+import processModule, { env } from 'node:process';
+import bare from 'process';
+test('allowed', async () => {
+  expect(process.env.IB_ALLOWED).toBe('yes');
+  expect(process.env.IB_SECRETLESS_HIDDEN).toBeUndefined();
+  expect(process.env.PATH).toBeUndefined();
+  expect(Object.keys(process.env)).toEqual(['IB_ALLOWED']);
+  expect(processModule).toBe(process);
+  expect(bare).toBe(process);
+  expect(env).toBe(process.env);
+  expect(process.cwd()).toBe('/');
+  expect(process.platform).toBe('linux');
+  process.env.IB_ALLOWED = 'changed';
+  process.env.IB_ADDED = '1';
+  const ticked = await new Promise((resolve) => process.nextTick(resolve, 'tick'));
+  expect(ticked).toBe('tick');
+  expect(() => process.exit(1)).toThrow('process.exit(1) was called');
+});
+"#;
+    // Another file starts from the allowed variables again.
+    let other = r#"import { test, expect } from '@playwright/test';
+test('fresh', async () => {
+  expect(process.env.IB_ALLOWED).toBe('yes');
+  expect(process.env.IB_ADDED).toBeUndefined();
+});
+"#;
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "allowEnv": ["IB_ALLOWED", "IB_UNSET"] }"#,
+        ),
+        ("tests/env.spec.ts", spec),
+        ("tests/other.spec.ts", other),
+    ]);
+    let run = run_test_with_env(
+        dir.path(),
+        &[],
+        &[("IB_ALLOWED", "yes"), ("IB_SECRETLESS_HIDDEN", "no")],
+    );
+    for name in ["allowed", "fresh"] {
+        assert_eq!(run.status(name), ["passed"], "{}", run.error(name));
+    }
+}

@@ -20,6 +20,10 @@ pub(crate) struct SandboxArgs {
     /// Allow fetch() to this origin (repeatable), e.g. http://127.0.0.1:8080.
     #[arg(long = "allow-net", value_name = "ORIGIN")]
     allow_net: Vec<String>,
+    /// Let the code read this host environment variable as `process.env.NAME` (repeatable);
+    /// no other variable is there.
+    #[arg(long = "allow-env", value_name = "NAME")]
+    allow_env: Vec<String>,
     /// Give the code this directory as its file system root (`/`), read-only.
     #[arg(long, visible_alias = "allow-read", value_name = "DIR")]
     files: Option<PathBuf>,
@@ -58,8 +62,22 @@ impl SandboxArgs {
                 );
             }
         }
+        for name in &self.allow_env {
+            if name.is_empty() || name.contains('=') || name.contains('\0') {
+                return Err(
+                    UsageError::new(format!("--allow-env {name:?}: not a variable name"))
+                        .hint("name one variable per flag, e.g. --allow-env CI"),
+                );
+            }
+        }
+        let env = self
+            .allow_env
+            .iter()
+            .filter_map(|n| std::env::var(n).ok().map(|v| (n.clone(), v)))
+            .collect();
         Ok(RuntimeOptions {
             memory_limit_mb: self.memory_limit_mb as usize,
+            env,
             cwd: root,
             console: ConsoleBinding::stdio(),
             fetch: if self.allow_net.is_empty() {

@@ -36,6 +36,8 @@ const BUILTINS: &[(&str, &str)] = &[
     ("path", "node:path"),
     ("node:fs/promises", "node:fs/promises"),
     ("fs/promises", "node:fs/promises"),
+    ("node:process", "node:process"),
+    ("process", "node:process"),
 ];
 
 /// The names of the test API (in runtimes started from the test snapshot), and the module of
@@ -216,7 +218,7 @@ impl ModuleLoader for Loader {
         }
         if specifier.starts_with("node:") {
             return Err(JsErrorBox::type_error(format!(
-                "module \"{specifier}\" is not available in the sandbox (built in: node:path, node:fs/promises)"
+                "module \"{specifier}\" is not available in the sandbox (built in: node:path, node:fs/promises, node:process)"
             )));
         }
         if self.virtual_module(specifier).is_none() {

@@ -337,6 +337,9 @@ pub struct RuntimeOptions {
     /// `expect`, …) are installed, and its host calls go to `host_calls`. Set by the test
     /// runner; plain scripts and app servers never see that API.
     pub test_api: bool,
+    /// What `process.env` holds: the host variables the embedder allows (nothing else of the
+    /// host's environment is reachable).
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for RuntimeOptions {
@@ -353,6 +356,7 @@ impl Default for RuntimeOptions {
             host_calls: None,
             serve: None,
             test_api: false,
+            env: Vec::new(),
         }
     }
 }
@@ -379,6 +383,7 @@ impl fmt::Debug for RuntimeOptions {
             .field("host_calls", &self.host_calls.is_some())
             .field("serve", &self.serve.is_some())
             .field("test_api", &self.test_api)
+            .field("env", &self.env.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .finish()
     }
 }

@@ -478,7 +478,7 @@ fn isolate_thread(
                     reply,
                 } => {
                     install_bindings(&mut js, &options, files, fetcher, &host_tasks);
-                    let result = call_reset(&mut js, &reset);
+                    let result = call_reset(&mut js, &reset, &options.env);
                     let _ = reply.send(result);
                 }
             }
@@ -546,6 +546,12 @@ fn create_js_runtime(
     // Every runtime starts with the test API evaluated (one snapshot for all); only a test
     // runtime installs its globals, and every runtime drops the installer.
     let test_api = if options.test_api { "install();" } else { "" };
+    let env: serde_json::Map<String, serde_json::Value> = options
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    let env = serde_json::to_string(&env).map_err(|e| e.to_string())?;
     // The script's value is the bootstrap's reset function, which only the host keeps.
     let reset = js
         .execute_script(
@@ -553,6 +559,7 @@ fn create_js_runtime(
             format!(
                 "for (const n of {names}) if (!(n in globalThis)) Object.defineProperty(globalThis, n, {{ value: (...a) => tools[n](...a), writable: true, configurable: true, enumerable: false }});\n\
                  {expose_calls}\n\
+                 {{ const setEnv = globalThis.__isolateBrowserSetEnv; delete globalThis.__isolateBrowserSetEnv; setEnv({env}); }}\n\
                  {{ const install = globalThis.__isolateBrowserTestApi; delete globalThis.__isolateBrowserTestApi; {test_api} }}\n\
                  (() => {{ const reset = globalThis.__isolateBrowserReset; delete globalThis.__isolateBrowserReset; delete globalThis.Deno; delete globalThis.__bootstrap; return reset; }})();"
             ),
@@ -585,8 +592,13 @@ fn install_bindings(
     }
 }
 
-/// Clears timers and console state through the bootstrap's reset function.
-fn call_reset(js: &mut JsRuntime, reset: &v8::Global<v8::Value>) -> Result<(), ScriptError> {
+/// Clears timers and console state through the bootstrap's reset function, and gives
+/// `process.env` the variables `env` (the new bindings' allowance).
+fn call_reset(
+    js: &mut JsRuntime,
+    reset: &v8::Global<v8::Value>,
+    env: &[(String, String)],
+) -> Result<(), ScriptError> {
     deno_core::scope!(scope, js);
     let value = v8::Local::new(scope, reset);
     let Ok(function) = v8::Local::<v8::Function>::try_from(value) else {
@@ -594,8 +606,14 @@ fn call_reset(js: &mut JsRuntime, reset: &v8::Global<v8::Value>) -> Result<(), S
             "the sandbox has no reset function".into(),
         ));
     };
+    let vars = v8::Object::new(scope);
+    for (k, v) in env {
+        if let (Some(k), Some(v)) = (v8::String::new(scope, k), v8::String::new(scope, v)) {
+            vars.set(scope, k.into(), v.into());
+        }
+    }
     let undefined = v8::undefined(scope).into();
-    function.call(scope, undefined, &[]);
+    function.call(scope, undefined, &[vars.into()]);
     Ok(())
 }
 

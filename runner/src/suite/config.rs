@@ -150,6 +150,8 @@ pub struct Config {
     /// Origins test code may `fetch` and pages may reach (beyond the base URL and web
     /// servers), loopback included.
     pub allow_net: Vec<String>,
+    /// Host environment variables test code may read as `process.env` (nothing else is there).
+    pub allow_env: Vec<String>,
     /// Pages reach only granted origins (no public hosts either).
     pub strict_network: bool,
     /// Directories (relative to the root) test code may write to besides the output
@@ -188,6 +190,7 @@ const TOP_KEYS: &[&str] = &[
     "secrets",
     "secretEnv",
     "allowNet",
+    "allowEnv",
     "strictNetwork",
     "writableDirs",
     "profilesDir",
@@ -770,6 +773,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             .map_err(invalid)?
             .unwrap_or(DEFAULT_OUTPUT_LIMIT_MB) as usize,
         allow_net: strings(get("allowNet")),
+        allow_env: strings(get("allowEnv")),
         strict_network: bool_of(get("strictNetwork"), "strictNetwork")
             .map_err(invalid)?
             .unwrap_or(false),

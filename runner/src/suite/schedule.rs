@@ -678,5 +678,15 @@ fn project_run(
         secrets: super::secrets::Secrets::new(&config.secrets, &config.secret_env),
         profiles_dir: config.profiles_dir.clone(),
         apps: apps.to_vec(),
+        env: allowed_env(&config.allow_env),
     }
+}
+
+/// The host environment variables named in `allowEnv` that are set: all of the host's
+/// environment test code can read.
+fn allowed_env(names: &[String]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .filter_map(|n| std::env::var(n).ok().map(|v| (n.clone(), v)))
+        .collect()
 }

@@ -69,6 +69,8 @@ pub(crate) struct ProjectRun {
     pub profiles_dir: PathBuf,
     /// `webServer: { entry }` app servers by origin: the browser reaches them without a port.
     pub apps: Vec<(String, crate::serve::AppServer)>,
+    /// What `process.env` holds in the project's test runtimes (`allowEnv`).
+    pub env: Vec<(String, String)>,
 }
 
 /// A spec file; `code` is set for in-memory sources.
@@ -190,6 +192,7 @@ fn runtime_options(
         host_calls: Some(host_calls),
         serve: None,
         test_api: true,
+        env: project.env.clone(),
     }
 }
 

@@ -417,10 +417,12 @@ deno_core::extension!(
         dir "src/sandbox/js",
         "20_node_path.js",
         "21_node_fs.js",
+        "22_node_process.js",
     ],
     synthetic_esm = [
         "node:path" = "ext:isolate_sandbox/20_node_path.js",
         "node:fs/promises" = "ext:isolate_sandbox/21_node_fs.js",
+        "node:process" = "ext:isolate_sandbox/22_node_process.js",
     ],
 );
 

@@ -205,10 +205,12 @@ function clearTimeout(id = undefined) {
 }
 
 /** What the host calls (it alone holds this function) before a pooled runtime's next life. */
-function resetForReuse() {
+function resetForReuse(env) {
   for (const id of activeTimers) timers.clearTimeout.call(globalThis, id);
   activeTimers.clear();
   consoleImpl = newConsole();
+  if (env) allowedEnv = { ...env };
+  resetProcess();
 }
 
 // ---- globals -------------------------------------------------------------------------------
@@ -275,6 +277,28 @@ const globals = {
 for (const [name, value] of Object.entries(globals)) {
   Object.defineProperty(globalThis, name, nonEnumerable(value));
 }
+// ---- process ------------------------------------------------------------------------------
+// Loaded once the globals it uses exist. Its `env` is filled when a runtime is sealed, with the
+// variables the host allows, and put back as it was when a pooled runtime is reused.
+const processMod = core.loadExtScript("ext:isolate_sandbox/22_node_process.js");
+const processObj = processMod.default;
+const processEnv = processObj.env;
+let allowedEnv = {};
+// Taken now: a reused runtime's earlier user code may have replaced them.
+const ObjectKeys = Object.keys;
+const ObjectAssign = Object.assign;
+function resetProcess() {
+  processObj.env = processEnv;
+  for (const k of ObjectKeys(processEnv)) delete processEnv[k];
+  ObjectAssign(processEnv, allowedEnv);
+  processObj.exitCode = undefined;
+}
+Object.defineProperty(globalThis, "process", nonEnumerable(processObj));
+Object.defineProperty(globalThis, "__isolateBrowserSetEnv", nonEnumerable((vars) => {
+  allowedEnv = { ...vars };
+  resetProcess();
+}));
+
 // Taken and deleted by the runner's seal script before any user code runs.
 Object.defineProperty(globalThis, "__isolateBrowserReset", nonEnumerable(resetForReuse));
 Object.defineProperty(globalThis, "self", {
