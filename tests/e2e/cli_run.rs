@@ -266,3 +266,52 @@ fn allow_env_grants_named_variables_only() {
         text(&bad.stderr)
     );
 }
+
+/// `node:url`, `node:os` and `node:util` (also as bare `url`, `os`, `util`): file URLs of
+/// sandbox paths, a virtual machine description, the console's formatter and `promisify`.
+#[test]
+fn node_url_os_and_util_modules_are_built_in() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("mods.ts"),
+        r#"import url, { fileURLToPath, pathToFileURL } from 'node:url';
+import os from 'os';
+import util, { format, promisify } from 'util';
+console.log(pathToFileURL('/a b/c#d.txt').href, fileURLToPath('file:///x/y%20z'), pathToFileURL('rel/p').href);
+console.log(os.EOL === '\n', os.tmpdir(), os.platform(), os.homedir());
+console.log(format('%s is %d', 'x', 42), util.inspect({ deep: { er: [1, 2] } }));
+const later = promisify((a: number, cb: (e: unknown, v?: number) => void) => setTimeout(() => cb(null, a * 2), 1));
+console.log(await later(21), util.types.isDate(new Date()), url.URL === URL);
+try { fileURLToPath('http://x/'); } catch (e: any) { console.log(e.code); }
+"#,
+    )
+    .expect("write");
+    let out = cli(dir.path(), &["run", "mods.ts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "file:///a%20b/c%23d.txt /x/y z file:///rel/p\ntrue /tmp linux /home/sandbox\nx is 42 { deep: { er: [ 1, 2 ] } }\n42 true true\nERR_INVALID_URL_SCHEME\n"
+    );
+}
+
+/// Node's modules that reach host processes or sockets are refused at import, naming the
+/// module, the file that imported it, and what to use instead.
+#[test]
+fn unsandboxable_node_modules_are_refused_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("spawn.ts"),
+        "import { execSync } from 'child_process';\nconsole.log(execSync('id'));\n",
+    )
+    .expect("write");
+    let out = cli(dir.path(), &["run", "spawn.ts"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("module \"child_process\" (imported from"),
+        "{err}"
+    );
+    assert!(err.contains("spawn.ts) cannot run in the sandbox"), "{err}");
+    assert!(err.contains("webServer"), "{err}");
+    assert!(text(&out.stdout).is_empty());
+}

@@ -38,6 +38,29 @@ const BUILTINS: &[(&str, &str)] = &[
     ("fs/promises", "node:fs/promises"),
     ("node:process", "node:process"),
     ("process", "node:process"),
+    ("node:url", "node:url"),
+    ("url", "node:url"),
+    ("node:os", "node:os"),
+    ("os", "node:os"),
+    ("node:util", "node:util"),
+    ("util", "node:util"),
+];
+
+/// Node's modules that reach the host's processes, sockets or threads: refused by name.
+const UNSANDBOXABLE: &[&str] = &[
+    "child_process",
+    "cluster",
+    "dgram",
+    "dns",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "net",
+    "tls",
+    "v8",
+    "vm",
+    "worker_threads",
 ];
 
 /// The names of the test API (in runtimes started from the test snapshot), and the module of
@@ -216,9 +239,17 @@ impl ModuleLoader for Loader {
             let url = deno_core::resolve_import(specifier, base).map_err(JsErrorBox::from_err)?;
             return Ok(self.with_extension(url));
         }
+        let bare = specifier.strip_prefix("node:").unwrap_or(specifier);
+        if UNSANDBOXABLE.contains(&bare.split('/').next().unwrap_or(bare)) {
+            return Err(JsErrorBox::type_error(format!(
+                "module \"{specifier}\" (imported from {}) cannot run in the sandbox: it reaches processes, sockets or threads of the host. Start servers and processes with a `webServer` command in the config, or give the code a host tool",
+                display_specifier(referrer)
+            )));
+        }
         if specifier.starts_with("node:") {
             return Err(JsErrorBox::type_error(format!(
-                "module \"{specifier}\" is not available in the sandbox (built in: node:path, node:fs/promises, node:process)"
+                "module \"{specifier}\" (imported from {}) is not available in the sandbox (built in: node:path, node:fs/promises, node:process, node:url, node:os, node:util)",
+                display_specifier(referrer)
             )));
         }
         if self.virtual_module(specifier).is_none() {

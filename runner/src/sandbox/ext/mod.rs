@@ -418,11 +418,17 @@ deno_core::extension!(
         "20_node_path.js",
         "21_node_fs.js",
         "22_node_process.js",
+        "23_node_url.js",
+        "24_node_os.js",
+        "25_node_util.js",
     ],
     synthetic_esm = [
         "node:path" = "ext:isolate_sandbox/20_node_path.js",
         "node:fs/promises" = "ext:isolate_sandbox/21_node_fs.js",
         "node:process" = "ext:isolate_sandbox/22_node_process.js",
+        "node:url" = "ext:isolate_sandbox/23_node_url.js",
+        "node:os" = "ext:isolate_sandbox/24_node_os.js",
+        "node:util" = "ext:isolate_sandbox/25_node_util.js",
     ],
 );
 

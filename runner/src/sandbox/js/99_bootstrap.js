@@ -281,6 +281,10 @@ for (const [name, value] of Object.entries(globals)) {
 // Loaded once the globals it uses exist. Its `env` is filled when a runtime is sealed, with the
 // variables the host allows, and put back as it was when a pooled runtime is reused.
 const processMod = core.loadExtScript("ext:isolate_sandbox/22_node_process.js");
+// The other node modules are evaluated now too, so the snapshot holds their exports.
+core.loadExtScript("ext:isolate_sandbox/23_node_url.js");
+core.loadExtScript("ext:isolate_sandbox/24_node_os.js");
+core.loadExtScript("ext:isolate_sandbox/25_node_util.js");
 const processObj = processMod.default;
 const processEnv = processObj.env;
 let allowedEnv = {};
