@@ -449,6 +449,15 @@ test('deep', async ({ page }) => {
   await expect(page.evaluate((depth) => { let node = {}; for (let i = 0; i < depth; i++) node = { child: node }; return node; }, 200))
     .rejects.toThrow('Cannot serialize result: object reference chain is too long.');
   expect((await page.evaluateHandle('(function(){})')).toString()).toContain('function');
+  // Platform objects and class instances are what their toJSON says; plain objects never ask.
+  const perf: any = await page.evaluate(() => performance);
+  expect(typeof perf.timing.navigationStart).toBe('number');
+  expect(typeof perf.timeOrigin).toBe('number');
+  expect(await page.evaluate(() => {
+    class Money { toJSON() { return { cents: 5 }; } }
+    class Bad { toJSON() { throw new Error('bad'); } }
+    return { money: new Money(), bad: new Bad(), plain: { toJSON: () => 'no', x: 1 }, url: new URL('https://a.test/') };
+  })).toEqual({ money: { cents: 5 }, bad: {}, plain: { toJSON: {}, x: 1 }, url: new URL('https://a.test/') });
   // A string is a script: statements allowed, its value the result.
   const circular = await page.evaluateHandle('const a = {}; a.b = a; a');
   const expected: any = {};

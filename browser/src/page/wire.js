@@ -17,6 +17,22 @@
   const ErrorCtor = Error;
   const URLCtor = typeof URL === "function" ? URL : null;
   const MapCtor = Map;
+  const ObjectProto = Object.prototype;
+  const getProto = Object.getPrototypeOf;
+  // What a class instance or platform object (not a plain object, not an array) says it is as
+  // JSON, as Playwright's serializer asks: `performance`, `PerformanceTiming`, a class with
+  // `toJSON`. A toJSON that throws is ignored.
+  const NONE = {};
+  function ownJson(v) {
+    try {
+      const proto = getProto(v);
+      if (proto === ObjectProto || proto === null || ArrayIsArray(v)) return NONE;
+      const f = v.toJSON;
+      return typeof f === "function" ? f.call(v) : NONE;
+    } catch {
+      return NONE;
+    }
+  }
   const StringCtor = String;
   const escapes = /[\u0000-\u001f"\\]/g;
   const escape = (c) => (c === '"' ? '\\"' : c === "\\" ? "\\\\" : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
@@ -73,6 +89,11 @@
       if (typeof Document === "function" && isA(v, Document)) return "ref: <Document>";
       if (typeof Node === "function" && isA(v, Node)) return "ref: <Node>";
       if (ids.has(v)) return { t: "ref", id: ids.get(v) };
+      // Dates and URLs have their own tags (their toJSON would make them strings).
+      if (!isA(v, DateCtor) && !(URLCtor && isA(v, URLCtor))) {
+        const json = ownJson(v);
+        if (json !== NONE) return go(json, depth + 1);
+      }
       // Chromium's own limit, where Playwright's serializer reaches it.
       if (depth > 190) throw new ErrorCtor("Cannot serialize result: object reference chain is too long.");
       const id = next++;
