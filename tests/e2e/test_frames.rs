@@ -16,6 +16,20 @@ fn passes(file: &str, spec: &str, name: &str) {
     assert_eq!(run.status(name), ["passed"], "{}", run.error(name));
 }
 
+/// [`passes`] with `server` (an app-server entry) as the project's web server and base URL.
+fn passes_served(server: &str, file: &str, spec: &str, name: &str) {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "webServer": { "entry": "app/server.ts" } }"#,
+        ),
+        ("app/server.ts", server),
+        (file, spec),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.status(name), ["passed"], "{}", run.error(name));
+}
+
 /// `page.frames()`, `mainFrame()`, `frame(name)`, the frame's own evaluation, content and
 /// locators, its `<iframe>` element, frame events, and a detached frame's errors.
 #[test]
@@ -265,21 +279,7 @@ test('shared cookies', async ({ page, context, baseURL }) => {
   expect(page.request).toBe(context.request);
 });
 "#;
-    let dir = project(&[
-        (
-            "isolate-browser.config.json",
-            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "webServer": { "entry": "app/server.ts" } }"#,
-        ),
-        ("app/server.ts", server),
-        ("tests/req.spec.ts", spec),
-    ]);
-    let run = run_test(dir.path(), &[]);
-    assert_eq!(
-        run.status("shared cookies"),
-        ["passed"],
-        "{}",
-        run.error("shared cookies")
-    );
+    passes_served(server, "tests/req.spec.ts", spec, "shared cookies");
 }
 
 /// `selectors.register`: a custom engine whose source runs in the page, for locators of
@@ -344,21 +344,7 @@ test('frame goto', async ({ page }) => {
   expect(top!.frame()).toBe(page.mainFrame());
 });
 "#;
-    let dir = project(&[
-        (
-            "isolate-browser.config.json",
-            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "webServer": { "entry": "app/server.ts" } }"#,
-        ),
-        ("app/server.ts", server),
-        ("tests/goto.spec.ts", spec),
-    ]);
-    let run = run_test(dir.path(), &[]);
-    assert_eq!(
-        run.status("frame goto"),
-        ["passed"],
-        "{}",
-        run.error("frame goto")
-    );
+    passes_served(server, "tests/goto.spec.ts", spec, "frame goto");
 }
 
 /// Shadow DOM as Playwright's engines see it: `:light` forms do not pierce, text skips
