@@ -229,6 +229,7 @@ async fn files_read_and_write_inside_the_root_and_refuse_escapes() {
         o.files = Some(FilesBinding {
             root,
             allow_write: true,
+            writable_dirs: Vec::new(),
         })
     });
     let value = rt
@@ -296,6 +297,7 @@ async fn read_only_files_refuse_writes() {
         o.files = Some(FilesBinding {
             root,
             allow_write: false,
+            writable_dirs: Vec::new(),
         })
     });
     let err = rt

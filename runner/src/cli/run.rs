@@ -50,6 +50,7 @@ impl SandboxArgs {
                 Some(FilesBinding {
                     root: dir,
                     allow_write: self.files_write,
+                    writable_dirs: Vec::new(),
                 })
             }
             None => None,

@@ -20,6 +20,9 @@ use super::options::FilesBinding;
 pub(crate) struct Files {
     root: PathBuf,
     allow_write: bool,
+    /// Where writes are allowed when `allow_write` is off, as the sandbox spells them
+    /// (`/test-results`) and on disk, under the root.
+    writable_dirs: Vec<(String, PathBuf)>,
 }
 
 impl Files {
@@ -33,8 +36,17 @@ impl Files {
             ));
         }
         Ok(Self {
-            root,
+            root: root.clone(),
             allow_write: binding.allow_write,
+            writable_dirs: binding
+                .writable_dirs
+                .iter()
+                .filter_map(|d| {
+                    let rel = d.strip_prefix(&binding.root).ok()?;
+                    let shown = format!("/{}", rel.to_string_lossy());
+                    Some((shown, root.join(rel)))
+                })
+                .collect(),
         })
     }
 
@@ -46,7 +58,7 @@ impl Files {
             .map_err(|e| HostError::Generic(format!("EIO: file task failed: {e}")))?
     }
 
-    fn call_blocking(&self, call: FsCall) -> Result<FsReply, HostError> {
+    pub(crate) fn call_blocking(&self, call: FsCall) -> Result<FsReply, HostError> {
         match call {
             FsCall::ReadFile { path } => {
                 let host = self.existing(&path, "open")?;
@@ -192,12 +204,42 @@ impl Files {
     /// A path to create or change: writes must be allowed, and its parent (and the path itself,
     /// if it exists) must resolve inside the root.
     fn writable(&self, path: &str, syscall: &str) -> Result<PathBuf, HostError> {
-        if !self.allow_write {
+        if !self.allow_write && self.writable_dirs.is_empty() {
             return Err(HostError::Generic(format!(
                 "EACCES: permission denied, the files binding is read-only (the host did not allow writes), {syscall} '{path}'"
             )));
         }
         let host = self.lexical(path, syscall)?;
+        let real = self.writable_target(&host, path, syscall)?;
+        // A link is written through: what it points at must be writable too.
+        let through = real.canonicalize().unwrap_or_else(|_| real.clone());
+        if !self.allow_write && !(self.in_writable_dir(&real) && self.in_writable_dir(&through)) {
+            let dirs: Vec<&str> = self.writable_dirs.iter().map(|(s, _)| s.as_str()).collect();
+            return Err(HostError::Generic(format!(
+                "EACCES: permission denied, test code may write only under {} (add the directory to writableDirs in the config), {syscall} '{path}'",
+                dirs.join(", ")
+            )));
+        }
+        Ok(real)
+    }
+
+    /// Whether a real path is inside one of the writable directories (themselves resolved, so
+    /// that a writable directory that is a symlink still counts as itself).
+    fn in_writable_dir(&self, real: &Path) -> bool {
+        self.writable_dirs.iter().any(|(_, dir)| {
+            let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+            real.starts_with(&dir)
+        })
+    }
+
+    /// Where a write to `host` would really land, refusing anything outside the root.
+    fn writable_target(
+        &self,
+        host: &Path,
+        path: &str,
+        syscall: &str,
+    ) -> Result<PathBuf, HostError> {
+        let host = host.to_path_buf();
         if host == self.root {
             return Ok(host);
         }
@@ -302,6 +344,7 @@ mod tests {
         Files::new(&FilesBinding {
             root: dir.to_path_buf(),
             allow_write,
+            writable_dirs: Vec::new(),
         })
         .expect("root exists")
     }

@@ -80,6 +80,22 @@ impl SandboxHost for Bindings {
         }
     }
 
+    fn fs_sync(&self, call: FsCall) -> Result<FsReply, HostError> {
+        match &self.files {
+            Some(files) => files.call_blocking(call),
+            None => Err(files::no_files(&call)),
+        }
+    }
+
+    fn digest(
+        &self,
+        algorithm: &str,
+        key: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<Vec<u8>, HostError> {
+        digest(algorithm, key, data)
+    }
+
     fn fetch(
         &self,
         req: FetchRequest,
@@ -165,4 +181,33 @@ impl SandboxHost for Bindings {
         };
         Box::pin(async move { Ok(calls.call(method, args).await) })
     }
+}
+
+/// A hash or, with a key, an HMAC of `data`.
+fn digest(algorithm: &str, key: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, HostError> {
+    use sha2::Digest as _;
+    fn keyed<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut mac = <M as hmac::digest::KeyInit>::new_from_slice(key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(data);
+        mac.finalize().into_bytes().to_vec()
+    }
+    let out = match (algorithm, key) {
+        ("md5", None) => md5::Md5::digest(data).to_vec(),
+        ("sha1", None) => sha1::Sha1::digest(data).to_vec(),
+        ("sha256", None) => sha2::Sha256::digest(data).to_vec(),
+        ("sha384", None) => sha2::Sha384::digest(data).to_vec(),
+        ("sha512", None) => sha2::Sha512::digest(data).to_vec(),
+        ("md5", Some(k)) => keyed::<hmac::Hmac<md5::Md5>>(k, data),
+        ("sha1", Some(k)) => keyed::<hmac::Hmac<sha1::Sha1>>(k, data),
+        ("sha256", Some(k)) => keyed::<hmac::Hmac<sha2::Sha256>>(k, data),
+        ("sha384", Some(k)) => keyed::<hmac::Hmac<sha2::Sha384>>(k, data),
+        ("sha512", Some(k)) => keyed::<hmac::Hmac<sha2::Sha512>>(k, data),
+        (other, _) => {
+            return Err(HostError::Generic(format!(
+                "ERR_CRYPTO_INVALID_DIGEST: Digest method not supported: {other}"
+            )));
+        }
+    };
+    Ok(out)
 }

@@ -3,12 +3,17 @@
 //! The module root appears to sandbox code as `file:///`: `<root>/specs/a.ts` is
 //! `file:///specs/a.ts`, so no host path ever reaches user code (not in `import.meta.url`, not in
 //! stack traces). Relative and absolute imports resolve inside the root (symlinks included),
-//! bare specifiers go to host-registered virtual modules and then to the host's fallback, and
-//! `node:path`/`node:fs/promises` are built in. TypeScript is type-stripped on load; the loader
-//! keeps every original source and source map so errors can point at the original line.
+//! bare specifiers go to host-registered virtual modules, then to `node_modules` as Node resolves
+//! them ([`super::node_resolve`]), then to the host's fallback; Node's built-ins are sandboxed
+//! modules of the snapshot. CommonJS files load through `require` (in `26_node_module.js`),
+//! behind an ES module that re-exports what they export; the project's own ES modules get
+//! `require`, `__dirname` and `__filename` when they use them, as Playwright's compiled specs
+//! do. TypeScript is type-stripped on load; the loader keeps every original source and source
+//! map so errors can point at the original line.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::path::Path;
 use std::path::PathBuf;
 
 use deno_core::ModuleLoadOptions;
@@ -23,9 +28,18 @@ use deno_core::ModuleType;
 use deno_core::RequestedModuleType;
 use deno_core::ResolutionKind;
 use deno_error::JsErrorBox;
+use deno_error::JsErrorClass;
 
 use super::error::code_frame;
 use super::error::line_col;
+use super::ext::HostError;
+use super::ext::ModuleHost;
+use super::js_facts;
+use super::node_resolve::Format;
+use super::node_resolve::IMPORT_CONDITIONS;
+use super::node_resolve::NodeResolver;
+use super::node_resolve::REQUIRE_CONDITIONS;
+use super::node_resolve::in_node_modules;
 use super::options::ModulesBinding;
 use super::options::VirtualModule;
 use super::typescript;
@@ -34,6 +48,10 @@ use super::typescript;
 const BUILTINS: &[(&str, &str)] = &[
     ("node:path", "node:path"),
     ("path", "node:path"),
+    ("node:path/posix", "node:path"),
+    ("path/posix", "node:path"),
+    ("node:fs", "node:fs"),
+    ("fs", "node:fs"),
     ("node:fs/promises", "node:fs/promises"),
     ("fs/promises", "node:fs/promises"),
     ("node:process", "node:process"),
@@ -44,6 +62,28 @@ const BUILTINS: &[(&str, &str)] = &[
     ("os", "node:os"),
     ("node:util", "node:util"),
     ("util", "node:util"),
+    ("node:module", "node:module"),
+    ("module", "node:module"),
+    ("node:events", "node:events"),
+    ("events", "node:events"),
+    ("node:buffer", "node:buffer"),
+    ("buffer", "node:buffer"),
+    ("node:crypto", "node:crypto"),
+    ("crypto", "node:crypto"),
+    ("node:assert", "node:assert"),
+    ("assert", "node:assert"),
+    ("node:assert/strict", "node:assert/strict"),
+    ("assert/strict", "node:assert/strict"),
+    ("node:timers", "node:timers"),
+    ("timers", "node:timers"),
+    ("node:timers/promises", "node:timers/promises"),
+    ("timers/promises", "node:timers/promises"),
+    ("node:querystring", "node:querystring"),
+    ("querystring", "node:querystring"),
+    ("node:string_decoder", "node:string_decoder"),
+    ("string_decoder", "node:string_decoder"),
+    ("node:stream", "node:stream"),
+    ("stream", "node:stream"),
 ];
 
 /// Node's modules that reach the host's processes, sockets or threads: refused by name.
@@ -75,9 +115,23 @@ pub(crate) struct LoadedSource {
     pub source_map: Option<Vec<u8>>,
 }
 
+/// Built-ins as the error for an unknown `node:` module lists them.
+const BUILTIN_NAMES: &str = "assert, assert/strict, buffer, crypto, events, fs, fs/promises, module, os, path, process, querystring, stream, string_decoder, timers, timers/promises, url, util";
+
+/// What a specifier names.
+enum Resolved {
+    /// A module of the snapshot (`node:path`, the test API).
+    Snapshot(&'static str),
+    /// A module the host registered by name.
+    Virtual(String),
+    /// A file in the module root.
+    File(ModuleSpecifier),
+}
+
 /// The sandbox's module loader.
 pub(crate) struct Loader {
     root: PathBuf,
+    node: NodeResolver,
     modules: ModulesBinding,
     /// `@playwright/test` resolves to the test API of the runtime's snapshot.
     test_api: bool,
@@ -89,6 +143,7 @@ impl Loader {
     /// `root` must already be canonical.
     pub(crate) fn new(root: PathBuf, modules: ModulesBinding, test_api: bool) -> Self {
         Self {
+            node: NodeResolver::new(root.clone()),
             root,
             modules,
             test_api,
@@ -161,8 +216,9 @@ impl Loader {
         Ok(self.root.join(rel))
     }
 
-    /// TypeScript projects import `./fixtures` meaning `./fixtures.ts` (or an `index` file):
-    /// an import of a path that does not exist takes the first of these that does.
+    /// TypeScript projects import `./fixtures` meaning `./fixtures.ts` (or an `index` file),
+    /// and CommonJS requires `./data` meaning `./data.json`: an import of a path that does not
+    /// exist takes the first of these that does (a directory, its `main` or index).
     fn with_extension(&self, url: ModuleSpecifier) -> ModuleSpecifier {
         if url.scheme() != "file" {
             return url;
@@ -173,20 +229,10 @@ impl Loader {
         if path.is_file() {
             return url;
         }
-        const EXTENSIONS: &[&str] = &[".ts", ".tsx", ".mts", ".js", ".mjs", ".jsx", ".cts", ".cjs"];
-        let base = url.path().trim_end_matches('/').to_string();
-        let candidates = EXTENSIONS
-            .iter()
-            .map(|ext| format!("{base}{ext}"))
-            .chain(EXTENSIONS.iter().map(|ext| format!("{base}/index{ext}")));
-        for candidate in candidates {
-            let mut next = url.clone();
-            next.set_path(&candidate);
-            if self.host_path(&next).is_ok_and(|p| p.is_file()) {
-                return next;
-            }
+        match self.node.resolve_file_or_dir(&path) {
+            Some(found) => self.file_url(&found).unwrap_or(url),
+            None => url,
         }
-        url
     }
 
     fn virtual_module(&self, name: &str) -> Option<VirtualModule> {
@@ -210,6 +256,157 @@ fn is_relative(specifier: &str) -> bool {
     specifier.starts_with("./") || specifier.starts_with("../") || specifier.starts_with('/')
 }
 
+impl Loader {
+    /// Resolves what `specifier`, written in the module `referrer` (a URL), names; `conditions`
+    /// are those of `import` or of `require`.
+    fn resolve_request(
+        &self,
+        specifier: &str,
+        referrer: &str,
+        conditions: &[&str],
+    ) -> Result<Resolved, JsErrorBox> {
+        if let Some((_, target)) = BUILTINS.iter().find(|(name, _)| *name == specifier) {
+            return Ok(Resolved::Snapshot(target));
+        }
+        if self.test_api && TEST_API.contains(&specifier) {
+            return Ok(Resolved::Snapshot(TEST_API_MODULE));
+        }
+        let shown = display_specifier(referrer);
+        if is_relative(specifier) || specifier.starts_with("file:") {
+            let base = if referrer.starts_with("file:") {
+                referrer
+            } else if referrer.starts_with("virtual:")
+                && !specifier.starts_with('/')
+                && !specifier.starts_with("file:")
+            {
+                return Err(JsErrorBox::type_error(format!(
+                    "relative import \"{specifier}\" from virtual module \"{shown}\" has no directory to resolve against"
+                )));
+            } else {
+                "file:///"
+            };
+            let url = deno_core::resolve_import(specifier, base).map_err(JsErrorBox::from_err)?;
+            return Ok(Resolved::File(self.with_extension(url)));
+        }
+        let bare = specifier.strip_prefix("node:").unwrap_or(specifier);
+        if UNSANDBOXABLE.contains(&bare.split('/').next().unwrap_or(bare)) {
+            return Err(JsErrorBox::type_error(format!(
+                "module \"{specifier}\" (imported from {shown}) cannot run in the sandbox: it reaches processes, sockets or threads of the host. Start servers and processes with a `webServer` command in the config, or give the code a host tool"
+            )));
+        }
+        if specifier.starts_with("node:") {
+            return Err(JsErrorBox::type_error(format!(
+                "module \"{specifier}\" (imported from {shown}) is not available in the sandbox (built in: {BUILTIN_NAMES})"
+            )));
+        }
+        if self.modules.virtual_modules.contains_key(specifier) {
+            return Ok(Resolved::Virtual(specifier.to_string()));
+        }
+        let from_dir = self.referrer_dir(referrer);
+        match self.node.resolve_bare(specifier, &from_dir, conditions) {
+            Ok(Some(path)) => {
+                if path.to_string_lossy().ends_with(".node") {
+                    return Err(JsErrorBox::type_error(format!(
+                        "module \"{specifier}\" (imported from {shown}) is a native addon ({}), which cannot run in the sandbox: use a package without native code, or give the test a host tool",
+                        self.node.display(&path)
+                    )));
+                }
+                return self.file_url(&path).map(Resolved::File);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return Err(JsErrorBox::type_error(format!(
+                    "{} (imported from {shown})",
+                    e.0
+                )));
+            }
+        }
+        if self.fallback_cache.borrow().contains_key(specifier) {
+            return Ok(Resolved::Virtual(specifier.to_string()));
+        }
+        let found = self
+            .modules
+            .fallback
+            .as_ref()
+            .and_then(|fallback| fallback(specifier, &shown));
+        match found {
+            Some(module) => {
+                self.fallback_cache
+                    .borrow_mut()
+                    .insert(specifier.to_string(), module);
+                Ok(Resolved::Virtual(specifier.to_string()))
+            }
+            None => Err(JsErrorBox::type_error(format!(
+                "module \"{specifier}\" not found (imported from {shown}): no package of that name in node_modules (run `npm install {}`), and the host registers no module of that name",
+                package_name(specifier)
+            ))),
+        }
+    }
+
+    /// The host directory a referrer's relative and bare imports start from.
+    fn referrer_dir(&self, referrer: &str) -> PathBuf {
+        if let Ok(url) = ModuleSpecifier::parse(referrer)
+            && url.scheme() == "file"
+            && let Ok(path) = self.host_path(&url)
+        {
+            let real = path.canonicalize().unwrap_or(path);
+            return real
+                .parent()
+                .map_or_else(|| self.root.clone(), Path::to_path_buf);
+        }
+        self.root.clone()
+    }
+
+    /// The sandbox URL of a host path inside the root.
+    fn file_url(&self, path: &Path) -> Result<ModuleSpecifier, JsErrorBox> {
+        let rel = path.strip_prefix(&self.root).map_err(|_| {
+            JsErrorBox::type_error(format!(
+                "module {} resolves outside the module root",
+                path.display()
+            ))
+        })?;
+        let mut url = ModuleSpecifier::parse("file:///").map_err(JsErrorBox::from_err)?;
+        url.set_path(&format!("/{}", rel.to_string_lossy()));
+        Ok(url)
+    }
+
+    fn resolved_url(&self, resolved: Resolved) -> Result<ModuleSpecifier, JsErrorBox> {
+        match resolved {
+            Resolved::Snapshot(name) => ModuleSpecifier::parse(name).map_err(JsErrorBox::from_err),
+            Resolved::File(url) => Ok(url),
+            Resolved::Virtual(name) => {
+                let encoded: String = name
+                    .bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z'
+                        | b'a'..=b'z'
+                        | b'0'..=b'9'
+                        | b'-'
+                        | b'_'
+                        | b'.'
+                        | b'/'
+                        | b'@' => (b as char).to_string(),
+                        other => format!("%{other:02X}"),
+                    })
+                    .collect();
+                ModuleSpecifier::parse(&format!("virtual:{encoded}")).map_err(JsErrorBox::from_err)
+            }
+        }
+    }
+}
+
+/// `@scope/name/sub` → `@scope/name`; `name/sub` → `name`.
+fn package_name(specifier: &str) -> &str {
+    let mut end = 0;
+    for (i, part) in specifier.split('/').enumerate() {
+        if i > 0 && (i > 1 || !specifier.starts_with('@')) {
+            break;
+        }
+        end += part.len() + usize::from(i > 0);
+    }
+    &specifier[..end]
+}
+
 impl ModuleLoader for Loader {
     fn resolve(
         &self,
@@ -217,71 +414,8 @@ impl ModuleLoader for Loader {
         referrer: &str,
         _kind: ResolutionKind,
     ) -> ModuleResolveResponse {
-        if let Some((_, target)) = BUILTINS.iter().find(|(name, _)| *name == specifier) {
-            return ModuleSpecifier::parse(target).map_err(JsErrorBox::from_err);
-        }
-        if self.test_api && TEST_API.contains(&specifier) {
-            return ModuleSpecifier::parse(TEST_API_MODULE).map_err(JsErrorBox::from_err);
-        }
-        if is_relative(specifier) || specifier.starts_with("file:") {
-            let base = if referrer.starts_with("file:") {
-                referrer
-            } else if referrer.starts_with("virtual:") && specifier.starts_with('/') {
-                "file:///"
-            } else if referrer.starts_with("virtual:") {
-                return Err(JsErrorBox::type_error(format!(
-                    "relative import \"{specifier}\" from virtual module \"{}\" has no directory to resolve against",
-                    display_specifier(referrer)
-                )));
-            } else {
-                "file:///"
-            };
-            let url = deno_core::resolve_import(specifier, base).map_err(JsErrorBox::from_err)?;
-            return Ok(self.with_extension(url));
-        }
-        let bare = specifier.strip_prefix("node:").unwrap_or(specifier);
-        if UNSANDBOXABLE.contains(&bare.split('/').next().unwrap_or(bare)) {
-            return Err(JsErrorBox::type_error(format!(
-                "module \"{specifier}\" (imported from {}) cannot run in the sandbox: it reaches processes, sockets or threads of the host. Start servers and processes with a `webServer` command in the config, or give the code a host tool",
-                display_specifier(referrer)
-            )));
-        }
-        if specifier.starts_with("node:") {
-            return Err(JsErrorBox::type_error(format!(
-                "module \"{specifier}\" (imported from {}) is not available in the sandbox (built in: node:path, node:fs/promises, node:process, node:url, node:os, node:util)",
-                display_specifier(referrer)
-            )));
-        }
-        if self.virtual_module(specifier).is_none() {
-            let found = self
-                .modules
-                .fallback
-                .as_ref()
-                .and_then(|fallback| fallback(specifier, &display_specifier(referrer)));
-            match found {
-                Some(module) => {
-                    self.fallback_cache
-                        .borrow_mut()
-                        .insert(specifier.to_string(), module);
-                }
-                None => {
-                    return Err(JsErrorBox::type_error(format!(
-                        "module \"{specifier}\" not found (imported from {}): bare imports resolve only to modules the host registers",
-                        display_specifier(referrer)
-                    )));
-                }
-            }
-        }
-        let encoded: String = specifier
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'@' => {
-                    (b as char).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect();
-        ModuleSpecifier::parse(&format!("virtual:{encoded}")).map_err(JsErrorBox::from_err)
+        let resolved = self.resolve_request(specifier, referrer, IMPORT_CONDITIONS)?;
+        self.resolved_url(resolved)
     }
 
     fn load(
@@ -323,24 +457,40 @@ impl Loader {
                 (module.code, module.typescript, false)
             }
             "file" => {
-                let path = self.host_path(specifier)?;
-                let display = display_specifier(specifier.as_str());
-                let real = path.canonicalize().map_err(|_| {
-                    JsErrorBox::new(
-                        "TypeError",
-                        format!("module not found: {display} (no such file in the module root)"),
-                    )
-                })?;
-                if !real.starts_with(&self.root) {
-                    return Err(JsErrorBox::type_error(format!(
-                        "module {display} resolves outside the module root"
-                    )));
+                let (real, code) = self.read_module(specifier)?;
+                if matches!(requested, RequestedModuleType::Json) {
+                    return self.json_module(specifier, code);
                 }
-                let code = std::fs::read_to_string(&real).map_err(|e| {
-                    JsErrorBox::type_error(format!("cannot read module {display}: {e}"))
-                })?;
-                let p = specifier.path();
-                (code, typescript::is_typescript(p), p.ends_with(".json"))
+                match self.file_format(&real, &code) {
+                    Format::Json => (code, false, true),
+                    Format::Addon => {
+                        return Err(JsErrorBox::type_error(format!(
+                            "{} is a native addon, which cannot run in the sandbox",
+                            display_specifier(specifier.as_str())
+                        )));
+                    }
+                    Format::CommonJs => {
+                        let wrapper = self.commonjs_facade(specifier, &real, &code)?;
+                        return Ok(ModuleSource::new(
+                            ModuleType::JavaScript,
+                            ModuleSourceCode::String(wrapper.into()),
+                            specifier,
+                            None,
+                        ));
+                    }
+                    Format::Esm => {
+                        let p = specifier.path();
+                        let js =
+                            self.prepare(specifier.as_str(), code, typescript::is_typescript(p))?;
+                        let js = self.with_module_scope(specifier, &real, js);
+                        return Ok(ModuleSource::new(
+                            ModuleType::JavaScript,
+                            ModuleSourceCode::String(js.into()),
+                            specifier,
+                            None,
+                        ));
+                    }
+                }
             }
             other => {
                 return Err(JsErrorBox::type_error(format!(
@@ -348,21 +498,8 @@ impl Loader {
                 )));
             }
         };
-        let wants_json = matches!(requested, RequestedModuleType::Json);
-        if is_json || wants_json {
-            self.remember(
-                specifier.as_str(),
-                LoadedSource {
-                    original: code.clone(),
-                    source_map: None,
-                },
-            );
-            return Ok(ModuleSource::new(
-                ModuleType::Json,
-                ModuleSourceCode::String(code.into()),
-                specifier,
-                None,
-            ));
+        if is_json || matches!(requested, RequestedModuleType::Json) {
+            return self.json_module(specifier, code);
         }
         let js = self.prepare(specifier.as_str(), code, is_ts)?;
         Ok(ModuleSource::new(
@@ -372,6 +509,265 @@ impl Loader {
             None,
         ))
     }
+}
+
+impl Loader {
+    fn json_module(
+        &self,
+        specifier: &ModuleSpecifier,
+        code: String,
+    ) -> Result<ModuleSource, JsErrorBox> {
+        self.remember(
+            specifier.as_str(),
+            LoadedSource {
+                original: code.clone(),
+                source_map: None,
+            },
+        );
+        Ok(ModuleSource::new(
+            ModuleType::Json,
+            ModuleSourceCode::String(code.into()),
+            specifier,
+            None,
+        ))
+    }
+
+    /// The real path and text of a module file, which must be inside the root.
+    fn read_module(&self, specifier: &ModuleSpecifier) -> Result<(PathBuf, String), JsErrorBox> {
+        let path = self.host_path(specifier)?;
+        let display = display_specifier(specifier.as_str());
+        let real = path.canonicalize().map_err(|_| {
+            JsErrorBox::new(
+                "TypeError",
+                format!("module not found: {display} (no such file in the module root)"),
+            )
+        })?;
+        if !real.starts_with(&self.root) {
+            return Err(JsErrorBox::type_error(format!(
+                "module {display} resolves outside the module root"
+            )));
+        }
+        if real.is_dir() {
+            return Err(JsErrorBox::type_error(format!(
+                "module {display} is a directory"
+            )));
+        }
+        let code = std::fs::read_to_string(&real)
+            .map_err(|e| JsErrorBox::type_error(format!("cannot read module {display}: {e}")))?;
+        Ok((real, code))
+    }
+
+    fn file_format(&self, real: &Path, code: &str) -> Format {
+        self.node.format(real, code)
+    }
+
+    /// The ES module that stands for a CommonJS file: it runs the file through `require` and
+    /// exports `module.exports` as the default, plus every name the file is seen to export.
+    fn commonjs_facade(
+        &self,
+        specifier: &ModuleSpecifier,
+        real: &Path,
+        code: &str,
+    ) -> Result<String, JsErrorBox> {
+        let mut names = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        self.collect_cjs_names(real, code, &mut names, &mut seen, 0);
+        names.sort();
+        names.dedup();
+        let path = json_string(&format!("/{}", display_specifier(specifier.as_str())));
+        let mut out = format!(
+            "import {{ createRequire as __ibCreateRequire }} from \"node:module\";\nconst __ibExports = __ibCreateRequire({path})({path});\nexport default __ibExports;\n"
+        );
+        if !names.is_empty() {
+            out.push_str("const __ibNamed = __ibExports == null ? {} : __ibExports;\n");
+            for name in names {
+                out.push_str(&format!("export const {name} = __ibNamed.{name};\n"));
+            }
+        }
+        Ok(out)
+    }
+
+    fn collect_cjs_names(
+        &self,
+        real: &Path,
+        code: &str,
+        names: &mut Vec<String>,
+        seen: &mut std::collections::HashSet<PathBuf>,
+        depth: usize,
+    ) {
+        if depth > 8 || !seen.insert(real.to_path_buf()) {
+            return;
+        }
+        let js = if typescript::is_typescript(&real.to_string_lossy()) {
+            match typescript::strip_types(&real.to_string_lossy(), code) {
+                Ok(out) => out.code,
+                Err(_) => return,
+            }
+        } else {
+            code.to_string()
+        };
+        let facts = js_facts::cjs_exports(&js);
+        names.extend(facts.names);
+        let dir = real.parent().unwrap_or(&self.root);
+        for reexport in facts.reexports {
+            let target = if is_relative(&reexport) {
+                self.node.resolve_file_or_dir(&dir.join(&reexport))
+            } else {
+                self.node
+                    .resolve_bare(&reexport, dir, REQUIRE_CONDITIONS)
+                    .ok()
+                    .flatten()
+            };
+            if let Some(target) = target.filter(|t| t.starts_with(&self.root))
+                && let Ok(text) = std::fs::read_to_string(&target)
+                && self.file_format(&target, &text) == Format::CommonJs
+            {
+                self.collect_cjs_names(&target, &text, names, seen, depth + 1);
+            }
+        }
+    }
+
+    /// Gives a project ES module the module-scope names of Node's CommonJS that it uses without
+    /// declaring (`require`, `__dirname`, `__filename`), and `import.meta.dirname`/`filename`,
+    /// all as sandbox paths. They go on the first line, so line numbers do not move.
+    fn with_module_scope(&self, specifier: &ModuleSpecifier, real: &Path, js: String) -> String {
+        let path = display_specifier(specifier.as_str());
+        let file = format!("/{path}");
+        let dir = match file.rfind('/') {
+            Some(0) | None => "/".to_string(),
+            Some(i) => file[..i].to_string(),
+        };
+        let mut prelude = String::new();
+        if js.contains("import.meta") {
+            prelude.push_str(&format!(
+                "import.meta.filename = {}; import.meta.dirname = {}; ",
+                json_string(&file),
+                json_string(&dir)
+            ));
+        }
+        if !in_node_modules(real) {
+            let free = js_facts::free_names(&js, &["require", "__dirname", "__filename"]);
+            if free.contains(&"require") {
+                prelude.push_str(&format!(
+                    "import {{ createRequire as __ibCreateRequire }} from \"node:module\"; const require = __ibCreateRequire({}); ",
+                    json_string(&file)
+                ));
+            }
+            if free.contains(&"__dirname") {
+                prelude.push_str(&format!("const __dirname = {}; ", json_string(&dir)));
+            }
+            if free.contains(&"__filename") {
+                prelude.push_str(&format!("const __filename = {}; ", json_string(&file)));
+            }
+        }
+        if prelude.is_empty() {
+            return js;
+        }
+        // A hashbang must stay first; it is a comment, so the prelude takes its place.
+        let body = if js.starts_with("#!") {
+            js.find('\n').map_or("", |i| &js[i..])
+        } else {
+            js.as_str()
+        };
+        format!("{prelude}{body}")
+    }
+
+    /// JavaScript of a CommonJS file for `require`: types stripped, original remembered.
+    fn commonjs_source(&self, url: &ModuleSpecifier) -> Result<String, JsErrorBox> {
+        let (real, code) = self.read_module(url)?;
+        if self.file_format(&real, &code) == Format::Json {
+            return Ok(code);
+        }
+        self.prepare(url.as_str(), code, typescript::is_typescript(url.path()))
+    }
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+impl ModuleHost for Loader {
+    fn require_resolve(&self, request: &str, parent: &str) -> Result<String, HostError> {
+        let referrer = if parent.is_empty() {
+            "file:///".to_string()
+        } else {
+            let mut url =
+                ModuleSpecifier::parse("file:///").map_err(|e| HostError::Type(e.to_string()))?;
+            url.set_path(parent);
+            url.to_string()
+        };
+        let resolved = self
+            .resolve_request(request, &referrer, REQUIRE_CONDITIONS)
+            .map_err(|e| require_error(request, parent, &e))?;
+        let reply = match resolved {
+            Resolved::Snapshot(name) => {
+                // The test API is named by what user code wrote; `op_import_sync` resolves it.
+                let url = if name == TEST_API_MODULE {
+                    request
+                } else {
+                    name
+                };
+                serde_json::json!({ "format": "builtin", "url": url })
+            }
+            Resolved::Virtual(name) => serde_json::json!({ "format": "esm", "url": name }),
+            Resolved::File(url) => {
+                let (real, code) = self
+                    .read_module(&url)
+                    .map_err(|e| require_error(request, parent, &e))?;
+                let format = match self.file_format(&real, &code) {
+                    Format::Esm => "esm",
+                    Format::CommonJs => "cjs",
+                    Format::Json => "json",
+                    Format::Addon => {
+                        return Err(HostError::Generic(format!(
+                            "ERR_DLOPEN_FAILED: \"{request}\" (required from {}) is a native addon ({}), which cannot run in the sandbox: use a package without native code, or give the test a host tool",
+                            shown_parent(parent),
+                            display_specifier(url.as_str())
+                        )));
+                    }
+                };
+                serde_json::json!({
+                    "format": format,
+                    "url": url.as_str(),
+                    "path": format!("/{}", display_specifier(url.as_str())),
+                })
+            }
+        };
+        Ok(reply.to_string())
+    }
+
+    fn require_source(&self, url: &str) -> Result<String, HostError> {
+        let url = ModuleSpecifier::parse(url).map_err(|e| HostError::Type(e.to_string()))?;
+        if url.scheme() != "file" {
+            return Err(HostError::Type(format!("cannot require {url}")));
+        }
+        self.commonjs_source(&url)
+            .map_err(|e| HostError::Generic(e.get_message().to_string()))
+    }
+}
+
+fn shown_parent(parent: &str) -> &str {
+    if parent.is_empty() { "/" } else { parent }
+}
+
+/// Node's code for a module `require` cannot find, with what the loader said.
+fn require_error(request: &str, parent: &str, err: &JsErrorBox) -> HostError {
+    let message = err.get_message();
+    let message = message.replace(
+        &format!(
+            "(imported from {})",
+            display_specifier(&format!("file://{parent}"))
+        ),
+        &format!("(required from {})", shown_parent(parent)),
+    );
+    if message.contains("cannot run in the sandbox")
+        || message.contains("not available in the sandbox")
+    {
+        return HostError::Generic(format!("ERR_UNKNOWN_BUILTIN_MODULE: {message}"));
+    }
+    HostError::Generic(format!(
+        "MODULE_NOT_FOUND: {message} (require(\"{request}\"))"
+    ))
 }
 
 fn percent_decode(s: &str) -> String {

@@ -178,13 +178,16 @@ impl fmt::Debug for FetchPolicy {
     }
 }
 
-/// A host directory that sandbox code sees as `/` through `node:fs/promises`.
-#[derive(Debug, Clone)]
+/// A host directory that sandbox code sees as `/` through `node:fs` and `node:fs/promises`.
+#[derive(Debug, Clone, Default)]
 pub struct FilesBinding {
     /// The directory; `..` and symlinks can never leave it.
     pub root: PathBuf,
-    /// Whether writes (write, append, mkdir, rm, rename) are allowed.
+    /// Whether writes (write, append, mkdir, rm, rename) are allowed anywhere under the root.
     pub allow_write: bool,
+    /// Directories under the root where writes are allowed even when `allow_write` is off (a
+    /// test run's output directory and `writableDirs`).
+    pub writable_dirs: Vec<PathBuf>,
 }
 
 /// Source of a module the host provides.

@@ -511,7 +511,7 @@ fn create_js_runtime(
         .heap_limits(0, limit)
         .array_buffer_allocator(buffers.make_shared());
     let mut js = JsRuntime::try_new(deno_core::RuntimeOptions {
-        module_loader: Some(loader),
+        module_loader: Some(loader.clone()),
         startup_snapshot: Some(SNAPSHOT),
         residual_lazy_js_sources: RESIDUAL_LAZY_JS,
         extensions: extensions(),
@@ -533,6 +533,9 @@ fn create_js_runtime(
         names
     };
     install_bindings(&mut js, options, files, fetcher, host_tasks);
+    js.op_state()
+        .borrow_mut()
+        .put(super::ext::ModuleHostRef(loader.clone()));
     // Tools are also globals of their own name (when that name is free), as in @ricsam/isolate.
     // Then every internal goes: ops stay reachable only through closures the bootstrap made.
     let names = serde_json::to_string(&tool_names).map_err(|e| e.to_string())?;

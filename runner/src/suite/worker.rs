@@ -186,7 +186,14 @@ fn runtime_options(
             }
         }),
         fetch: project.fetch.clone(),
-        files: None,
+        // `node:fs` reads the project, and writes only where the run writes.
+        files: Some(crate::sandbox::FilesBinding {
+            root: project.root.clone(),
+            allow_write: false,
+            writable_dirs: std::iter::once(project.output_dir.clone())
+                .chain(project.writable_dirs.iter().map(|d| project.root.join(d)))
+                .collect(),
+        }),
         modules: ModulesBinding::default(),
         tools: Default::default(),
         host_calls: Some(host_calls),

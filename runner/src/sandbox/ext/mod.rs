@@ -170,6 +170,16 @@ pub trait SandboxHost {
     fn console(&self, level: u32, text: String);
     /// A file-system call.
     fn fs(&self, call: FsCall) -> LocalBoxFuture<'static, Result<FsReply, HostError>>;
+    /// A file-system call that blocks the isolate until it is done (`fs.readFileSync`).
+    fn fs_sync(&self, call: FsCall) -> Result<FsReply, HostError>;
+    /// A hash (`md5`, `sha1`, `sha256`, `sha384`, `sha512`) of `data`, keyed (HMAC) when a key
+    /// is given.
+    fn digest(
+        &self,
+        algorithm: &str,
+        key: Option<&[u8]>,
+        data: &[u8],
+    ) -> Result<Vec<u8>, HostError>;
     /// A network fetch.
     fn fetch(&self, req: FetchRequest)
     -> LocalBoxFuture<'static, Result<FetchResponse, HostError>>;
@@ -200,6 +210,45 @@ pub trait SandboxHost {
 /// The host as stored in the `OpState`.
 #[derive(Clone)]
 pub struct HostRef(pub Rc<dyn SandboxHost>);
+
+/// What `require` asks of the module loader: it runs synchronously, as Node's does.
+pub trait ModuleHost {
+    /// Resolves `request` from the module at sandbox path `parent` with `require` conditions:
+    /// JSON `{"format": "cjs"|"esm"|"json"|"builtin", "url": …, "path": …}`.
+    fn require_resolve(&self, request: &str, parent: &str) -> Result<String, HostError>;
+    /// The JavaScript (types stripped) or JSON text of a resolved `file:` URL.
+    fn require_source(&self, url: &str) -> Result<String, HostError>;
+}
+
+/// The module loader as stored in the `OpState`.
+#[derive(Clone)]
+pub struct ModuleHostRef(pub Rc<dyn ModuleHost>);
+
+fn module_host(state: &OpState) -> Result<Rc<dyn ModuleHost>, HostError> {
+    state
+        .try_borrow::<ModuleHostRef>()
+        .map(|m| m.0.clone())
+        .ok_or_else(|| HostError::Generic("require is not available in this runtime".into()))
+}
+
+#[op2]
+#[string]
+fn op_sandbox_require_resolve(
+    state: &mut OpState,
+    #[string] request: String,
+    #[string] parent: String,
+) -> Result<String, HostError> {
+    module_host(state)?.require_resolve(&request, &parent)
+}
+
+#[op2]
+#[string]
+fn op_sandbox_require_source(
+    state: &mut OpState,
+    #[string] url: String,
+) -> Result<String, HostError> {
+    module_host(state)?.require_source(&url)
+}
 
 fn host(state: &OpState) -> Rc<dyn SandboxHost> {
     state.borrow::<HostRef>().0.clone()
@@ -246,17 +295,8 @@ async fn op_sandbox_fs_query(
     #[string] kind: String,
     #[string] path: String,
 ) -> Result<String, HostError> {
-    let call = match kind.as_str() {
-        "readdir" => FsCall::ReadDir { path },
-        "stat" => FsCall::Stat { path },
-        other => return Err(HostError::Type(format!("unknown file query `{other}`"))),
-    };
-    let json = match host_rc(&state).fs(call).await? {
-        FsReply::Entries(entries) => serde_json::to_string(&entries),
-        FsReply::Stat(stat) => serde_json::to_string(&stat),
-        other => return Err(unexpected(other)),
-    };
-    json.map_err(|e| HostError::Generic(e.to_string()))
+    let call = query_call(&kind, path)?;
+    query_json(host_rc(&state).fs(call).await?)
 }
 
 #[op2]
@@ -268,20 +308,95 @@ async fn op_sandbox_fs_change(
     recursive: bool,
     force: bool,
 ) -> Result<(), HostError> {
-    let call = match kind.as_str() {
-        "mkdir" => FsCall::Mkdir { path, recursive },
-        "rm" => FsCall::Rm {
+    let call = change_call(&kind, path, other, recursive, force)?;
+    host_rc(&state).fs(call).await?;
+    Ok(())
+}
+
+fn query_call(kind: &str, path: String) -> Result<FsCall, HostError> {
+    match kind {
+        "readdir" => Ok(FsCall::ReadDir { path }),
+        "stat" => Ok(FsCall::Stat { path }),
+        other => Err(HostError::Type(format!("unknown file query `{other}`"))),
+    }
+}
+
+fn query_json(reply: FsReply) -> Result<String, HostError> {
+    let json = match reply {
+        FsReply::Entries(entries) => serde_json::to_string(&entries),
+        FsReply::Stat(stat) => serde_json::to_string(&stat),
+        other => return Err(unexpected(other)),
+    };
+    json.map_err(|e| HostError::Generic(e.to_string()))
+}
+
+fn change_call(
+    kind: &str,
+    path: String,
+    other: String,
+    recursive: bool,
+    force: bool,
+) -> Result<FsCall, HostError> {
+    match kind {
+        "mkdir" => Ok(FsCall::Mkdir { path, recursive }),
+        "rm" => Ok(FsCall::Rm {
             path,
             recursive,
             force,
-        },
-        "rename" => FsCall::Rename {
+        }),
+        "rename" => Ok(FsCall::Rename {
             from: path,
             to: other,
-        },
-        other => return Err(HostError::Type(format!("unknown file change `{other}`"))),
-    };
-    host_rc(&state).fs(call).await?;
+        }),
+        other => Err(HostError::Type(format!("unknown file change `{other}`"))),
+    }
+}
+
+#[op2]
+#[buffer]
+fn op_sandbox_fs_read_sync(
+    state: &mut OpState,
+    #[string] path: String,
+) -> Result<Vec<u8>, HostError> {
+    match host(state).fs_sync(FsCall::ReadFile { path })? {
+        FsReply::Bytes(bytes) => Ok(bytes),
+        other => Err(unexpected(other)),
+    }
+}
+
+#[op2(fast)]
+fn op_sandbox_fs_write_sync(
+    state: &mut OpState,
+    #[string] path: String,
+    #[buffer(copy)] data: Vec<u8>,
+    append: bool,
+) -> Result<(), HostError> {
+    host(state).fs_sync(FsCall::WriteFile { path, data, append })?;
+    Ok(())
+}
+
+#[op2]
+#[string]
+fn op_sandbox_fs_query_sync(
+    state: &mut OpState,
+    #[string] kind: String,
+    #[string] path: String,
+) -> Result<String, HostError> {
+    let call = query_call(&kind, path)?;
+    query_json(host(state).fs_sync(call)?)
+}
+
+#[op2(fast)]
+fn op_sandbox_fs_change_sync(
+    state: &mut OpState,
+    #[string] kind: String,
+    #[string] path: String,
+    #[string] other: String,
+    recursive: bool,
+    force: bool,
+) -> Result<(), HostError> {
+    let call = change_call(&kind, path, other, recursive, force)?;
+    host(state).fs_sync(call)?;
     Ok(())
 }
 
@@ -370,6 +485,18 @@ async fn op_sandbox_call(
     host_rc(&state).call(method, args).await
 }
 
+/// `createHash(…).digest()` and `createHmac(…).digest()` of `node:crypto`.
+#[op2]
+#[buffer]
+fn op_sandbox_digest(
+    state: &mut OpState,
+    #[string] algorithm: String,
+    #[buffer] key: Option<&[u8]>,
+    #[buffer] data: &[u8],
+) -> Result<Vec<u8>, HostError> {
+    host(state).digest(&algorithm, key, data)
+}
+
 /// Fills the buffer with cryptographically secure random bytes (`crypto.getRandomValues`).
 #[op2(fast)]
 fn op_sandbox_random_fill(#[buffer] buf: &mut [u8]) -> Result<(), HostError> {
@@ -385,6 +512,13 @@ deno_core::extension!(
         op_sandbox_fs_write,
         op_sandbox_fs_query,
         op_sandbox_fs_change,
+        op_sandbox_fs_read_sync,
+        op_sandbox_fs_write_sync,
+        op_sandbox_fs_query_sync,
+        op_sandbox_fs_change_sync,
+        op_sandbox_require_resolve,
+        op_sandbox_require_source,
+        op_sandbox_digest,
         op_sandbox_fetch,
         op_sandbox_tool_call,
         op_sandbox_tool_next,
@@ -421,6 +555,20 @@ deno_core::extension!(
         "23_node_url.js",
         "24_node_os.js",
         "25_node_util.js",
+        "21_node_fs_shared.js",
+        "26_node_module.js",
+        "27_node_fs.js",
+        "28_node_events.js",
+        "29_node_buffer.js",
+        "2a_node_crypto.js",
+        "2b_node_assert.js",
+        "2c_node_assert_strict.js",
+        "2d_node_timers.js",
+        "2e_node_timers_modules.js",
+        "2f_node_timers_promises.js",
+        "2g_node_querystring.js",
+        "2h_node_string_decoder.js",
+        "2i_node_stream.js",
     ],
     synthetic_esm = [
         "node:path" = "ext:isolate_sandbox/20_node_path.js",
@@ -429,6 +577,18 @@ deno_core::extension!(
         "node:url" = "ext:isolate_sandbox/23_node_url.js",
         "node:os" = "ext:isolate_sandbox/24_node_os.js",
         "node:util" = "ext:isolate_sandbox/25_node_util.js",
+        "node:module" = "ext:isolate_sandbox/26_node_module.js",
+        "node:fs" = "ext:isolate_sandbox/27_node_fs.js",
+        "node:events" = "ext:isolate_sandbox/28_node_events.js",
+        "node:buffer" = "ext:isolate_sandbox/29_node_buffer.js",
+        "node:crypto" = "ext:isolate_sandbox/2a_node_crypto.js",
+        "node:assert" = "ext:isolate_sandbox/2b_node_assert.js",
+        "node:assert/strict" = "ext:isolate_sandbox/2c_node_assert_strict.js",
+        "node:timers" = "ext:isolate_sandbox/2e_node_timers_modules.js",
+        "node:timers/promises" = "ext:isolate_sandbox/2f_node_timers_promises.js",
+        "node:querystring" = "ext:isolate_sandbox/2g_node_querystring.js",
+        "node:string_decoder" = "ext:isolate_sandbox/2h_node_string_decoder.js",
+        "node:stream" = "ext:isolate_sandbox/2i_node_stream.js",
     ],
 );
 

@@ -285,6 +285,16 @@ const processMod = core.loadExtScript("ext:isolate_sandbox/22_node_process.js");
 core.loadExtScript("ext:isolate_sandbox/23_node_url.js");
 core.loadExtScript("ext:isolate_sandbox/24_node_os.js");
 core.loadExtScript("ext:isolate_sandbox/25_node_util.js");
+for (const name of [
+  "26_node_module", "27_node_fs", "28_node_events", "2a_node_crypto", "2b_node_assert",
+  "2c_node_assert_strict", "2e_node_timers_modules", "2f_node_timers_promises",
+  "2g_node_querystring", "2h_node_string_decoder", "2i_node_stream",
+]) {
+  core.loadExtScript(`ext:isolate_sandbox/${name}.js`);
+}
+// Node's global Buffer, as packages written for Node expect it.
+const { Buffer } = core.loadExtScript("ext:isolate_sandbox/29_node_buffer.js");
+Object.defineProperty(globalThis, "Buffer", nonEnumerable(Buffer));
 const processObj = processMod.default;
 const processEnv = processObj.env;
 let allowedEnv = {};
