@@ -9,6 +9,7 @@ mod browser_locators;
 mod browser_network;
 mod browser_policy;
 mod cli_run;
+mod npm_project;
 mod sandbox_bindings;
 mod sandbox_errors;
 mod sandbox_expect;

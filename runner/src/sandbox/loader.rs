@@ -700,15 +700,12 @@ impl ModuleHost for Loader {
             .resolve_request(request, &referrer, REQUIRE_CONDITIONS)
             .map_err(|e| require_error(request, parent, &e))?;
         let reply = match resolved {
-            Resolved::Snapshot(name) => {
-                // The test API is named by what user code wrote; `op_import_sync` resolves it.
-                let url = if name == TEST_API_MODULE {
-                    request
-                } else {
-                    name
-                };
-                serde_json::json!({ "format": "builtin", "url": url })
+            // The test API is an ES module (its namespace is what `require` returns), named by
+            // what user code wrote; `op_import_sync` resolves that name again.
+            Resolved::Snapshot(TEST_API_MODULE) => {
+                serde_json::json!({ "format": "esm", "url": request })
             }
+            Resolved::Snapshot(name) => serde_json::json!({ "format": "builtin", "url": name }),
             Resolved::Virtual(name) => serde_json::json!({ "format": "esm", "url": name }),
             Resolved::File(url) => {
                 let (real, code) = self
@@ -720,7 +717,7 @@ impl ModuleHost for Loader {
                     Format::Json => "json",
                     Format::Addon => {
                         return Err(HostError::Generic(format!(
-                            "ERR_DLOPEN_FAILED: \"{request}\" (required from {}) is a native addon ({}), which cannot run in the sandbox: use a package without native code, or give the test a host tool",
+                            "ERR_DLOPEN_FAILED: \"{request}\" (required from {}) is a native addon (/{}), which cannot run in the sandbox: use a package without native code, or give the test a host tool",
                             shown_parent(parent),
                             display_specifier(url.as_str())
                         )));

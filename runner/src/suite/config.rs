@@ -152,6 +152,9 @@ pub struct Config {
     pub allow_net: Vec<String>,
     /// Host environment variables test code may read as `process.env` (nothing else is there).
     pub allow_env: Vec<String>,
+    /// Variables the config file itself set (`dotenv.config()`): test code sees them, as
+    /// Playwright's workers inherit what the config put in `process.env`.
+    pub config_env: Vec<(String, String)>,
     /// Pages reach only granted origins (no public hosts either).
     pub strict_network: bool,
     /// Directories (relative to the root) test code may write to besides the output
@@ -264,17 +267,21 @@ pub async fn load(file: Option<&Path>, cwd: &Path) -> Result<Config, ConfigError
         path: file.clone(),
         reason,
     };
-    let value = if file.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON: {e}")))?
+    let (value, config_env) = if file.extension().is_some_and(|e| e == "json") {
+        let value = serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON: {e}")))?;
+        (value, Vec::new())
     } else {
         evaluate(&file, &root).await.map_err(invalid)?
     };
-    resolve(value, Some(&file), &root)
+    let mut config = resolve(value, Some(&file), &root)?;
+    config.config_env = config_env;
+    Ok(config)
 }
 
 /// Runs a TS/JS config in a sandbox and returns its default export as JSON (RegExps become
-/// `{ "__regex", "flags" }`).
-async fn evaluate(file: &Path, root: &Path) -> Result<Value, String> {
+/// `{ "__regex", "flags" }`), and the variables it set in `process.env`. The config sees the
+/// host's environment and reads (never writes) the project's files, as `dotenv` needs.
+async fn evaluate(file: &Path, root: &Path) -> Result<(Value, Vec<(String, String)>), String> {
     let mut modules = ModulesBinding::default();
     for (name, module) in sources::config_modules() {
         modules.virtual_modules.insert(name, module);
@@ -285,17 +292,15 @@ async fn evaluate(file: &Path, root: &Path) -> Result<Value, String> {
         cwd: root.to_path_buf(),
         console: ConsoleBinding::callback(|e| crate::stdio::err!("[config] {}", e.text)),
         modules,
+        files: Some(crate::sandbox::FilesBinding {
+            root: root.to_path_buf(),
+            ..Default::default()
+        }),
+        env: std::env::vars().collect(),
         ..RuntimeOptions::default()
     })
     .map_err(|e| e.to_string())?;
-    let env: BTreeMap<String, String> = std::env::vars().collect();
-    let env = serde_json::to_string(&env).map_err(|e| e.to_string())?;
-    runtime
-        .eval(format!(
-            "Object.defineProperty(globalThis, 'process', {{ value: Object.freeze({{ env: Object.freeze({env}), platform: 'linux' }}), enumerable: false }}); undefined"
-        ))
-        .await
-        .map_err(|e| e.to_string())?;
+    let host_env: BTreeMap<String, String> = std::env::vars().collect();
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -315,9 +320,22 @@ async fn evaluate(file: &Path, root: &Path) -> Result<Value, String> {
         .eval("globalThis.__ib_config")
         .await
         .map_err(|e| e.to_string())?;
+    let env = runtime
+        .eval("JSON.stringify(process.env)")
+        .await
+        .map_err(|e| e.to_string())?;
     runtime.dispose().await;
     let text = text.as_str().ok_or("the config did not export an object")?;
-    serde_json::from_str(text).map_err(|e| e.to_string())
+    let value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let env: BTreeMap<String, String> = env
+        .as_str()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default();
+    let set = env
+        .into_iter()
+        .filter(|(k, v)| host_env.get(k) != Some(v))
+        .collect();
+    Ok((value, set))
 }
 
 fn pattern(v: &Value, key: &str) -> Result<Pattern, String> {
@@ -774,6 +792,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             .unwrap_or(DEFAULT_OUTPUT_LIMIT_MB) as usize,
         allow_net: strings(get("allowNet")),
         allow_env: strings(get("allowEnv")),
+        config_env: Vec::new(),
         strict_network: bool_of(get("strictNetwork"), "strictNetwork")
             .map_err(invalid)?
             .unwrap_or(false),

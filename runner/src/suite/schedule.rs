@@ -678,7 +678,10 @@ fn project_run(
         secrets: super::secrets::Secrets::new(&config.secrets, &config.secret_env),
         profiles_dir: config.profiles_dir.clone(),
         apps: apps.to_vec(),
-        env: allowed_env(&config.allow_env),
+        env: allowed_env(&config.allow_env)
+            .into_iter()
+            .chain(config.config_env.iter().cloned())
+            .collect(),
     }
 }
 

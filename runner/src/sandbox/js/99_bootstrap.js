@@ -295,6 +295,7 @@ for (const name of [
 // Node's global Buffer, as packages written for Node expect it.
 const { Buffer } = core.loadExtScript("ext:isolate_sandbox/29_node_buffer.js");
 Object.defineProperty(globalThis, "Buffer", nonEnumerable(Buffer));
+Object.defineProperty(globalThis, "global", nonEnumerable(globalThis));
 const processObj = processMod.default;
 const processEnv = processObj.env;
 let allowedEnv = {};
