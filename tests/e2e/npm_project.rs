@@ -50,10 +50,12 @@ const TITLES: &[&str] = &[
     "a11y.spec.ts › axe finds the known accessibility violation",
     "commonjs.spec.js › require loads packages and JSON",
     "packages.spec.ts › a CommonJS helper and a tsconfig alias load",
+    "packages.spec.ts › browser APIs take paths built from __dirname",
     "packages.spec.ts › crypto, events, assert and os behave as in Node",
     "packages.spec.ts › dayjs formats and does arithmetic with a plugin",
     "packages.spec.ts › dotenv in the config fills process.env",
     "packages.spec.ts › faker generates seeded, repeatable data",
+    "packages.spec.ts › global setup signed in and set a variable",
     "packages.spec.ts › fs reads project files by __dirname, sync and async",
     "packages.spec.ts › fs writes under the output directory",
     "packages.spec.ts › lodash, uuid and zod work as their READMEs show",
@@ -89,10 +91,11 @@ fn an_npm_project_passes_under_isolate_browser_and_playwright_test() {
         dir.path(),
         &["-c", "playwright.config.ts", "--reporter", "json"],
     );
-    let expected: Vec<(String, String)> = TITLES
+    let mut expected: Vec<(String, String)> = TITLES
         .iter()
         .map(|t| (t.to_string(), "passed".to_string()))
         .collect();
+    expected.sort();
     assert_eq!(
         statuses(&ours.report),
         expected,
@@ -101,6 +104,11 @@ fn an_npm_project_passes_under_isolate_browser_and_playwright_test() {
         ours.stderr
     );
     assert_eq!(ours.code, 0);
+    let state = dir.path().join("playwright/.auth/state.json");
+    assert!(
+        !state.exists(),
+        "the global teardown removed the saved state"
+    );
 
     let report = dir.path().join("playwright-report.json");
     let theirs = Command::new("npx")
@@ -120,6 +128,10 @@ fn an_npm_project_passes_under_isolate_browser_and_playwright_test() {
         "Playwright Test:\n{}\n{}",
         String::from_utf8_lossy(&theirs.stdout),
         String::from_utf8_lossy(&theirs.stderr)
+    );
+    assert!(
+        !state.exists(),
+        "Playwright's global teardown removed it too"
     );
 }
 
@@ -215,4 +227,74 @@ test('the rest of the file runs', () => {
     }
     assert_eq!(run.results.len(), 8, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.code, 0);
+}
+
+#[test]
+fn global_setup_passes_env_and_its_returned_teardown_runs_last() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "globalSetup": "./setup/global.js" }"#,
+        ),
+        (
+            "setup/global.js",
+            r#"const fs = require('fs');
+module.exports = async (config) => {
+  process.env.FROM_SETUP = `${config.rootDir} ${config.projects.length} ${config.projects[0].outputDir}`;
+  return async () => {
+    fs.mkdirSync('test-results', { recursive: true });
+    fs.writeFileSync('test-results/teardown.txt', `returned teardown ran after ${process.env.FROM_SETUP}`);
+  };
+};
+"#,
+        ),
+        (
+            "tests/a.spec.ts",
+            r#"import { test, expect } from '@playwright/test';
+test('sees the setup variable', () => {
+  expect(process.env.FROM_SETUP).toBe('/ 1 /test-results');
+});
+"#,
+        ),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(
+        run.status("sees the setup variable"),
+        ["passed"],
+        "{}\n{}",
+        run.error("sees the setup variable"),
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("test-results/teardown.txt"))
+            .unwrap_or_else(|e| panic!("{e}: {}", run.stderr)),
+        "returned teardown ran after / 1 /test-results"
+    );
+
+    // A setup that throws fails the run before any test, naming the file and the error.
+    std::fs::write(
+        dir.path().join("setup/global.js"),
+        "module.exports = async () => { throw new Error('cannot sign in'); };",
+    )
+    .expect("write");
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Error in globalSetup: globalSetup setup/global.js: Error: cannot sign in"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.results.is_empty(), "no test ran");
+
+    // One that is missing is a config error.
+    std::fs::remove_file(dir.path().join("setup/global.js")).expect("rm");
+    let run = run_test(dir.path(), &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`globalSetup`: ./setup/global.js cannot be read"),
+        "{}",
+        run.stderr
+    );
 }

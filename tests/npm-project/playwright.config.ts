@@ -8,8 +8,11 @@ export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
   reporter: 'list',
+  globalSetup: './global-setup.ts',
+  globalTeardown: './global-teardown.ts',
   use: {
     headless: true,
+    storageState: 'playwright/.auth/state.json',
     // Playwright Test uses Debian's Chromium (its own browsers are not downloaded here).
     launchOptions: {
       executablePath: '/usr/bin/chromium',

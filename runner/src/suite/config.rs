@@ -166,6 +166,10 @@ pub struct Config {
     pub secret_env: Vec<String>,
     /// Where virtual browser profiles are stored.
     pub profiles_dir: PathBuf,
+    /// `globalSetup` files (absolute), run in a sandbox before any test.
+    pub global_setup: Vec<PathBuf>,
+    /// `globalTeardown` files (absolute), run after the last test.
+    pub global_teardown: Vec<PathBuf>,
     /// Keys that were ignored, for one warning each.
     pub warnings: Vec<String>,
 }
@@ -197,6 +201,8 @@ const TOP_KEYS: &[&str] = &[
     "strictNetwork",
     "writableDirs",
     "profilesDir",
+    "globalSetup",
+    "globalTeardown",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -804,8 +810,47 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
                 .and_then(Value::as_str)
                 .unwrap_or(".isolate-browser/profiles"),
         ),
+        global_setup: setup_files(get("globalSetup"), "globalSetup", root).map_err(invalid)?,
+        global_teardown: setup_files(get("globalTeardown"), "globalTeardown", root)
+            .map_err(invalid)?,
         warnings,
     })
+}
+
+/// `globalSetup` / `globalTeardown`: a file or a list of files, relative to the config, that
+/// must exist inside the project.
+fn setup_files(v: Option<&Value>, key: &str, root: &Path) -> Result<Vec<PathBuf>, String> {
+    let names: Vec<String> = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("`{key}` must be a file or a list of files"))
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(format!(
+                "`{key}` must be a file or a list of files, got {other}"
+            ));
+        }
+    };
+    names
+        .into_iter()
+        .map(|name| {
+            let path = root.join(&name);
+            let real = path.canonicalize().map_err(|e| {
+                format!("`{key}`: {name} cannot be read ({e}); give a file relative to the config, such as './global-setup.ts'")
+            })?;
+            let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            if !real.starts_with(&real_root) || !real.is_file() {
+                return Err(format!("`{key}`: {name} must be a file inside the project"));
+            }
+            Ok(real)
+        })
+        .collect()
 }
 
 #[cfg(test)]

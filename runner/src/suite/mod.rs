@@ -18,6 +18,7 @@
 mod browser;
 pub mod config;
 mod discovery;
+mod global_setup;
 mod isolate_host;
 mod json;
 mod output;
@@ -128,13 +129,16 @@ pub enum RunError {
     /// A worker could not start.
     #[error("cannot start a worker: {0}")]
     Worker(String),
+    /// A `globalSetup` or `globalTeardown` file failed (exit code 1, as in Playwright).
+    #[error("{0}")]
+    GlobalSetup(String),
 }
 
 impl RunError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::ForbidOnly(_) | Self::NoTests(_) => 1,
+            Self::ForbidOnly(_) | Self::NoTests(_) | Self::GlobalSetup(_) => 1,
             _ => 2,
         }
     }

@@ -145,21 +145,56 @@ pub async fn run(
         }
     }
 
-    let projects: Vec<Arc<ProjectRun>> = config
-        .projects
-        .iter()
-        .enumerate()
-        .map(|(index, p)| {
-            Arc::new(project_run(
-                index,
-                p,
-                config,
-                base_url.as_deref(),
-                &servers,
-                &apps,
-            ))
-        })
-        .collect();
+    let make_projects = |extra_env: &[(String, String)]| -> Vec<Arc<ProjectRun>> {
+        config
+            .projects
+            .iter()
+            .enumerate()
+            .map(|(index, p)| {
+                let mut run = project_run(index, p, config, base_url.as_deref(), &servers, &apps);
+                run.env.extend(extra_env.iter().cloned());
+                Arc::new(run)
+            })
+            .collect()
+    };
+    // ---- global setup (after the web servers, as in Playwright) ---------------------------
+    let mut setup_env: Vec<(String, String)> = Vec::new();
+    let mut held = Vec::new();
+    if !request.list_only && !config.global_setup.is_empty() {
+        // What the setup writes under the output directory must survive into the run.
+        clean_output_dir(config);
+        let config_json = full_config_json(config, &make_projects(&[]));
+        for file in &config.global_setup {
+            let project = make_projects(&setup_env)
+                .into_iter()
+                .next()
+                .expect("a config has at least one project");
+            match super::global_setup::run(
+                super::global_setup::Phase::Setup,
+                file,
+                project,
+                &request.browser,
+                &config_json,
+                None,
+            )
+            .await
+            {
+                Ok(ran) => {
+                    setup_env.retain(|(k, _)| !ran.env.iter().any(|(rk, _)| rk == k));
+                    setup_env.extend(ran.env);
+                    held.extend(ran.held);
+                }
+                Err(e) => {
+                    for h in held {
+                        let _ = h.teardown(None).await;
+                    }
+                    stop_servers(servers, apps).await;
+                    return Err(RunError::GlobalSetup(format!("Error in globalSetup: {e}")));
+                }
+            }
+        }
+    }
+    let projects = make_projects(&setup_env);
 
     let selection = match super::selection::select(&request, &projects, &selected_projects).await {
         Ok(selection) => selection,
@@ -184,7 +219,9 @@ pub async fn run(
     }
 
     // ---- running ----------------------------------------------------------------------------
-    clean_output_dir(config);
+    if config.global_setup.is_empty() {
+        clean_output_dir(config);
+    }
     let workers = config.workers.max(1);
     let plan =
         Plan {
@@ -403,7 +440,35 @@ pub async fn run(
     for h in handles {
         let _ = h.await;
     }
+    // ---- global teardown: the setup's returned functions (last first), then the files ----
+    let mut teardown_errors = Vec::new();
+    for h in held.into_iter().rev() {
+        if let Err(e) = h.teardown(None).await {
+            teardown_errors.push(e);
+        }
+    }
+    if !config.global_teardown.is_empty() {
+        let config_json = full_config_json(config, &projects);
+        for file in &config.global_teardown {
+            let project = projects[0].clone();
+            if let Err(e) = super::global_setup::run(
+                super::global_setup::Phase::Teardown,
+                file,
+                project,
+                &request.browser,
+                &config_json,
+                None,
+            )
+            .await
+            {
+                teardown_errors.push(e);
+            }
+        }
+    }
     stop_servers(servers, apps).await;
+    for e in &teardown_errors {
+        crate::stdio::err!("Error in globalTeardown: {e}");
+    }
     let (events, status, stats) = scheduler.finish(started.elapsed());
     for kind in events {
         dispatcher.emit(kind);
@@ -692,4 +757,31 @@ fn allowed_env(names: &[String]) -> Vec<(String, String)> {
         .iter()
         .filter_map(|n| std::env::var(n).ok().map(|v| (n.clone(), v)))
         .collect()
+}
+
+/// The `config` argument of `globalSetup(config)`: Playwright's FullConfig, as far as setups
+/// read it (`rootDir`, `projects[].use` with `baseURL` and `storageState`, `workers`).
+fn full_config_json(config: &super::Config, projects: &[Arc<ProjectRun>]) -> Value {
+    let shown = |p: &std::path::Path| {
+        p.strip_prefix(&config.root)
+            .map(|r| format!("/{}", r.to_string_lossy()))
+            .unwrap_or_else(|_| "/".into())
+            .trim_end_matches('/')
+            .to_string()
+    };
+    serde_json::json!({
+        "rootDir": "/",
+        "configFile": config.file.as_deref().map(|f| shown(f)),
+        "workers": config.workers,
+        "globalSetup": config.global_setup.first().map(|f| shown(f)),
+        "globalTeardown": config.global_teardown.first().map(|f| shown(f)),
+        "projects": projects.iter().zip(&config.projects).map(|(run, p)| serde_json::json!({
+            "name": p.name,
+            "testDir": shown(&p.test_dir),
+            "outputDir": shown(&run.output_dir),
+            "retries": run.retries,
+            "timeout": run.timeout.as_millis() as u64,
+            "use": run.use_options,
+        })).collect::<Vec<_>>(),
+    })
 }

@@ -156,7 +156,7 @@ pub(crate) enum WorkerEvent {
 }
 
 /// `output`, when given, also receives each console entry as it is written.
-fn runtime_options(
+pub(crate) fn runtime_options(
     project: &ProjectRun,
     console: SharedOutput,
     output: Option<mpsc::UnboundedSender<IsolateMsg>>,
@@ -203,7 +203,7 @@ fn runtime_options(
     }
 }
 
-fn session_defaults(project: &ProjectRun) -> SessionDefaults {
+pub(crate) fn session_defaults(project: &ProjectRun) -> SessionDefaults {
     let output_alias = project
         .output_dir
         .strip_prefix(&project.root)

@@ -88,3 +88,15 @@ test('crypto, events, assert and os behave as in Node', async () => {
   expect(typeof os.tmpdir()).toBe('string');
   expect(Buffer.from('hello').toString('base64')).toBe('aGVsbG8=');
 });
+
+test('browser APIs take paths built from __dirname', async ({ page }) => {
+  await page.setContent('<input type="file" id="upload">');
+  await page.locator('#upload').setInputFiles(path.join(__dirname, 'files', 'users.json'));
+  expect(await page.locator('#upload').evaluate((el: HTMLInputElement) => el.files?.[0]?.name)).toBe('users.json');
+});
+
+test('global setup signed in and set a variable', async ({ context }) => {
+  expect(process.env.NPM_PROJECT_SETUP).toBe('ran');
+  const cookies = await context.cookies('https://app.test/');
+  expect(cookies.map((c) => `${c.name}=${c.value}`)).toEqual(['session=signed-in']);
+});

@@ -80,8 +80,10 @@ impl PathMap {
     }
 
     /// Resolves a path from test code, refusing anything that leaves the root or output dir.
+    /// Test code sees the project root as `/` (`__dirname`, `node:fs`), so an absolute path is
+    /// one inside the project: `path.join(__dirname, 'files/a.pdf')` names `<root>/…/files/a.pdf`.
     pub(crate) fn resolve(&self, path: &str) -> Result<PathBuf, CallError> {
-        let clean = path.trim_start_matches("./");
+        let clean = path.trim_start_matches('/').trim_start_matches("./");
         let (base, rest) = match clean.strip_prefix(&self.output_alias) {
             Some(rest) if rest.is_empty() || rest.starts_with('/') => {
                 (&self.output_dir, rest.trim_start_matches('/'))

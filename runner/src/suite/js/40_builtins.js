@@ -72,7 +72,15 @@ basePool._combinedContextOptions.deps = ["contextOptions", ...CONTEXT_OPTION_NAM
 
 export const test = makeTest(basePool);
 export const it = test;
-export const chromium = { name: () => "chromium" };
+// `chromium.launch()` (in a global setup, say) gets the worker's browser; closing it closes
+// what it opened.
+export const chromium = {
+  name: () => "chromium",
+  async launch() {
+    await host("browser.launch");
+    return new api.Browser({});
+  },
+};
 export const request = api.request;
 export const selectors = api.selectors;
 export { defineConfig, devices };
