@@ -315,3 +315,95 @@ fn unsandboxable_node_modules_are_refused_by_name() {
     assert!(err.contains("webServer"), "{err}");
     assert!(text(&out.stdout).is_empty());
 }
+
+/// Node's resolution on a package tree written for the test: `exports` conditions (ESM gets
+/// `import`, `require` gets `require`), subpath patterns, `imports` (`#internal`), `main`,
+/// directory indexes, nested `node_modules`, JSON, `.cjs`, tsconfig `paths`, CommonJS named
+/// exports, `createRequire`, `import.meta.dirname`, and what is refused.
+#[test]
+fn packages_resolve_as_node_resolves_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files: &[(&str, &str)] = &[
+        (
+            "tsconfig.json",
+            r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@lib/*": ["src/lib/*"] } }, }"#,
+        ),
+        (
+            "src/lib/money.ts",
+            "export const cents = (n: number): string => `${(n / 100).toFixed(2)}`;\n",
+        ),
+        (
+            "node_modules/dual/package.json",
+            r##"{ "name": "dual", "exports": { ".": { "import": "./esm/index.mjs", "require": "./cjs/index.cjs" }, "./feature/*": "./features/*.js", "./package.json": "./package.json" }, "imports": { "#internal": "./internal.js" } }"##,
+        ),
+        (
+            "node_modules/dual/esm/index.mjs",
+            "export const kind = 'esm';\n",
+        ),
+        (
+            "node_modules/dual/cjs/index.cjs",
+            "const internal = require('#internal');\nexports.kind = 'cjs:' + internal;\n",
+        ),
+        (
+            "node_modules/dual/internal.js",
+            "module.exports = 'internal';\n",
+        ),
+        (
+            "node_modules/dual/features/shout.js",
+            "module.exports = (s) => s.toUpperCase() + '!';\n",
+        ),
+        (
+            "node_modules/old/package.json",
+            r#"{ "name": "old", "main": "lib/entry", "version": "1.2.3" }"#,
+        ),
+        (
+            "node_modules/old/lib/entry.js",
+            "const dep = require('dep');\nconst data = require('./data');\nmodule.exports = { dep, items: data.items, parent: __dirname };\nmodule.exports.extra = 1;\n",
+        ),
+        ("node_modules/old/lib/data.json", r#"{ "items": [1, 2] }"#),
+        (
+            "node_modules/old/node_modules/dep/index.js",
+            "module.exports = 'nested dep';\n",
+        ),
+        (
+            "node_modules/dep/index.js",
+            "module.exports = 'top-level dep';\n",
+        ),
+        (
+            "main.ts",
+            r#"import { kind } from 'dual';
+import shout from 'dual/feature/shout';
+import old, { extra } from 'old';
+import { cents } from '@lib/money';
+import pkg from 'old/package.json' with { type: 'json' };
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+console.log(kind, require('dual').kind, shout('hi'));
+console.log(old.dep, require('dep'), old.items.join(','), old.parent, extra, pkg.version);
+console.log(cents(1234), import.meta.dirname, import.meta.filename);
+console.log(require.resolve('old'), require.resolve('dual/package.json'));
+for (const bad of ['dual/hidden', 'nope', 'fs/nope', 'zlib']) {
+  try { require(bad); } catch (e: any) { console.log(e.code, e.message.split(' (')[0]); }
+}
+"#,
+        ),
+    ];
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    let out = cli(dir.path(), &["run", "main.ts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "esm cjs:internal HI!\n\
+         nested dep top-level dep 1,2 /node_modules/old/lib 1 1.2.3\n\
+         12.34 / /main.ts\n\
+         /node_modules/old/lib/entry.js /node_modules/dual/package.json\n\
+         MODULE_NOT_FOUND package subpath './hidden' is not defined by \"exports\" in /node_modules/dual/package.json\n\
+         MODULE_NOT_FOUND module \"nope\" not found\n\
+         ERR_UNKNOWN_BUILTIN_MODULE module \"fs/nope\"\n\
+         ERR_UNKNOWN_BUILTIN_MODULE module \"zlib\"\n"
+    );
+}

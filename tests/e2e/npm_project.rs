@@ -199,6 +199,12 @@ test('a package with a native addon is refused, naming it', () => {
   expect(err.message).toContain('native addon (/node_modules/native-thing/build/Release/thing.node)');
   expect(err.message).toContain('required from /node_modules/native-thing/index.js');
 });
+test('os.tmpdir() is a writable directory of the output directory', () => {
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'upload-'));
+  expect(dir.startsWith('/test-results/.tmp/upload-')).toBe(true);
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'tmp');
+  expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('tmp');
+});
 test('the rest of the file runs', () => {
   expect(fs.readFileSync(path.join(__dirname, 'files/ok.txt'), 'utf8')).toBe('inside');
 });
@@ -225,7 +231,7 @@ test('the rest of the file runs', () => {
             run.stderr
         );
     }
-    assert_eq!(run.results.len(), 8, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.results.len(), 9, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.code, 0);
 }
 

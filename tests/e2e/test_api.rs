@@ -458,7 +458,8 @@ test('no ambient access', async () => {
   expect(typeof (globalThis as any).Deno).toBe('undefined');
   expect(typeof (globalThis as any).__ib_call).toBe('undefined');
   // `process` is the sandbox's: nothing of the host's environment without `allowEnv`.
-  expect(Object.keys(process.env)).toEqual([]);
+  // Only what the run sets: TMPDIR, a directory of the output directory (`os.tmpdir()`).
+  expect(Object.keys(process.env)).toEqual(['TMPDIR']);
   expect(typeof (process as any).binding).toBe('undefined');
   expect(typeof (globalThis as any).require).toBe('undefined');
   await expect(fetch('http://example.com/')).rejects.toThrow(/not allowed|denied|blocked/i);

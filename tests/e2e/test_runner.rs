@@ -1375,7 +1375,7 @@ test('allowed', async () => {
   expect(process.env.IB_ALLOWED).toBe('yes');
   expect(process.env.IB_SECRETLESS_HIDDEN).toBeUndefined();
   expect(process.env.PATH).toBeUndefined();
-  expect(Object.keys(process.env)).toEqual(['IB_ALLOWED']);
+  expect(Object.keys(process.env)).toEqual(['IB_ALLOWED', 'TMPDIR']);
   expect(processModule).toBe(process);
   expect(bare).toBe(process);
   expect(env).toBe(process.env);

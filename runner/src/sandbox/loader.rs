@@ -27,6 +27,7 @@ use deno_core::ModuleSpecifier;
 use deno_core::ModuleType;
 use deno_core::RequestedModuleType;
 use deno_core::ResolutionKind;
+use deno_core::SourceCodeCacheInfo;
 use deno_error::JsErrorBox;
 use deno_error::JsErrorClass;
 
@@ -35,6 +36,8 @@ use super::error::line_col;
 use super::ext::HostError;
 use super::ext::ModuleHost;
 use super::js_facts;
+use super::module_cache;
+use super::module_cache::ModuleCache;
 use super::node_resolve::Format;
 use super::node_resolve::IMPORT_CONDITIONS;
 use super::node_resolve::NodeResolver;
@@ -103,6 +106,25 @@ const UNSANDBOXABLE: &[&str] = &[
     "worker_threads",
 ];
 
+/// Node's other modules: not in the sandbox (a package of the name in `node_modules`, a
+/// userland polyfill, is used if there is one).
+const NODE_ONLY: &[&str] = &[
+    "async_hooks",
+    "console",
+    "constants",
+    "diagnostics_channel",
+    "domain",
+    "perf_hooks",
+    "punycode",
+    "readline",
+    "repl",
+    "sys",
+    "trace_events",
+    "tty",
+    "wasi",
+    "zlib",
+];
+
 /// The names of the test API (in runtimes started from the test snapshot), and the module of
 /// that snapshot they are.
 const TEST_API: &[&str] = &["@playwright/test", "isolate-browser/test"];
@@ -137,11 +159,18 @@ pub(crate) struct Loader {
     test_api: bool,
     fallback_cache: RefCell<HashMap<String, VirtualModule>>,
     sources: RefCell<HashMap<String, LoadedSource>>,
+    /// Files prepared (and compiled) by earlier runtimes of the same run.
+    cache: Option<ModuleCache>,
 }
 
 impl Loader {
     /// `root` must already be canonical.
-    pub(crate) fn new(root: PathBuf, modules: ModulesBinding, test_api: bool) -> Self {
+    pub(crate) fn new(
+        root: PathBuf,
+        modules: ModulesBinding,
+        test_api: bool,
+        cache: Option<ModuleCache>,
+    ) -> Self {
         Self {
             node: NodeResolver::new(root.clone()),
             root,
@@ -149,6 +178,7 @@ impl Loader {
             test_api,
             fallback_cache: RefCell::new(HashMap::new()),
             sources: RefCell::new(HashMap::new()),
+            cache,
         }
     }
 
@@ -329,12 +359,20 @@ impl Loader {
             .fallback
             .as_ref()
             .and_then(|fallback| fallback(specifier, &shown));
+        let first = specifier.split('/').next().unwrap_or(specifier);
         match found {
             Some(module) => {
                 self.fallback_cache
                     .borrow_mut()
                     .insert(specifier.to_string(), module);
                 Ok(Resolved::Virtual(specifier.to_string()))
+            }
+            None if NODE_ONLY.contains(&first)
+                || BUILTINS.iter().any(|(name, _)| *name == first) =>
+            {
+                Err(JsErrorBox::type_error(format!(
+                    "module \"{specifier}\" (imported from {shown}) is a Node module that is not available in the sandbox (built in: {BUILTIN_NAMES})"
+                )))
             }
             None => Err(JsErrorBox::type_error(format!(
                 "module \"{specifier}\" not found (imported from {shown}): no package of that name in node_modules (run `npm install {}`), and the host registers no module of that name",
@@ -427,6 +465,18 @@ impl ModuleLoader for Loader {
         ModuleLoadResponse::Sync(self.load_sync(specifier, &options.requested_module_type))
     }
 
+    fn code_cache_ready(
+        &self,
+        specifier: ModuleSpecifier,
+        hash: u64,
+        code_cache: &[u8],
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> {
+        if let Some(cache) = &self.cache {
+            cache.store_compiled(specifier.as_str(), hash, code_cache);
+        }
+        Box::pin(std::future::ready(()))
+    }
+
     fn get_source_map(&self, file_name: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
         self.sources
             .borrow()
@@ -456,42 +506,7 @@ impl Loader {
                 })?;
                 (module.code, module.typescript, false)
             }
-            "file" => {
-                let (real, code) = self.read_module(specifier)?;
-                if matches!(requested, RequestedModuleType::Json) {
-                    return self.json_module(specifier, code);
-                }
-                match self.file_format(&real, &code) {
-                    Format::Json => (code, false, true),
-                    Format::Addon => {
-                        return Err(JsErrorBox::type_error(format!(
-                            "{} is a native addon, which cannot run in the sandbox",
-                            display_specifier(specifier.as_str())
-                        )));
-                    }
-                    Format::CommonJs => {
-                        let wrapper = self.commonjs_facade(specifier, &real, &code)?;
-                        return Ok(ModuleSource::new(
-                            ModuleType::JavaScript,
-                            ModuleSourceCode::String(wrapper.into()),
-                            specifier,
-                            None,
-                        ));
-                    }
-                    Format::Esm => {
-                        let p = specifier.path();
-                        let js =
-                            self.prepare(specifier.as_str(), code, typescript::is_typescript(p))?;
-                        let js = self.with_module_scope(specifier, &real, js);
-                        return Ok(ModuleSource::new(
-                            ModuleType::JavaScript,
-                            ModuleSourceCode::String(js.into()),
-                            specifier,
-                            None,
-                        ));
-                    }
-                }
-            }
+            "file" => return self.load_file(specifier, requested),
             other => {
                 return Err(JsErrorBox::type_error(format!(
                     "modules with the scheme \"{other}:\" cannot be loaded in the sandbox ({specifier})"
@@ -534,6 +549,13 @@ impl Loader {
 
     /// The real path and text of a module file, which must be inside the root.
     fn read_module(&self, specifier: &ModuleSpecifier) -> Result<(PathBuf, String), JsErrorBox> {
+        let real = self.real_module_path(specifier)?;
+        let code = read_text(&real, specifier)?;
+        Ok((real, code))
+    }
+
+    /// The real path of a module file, which must be a file inside the root.
+    fn real_module_path(&self, specifier: &ModuleSpecifier) -> Result<PathBuf, JsErrorBox> {
         let path = self.host_path(specifier)?;
         let display = display_specifier(specifier.as_str());
         let real = path.canonicalize().map_err(|_| {
@@ -552,9 +574,7 @@ impl Loader {
                 "module {display} is a directory"
             )));
         }
-        let code = std::fs::read_to_string(&real)
-            .map_err(|e| JsErrorBox::type_error(format!("cannot read module {display}: {e}")))?;
-        Ok((real, code))
+        Ok(real)
     }
 
     fn file_format(&self, real: &Path, code: &str) -> Format {
@@ -674,12 +694,154 @@ impl Loader {
 
     /// JavaScript of a CommonJS file for `require`: types stripped, original remembered.
     fn commonjs_source(&self, url: &ModuleSpecifier) -> Result<String, JsErrorBox> {
-        let (real, code) = self.read_module(url)?;
-        if self.file_format(&real, &code) == Format::Json {
-            return Ok(code);
-        }
-        self.prepare(url.as_str(), code, typescript::is_typescript(url.path()))
+        self.cached(url, Use::Require, |real, code| {
+            if self.file_format(real, &code) == Format::Json {
+                return Ok((true, code));
+            }
+            let js = self.prepare(url.as_str(), code, typescript::is_typescript(url.path()))?;
+            Ok((false, js))
+        })
+        .map(|(_, code)| code.to_string())
     }
+
+    /// A module file as V8 gets it: JSON, the facade of a CommonJS file, or an ES module with
+    /// its module-scope names.
+    fn load_file(
+        &self,
+        specifier: &ModuleSpecifier,
+        requested: &RequestedModuleType,
+    ) -> Result<ModuleSource, JsErrorBox> {
+        let wants_json = matches!(requested, RequestedModuleType::Json);
+        let how = if wants_json {
+            Use::ImportJson
+        } else {
+            Use::Import
+        };
+        let (json, code) = self.cached(specifier, how, |real, code| {
+            if wants_json {
+                self.remember_json(specifier, &code);
+                return Ok((true, code));
+            }
+            match self.file_format(real, &code) {
+                Format::Json => {
+                    self.remember_json(specifier, &code);
+                    Ok((true, code))
+                }
+                Format::Addon => Err(JsErrorBox::type_error(format!(
+                    "{} is a native addon, which cannot run in the sandbox",
+                    display_specifier(specifier.as_str())
+                ))),
+                Format::CommonJs => Ok((false, self.commonjs_facade(specifier, real, &code)?)),
+                Format::Esm => {
+                    let p = specifier.path();
+                    let js =
+                        self.prepare(specifier.as_str(), code, typescript::is_typescript(p))?;
+                    Ok((false, self.with_module_scope(specifier, real, js)))
+                }
+            }
+        })?;
+        if json {
+            return Ok(ModuleSource::new(
+                ModuleType::Json,
+                ModuleSourceCode::String(code.to_string().into()),
+                specifier,
+                None,
+            ));
+        }
+        // V8 compiles from the code cache when an earlier runtime left one, and otherwise
+        // hands one back (`code_cache_ready`).
+        let code_cache = self.cache.as_ref().map(|cache| {
+            let hash = module_cache::hash_code(&code);
+            SourceCodeCacheInfo {
+                hash,
+                data: cache
+                    .compiled(specifier.as_str(), hash)
+                    .map(|d| std::borrow::Cow::Owned(d.to_vec())),
+            }
+        });
+        Ok(ModuleSource::new(
+            ModuleType::JavaScript,
+            ModuleSourceCode::String(code.to_string().into()),
+            specifier,
+            code_cache,
+        ))
+    }
+
+    fn remember_json(&self, specifier: &ModuleSpecifier, code: &str) {
+        self.remember(
+            specifier.as_str(),
+            LoadedSource {
+                original: code.to_string(),
+                source_map: None,
+            },
+        );
+    }
+
+    /// What `make` produces of a file (`(is JSON, code)`), from the shared cache when the file
+    /// is unchanged since it was made; what errors map back to is remembered either way.
+    fn cached(
+        &self,
+        url: &ModuleSpecifier,
+        how: Use,
+        make: impl FnOnce(&Path, String) -> Result<(bool, String), JsErrorBox>,
+    ) -> Result<(bool, std::sync::Arc<str>), JsErrorBox> {
+        let real = self.real_module_path(url)?;
+        let stamp = module_cache::Stamp::of(&real);
+        let key = how.key(&real);
+        if let (Some(cache), Some(stamp)) = (&self.cache, stamp)
+            && let Some(hit) = cache.prepared(&key, stamp)
+        {
+            if let Some(source) = hit.source {
+                self.remember(url.as_str(), source);
+            }
+            return Ok((hit.json, hit.code));
+        }
+        let code = read_text(&real, url)?;
+        let (json, made) = make(&real, code)?;
+        let made: std::sync::Arc<str> = std::sync::Arc::from(made);
+        if let (Some(cache), Some(stamp)) = (&self.cache, stamp) {
+            cache.store_prepared(
+                &key,
+                module_cache::Prepared {
+                    stamp,
+                    json,
+                    code: made.clone(),
+                    source: self.sources.borrow().get(url.as_str()).cloned(),
+                },
+            );
+        }
+        Ok((json, made))
+    }
+}
+
+/// What a file is loaded for: the cache keeps each apart.
+#[derive(Clone, Copy)]
+enum Use {
+    Import,
+    ImportJson,
+    Require,
+}
+
+impl Use {
+    fn key(self, real: &Path) -> PathBuf {
+        let tag = match self {
+            Self::Import => "import",
+            Self::ImportJson => "json",
+            Self::Require => "require",
+        };
+        let mut key = real.as_os_str().to_os_string();
+        key.push(format!("\0{tag}"));
+        PathBuf::from(key)
+    }
+}
+
+fn read_text(real: &Path, url: &ModuleSpecifier) -> Result<String, JsErrorBox> {
+    std::fs::read_to_string(real).map_err(|e| {
+        JsErrorBox::type_error(format!(
+            "cannot read module {}: {e}",
+            display_specifier(url.as_str())
+        ))
+    })
 }
 
 fn json_string(s: &str) -> String {

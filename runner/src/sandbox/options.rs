@@ -343,6 +343,9 @@ pub struct RuntimeOptions {
     /// What `process.env` holds: the host variables the embedder allows (nothing else of the
     /// host's environment is reachable).
     pub env: Vec<(String, String)>,
+    /// Modules prepared and compiled by earlier runtimes given the same cache (a test run shares
+    /// one among its workers, so a package is parsed once, not once per spec file).
+    pub module_cache: Option<super::ModuleCache>,
 }
 
 impl Default for RuntimeOptions {
@@ -360,6 +363,7 @@ impl Default for RuntimeOptions {
             serve: None,
             test_api: false,
             env: Vec::new(),
+            module_cache: None,
         }
     }
 }

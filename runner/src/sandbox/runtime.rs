@@ -434,7 +434,12 @@ fn isolate_thread(
     let local = tokio::task::LocalSet::new();
     let host_tasks = TaskTracker::new();
     local.block_on(&tokio_rt, async move {
-        let loader = Rc::new(Loader::new(root, options.modules.clone(), options.test_api));
+        let loader = Rc::new(Loader::new(
+            root,
+            options.modules.clone(),
+            options.test_api,
+            options.module_cache.clone(),
+        ));
         let (mut js, reset) = match create_js_runtime(
             &options,
             files,
@@ -512,6 +517,7 @@ fn create_js_runtime(
         .array_buffer_allocator(buffers.make_shared());
     let mut js = JsRuntime::try_new(deno_core::RuntimeOptions {
         module_loader: Some(loader.clone()),
+        eval_context_code_cache_cbs: options.module_cache.clone().map(eval_code_cache),
         startup_snapshot: Some(SNAPSHOT),
         residual_lazy_js_sources: RESIDUAL_LAZY_JS,
         extensions: extensions(),
@@ -724,4 +730,36 @@ async fn run_module(
         .await
         .map_err(evaluation_error)?;
     evaluation.await.map_err(evaluation_error)
+}
+
+/// `require`d files run through `evalContext`; V8's code cache for them is kept in the module
+/// cache too.
+#[allow(
+    clippy::type_complexity,
+    reason = "deno_core's callback types, which it does not export"
+)]
+fn eval_code_cache(
+    cache: super::ModuleCache,
+) -> (
+    Box<
+        dyn Fn(
+            &ModuleSpecifier,
+            &[u16],
+        ) -> Result<deno_core::SourceCodeCacheInfo, deno_error::JsErrorBox>,
+    >,
+    Box<dyn Fn(ModuleSpecifier, u64, &[u8])>,
+) {
+    let read = cache.clone();
+    (
+        Box::new(move |url, units| {
+            let hash = super::module_cache::hash_units(units);
+            Ok(deno_core::SourceCodeCacheInfo {
+                hash,
+                data: read
+                    .compiled(url.as_str(), hash)
+                    .map(|d| std::borrow::Cow::Owned(d.to_vec())),
+            })
+        }),
+        Box::new(move |url, hash, data| cache.store_compiled(url.as_str(), hash, data)),
+    )
 }

@@ -125,7 +125,7 @@ pub(crate) async fn run(
     let env: Vec<(String, String)> = env
         .into_iter()
         .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
-        .filter(|(k, v)| !project.env.iter().any(|(pk, pv)| pk == k && pv == v))
+        .filter(|(k, v)| k != "TMPDIR" && !project.env.iter().any(|(pk, pv)| pk == k && pv == v))
         .collect();
     let has_teardown = runtime
         .eval("typeof globalThis.__ib_global_teardown === 'function'")

@@ -145,6 +145,8 @@ pub async fn run(
         }
     }
 
+    // One module cache for the run: a package is prepared and compiled once, for every worker.
+    let module_cache = crate::sandbox::ModuleCache::new();
     let make_projects = |extra_env: &[(String, String)]| -> Vec<Arc<ProjectRun>> {
         config
             .projects
@@ -153,6 +155,7 @@ pub async fn run(
             .map(|(index, p)| {
                 let mut run = project_run(index, p, config, base_url.as_deref(), &servers, &apps);
                 run.env.extend(extra_env.iter().cloned());
+                run.module_cache = module_cache.clone();
                 Arc::new(run)
             })
             .collect()
@@ -747,6 +750,7 @@ fn project_run(
             .into_iter()
             .chain(config.config_env.iter().cloned())
             .collect(),
+        module_cache: crate::sandbox::ModuleCache::new(),
     }
 }
 

@@ -71,6 +71,8 @@ pub(crate) struct ProjectRun {
     pub apps: Vec<(String, crate::serve::AppServer)>,
     /// What `process.env` holds in the project's test runtimes (`allowEnv`).
     pub env: Vec<(String, String)>,
+    /// Modules prepared and compiled once for every test runtime of the run.
+    pub module_cache: crate::sandbox::ModuleCache,
 }
 
 /// A spec file; `code` is set for in-memory sources.
@@ -199,8 +201,28 @@ pub(crate) fn runtime_options(
         host_calls: Some(host_calls),
         serve: None,
         test_api: true,
-        env: project.env.clone(),
+        env: test_env(project),
+        module_cache: Some(project.module_cache.clone()),
     }
+}
+
+/// What `process.env` holds in a test runtime: the allowed variables, and `TMPDIR` (what
+/// `os.tmpdir()` returns) a directory inside the output directory, where tests may write.
+fn test_env(project: &ProjectRun) -> Vec<(String, String)> {
+    let tmp = project.output_dir.join(".tmp");
+    let _ = std::fs::create_dir_all(&tmp);
+    let shown = tmp
+        .strip_prefix(&project.root)
+        .map(|r| format!("/{}", r.to_string_lossy()))
+        .unwrap_or_else(|_| "/tmp".into());
+    let mut env: Vec<(String, String)> = project
+        .env
+        .iter()
+        .filter(|(k, _)| k != "TMPDIR")
+        .cloned()
+        .collect();
+    env.push(("TMPDIR".into(), shown));
+    env
 }
 
 pub(crate) fn session_defaults(project: &ProjectRun) -> SessionDefaults {

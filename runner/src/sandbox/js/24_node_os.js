@@ -1,6 +1,15 @@
 // `node:os`: a virtual machine description. Nothing of the host is read: the temp and home
-// directories are sandbox paths, the figures are fixed.
+// directories are sandbox paths, the figures are fixed. `tmpdir()` is `TMPDIR` as Node's is:
+// a test run sets it to a directory inside its output directory.
 (function () {
+  const { core } = __bootstrap;
+  const processObj = core.loadExtScript("ext:isolate_sandbox/22_node_process.js").default;
+  function tmpdir() {
+    const env = processObj.env ?? {};
+    let dir = env.TMPDIR || env.TMP || env.TEMP || "/tmp";
+    if (dir.length > 1 && dir.endsWith("/")) dir = dir.slice(0, -1);
+    return dir;
+  }
   const os = {
     EOL: "\n",
     devNull: "/dev/null",
@@ -13,7 +22,7 @@
     endianness: () => "LE",
     hostname: () => "sandbox",
     homedir: () => "/home/sandbox",
-    tmpdir: () => "/tmp",
+    tmpdir,
     uptime: () => 0,
     loadavg: () => [0, 0, 0],
     totalmem: () => 0,
