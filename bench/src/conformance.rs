@@ -379,7 +379,7 @@ fn main() {
     let started = std::time::Instant::now();
     let theirs = outcomes(&run(
         Command::new("node")
-            .arg(pw.join("node_modules/@playwright/test/cli.js"))
+            .arg(work.path().join("node_modules/@playwright/test/cli.js"))
             .args(["test", "-c", "playwright.config.ts"]),
         work.path(),
         "PLAYWRIGHT_JSON_OUTPUT_NAME",

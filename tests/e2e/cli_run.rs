@@ -407,3 +407,41 @@ for (const bad of ['dual/hidden', 'nope', 'fs/nope', 'zlib']) {
          ERR_UNKNOWN_BUILTIN_MODULE module \"zlib\"\n"
     );
 }
+
+/// A CommonJS file that does not parse is named with its line and a code frame (V8 names no
+/// position for it), and a package with a broken package.json is named, not guessed around.
+#[test]
+fn broken_commonjs_and_package_json_are_named_where_they_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in [
+        (
+            "helpers/broken.js",
+            "const a = 1;\nmodule.exports = {\n  x: a +,\n};\n",
+        ),
+        (
+            "node_modules/badjson/package.json",
+            "{ \"name\": \"badjson\",\n",
+        ),
+        ("node_modules/badjson/index.js", "module.exports = 1;\n"),
+        (
+            "main.ts",
+            "for (const m of ['./helpers/broken', 'badjson']) {\n  try { require(m); } catch (e: any) { console.log(e.name, e.message); }\n}\n",
+        ),
+    ] {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    let out = cli(dir.path(), &["run", "main.ts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("SyntaxError Unexpected token\n    at helpers/broken.js:3:9"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("> 3 |   x: a +,"), "{stdout}");
+    assert!(
+        stdout.contains("package \"badjson\" has an invalid package.json (/node_modules/badjson/package.json, line 2, column 0"),
+        "{stdout}"
+    );
+}

@@ -205,6 +205,12 @@ test('os.tmpdir() is a writable directory of the output directory', () => {
   fs.writeFileSync(path.join(dir, 'a.txt'), 'tmp');
   expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('tmp');
 });
+test('snapshot directories are writable', () => {
+  const dir = path.join(__dirname, 'refusals.spec.js-snapshots');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'data.txt'), 'snap');
+  expect(fs.readFileSync(path.join(dir, 'data.txt'), 'utf8')).toBe('snap');
+});
 test('the rest of the file runs', () => {
   expect(fs.readFileSync(path.join(__dirname, 'files/ok.txt'), 'utf8')).toBe('inside');
 });
@@ -231,7 +237,7 @@ test('the rest of the file runs', () => {
             run.stderr
         );
     }
-    assert_eq!(run.results.len(), 9, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.results.len(), 10, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.code, 0);
 }
 

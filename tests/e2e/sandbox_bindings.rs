@@ -230,6 +230,7 @@ async fn files_read_and_write_inside_the_root_and_refuse_escapes() {
             root,
             allow_write: true,
             writable_dirs: Vec::new(),
+            writable_snapshot_dirs: false,
         })
     });
     let value = rt
@@ -298,6 +299,7 @@ async fn read_only_files_refuse_writes() {
             root,
             allow_write: false,
             writable_dirs: Vec::new(),
+            writable_snapshot_dirs: false,
         })
     });
     let err = rt

@@ -51,6 +51,7 @@ impl SandboxArgs {
                     root: dir,
                     allow_write: self.files_write,
                     writable_dirs: Vec::new(),
+                    writable_snapshot_dirs: false,
                 })
             }
             None => None,

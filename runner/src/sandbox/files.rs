@@ -23,6 +23,7 @@ pub(crate) struct Files {
     /// Where writes are allowed when `allow_write` is off, as the sandbox spells them
     /// (`/test-results`) and on disk, under the root.
     writable_dirs: Vec<(String, PathBuf)>,
+    writable_snapshot_dirs: bool,
 }
 
 impl Files {
@@ -47,6 +48,7 @@ impl Files {
                     Some((shown, root.join(rel)))
                 })
                 .collect(),
+            writable_snapshot_dirs: binding.writable_snapshot_dirs,
         })
     }
 
@@ -204,7 +206,7 @@ impl Files {
     /// A path to create or change: writes must be allowed, and its parent (and the path itself,
     /// if it exists) must resolve inside the root.
     fn writable(&self, path: &str, syscall: &str) -> Result<PathBuf, HostError> {
-        if !self.allow_write && self.writable_dirs.is_empty() {
+        if !self.allow_write && self.writable_dirs.is_empty() && !self.writable_snapshot_dirs {
             return Err(HostError::Generic(format!(
                 "EACCES: permission denied, the files binding is read-only (the host did not allow writes), {syscall} '{path}'"
             )));
@@ -213,8 +215,13 @@ impl Files {
         let real = self.writable_target(&host, path, syscall)?;
         // A link is written through: what it points at must be writable too.
         let through = real.canonicalize().unwrap_or_else(|_| real.clone());
-        if !self.allow_write && !(self.in_writable_dir(&real) && self.in_writable_dir(&through)) {
-            let dirs: Vec<&str> = self.writable_dirs.iter().map(|(s, _)| s.as_str()).collect();
+        let allowed =
+            self.allow_write || (self.in_writable_dir(&real) && self.in_writable_dir(&through));
+        if !allowed {
+            let mut dirs: Vec<&str> = self.writable_dirs.iter().map(|(s, _)| s.as_str()).collect();
+            if self.writable_snapshot_dirs {
+                dirs.push("*-snapshots directories");
+            }
             return Err(HostError::Generic(format!(
                 "EACCES: permission denied, test code may write only under {} (add the directory to writableDirs in the config), {syscall} '{path}'",
                 dirs.join(", ")
@@ -226,6 +233,15 @@ impl Files {
     /// Whether a real path is inside one of the writable directories (themselves resolved, so
     /// that a writable directory that is a symlink still counts as itself).
     fn in_writable_dir(&self, real: &Path) -> bool {
+        let in_snapshots = || {
+            real.strip_prefix(&self.root).is_ok_and(|rel| {
+                rel.components()
+                    .any(|c| c.as_os_str().to_string_lossy().ends_with("-snapshots"))
+            })
+        };
+        if self.writable_snapshot_dirs && in_snapshots() {
+            return true;
+        }
         self.writable_dirs.iter().any(|(_, dir)| {
             let dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
             real.starts_with(&dir)
@@ -345,6 +361,7 @@ mod tests {
             root: dir.to_path_buf(),
             allow_write,
             writable_dirs: Vec::new(),
+            writable_snapshot_dirs: false,
         })
         .expect("root exists")
     }

@@ -53,6 +53,16 @@ pub(crate) fn free_names<'n>(source: &str, names: &[&'n str]) -> Vec<&'n str> {
         .collect()
 }
 
+/// The first syntax error of a CommonJS source, with its byte offset (V8's own message for a
+/// script compiled by `evalContext` names no position).
+pub(crate) fn commonjs_syntax_error(source: &str) -> Option<(String, usize)> {
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, source, SourceType::cjs()).parse();
+    let err = parsed.diagnostics.first()?;
+    let offset = err.labels.first().map_or(0, |l| l.offset() as usize);
+    Some((err.message.to_string(), offset))
+}
+
 /// The names a CommonJS module exports, and the specifiers it re-exports wholesale
 /// (`module.exports = require('./x')`, `__exportStar(require('./x'), exports)`).
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -895,6 +895,18 @@ impl ModuleHost for Loader {
         Ok(reply.to_string())
     }
 
+    fn require_syntax_error(&self, url: &str) -> Option<String> {
+        let url = ModuleSpecifier::parse(url).ok()?;
+        let (_, code) = self.read_module(&url).ok()?;
+        let (message, offset) = js_facts::commonjs_syntax_error(&code)?;
+        let (line, col) = line_col(&code, offset);
+        Some(format!(
+            "{message}\n    at {}:{line}:{col}\n\n{}",
+            display_specifier(url.as_str()),
+            code_frame(&code, line, col)
+        ))
+    }
+
     fn require_source(&self, url: &str) -> Result<String, HostError> {
         let url = ModuleSpecifier::parse(url).map_err(|e| HostError::Type(e.to_string()))?;
         if url.scheme() != "file" {

@@ -127,6 +127,17 @@ impl NodeResolver {
     ) -> Result<PathBuf, ResolveError> {
         let dir = self.inside(dir, specifier)?;
         let pkg = self.package_json(&dir);
+        if pkg.is_none()
+            && let Ok(text) = std::fs::read_to_string(dir.join("package.json"))
+            && let Err(e) = serde_json::from_str::<Value>(&text)
+        {
+            return Err(ResolveError(format!(
+                "package \"{specifier}\" has an invalid package.json ({}/package.json, line {}, column {}: {e}); reinstall the package (`npm ci`)",
+                self.display(&dir),
+                e.line(),
+                e.column()
+            )));
+        }
         if let Some(pkg) = &pkg
             && let Some(exports) = &pkg.exports
         {

@@ -188,6 +188,9 @@ pub struct FilesBinding {
     /// Directories under the root where writes are allowed even when `allow_write` is off (a
     /// test run's output directory and `writableDirs`).
     pub writable_dirs: Vec<PathBuf>,
+    /// Whether snapshot directories (any `<name>-snapshots` directory under the root, where
+    /// `toMatchSnapshot` keeps its files) are writable too.
+    pub writable_snapshot_dirs: bool,
 }
 
 /// Source of a module the host provides.

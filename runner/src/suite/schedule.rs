@@ -775,10 +775,10 @@ fn full_config_json(config: &super::Config, projects: &[Arc<ProjectRun>]) -> Val
     };
     serde_json::json!({
         "rootDir": "/",
-        "configFile": config.file.as_deref().map(|f| shown(f)),
+        "configFile": config.file.as_deref().map(shown),
         "workers": config.workers,
-        "globalSetup": config.global_setup.first().map(|f| shown(f)),
-        "globalTeardown": config.global_teardown.first().map(|f| shown(f)),
+        "globalSetup": config.global_setup.first().map(|f| shown(f.as_path())),
+        "globalTeardown": config.global_teardown.first().map(|f| shown(f.as_path())),
         "projects": projects.iter().zip(&config.projects).map(|(run, p)| serde_json::json!({
             "name": p.name,
             "testDir": shown(&p.test_dir),

@@ -195,6 +195,7 @@ pub(crate) fn runtime_options(
             writable_dirs: std::iter::once(project.output_dir.clone())
                 .chain(project.writable_dirs.iter().map(|d| project.root.join(d)))
                 .collect(),
+            writable_snapshot_dirs: true,
         }),
         modules: ModulesBinding::default(),
         tools: Default::default(),

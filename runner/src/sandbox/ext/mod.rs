@@ -218,6 +218,9 @@ pub trait ModuleHost {
     fn require_resolve(&self, request: &str, parent: &str) -> Result<String, HostError>;
     /// The JavaScript (types stripped) or JSON text of a resolved `file:` URL.
     fn require_source(&self, url: &str) -> Result<String, HostError>;
+    /// Where a CommonJS file that did not compile is wrong: message, file, line, column and a
+    /// code frame.
+    fn require_syntax_error(&self, url: &str) -> Option<String>;
 }
 
 /// The module loader as stored in the `OpState`.
@@ -239,6 +242,12 @@ fn op_sandbox_require_resolve(
     #[string] parent: String,
 ) -> Result<String, HostError> {
     module_host(state)?.require_resolve(&request, &parent)
+}
+
+#[op2]
+#[string]
+fn op_sandbox_require_syntax_error(state: &mut OpState, #[string] url: String) -> Option<String> {
+    module_host(state).ok()?.require_syntax_error(&url)
 }
 
 #[op2]
@@ -518,6 +527,7 @@ deno_core::extension!(
         op_sandbox_fs_change_sync,
         op_sandbox_require_resolve,
         op_sandbox_require_source,
+        op_sandbox_require_syntax_error,
         op_sandbox_digest,
         op_sandbox_fetch,
         op_sandbox_tool_call,

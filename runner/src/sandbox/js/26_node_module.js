@@ -5,7 +5,13 @@
 // through deno_core's synchronous import, which returns their namespace as Node 22 does.
 (function () {
   const { core } = __bootstrap;
-  const { op_sandbox_require_resolve, op_sandbox_require_source, op_import_sync } = core.ops;
+  const {
+    op_sandbox_require_resolve,
+    op_sandbox_require_source,
+    op_sandbox_require_syntax_error,
+    op_import_sync,
+  } = core.ops;
+  const SyntaxErrorCtor = SyntaxError;
   const { evalContext } = core;
   // Own copies: user code may replace the globals, but not what require does.
   const JSONParse = JSON.parse;
@@ -119,7 +125,12 @@
         const wrapped = "(function (exports, require, module, __filename, __dirname) { " + source +
           "\n})";
         const { 0: fn, 1: error } = evalContext(wrapped, reply.url);
-        if (error) throw error.thrown;
+        if (error) {
+          // V8 names no position for a script that did not compile; the host finds it.
+          const detail = error.isCompileError ? op_sandbox_require_syntax_error(reply.url) : null;
+          if (detail) throw new SyntaxErrorCtor(detail);
+          throw error.thrown;
+        }
         FunctionPrototypeCall(
           fn,
           module.exports,

@@ -2,13 +2,15 @@
 // selection of them (modifiers, beforeAll/afterAll by describe, fixtures, hooks, the body, the
 // test's time budget mirrored to the host's watchdog) and reports each result as it ends.
 
-import { primordials } from "ext:core/mod.js";
+import { core, primordials } from "ext:core/mod.js";
 import * as api from "ext:isolate_suite/browser/99_index.js";
 import { setDefaultTimeout, takeSoftErrors } from "ext:isolate_suite/matchers/expect.js";
 import { basePool } from "ext:isolate_suite/harness/40_builtins.js";
 import { FixtureScope, fixtureParams, workerFixtures } from "ext:isolate_suite/harness/20_fixtures.js";
 import { tests } from "ext:isolate_suite/harness/30_registration.js";
 import { SkipError, state } from "ext:isolate_suite/harness/10_state.js";
+
+const { op_sandbox_fs_change_sync } = core.ops;
 
 const { host } = api;
 // What decides a test's outcome uses built-ins taken before any user code ran: a spec that
@@ -141,7 +143,7 @@ function makeInfo(test, options, run) {
     status: "passed",
     expectedStatus: test.expectedStatus,
     duration: 0,
-    outputDir: dir,
+    outputDir: `/${dir}`,
     snapshotDir: dir,
     snapshotSuffix: "",
     stdout: [],
@@ -179,8 +181,16 @@ function makeInfo(test, options, run) {
         info.expectedStatus = "failed";
       }
     },
+    // As in Playwright: an absolute path (the project is `/`), and the test's output
+    // directory exists once it is asked for.
     outputPath(...segments) {
-      return [dir, ...segments].join("/");
+      try {
+        op_sandbox_fs_change_sync("mkdir", `/${dir}`, "", true, false);
+      } catch {
+        // Outside the files the test may write (an output directory outside the project):
+        // the path is still the one to hand to the browser APIs.
+      }
+      return ["", dir, ...segments].join("/");
     },
     snapshotPath(...segments) {
       return [dir, ...segments].join("/");
