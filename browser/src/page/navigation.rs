@@ -232,19 +232,28 @@ impl Page {
             return result;
         };
         let failures = self.context().network_failures_since(mark);
-        if let Some(mut refusal) = failures.iter().find(|f| f.is_policy()).cloned() {
-            // The connection that was refused was the URL's own, not a redirect's.
-            if url::Url::parse(&url).is_ok_and(|u| {
+        // The URL's own connection, if it was refused: Chromium's background connections of
+        // the same moment (accounts.google.com, say) are refused too, and are not the reason.
+        let own = |target: &str| {
+            url::Url::parse(&url).is_ok_and(|u| {
                 u.host_str()
                     .zip(u.port_or_known_default())
                     .is_some_and(|(h, p)| {
-                        let t = &refusal.target;
-                        t == &format!("{}:{p}", h.trim_matches(['[', ']']))
-                            || t == &format!("{h}:{p}")
+                        target == format!("{}:{p}", h.trim_matches(['[', ']']))
+                            || target == format!("{h}:{p}")
                     })
-            }) {
+            })
+        };
+        let refused = failures
+            .iter()
+            .find(|f| f.is_policy() && own(&f.target))
+            .or_else(|| failures.iter().find(|f| f.is_policy()))
+            .cloned();
+        if let Some(mut refusal) = refused {
+            if own(&refusal.target) {
                 refusal.target = url;
             } else {
+                // A redirect's connection was refused.
                 refusal.target = format!("{} (reached from {url})", refusal.target);
             }
             return Err(BrowserError::Refused {
