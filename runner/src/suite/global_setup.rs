@@ -21,8 +21,8 @@ use super::worker::runtime_options;
 use super::worker::session_defaults;
 use crate::sandbox::Runtime;
 
-/// How long a global setup or teardown may take when the config sets no `globalTimeout`.
-const DEFAULT_LIMIT: Duration = Duration::from_secs(600);
+/// How long a global setup or teardown may take (there is no `globalTimeout` key yet).
+const LIMIT: Duration = Duration::from_secs(600);
 
 /// A setup whose returned teardown function waits in its sandbox for the end of the run.
 pub(crate) struct Held {
@@ -62,7 +62,6 @@ pub(crate) async fn run(
     project: std::sync::Arc<ProjectRun>,
     source: &BrowserSource,
     config: &Value,
-    limit: Option<Duration>,
 ) -> Result<Ran, String> {
     let key = phase.key();
     let rel = file
@@ -102,7 +101,6 @@ pub(crate) async fn run(
         &mut rx,
         &mut session,
         key,
-        limit,
     )
     .await;
     let env = match outcome {
@@ -151,7 +149,7 @@ pub(crate) async fn run(
 
 impl Held {
     /// Calls the teardown function the setup returned.
-    pub(crate) async fn teardown(self, limit: Option<Duration>) -> Result<(), String> {
+    pub(crate) async fn teardown(self) -> Result<(), String> {
         let Held {
             name,
             runtime,
@@ -167,7 +165,6 @@ impl Held {
             &mut rx,
             &mut session,
             "globalSetup",
-            limit,
         )
         .await;
         finish(&browser, session, runtime).await;
@@ -181,10 +178,8 @@ async fn drive(
     rx: &mut mpsc::UnboundedReceiver<IsolateMsg>,
     session: &mut Option<u32>,
     key: &str,
-    limit: Option<Duration>,
 ) -> Result<(), String> {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    let deadline = tokio::time::sleep(limit);
+    let deadline = tokio::time::sleep(LIMIT);
     tokio::pin!(work);
     tokio::pin!(deadline);
     let mut open = true;
@@ -214,7 +209,7 @@ async fn drive(
                 });
             }
             () = &mut deadline => {
-                return Err(format!("timed out after {}s (set `globalTimeout` in the config for more)", limit.as_secs()));
+                return Err(format!("timed out after {}s (global setup and teardown may take at most that)", LIMIT.as_secs()));
             }
         }
     }

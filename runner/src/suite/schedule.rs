@@ -178,7 +178,6 @@ pub async fn run(
                 project,
                 &request.browser,
                 &config_json,
-                None,
             )
             .await
             {
@@ -189,7 +188,7 @@ pub async fn run(
                 }
                 Err(e) => {
                     for h in held {
-                        let _ = h.teardown(None).await;
+                        let _ = h.teardown().await;
                     }
                     stop_servers(servers, apps).await;
                     return Err(RunError::GlobalSetup(format!("Error in globalSetup: {e}")));
@@ -446,7 +445,7 @@ pub async fn run(
     // ---- global teardown: the setup's returned functions (last first), then the files ----
     let mut teardown_errors = Vec::new();
     for h in held.into_iter().rev() {
-        if let Err(e) = h.teardown(None).await {
+        if let Err(e) = h.teardown().await {
             teardown_errors.push(e);
         }
     }
@@ -460,7 +459,6 @@ pub async fn run(
                 project,
                 &request.browser,
                 &config_json,
-                None,
             )
             .await
             {
