@@ -3,7 +3,9 @@
 //! 20 files without the import (the baseline, in the same run), and the same pair with 2 files,
 //! which isolates what the first import in each worker costs. The figure of issue 14 is the
 //! cost per file after the first: `((with20 − without20) − (with2 − without2)) / 18`
-//! [a few ms].
+//! [a few ms]. Both isolation modes are measured: `file` (the default: every spec file in
+//! fresh isolates, so each evaluates the package again) and `worker` (a worker's isolate, and
+//! the modules it loaded, go on to its next file).
 //!
 //! The packages come from `tests/npm-project/node_modules` (`npm ci` there; `scripts/bench`
 //! runs it). Each figure is the median of 5 runs; every run must pass all its tests.
@@ -51,10 +53,10 @@ fn project(files: usize, with_faker: bool, node_modules: &Path) -> tempfile::Tem
     dir
 }
 
-fn run(binary: &Path, dir: &Path, files: usize) -> Duration {
+fn run(binary: &Path, dir: &Path, files: usize, isolation: &str) -> Duration {
     let started = Instant::now();
     let out = Command::new(binary)
-        .args(["test", "--workers", "2"])
+        .args(["test", "--workers", "2", "--isolation", isolation])
         .env_remove("CI")
         .current_dir(dir)
         .output()
@@ -90,31 +92,43 @@ fn main() {
         .iter()
         .map(|&(n, faker)| project(n, faker, &node_modules))
         .collect();
+    for isolation in ["file", "worker"] {
+        let m = measure(&binary, &cases, &dirs, isolation);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!("imports: 2 workers, --isolation {isolation}, median of {RUNS} runs");
+        println!(
+            "  20 files with faker {:8.1} ms   without {:8.1} ms",
+            ms(m[0]),
+            ms(m[1])
+        );
+        println!(
+            "   2 files with faker {:8.1} ms   without {:8.1} ms",
+            ms(m[2]),
+            ms(m[3])
+        );
+        let first = ms(m[2]) - ms(m[3]);
+        let per_file = ((ms(m[0]) - ms(m[1])) - first) / 18.0;
+        println!("  first import in each worker: {first:.1} ms (both workers)");
+        println!("  per file after the first:    {per_file:.1} ms [a few ms]");
+    }
+}
+
+/// The median time of each case.
+fn measure(
+    binary: &Path,
+    cases: &[(usize, bool)],
+    dirs: &[tempfile::TempDir],
+    isolation: &str,
+) -> Vec<Duration> {
     let mut times = vec![Vec::new(); cases.len()];
     // Warm the file cache once, then alternate the cases so none always gets the quieter machine.
     for (i, &(n, _)) in cases.iter().enumerate() {
-        run(&binary, dirs[i].path(), n);
+        run(binary, dirs[i].path(), n, isolation);
     }
     for _ in 0..RUNS {
         for (i, &(n, _)) in cases.iter().enumerate() {
-            times[i].push(run(&binary, dirs[i].path(), n));
+            times[i].push(run(binary, dirs[i].path(), n, isolation));
         }
     }
-    let m: Vec<Duration> = times.into_iter().map(median).collect();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!("imports: 2 workers, median of {RUNS} runs");
-    println!(
-        "  20 files with faker {:8.1} ms   without {:8.1} ms",
-        ms(m[0]),
-        ms(m[1])
-    );
-    println!(
-        "   2 files with faker {:8.1} ms   without {:8.1} ms",
-        ms(m[2]),
-        ms(m[3])
-    );
-    let first = ms(m[2]) - ms(m[3]);
-    let per_file = ((ms(m[0]) - ms(m[1])) - first) / 18.0;
-    println!("  first import in each worker: {first:.1} ms (both workers)");
-    println!("  per file after the first:    {per_file:.1} ms [a few ms]");
+    times.into_iter().map(median).collect()
 }

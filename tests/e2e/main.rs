@@ -20,6 +20,7 @@ mod serve_app;
 mod test_api;
 mod test_frames;
 mod test_hermetic;
+mod test_isolation;
 mod test_lifecycle;
 mod test_network;
 mod test_profiles;

@@ -20,6 +20,7 @@ use super::UsageError;
 use crate::suite::BrowserSource;
 use crate::suite::Config;
 use crate::suite::Filter;
+use crate::suite::Isolation;
 use crate::suite::LaunchOptions;
 use crate::suite::Pattern;
 use crate::suite::RunRequest;
@@ -77,6 +78,14 @@ pub(crate) struct TestArgs {
     /// Hide config warnings and the console output of failed tests.
     #[arg(long)]
     quiet: bool,
+    /// What a worker's spec files share: `file` (each file in fresh isolates, the default) or
+    /// `worker` (a worker keeps its isolate, and the packages it loaded, while tests pass).
+    #[arg(long, value_name = "MODE", value_parser = isolation_mode)]
+    isolation: Option<Isolation>,
+}
+
+fn isolation_mode(s: &str) -> Result<Isolation, String> {
+    Isolation::parse(s).ok_or_else(|| format!("`{s}` is not an isolation mode (file, worker)"))
 }
 
 fn reporter_path(
@@ -247,6 +256,9 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
         }
         if args.stop_first {
             config.max_failures = 1;
+        }
+        if let Some(i) = args.isolation {
+            config.isolation = i;
         }
         if let Some(r) = &args.reporter {
             config.reporters = r.split(',').map(|n| (n.trim().to_string(), Value::Null)).filter(|(n, _)| !n.is_empty()).collect();

@@ -155,6 +155,12 @@ enum Command {
     RunModule {
         specifier: ModuleSpecifier,
         code: Option<String>,
+        /// Wait for the event loop to go idle, not only for the module's evaluation.
+        until_idle: bool,
+        reply: Reply<()>,
+    },
+    Reset {
+        env: Vec<(String, String)>,
         reply: Reply<()>,
     },
     Rebind {
@@ -258,7 +264,17 @@ impl Runtime {
 
     /// Runs an ES module file (inside the module root) until its event loop is idle.
     pub async fn run_module(&self, path: impl AsRef<Path>) -> Result<(), ScriptError> {
-        let path = path.as_ref();
+        self.module_file(path.as_ref(), true).await
+    }
+
+    /// Imports an ES module file (inside the module root): done once the module has been
+    /// evaluated (top-level `await` included), as `import()` is, whatever timers or calls it
+    /// left running. Later modules of the same runtime share the modules it loaded.
+    pub async fn import_module(&self, path: impl AsRef<Path>) -> Result<(), ScriptError> {
+        self.module_file(path.as_ref(), false).await
+    }
+
+    async fn module_file(&self, path: &Path, until_idle: bool) -> Result<(), ScriptError> {
         let abs = if path.is_absolute() {
             path.to_path_buf()
         } else {
@@ -281,6 +297,7 @@ impl Runtime {
         self.request(|reply| Command::RunModule {
             specifier,
             code: None,
+            until_idle,
             reply,
         })
         .await
@@ -292,6 +309,25 @@ impl Runtime {
         &self,
         name: &str,
         code: impl Into<String>,
+    ) -> Result<(), ScriptError> {
+        self.module_code(name, code.into(), true).await
+    }
+
+    /// [`Runtime::import_module`] of module source given by the host (named as in
+    /// [`Runtime::run_module_code`]).
+    pub async fn import_module_code(
+        &self,
+        name: &str,
+        code: impl Into<String>,
+    ) -> Result<(), ScriptError> {
+        self.module_code(name, code.into(), false).await
+    }
+
+    async fn module_code(
+        &self,
+        name: &str,
+        code: String,
+        until_idle: bool,
     ) -> Result<(), ScriptError> {
         let specifier =
             deno_core::resolve_import(&format!("/{}", name.trim_start_matches('/')), "file:///")
@@ -305,13 +341,20 @@ impl Runtime {
                         code_frame: None,
                     }))
                 })?;
-        let code = code.into();
         self.request(|reply| Command::RunModule {
             specifier,
             code: Some(code),
+            until_idle,
             reply,
         })
         .await
+    }
+
+    /// Clears the runtime's timers and console counters and gives `process.env` the variables
+    /// `env`, keeping its bindings, globals and modules: a worker's isolate before its next
+    /// spec file.
+    pub(crate) async fn reset(&self, env: Vec<(String, String)>) -> Result<(), ScriptError> {
+        self.request(|reply| Command::Reset { env, reply }).await
     }
 
     /// Gives the runtime new bindings (console, fetch policy, files, tools, host calls) and a
@@ -468,13 +511,18 @@ fn isolate_thread(
                 Command::RunModule {
                     specifier,
                     code,
+                    until_idle,
                     reply,
                 } => {
                     let main = !main_loaded;
                     main_loaded = true;
+                    let load = Load { main, until_idle };
                     let result =
-                        guarded(&shared, run_module(&mut js, &loader, specifier, code, main)).await;
+                        guarded(&shared, run_module(&mut js, &loader, specifier, code, load)).await;
                     let _ = reply.send(result);
+                }
+                Command::Reset { env, reply } => {
+                    let _ = reply.send(call_reset(&mut js, &reset, &env));
                 }
                 Command::Rebind {
                     options,
@@ -681,12 +729,19 @@ async fn eval(
     )
 }
 
+/// How a module is loaded: as the runtime's main module or a side one, and whether its load
+/// waits for the event loop to go idle or only for the module's evaluation.
+struct Load {
+    main: bool,
+    until_idle: bool,
+}
+
 async fn run_module(
     js: &mut JsRuntime,
     loader: &Loader,
     specifier: ModuleSpecifier,
     code: Option<String>,
-    main: bool,
+    load: Load,
 ) -> Result<(), ScriptError> {
     let uncaught = |e| ScriptError::Uncaught(Box::new(failure_from_core(e, loader)));
     // Module evaluation is a promise, so deno_core calls even a plain top-level `throw` "in
@@ -718,7 +773,7 @@ async fn run_module(
         }
         None => None,
     };
-    let id = match (code, main) {
+    let id = match (code, load.main) {
         (Some(code), true) => js.load_main_es_module_from_code(&specifier, code).await,
         (Some(code), false) => js.load_side_es_module_from_code(&specifier, code).await,
         (None, true) => js.load_main_es_module(&specifier).await,
@@ -726,6 +781,23 @@ async fn run_module(
     }
     .map_err(uncaught)?;
     let evaluation = js.mod_evaluate(id);
+    if !load.until_idle {
+        js.with_event_loop_promise(Box::pin(evaluation), PollEventLoopOptions::default())
+            .await
+            .map_err(evaluation_error)?;
+        // A module whose evaluation rejected settles its future with Ok and rethrows the error
+        // into the event loop: one more turn of the loop, without waiting, brings it out.
+        return std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(
+                match js.poll_event_loop(cx, PollEventLoopOptions::default()) {
+                    std::task::Poll::Ready(Err(e)) => Err(e),
+                    _ => Ok(()),
+                },
+            )
+        })
+        .await
+        .map_err(evaluation_error);
+    }
     js.run_event_loop(PollEventLoopOptions::default())
         .await
         .map_err(evaluation_error)?;

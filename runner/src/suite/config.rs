@@ -62,6 +62,30 @@ pub enum Pattern {
     Regex(String, String),
 }
 
+/// How a worker's spec files share isolates (`isolation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Isolation {
+    /// Every spec file loads in fresh isolates: nothing one file does reaches another.
+    #[default]
+    File,
+    /// A worker keeps its isolate from one spec file to its next, modules loaded (npm packages
+    /// evaluated once per worker, as in Playwright's worker processes), until a test fails,
+    /// times out or a file is loaded again (a retry); then it starts a fresh one. The files of
+    /// a worker then share globals and module state, as in Playwright.
+    Worker,
+}
+
+impl Isolation {
+    /// `"file"` / `"worker"`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "file" => Some(Self::File),
+            "worker" => Some(Self::Worker),
+            _ => None,
+        }
+    }
+}
+
 /// A `webServer` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebServerConfig {
@@ -170,6 +194,8 @@ pub struct Config {
     pub global_setup: Vec<PathBuf>,
     /// `globalTeardown` files (absolute), run after the last test.
     pub global_teardown: Vec<PathBuf>,
+    /// Whether a worker's spec files share its isolate.
+    pub isolation: Isolation,
     /// Keys that were ignored, for one warning each.
     pub warnings: Vec<String>,
 }
@@ -203,6 +229,7 @@ const TOP_KEYS: &[&str] = &[
     "profilesDir",
     "globalSetup",
     "globalTeardown",
+    "isolation",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -813,8 +840,18 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
         global_setup: setup_files(get("globalSetup"), "globalSetup", root).map_err(invalid)?,
         global_teardown: setup_files(get("globalTeardown"), "globalTeardown", root)
             .map_err(invalid)?,
+        isolation: isolation_of(get("isolation")).map_err(invalid)?,
         warnings,
     })
+}
+
+fn isolation_of(v: Option<&Value>) -> Result<Isolation, String> {
+    let bad = |got: &Value| format!("`isolation` must be \"file\" or \"worker\", got {got}");
+    match v {
+        None | Some(Value::Null) => Ok(Isolation::default()),
+        Some(Value::String(s)) => Isolation::parse(s).ok_or_else(|| bad(&Value::String(s.clone()))),
+        Some(other) => Err(bad(other)),
+    }
 }
 
 /// `globalSetup` / `globalTeardown`: a file or a list of files, relative to the config, that

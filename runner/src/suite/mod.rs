@@ -35,6 +35,7 @@ use std::path::PathBuf;
 
 pub use config::Config;
 pub use config::ConfigError;
+pub use config::Isolation;
 pub use config::Pattern;
 pub use discovery::Filter;
 pub use discovery::PatternError;

@@ -284,7 +284,7 @@ pub async fn run(
         let browser =
             BrowserThread::start(source.clone()).map_err(|e| RunError::Worker(e.to_string()))?;
         handles.push(tokio::spawn(worker_loop(
-            Worker { index: w, browser },
+            Worker::new(w, browser),
             to_coord.clone(),
             stop_rx.clone(),
         )));
@@ -526,7 +526,7 @@ impl JobFactory<'_> {
 
 /// A worker asks for a job, runs it, and asks again, until it is told there is no more.
 async fn worker_loop(
-    worker: Worker,
+    mut worker: Worker,
     tx: mpsc::UnboundedSender<ToCoord>,
     stop: watch::Receiver<bool>,
 ) {
@@ -564,6 +564,7 @@ async fn worker_loop(
             _ => break,
         }
     }
+    worker.finish().await;
     drop(events_tx);
     let _ = forwarder.await;
     worker.browser.shutdown().await;
@@ -749,6 +750,7 @@ fn project_run(
             .chain(config.config_env.iter().cloned())
             .collect(),
         module_cache: crate::sandbox::ModuleCache::new(),
+        isolation: config.isolation,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Which tests a run runs: spec files per project (discovered, or given in memory), each listed
-//! in its own isolate, narrowed by the positional filters, `grep`/`grepInvert` (run-wide and
+//! in isolates (see `list_files`), narrowed by the positional filters, `grep`/`grepInvert` (run-wide and
 //! per project) and `test.only`, with `forbidOnly` and "no tests found" as errors.
 
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use isolate_browser_reporters::TestFailure;
 use isolate_browser_reporters::TestId;
 use isolate_browser_reporters::TestInfo;
 
+use super::Isolation;
 use super::RunError;
 use super::RunRequest;
 use super::browser::BrowserThread;
@@ -94,21 +95,7 @@ pub(super) async fn select(
             })
             .collect();
         files_by_project[pi] = files.clone();
-        // Listing runs one isolate per file, a few at a time.
-        let mut listed = Vec::new();
-        for chunk in files.chunks(config.workers.max(1) * 2) {
-            let results = futures::future::join_all(chunk.iter().map(|f| {
-                let project = projects[pi].clone();
-                let browser = list_browser.clone();
-                let f = f.clone();
-                async move {
-                    let r = super::worker::list_file(&project, &f, &browser).await;
-                    (f, r)
-                }
-            }))
-            .await;
-            listed.extend(results);
-        }
+        let listed = list_files(&projects[pi], &files, &list_browser, config.workers).await;
         for (file, result) in listed {
             match result {
                 Ok(tests) => {
@@ -211,4 +198,39 @@ pub(super) async fn select(
         file_errors,
         files_by_project,
     })
+}
+
+/// Lists the files of a project in lanes running side by side, each loading its files one after
+/// another: into fresh isolates, or (`isolation: "worker"`) into the lane's one isolate, reset
+/// between files, so packages the specs import are evaluated once per lane. Results come in the
+/// order of `files`.
+async fn list_files(
+    project: &Arc<ProjectRun>,
+    files: &[Arc<SpecFile>],
+    browser: &BrowserThread,
+    workers: usize,
+) -> Vec<(Arc<SpecFile>, Result<Vec<Listed>, TestFailure>)> {
+    let count = match project.isolation {
+        Isolation::Worker => workers.max(1),
+        Isolation::File => workers.max(1) * 2,
+    };
+    let lanes = (0..count.min(files.len())).map(|lane| async move {
+        let mut warm = None;
+        let mut out = Vec::new();
+        for (i, f) in files.iter().enumerate().skip(lane).step_by(count) {
+            let r = super::worker::list_file(project, f, browser, &mut warm).await;
+            out.push((i, f.clone(), r));
+        }
+        if let Some(runtime) = warm {
+            runtime.dispose().await;
+        }
+        out
+    });
+    let mut listed: Vec<_> = futures::future::join_all(lanes)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    listed.sort_by_key(|(i, _, _)| *i);
+    listed.into_iter().map(|(_, f, r)| (f, r)).collect()
 }

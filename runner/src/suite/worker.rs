@@ -73,6 +73,8 @@ pub(crate) struct ProjectRun {
     pub env: Vec<(String, String)>,
     /// Modules prepared and compiled once for every test runtime of the run.
     pub module_cache: crate::sandbox::ModuleCache,
+    /// Whether a worker's spec files share its isolate.
+    pub isolation: super::Isolation,
 }
 
 /// A spec file; `code` is set for in-memory sources.
@@ -253,12 +255,20 @@ pub(crate) fn session_defaults(project: &ProjectRun) -> SessionDefaults {
     }
 }
 
-/// Loads the spec into a new isolate (the test API is in its snapshot already).
+/// Imports the spec into an isolate (the test API is in its snapshot already): loaded once its
+/// module is evaluated, as Playwright's `import()` of it, whatever timers it left.
 async fn load(runtime: &Runtime, file: &SpecFile) -> Result<(), ScriptError> {
     match &file.code {
-        Some(code) => runtime.run_module_code(&file.rel, code.clone()).await,
-        None => runtime.run_module(&file.rel).await,
+        Some(code) => runtime.import_module_code(&file.rel, code.clone()).await,
+        None => runtime.import_module(&file.rel).await,
     }
+}
+
+/// Makes a runtime that ran a spec file ready for the next one (`isolation: "worker"`): its
+/// timers cleared, `process.env` as granted, and no suite or test of the last file left.
+async fn reset_for_next_file(runtime: &Runtime, project: &ProjectRun) -> Result<(), ScriptError> {
+    runtime.reset(test_env(project)).await?;
+    runtime.eval("__ib_harness.reset()").await.map(drop)
 }
 
 /// Converts a script error (a load failure, a crash of the harness) to a failure.
@@ -280,32 +290,54 @@ pub(crate) fn failure_of_script(e: &ScriptError) -> TestFailure {
     }
 }
 
-/// Lists the tests a spec file declares.
+/// Lists the tests a spec file declares. `warm` is the lane's isolate kept from the file it
+/// listed last (`isolation: "worker"`): it lists this file too when it can, and is left there
+/// for the next when this one loaded cleanly; the caller disposes what is left in the end.
 pub(crate) async fn list_file(
     project: &ProjectRun,
     file: &SpecFile,
     browser: &BrowserThread,
+    warm: &mut Option<Runtime>,
 ) -> Result<Vec<Listed>, TestFailure> {
-    let (tx, _rx) = mpsc::unbounded_channel();
-    let console = TestOutput::shared(project.output_limit);
-    let binding = isolate_host::binding(browser.clone(), session_defaults(project), tx, console);
-    let runtime = Runtime::new(runtime_options(
-        project,
-        TestOutput::shared(project.output_limit),
-        None,
-        binding,
-    ))
-    .map_err(|e| TestFailure {
-        kind: "Error".into(),
-        message: e.to_string(),
-        ..TestFailure::default()
-    })?;
+    let reuse = project.isolation == super::Isolation::Worker;
+    let mut runtime = None;
+    if let Some(kept) = warm.take() {
+        if reuse && kept.is_usable() && reset_for_next_file(&kept, project).await.is_ok() {
+            runtime = Some(kept);
+        } else {
+            kept.dispose().await;
+        }
+    }
+    let runtime = match runtime {
+        Some(r) => r,
+        None => {
+            let (tx, _rx) = mpsc::unbounded_channel();
+            let console = TestOutput::shared(project.output_limit);
+            let binding =
+                isolate_host::binding(browser.clone(), session_defaults(project), tx, console);
+            Runtime::new(runtime_options(
+                project,
+                TestOutput::shared(project.output_limit),
+                None,
+                binding,
+            ))
+            .map_err(|e| TestFailure {
+                kind: "Error".into(),
+                message: e.to_string(),
+                ..TestFailure::default()
+            })?
+        }
+    };
     let result = async {
         load(&runtime, file).await?;
         runtime.eval("__ib_harness.list()").await
     }
     .await;
-    runtime.dispose().await;
+    if reuse && result.is_ok() && runtime.is_usable() {
+        *warm = Some(runtime);
+    } else {
+        runtime.dispose().await;
+    }
     let value = result.map_err(|e| masked(&project.secrets, failure_of_script(&e)))?;
     let listed: Vec<ListedTest> = serde_json::from_value(value).map_err(|e| TestFailure {
         kind: "Error".into(),
@@ -494,12 +526,90 @@ fn steps_of(steps: &[StepInfo], secrets: &Secrets) -> Vec<TestStep> {
 pub(crate) struct Worker {
     pub index: usize,
     pub browser: BrowserThread,
+    /// The isolate kept from the last job (`isolation: "worker"`).
+    warm: Option<Isolate>,
+}
+
+/// A test isolate and what the worker hears from it.
+struct Isolate {
+    project: Arc<ProjectRun>,
+    runtime: Runtime,
+    rx: mpsc::UnboundedReceiver<IsolateMsg>,
+    session: Option<u32>,
+    /// The spec files it has loaded: a module runs once per isolate, so loading one of them
+    /// again (a retry) takes a fresh isolate.
+    loaded: std::collections::HashSet<String>,
 }
 
 impl Worker {
+    pub(crate) fn new(index: usize, browser: BrowserThread) -> Self {
+        Self {
+            index,
+            browser,
+            warm: None,
+        }
+    }
+
+    /// Disposes the isolate kept for a next job; the worker has no more.
+    pub(crate) async fn finish(&mut self) {
+        if let Some(isolate) = self.warm.take() {
+            self.retire(isolate).await;
+        }
+    }
+
+    async fn retire(&self, isolate: Isolate) {
+        if let Some(s) = isolate.session {
+            self.browser.end_session(s).await;
+        }
+        isolate.runtime.dispose().await;
+    }
+
+    /// The isolate to load `file` into: the kept one when the project shares isolates and it
+    /// has not loaded this file, made ready for it; a new one otherwise.
+    async fn isolate_for(
+        &mut self,
+        project: &Arc<ProjectRun>,
+        file: &SpecFile,
+        defaults: &SessionDefaults,
+    ) -> Result<Isolate, TestFailure> {
+        if let Some(kept) = self.warm.take() {
+            let fits = project.isolation == super::Isolation::Worker
+                && Arc::ptr_eq(&kept.project, project)
+                && !kept.loaded.contains(&file.rel)
+                && kept.runtime.is_usable();
+            if fits && reset_for_next_file(&kept.runtime, project).await.is_ok() {
+                return Ok(kept);
+            }
+            self.retire(kept).await;
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let console = TestOutput::shared(project.output_limit);
+        let binding = isolate_host::binding(
+            self.browser.clone(),
+            defaults.clone(),
+            tx.clone(),
+            console.clone(),
+        );
+        let runtime =
+            Runtime::new(runtime_options(project, console, Some(tx), binding)).map_err(|e| {
+                TestFailure {
+                    kind: "Error".into(),
+                    message: e.to_string(),
+                    ..TestFailure::default()
+                }
+            })?;
+        Ok(Isolate {
+            project: project.clone(),
+            runtime,
+            rx,
+            session: None,
+            loaded: Default::default(),
+        })
+    }
+
     /// Runs a job to the end (or until `stop` fires), reporting as tests start and finish.
     pub(crate) async fn run_job(
-        &self,
+        &mut self,
         job: Job,
         events: &mpsc::UnboundedSender<WorkerEvent>,
         stop: &tokio::sync::watch::Receiver<bool>,
@@ -512,27 +622,16 @@ impl Worker {
             if *stop.borrow() {
                 return;
             }
-            let (tx, mut rx) = mpsc::unbounded_channel();
-            let console = TestOutput::shared(project.output_limit);
-            let binding = isolate_host::binding(
-                self.browser.clone(),
-                defaults.clone(),
-                tx.clone(),
-                console.clone(),
-            );
-            let runtime = match Runtime::new(runtime_options(&project, console, Some(tx), binding))
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    let failure = TestFailure {
-                        kind: "Error".into(),
-                        message: e.to_string(),
-                        ..TestFailure::default()
-                    };
+            let mut isolate = match self.isolate_for(&project, &job.file, &defaults).await {
+                Ok(i) => i,
+                Err(failure) => {
                     self.fail_all(&job, &remaining, failure, events);
                     return;
                 }
             };
+            isolate.loaded.insert(job.file.rel.clone());
+            let runtime = &isolate.runtime;
+            let rx = &mut isolate.rx;
             let cancel = runtime.cancel_handle();
             let options = serde_json::to_string(&RunOptions {
                 retry: job.retry,
@@ -547,14 +646,14 @@ impl Worker {
             .unwrap_or_else(|_| "{}".into());
             let ids = serde_json::to_string(&remaining).unwrap_or_else(|_| "[]".into());
             let script = format!("__ib_harness.run({ids}, {options})");
-            let mut session = None;
+            let mut failed = false;
             let mut current: Option<(usize, Instant)> = None;
             let mut deadline: Option<tokio::time::Instant> = None;
             let mut timed_out = false;
             let mut interrupted = false;
             let outcome = {
                 let work = async {
-                    load(&runtime, &job.file).await?;
+                    load(runtime, &job.file).await?;
                     runtime.eval(script).await
                 };
                 tokio::pin!(work);
@@ -568,7 +667,7 @@ impl Worker {
                     tokio::select! {
                         biased;
                         Some(msg) = rx.recv() => {
-                            self.handle(msg, &job, &mut remaining, &mut session, &mut current, &mut deadline, &defaults, events);
+                            self.handle(msg, &job, &mut remaining, &mut isolate.session, &mut current, &mut deadline, &mut failed, &defaults, events);
                         }
                         result = &mut work => break result,
                         () = sleep => {
@@ -585,22 +684,25 @@ impl Worker {
                 }
             };
             // Messages sent just before the isolate finished.
-            while let Ok(msg) = rx.try_recv() {
+            while let Ok(msg) = isolate.rx.try_recv() {
                 self.handle(
                     msg,
                     &job,
                     &mut remaining,
-                    &mut session,
+                    &mut isolate.session,
                     &mut current,
                     &mut deadline,
+                    &mut failed,
                     &defaults,
                     events,
                 );
             }
-            if let Some(s) = session {
-                self.browser.end_session(s).await;
-            }
-            runtime.dispose().await;
+            // A worker's isolate goes on to its next file only after a file that went well,
+            // as Playwright replaces a worker process after a failure.
+            let keep = project.isolation == super::Isolation::Worker
+                && outcome.is_ok()
+                && !failed
+                && isolate.runtime.is_usable();
             match outcome {
                 Ok(value) => {
                     let failures = match serde_json::from_value::<FileResult>(value) {
@@ -619,6 +721,7 @@ impl Worker {
                             ..TestFailure::default()
                         }],
                     };
+                    let clean = failures.is_empty() && remaining.is_empty();
                     for failure in failures {
                         let _ = events.send(WorkerEvent::FileError {
                             file: job.file.clone(),
@@ -637,8 +740,14 @@ impl Worker {
                         };
                         self.fail_all(&job, &left, failure, events);
                     }
+                    if keep && clean {
+                        self.warm = Some(isolate);
+                    } else {
+                        self.retire(isolate).await;
+                    }
                 }
                 Err(e) => {
+                    self.retire(isolate).await;
                     let failure = if timed_out {
                         let ms = current.map(|_| project.timeout.as_millis()).unwrap_or(0);
                         TestFailure {
@@ -705,6 +814,7 @@ impl Worker {
         session: &mut Option<u32>,
         current: &mut Option<(usize, Instant)>,
         deadline: &mut Option<tokio::time::Instant>,
+        failed: &mut bool,
         defaults: &SessionDefaults,
         events: &mpsc::UnboundedSender<WorkerEvent>,
     ) {
@@ -785,6 +895,10 @@ impl Worker {
                 let duration = started.map(|t| t.elapsed()).unwrap_or_default();
                 let attempt =
                     attempt_from_result(&result, console, cpu, duration, job, &defaults.paths);
+                *failed |= matches!(
+                    attempt.outcome,
+                    TestOutcome::Failed | TestOutcome::TimedOut | TestOutcome::Interrupted
+                );
                 let _ = events.send(WorkerEvent::Finished {
                     project: job.project.index,
                     file: job.file.clone(),

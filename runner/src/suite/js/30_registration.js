@@ -10,7 +10,7 @@ import { callerLocation, SkipError, state } from "ext:isolate_suite/harness/10_s
 
 // Registering tests and describing suites uses built-ins taken before user code ran: a spec
 // that replaces `Array.prototype.push` or an array's iterator cannot make its tests vanish.
-const { ArrayPrototypePush, ArrayPrototypeUnshift } = primordials;
+const { ArrayPrototypePush, ArrayPrototypeUnshift, ObjectKeys } = primordials;
 
 export class Suite {
   constructor(title, parent, location) {
@@ -44,6 +44,16 @@ export class Suite {
 export const root = new Suite("", null, { file: "", line: 0, column: 0 });
 state.currentSuite = root;
 export const tests = [];
+
+/** Forgets the suites and tests declared so far: a worker's isolate is about to load its next
+ * spec file (`isolation: "worker"`), whose tests start from a fresh root suite. */
+export function resetRegistrations() {
+  const fresh = new Suite("", null, root.location);
+  const keys = ObjectKeys(fresh);
+  for (let i = 0; i < keys.length; i++) root[keys[i]] = fresh[keys[i]];
+  tests.length = 0;
+  state.currentSuite = root;
+}
 
 export function tagsOf(title, details) {
   const fromTitle = String(title).match(/@[\w-]+/g) ?? [];

@@ -7,7 +7,7 @@ import * as api from "ext:isolate_suite/browser/99_index.js";
 import { setDefaultTimeout, takeSoftErrors } from "ext:isolate_suite/matchers/expect.js";
 import { basePool } from "ext:isolate_suite/harness/40_builtins.js";
 import { FixtureScope, fixtureParams, workerFixtures } from "ext:isolate_suite/harness/20_fixtures.js";
-import { tests } from "ext:isolate_suite/harness/30_registration.js";
+import { resetRegistrations, tests } from "ext:isolate_suite/harness/30_registration.js";
 import { SkipError, state } from "ext:isolate_suite/harness/10_state.js";
 
 const { op_sandbox_fs_change_sync } = core.ops;
@@ -63,7 +63,7 @@ function serialGroup(test) {
   return group;
 }
 
-let suiteIds = new Map();
+const suiteIds = new Map();
 function suiteId(s) {
   if (!suiteIds.has(s)) suiteIds.set(s, suiteIds.size);
   return suiteIds.get(s);
@@ -401,6 +401,16 @@ async function runAfterAll(suite, options, errorsOut) {
     }
   }
   run.stop();
+}
+
+/** Before a worker's isolate loads its next spec file: nothing of the last file's tests is left
+ * to list or run. */
+export function resetFile() {
+  resetRegistrations();
+  suiteIds.clear();
+  state.running = null;
+  state.lateErrors = [];
+  workerFixtures.clear();
 }
 
 export async function runTests(ids, options) {

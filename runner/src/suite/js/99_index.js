@@ -10,7 +10,7 @@ import { core, primordials } from "ext:core/mod.js";
 import * as api from "ext:isolate_suite/browser/99_index.js";
 import { expect } from "ext:isolate_suite/harness/15_expect.js";
 import { test } from "ext:isolate_suite/harness/40_builtins.js";
-import { errorOf, list, runTests } from "ext:isolate_suite/harness/50_running.js";
+import { errorOf, list, resetFile, runTests } from "ext:isolate_suite/harness/50_running.js";
 import { state } from "ext:isolate_suite/harness/10_state.js";
 
 export { chromium, defineConfig, devices, it, mergeExpects, mergeTests, request, selectors, test } from "ext:isolate_suite/harness/40_builtins.js";
@@ -78,7 +78,7 @@ function installTestApi() {
   freezePromiseThen();
   trackRejections();
   Object.defineProperty(globalThis, "__ib_harness", {
-    value: Object.freeze({ list, run: runTests }),
+    value: Object.freeze({ list, run: runTests, reset: resetFile }),
     enumerable: false,
     configurable: true,
   });
