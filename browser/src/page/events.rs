@@ -21,16 +21,82 @@ use crate::error::cdp;
 /// How many events a page keeps for later inspection.
 const KEEP: usize = 1000;
 
+/// How many console messages and page errors a page keeps (`page.consoleMessages()`), as
+/// Playwright does.
+const KEEP_MESSAGES: usize = 200;
+
 /// A `console.*` call in the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConsoleMessage {
-    /// `log`, `info`, `warning`, `error`, `debug`, ...
+    /// `log`, `info`, `warning`, `error`, `debug`, `timeEnd`, ...
     #[serde(rename = "type")]
     pub kind: String,
     /// The arguments, formatted and joined by spaces.
     pub text: String,
-    /// `url:line:column` of the call, when known.
-    pub location: Option<String>,
+    /// Where the call was made, when known.
+    pub location: Option<ConsoleLocation>,
+    /// When, in milliseconds since the epoch (the page's clock).
+    pub timestamp: f64,
+    /// The arguments as the page holds them ([`Page::console_args`] makes handles of them).
+    #[serde(skip)]
+    pub(crate) args: Arc<Vec<runtime::RemoteObject>>,
+}
+
+/// Where a console call was made: zero-based line and column, as CDP and Playwright give them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsoleLocation {
+    /// The script's URL.
+    pub url: String,
+    /// Line, from 0.
+    pub line_number: i64,
+    /// Column, from 0.
+    pub column_number: i64,
+}
+
+/// Which kept messages to answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageFilter {
+    /// Every message kept.
+    All,
+    /// Only those since the main frame last loaded a document (Playwright's default).
+    SinceNavigation,
+}
+
+/// An uncaught error of a page, as kept for `page.pageErrors()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PageErrorRecord {
+    /// `Error: message`.
+    pub message: String,
+    /// The stack, when the page has one.
+    pub stack: Option<String>,
+}
+
+/// Console messages and page errors a page keeps, each with the number of the main-frame
+/// navigation it happened after.
+#[derive(Default)]
+struct Kept {
+    navigation: u64,
+    console: std::collections::VecDeque<(u64, ConsoleMessage)>,
+    errors: std::collections::VecDeque<(u64, PageErrorRecord)>,
+}
+
+fn keep<T>(list: &mut std::collections::VecDeque<(u64, T)>, navigation: u64, item: T) {
+    if list.len() >= KEEP_MESSAGES {
+        list.pop_front();
+    }
+    list.push_back((navigation, item));
+}
+
+fn filtered<T: Clone>(
+    list: &std::collections::VecDeque<(u64, T)>,
+    navigation: u64,
+    filter: MessageFilter,
+) -> Vec<T> {
+    list.iter()
+        .filter(|(n, _)| filter == MessageFilter::All || *n == navigation)
+        .map(|(_, item)| item.clone())
+        .collect()
 }
 
 /// A network request or its response.
@@ -63,7 +129,7 @@ pub struct DialogEvent {
 }
 
 /// Everything a page reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "camelCase")]
 pub enum PageEvent {
     /// `console.*`.
@@ -124,6 +190,7 @@ pub type DialogHandler = Arc<dyn Fn(DialogEvent) -> BoxFuture<'static, DialogAct
 
 pub(crate) struct PageEvents {
     log: Mutex<Vec<PageEvent>>,
+    kept: Mutex<Kept>,
     tx: broadcast::Sender<PageEvent>,
     dialog: Mutex<Option<DialogHandler>>,
     popups: broadcast::Sender<Page>,
@@ -138,6 +205,7 @@ impl Default for PageEvents {
         Self {
             crashed: tokio::sync::watch::Sender::new(false),
             log: Mutex::new(Vec::new()),
+            kept: Mutex::new(Kept::default()),
             tx,
             dialog: Mutex::new(None),
             popups,
@@ -151,7 +219,29 @@ impl PageEvents {
         let _ = self.popups.send(page);
     }
 
+    /// The main frame loaded a new document: later `since-navigation` lists start here.
+    pub(crate) fn navigated(&self) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.navigation += 1;
+        }
+    }
+
     pub(crate) fn push(&self, event: PageEvent) {
+        if let Ok(mut kept) = self.kept.lock() {
+            let n = kept.navigation;
+            match &event {
+                PageEvent::Console(m) => keep(&mut kept.console, n, m.clone()),
+                PageEvent::PageError { message, stack } => keep(
+                    &mut kept.errors,
+                    n,
+                    PageErrorRecord {
+                        message: message.clone(),
+                        stack: stack.clone(),
+                    },
+                ),
+                _ => {}
+            }
+        }
         if let Ok(mut log) = self.log.lock() {
             if log.len() >= KEEP {
                 log.remove(0);
@@ -282,13 +372,20 @@ impl Page {
                     Some(ev) = console.next() => {
                         let text = ev.args.iter().map(format_arg).collect::<Vec<_>>().join(" ");
                         let location = ev.stack_trace.as_ref().and_then(|s| s.call_frames.first()).map(|f| {
-                            format!("{}:{}:{}", f.url, f.line_number + 1, f.column_number + 1)
+                            ConsoleLocation { url: f.url.clone(), line_number: f.line_number, column_number: f.column_number }
                         });
-                        let kind = match kind_name(&ev.r#type).as_str() {
-                            "warning" => "warning".to_string(),
-                            other => other.to_string(),
-                        };
-                        PageEvent::Console(ConsoleMessage { kind, text, location })
+                        // CDP's own names (`timeEnd`, `startGroup`), as Playwright reports them.
+                        let kind = serde_json::to_value(&ev.r#type)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        PageEvent::Console(ConsoleMessage {
+                            kind,
+                            text,
+                            location,
+                            timestamp: *ev.timestamp.inner(),
+                            args: Arc::new(ev.args.clone()),
+                        })
                     }
                     Some(ev) = errors.next() => {
                         let err = crate::page::exception(&ev.exception_details);
@@ -411,15 +508,50 @@ impl Page {
             .unwrap_or_default()
     }
 
-    /// Console messages collected so far.
+    /// Console messages kept (the newest 200).
     pub fn console_messages(&self) -> Vec<ConsoleMessage> {
-        self.events()
-            .into_iter()
-            .filter_map(|e| match e {
-                PageEvent::Console(m) => Some(m),
-                _ => None,
-            })
-            .collect()
+        self.console_messages_filtered(MessageFilter::All)
+    }
+
+    /// Console messages kept (the newest 200): all, or since the last navigation.
+    pub fn console_messages_filtered(&self, filter: MessageFilter) -> Vec<ConsoleMessage> {
+        let kept = self.inner.events.kept.lock();
+        kept.map(|k| filtered(&k.console, k.navigation, filter))
+            .unwrap_or_default()
+    }
+
+    /// Forgets the console messages kept so far.
+    pub fn clear_console_messages(&self) {
+        if let Ok(mut k) = self.inner.events.kept.lock() {
+            k.console.clear();
+        }
+    }
+
+    /// Uncaught errors kept (the newest 200): all, or since the last navigation.
+    pub fn page_errors(&self, filter: MessageFilter) -> Vec<PageErrorRecord> {
+        let kept = self.inner.events.kept.lock();
+        kept.map(|k| filtered(&k.errors, k.navigation, filter))
+            .unwrap_or_default()
+    }
+
+    /// Forgets the page errors kept so far.
+    pub fn clear_page_errors(&self) {
+        if let Ok(mut k) = self.inner.events.kept.lock() {
+            k.errors.clear();
+        }
+    }
+
+    /// Handles of a console message's arguments (Playwright's `consoleMessage.args()`): objects
+    /// stay in the page, primitives are held by value.
+    pub async fn console_args(
+        &self,
+        message: &ConsoleMessage,
+    ) -> Result<Vec<super::JsHandle>, BrowserError> {
+        let mut out = Vec::with_capacity(message.args.len());
+        for remote in message.args.iter() {
+            out.push(super::JsHandle::from_remote(self.clone(), None, remote.clone()).await?);
+        }
+        Ok(out)
     }
 
     /// Subscribes to events as they happen.

@@ -225,6 +225,9 @@ impl Page {
                     Some(ev) = navigated.next() => {
                         let Some(inner) = weak.upgrade() else { break };
                         inner.frames.navigated(&ev.frame);
+                        if ev.frame.parent_id.is_none() {
+                            inner.events.navigated();
+                        }
                         PageEvent::FrameNavigated { frame: ev.frame.id.inner().clone(), frames: inner.frames.snapshot() }
                     }
                     Some(ev) = within.next() => {

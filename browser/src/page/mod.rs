@@ -36,10 +36,13 @@ pub use handle::JsHandle;
 pub use overrides::EmulateMedia;
 pub(crate) use overrides::Overrides;
 
+pub use events::ConsoleLocation;
 pub use events::ConsoleMessage;
 pub use events::DialogAction;
 pub use events::DialogEvent;
 pub use events::DialogHandler;
+pub use events::MessageFilter;
+pub use events::PageErrorRecord;
 pub use events::PageEvent;
 pub use events::RequestEvent;
 

@@ -225,6 +225,23 @@ pub(crate) struct PageArgs {
     pub page: PageId,
 }
 
+/// `page.consoleMessages({ filter })` / `page.pageErrors({ filter })`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MessagesArgs {
+    pub page: PageId,
+    /// `all` or `since-navigation` (the default).
+    pub filter: Option<String>,
+}
+
+/// A console message with handles of its arguments (`consoleMessage.args()`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ConsoleInfo {
+    #[serde(flatten)]
+    pub message: isolate_browser_browser::ConsoleMessage,
+    pub args: Vec<HandleInfo>,
+}
+
 /// `page.goto(url, options)`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -604,7 +621,7 @@ pub(crate) struct EvalOnSelectorArgs {
 }
 
 /// A handle the host made: its id, Playwright's `toString()` of it, and whether it is a node.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct HandleInfo {
     pub id: HandleId,

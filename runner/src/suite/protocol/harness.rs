@@ -225,7 +225,7 @@ pub(crate) enum IsolateEvent {
     /// `page.on('console')`.
     Console {
         page: PageId,
-        data: isolate_browser_browser::ConsoleMessage,
+        data: super::ConsoleInfo,
     },
     /// `page.on('pageerror')`.
     PageError { page: PageId, data: PageErrorData },

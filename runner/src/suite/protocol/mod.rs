@@ -230,6 +230,14 @@ call_table! {
     "page.setContent" => SetContent(SetContentArgs) -> () = b::page::set_content, reports_url;
     /// `page.evaluate(fn, arg)`.
     "page.evaluate" => Evaluate(EvaluateArgs) -> serde_json::Value = b::page::evaluate, reports_url;
+    /// `page.consoleMessages({ filter })`: the messages the page kept, with their arguments.
+    "page.consoleMessages" => ConsoleMessages(MessagesArgs) -> Vec<ConsoleInfo> = b::console::console_messages;
+    /// `page.clearConsoleMessages()`.
+    "page.clearConsoleMessages" => ClearConsoleMessages(PageArgs) -> () = b::console::clear_console_messages;
+    /// `page.pageErrors({ filter })`: the uncaught errors the page kept.
+    "page.pageErrors" => PageErrors(MessagesArgs) -> Vec<isolate_browser_browser::PageErrorRecord> = b::console::page_errors;
+    /// `page.clearPageErrors()`.
+    "page.clearPageErrors" => ClearPageErrors(PageArgs) -> () = b::console::clear_page_errors;
     /// `page.evaluateHandle(fn, arg)`.
     "page.evaluateHandle" => EvaluateHandle(EvaluateArgs) -> HandleInfo = b::handle::page_evaluate_handle, reports_url;
 

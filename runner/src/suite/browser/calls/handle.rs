@@ -16,13 +16,22 @@ use crate::suite::protocol::NamedHandle;
 use crate::suite::protocol::WaitForSelectorArgs;
 
 pub(crate) fn keep(cx: &Cx<'_>, handle: JsHandle) -> Result<HandleInfo, CallError> {
-    let id = HandleId(cx.side.id());
+    keep_in(cx.side, cx.session, handle)
+}
+
+/// Keeps `handle` in the session under a new id.
+pub(crate) fn keep_in(
+    side: &crate::suite::browser::BrowserSide,
+    session: u32,
+    handle: JsHandle,
+) -> Result<HandleInfo, CallError> {
+    let id = HandleId(side.id());
     let info = HandleInfo {
         id,
         preview: handle.preview().to_string(),
         is_element: handle.is_element(),
     };
-    cx.side.with_session(cx.session, |s| {
+    side.with_session(session, |s| {
         s.handles.insert(id, handle);
         Ok(())
     })?;

@@ -2,6 +2,7 @@
 //! crate. Each takes the call's context and its typed arguments and returns its typed reply.
 
 pub(crate) mod browser;
+pub(crate) mod console;
 pub(crate) mod context;
 pub(crate) mod expect;
 pub(crate) mod frame;

@@ -157,7 +157,8 @@ fn isolate_event(page: PageId, event: PageEvent) -> Option<(PageEventName, Isola
                 frames,
             },
         ),
-        PageEvent::Console(data) => (PageEventName::Console, IsolateEvent::Console { page, data }),
+        // Console messages get handles of their arguments first (`forward`).
+        PageEvent::Console(_) => return None,
         PageEvent::PageError { message, stack } => (
             PageEventName::PageError,
             IsolateEvent::PageError {
@@ -195,6 +196,8 @@ fn ensure_forwarder(
         let mut rx = page.subscribe();
         let events = s.events.clone();
         let wanted = set.clone();
+        let side = side.rc().map(|rc| Rc::downgrade(&rc));
+        let page = page.clone();
         tokio::task::spawn_local(async move {
             loop {
                 let event = match rx.recv().await {
@@ -202,8 +205,27 @@ fn ensure_forwarder(
                     Err(RecvError::Lagged(_)) => continue,
                     Err(RecvError::Closed) => break,
                 };
-                let Some((name, event)) = isolate_event(page_id, event) else {
-                    continue;
+                let (name, event) = match event {
+                    PageEvent::Console(message) => {
+                        if !wanted.borrow().contains(&PageEventName::Console) {
+                            continue;
+                        }
+                        let Some(side) = side.as_ref().and_then(std::rc::Weak::upgrade) else {
+                            break;
+                        };
+                        let data = super::console::info(&side, session, &page, message).await;
+                        (
+                            PageEventName::Console,
+                            IsolateEvent::Console {
+                                page: page_id,
+                                data,
+                            },
+                        )
+                    }
+                    other => match isolate_event(page_id, other) {
+                        Some(pair) => pair,
+                        None => continue,
+                    },
                 };
                 if wanted.borrow().contains(&name) && events.send(event).is_err() {
                     break;

@@ -3,10 +3,12 @@
 
 import { host } from "ext:isolate_suite/browser/10_wire.js";
 import { toBase64 } from "ext:isolate_suite/browser/11_values.js";
+import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 
 export class ConsoleMessage {
   #data;
   #page;
+  #args;
   constructor(data, page) {
     this.#data = data;
     this.#page = page;
@@ -17,15 +19,29 @@ export class ConsoleMessage {
   text() {
     return this.#data.text;
   }
+  /** Where the call was made: zero-based `lineNumber` / `columnNumber` (and their aliases
+   * `line` / `column`), as Playwright gives them. */
   location() {
-    const m = /^(.*):(\d+):(\d+)$/.exec(this.#data.location ?? "");
-    return m ? { url: m[1], lineNumber: Number(m[2]), columnNumber: Number(m[3]) } : { url: "", lineNumber: 0, columnNumber: 0 };
+    const l = this.#data.location;
+    const url = l?.url ?? "";
+    const lineNumber = l?.lineNumber ?? 0;
+    const columnNumber = l?.columnNumber ?? 0;
+    return { url, line: lineNumber, column: columnNumber, lineNumber, columnNumber };
+  }
+  /** When the page made the call, in milliseconds since the epoch. */
+  timestamp() {
+    return this.#data.timestamp;
   }
   page() {
     return this.#page ?? null;
   }
+  /** The arguments as handles: objects stay in the page, primitives are held by value. */
   args() {
-    throw new Error("consoleMessage.args() is not supported yet (console arguments are not kept as handles); use consoleMessage.text()");
+    this.#args ??= (this.#data.args ?? []).map((info) => handleOf(info, this.#page));
+    return this.#args.slice();
+  }
+  [Symbol.for("nodejs.util.inspect.custom")]() {
+    return this.text();
   }
 }
 

@@ -66,7 +66,8 @@ function pump() {
   })();
 }
 
-function pageError(data) {
+/** An uncaught page error as the `Error` Playwright gives (`pageerror`, `page.pageErrors()`). */
+export function pageError(data) {
   const err = new Error(data.message.replace(/^[A-Za-z]*Error: /, ""));
   err.name = /^([A-Za-z]*Error):/.exec(data.message)?.[1] ?? "Error";
   if (data.stack) err.stack = data.stack;

@@ -5,9 +5,9 @@
 import { host, setPageUrlSink } from "ext:isolate_suite/browser/10_wire.js";
 import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_suite/browser/11_values.js";
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
-import { Response } from "ext:isolate_suite/browser/20_network.js";
+import { ConsoleMessage, Response } from "ext:isolate_suite/browser/20_network.js";
 import {
-  addRoute, emitTo, hasListeners, off, on, onceOn, pagesById, setPopupFactory, waitForEventOn,
+  addRoute, emitTo, hasListeners, off, on, onceOn, pageError, pagesById, setPopupFactory, waitForEventOn,
 } from "ext:isolate_suite/browser/30_events.js";
 import { clickOptions, Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
 import { Frame } from "ext:isolate_suite/browser/48_frame.js";
@@ -269,6 +269,23 @@ export class Page extends Shortcuts {
   }
   title() {
     return host("page.title", this.#on());
+  }
+  /** The console messages the page kept (the newest 200): since its last navigation, or
+   * `{ filter: "all" }`. */
+  async consoleMessages(options = {}) {
+    const kept = await host("page.consoleMessages", this.#on({ filter: options?.filter }));
+    return kept.map((data) => new ConsoleMessage(data, this));
+  }
+  clearConsoleMessages() {
+    return host("page.clearConsoleMessages", this.#on());
+  }
+  /** The uncaught errors the page kept (the newest 200), as `Error`s. */
+  async pageErrors(options = {}) {
+    const kept = await host("page.pageErrors", this.#on({ filter: options?.filter }));
+    return kept.map(pageError);
+  }
+  clearPageErrors() {
+    return host("page.clearPageErrors", this.#on());
   }
   content() {
     return host("page.content", this.#on());
