@@ -74,6 +74,7 @@ pub use page::MessageFilter;
 pub use page::Page;
 pub use page::PageErrorRecord;
 pub use page::PageEvent;
+pub use page::RemoteAddress;
 pub use page::RequestEvent;
 pub use page::Response;
 pub use page::ScreenshotOptions;

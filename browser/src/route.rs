@@ -240,18 +240,7 @@ fn http_reason(status: u16) -> &'static str {
 
 fn request_of(ev: &fetch::EventRequestPaused) -> RouteRequest {
     let headers = crate::page::header_pairs(&ev.request.headers);
-    let post_data = ev.request.post_data_entries.as_ref().map(|entries| {
-        let mut bytes = Vec::new();
-        for e in entries {
-            if let Some(b) = &e.bytes {
-                let text: &str = b.as_ref();
-                if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(text) {
-                    bytes.extend(decoded);
-                }
-            }
-        }
-        bytes
-    });
+    let post_data = crate::page::post_data_bytes(&ev.request);
     let resource_type = serde_json::to_value(&ev.resource_type)
         .ok()
         .and_then(|v| v.as_str().map(str::to_ascii_lowercase))

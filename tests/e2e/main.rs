@@ -25,5 +25,6 @@ mod test_isolation;
 mod test_lifecycle;
 mod test_network;
 mod test_profiles;
+mod test_requests;
 mod test_runner;
 mod workspace;

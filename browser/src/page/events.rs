@@ -15,6 +15,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use super::Page;
+use super::requests::RequestEvent;
 use crate::error::BrowserError;
 use crate::error::cdp;
 
@@ -79,6 +80,20 @@ struct Kept {
     navigation: u64,
     console: std::collections::VecDeque<(u64, ConsoleMessage)>,
     errors: std::collections::VecDeque<(u64, PageErrorRecord)>,
+    requests: std::collections::VecDeque<RequestEvent>,
+    /// Responses of the kept requests, and the ids of those that failed.
+    responses: std::collections::VecDeque<RequestEvent>,
+    failed: std::collections::VecDeque<String>,
+}
+
+/// How many requests (and responses) a page keeps, as Playwright does.
+const KEEP_REQUESTS: usize = 100;
+
+fn keep_last<T>(list: &mut std::collections::VecDeque<T>, item: T) {
+    if list.len() >= KEEP_REQUESTS {
+        list.pop_front();
+    }
+    list.push_back(item);
 }
 
 fn keep<T>(list: &mut std::collections::VecDeque<(u64, T)>, navigation: u64, item: T) {
@@ -97,22 +112,6 @@ fn filtered<T: Clone>(
         .filter(|(n, _)| filter == MessageFilter::All || *n == navigation)
         .map(|(_, item)| item.clone())
         .collect()
-}
-
-/// A network request or its response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestEvent {
-    /// URL.
-    pub url: String,
-    /// Method (requests) or empty.
-    pub method: String,
-    /// Status (responses), 0 for requests.
-    pub status: u16,
-    /// Resource type (`document`, `script`, `fetch`, ...).
-    pub resource_type: String,
-    /// Failure text for failed requests.
-    pub failure: Option<String>,
 }
 
 /// A dialog (`alert`, `confirm`, `prompt`, `beforeunload`).
@@ -147,6 +146,8 @@ pub enum PageEvent {
     Response(RequestEvent),
     /// A request failed.
     RequestFailed(RequestEvent),
+    /// A request's response body has been received in full.
+    RequestFinished(RequestEvent),
     /// A dialog opened (and was answered by the handler or the policy).
     Dialog(DialogEvent),
     /// The page's renderer crashed (out of memory, killed): every call on it fails now.
@@ -239,6 +240,9 @@ impl PageEvents {
                         stack: stack.clone(),
                     },
                 ),
+                PageEvent::Request(r) => keep_last(&mut kept.requests, r.clone()),
+                PageEvent::Response(r) => keep_last(&mut kept.responses, r.clone()),
+                PageEvent::RequestFailed(r) => keep_last(&mut kept.failed, r.id.clone()),
                 _ => {}
             }
         }
@@ -348,6 +352,10 @@ impl Page {
             .event_listener::<network::EventLoadingFailed>()
             .await
             .map_err(|e| cdp("Network.loadingFailed", e))?;
+        let mut finished = p
+            .event_listener::<network::EventLoadingFinished>()
+            .await
+            .map_err(|e| cdp("Network.loadingFinished", e))?;
         let mut dialogs = p
             .event_listener::<cdp_page::EventJavascriptDialogOpening>()
             .await
@@ -365,8 +373,7 @@ impl Page {
             .map_err(|e| cdp("Inspector.enable", e))?;
         let weak = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
-            let mut urls: std::collections::HashMap<String, (String, String)> =
-                std::collections::HashMap::new();
+            let mut tracker = super::requests::Tracker::default();
             loop {
                 let event = tokio::select! {
                     Some(ev) = console.next() => {
@@ -398,38 +405,31 @@ impl Page {
                         }
                     }
                     Some(ev) = requests.next() => {
-                        let resource_type = ev.r#type.as_ref().map(kind_name).unwrap_or_default();
-                        if resource_type == "document"
+                        if ev.r#type == Some(network::ResourceType::Document)
                             && let Some(inner) = weak.upgrade()
                         {
                             inner.context.document_requested(&ev.request.url);
                         }
-                        urls.insert(ev.request_id.inner().clone(), (ev.request.url.clone(), resource_type.clone()));
-                        PageEvent::Request(RequestEvent {
-                            url: ev.request.url.clone(),
-                            method: ev.request.method.clone(),
-                            status: 0,
-                            resource_type,
-                            failure: None,
-                        })
+                        let mut events = tracker.sent(&ev);
+                        let Some(last) = events.pop() else { continue };
+                        let Some(inner) = weak.upgrade() else { break };
+                        for redirect in events {
+                            inner.events.push(redirect);
+                        }
+                        last
                     }
-                    Some(ev) = responses.next() => PageEvent::Response(RequestEvent {
-                        url: ev.response.url.clone(),
-                        method: String::new(),
-                        status: u16::try_from(ev.response.status).unwrap_or(0),
-                        resource_type: kind_name(&ev.r#type),
-                        failure: None,
-                    }),
-                    Some(ev) = failures.next() => {
-                        let (url, resource_type) = urls.remove(ev.request_id.inner()).unwrap_or_default();
-                        PageEvent::RequestFailed(RequestEvent {
-                            url,
-                            method: String::new(),
-                            status: 0,
-                            resource_type,
-                            failure: Some(ev.error_text.clone()),
-                        })
-                    }
+                    Some(ev) = responses.next() => match tracker.responded(&ev) {
+                        Some(event) => event,
+                        None => continue,
+                    },
+                    Some(ev) = finished.next() => match tracker.finished(&ev) {
+                        Some(event) => event,
+                        None => continue,
+                    },
+                    Some(ev) = failures.next() => match tracker.failed(&ev) {
+                        Some(event) => event,
+                        None => continue,
+                    },
                     Some(ev) = dialogs.next() => {
                         let dialog = DialogEvent {
                             kind: kind_name(&ev.r#type),
@@ -532,6 +532,50 @@ impl Page {
         let kept = self.inner.events.kept.lock();
         kept.map(|k| filtered(&k.errors, k.navigation, filter))
             .unwrap_or_default()
+    }
+
+    /// The requests kept, oldest first (the newest 100, as `page.requests()` gives them).
+    pub fn requests(&self) -> Vec<RequestEvent> {
+        let kept = self.inner.events.kept.lock();
+        kept.map(|k| k.requests.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The response of the request hop `id` (`request.response()`): at once when it has come,
+    /// else once it comes; `None` when the request failed or finished without one, or the
+    /// page closed.
+    pub async fn response_of_request(&self, id: &str) -> Option<RequestEvent> {
+        // Subscribed before looking, so nothing can come in between.
+        let mut rx = self.subscribe();
+        {
+            let kept = self.inner.events.kept.lock().ok()?;
+            if let Some(r) = kept.responses.iter().rev().find(|r| r.id == id) {
+                return Some(r.clone());
+            }
+            if kept.failed.iter().any(|f| f == id) {
+                return None;
+            }
+        }
+        loop {
+            match rx.recv().await {
+                Ok(PageEvent::Response(r)) if r.id == id => return Some(r),
+                Ok(PageEvent::RequestFailed(r) | PageEvent::RequestFinished(r)) if r.id == id => {
+                    return None;
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// The record of the newest hop of the request CDP knows as `cdp_id`, when it is kept.
+    pub(crate) fn request_record(&self, cdp_id: &str) -> Option<RequestEvent> {
+        let kept = self.inner.events.kept.lock().ok()?;
+        kept.requests
+            .iter()
+            .rev()
+            .find(|r| r.cdp_id == cdp_id)
+            .cloned()
     }
 
     /// Forgets the page errors kept so far.

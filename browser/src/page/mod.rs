@@ -24,6 +24,7 @@ mod frames;
 mod handle;
 mod navigation;
 mod overrides;
+mod requests;
 
 pub use expose::BindingCall;
 pub use frame::Frame;
@@ -44,7 +45,8 @@ pub use events::DialogHandler;
 pub use events::MessageFilter;
 pub use events::PageErrorRecord;
 pub use events::PageEvent;
-pub use events::RequestEvent;
+pub use requests::RemoteAddress;
+pub use requests::RequestEvent;
 
 pub use navigation::GotoOptions;
 pub use navigation::LoadState;
@@ -53,6 +55,7 @@ pub use navigation::UrlMatch;
 pub use navigation::WaitUntil;
 pub(crate) use navigation::glob_to_regex;
 pub(crate) use navigation::header_pairs;
+pub(crate) use requests::post_data_bytes;
 
 /// Screenshot options.
 #[derive(Debug, Clone, Default)]

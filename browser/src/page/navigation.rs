@@ -70,6 +70,10 @@ pub struct Response {
     pub url: String,
     /// Header pairs.
     pub headers: Vec<(String, String)>,
+    /// CDP's id of the request (see [`Page::navigation_request`]).
+    pub request_id: String,
+    /// The server's address, when known.
+    pub remote_address: Option<super::RemoteAddress>,
 }
 
 impl Response {
@@ -373,10 +377,8 @@ impl Page {
                 // Events arrive in protocol order: anything already dispatched belongs here.
                 while let Some(Some(ev)) = futures::FutureExt::now_or_never(responses.next()) {
                     if ev.r#type == network::ResourceType::Document {
-                        responses_by_loader.push((
-                            ev.loader_id.inner().clone(),
-                            response_from_cdp(&ev.response),
-                        ));
+                        responses_by_loader
+                            .push((ev.loader_id.inner().clone(), response_from_cdp(&ev)));
                     }
                 }
                 if response.is_none()
@@ -444,7 +446,7 @@ impl Page {
                     if ev.r#type == network::ResourceType::Document
                         && ev.frame_id.as_ref().is_none_or(|f| is_main(f.inner()))
                     {
-                        let r = response_from_cdp(&ev.response);
+                        let r = response_from_cdp(&ev);
                         if loader.as_deref() == Some(ev.loader_id.inner()) {
                             response = Some(r.clone());
                         }
@@ -600,13 +602,29 @@ pub(crate) fn header_pairs(headers: &network::Headers) -> Vec<(String, String)> 
         .unwrap_or_default()
 }
 
-fn response_from_cdp(r: &network::Response) -> Response {
-    let headers = header_pairs(&r.headers);
+fn response_from_cdp(ev: &network::EventResponseReceived) -> Response {
+    let r = &ev.response;
     Response {
         status: u16::try_from(r.status).unwrap_or(0),
         status_text: r.status_text.clone(),
         url: r.url.clone(),
-        headers,
+        headers: header_pairs(&r.headers),
+        request_id: ev.request_id.inner().clone(),
+        remote_address: r
+            .remote_ip_address
+            .clone()
+            .map(|ip_address| super::RemoteAddress {
+                ip_address,
+                port: r.remote_port.unwrap_or(0),
+            }),
+    }
+}
+
+impl Page {
+    /// The record of the request a navigation's response answered (`response.request()`), when
+    /// the page still keeps it.
+    pub fn navigation_request(&self, response: &Response) -> Option<super::RequestEvent> {
+        self.request_record(&response.request_id)
     }
 }
 

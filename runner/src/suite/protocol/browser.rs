@@ -234,6 +234,14 @@ pub(crate) struct MessagesArgs {
     pub filter: Option<String>,
 }
 
+/// `request.response()`: the page and the request hop's id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RequestResponseArgs {
+    pub page: PageId,
+    pub request: String,
+}
+
 /// A console message with handles of its arguments (`consoleMessage.args()`).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ConsoleInfo {
@@ -355,6 +363,7 @@ pub(crate) enum PageEventName {
     Request,
     Response,
     RequestFailed,
+    RequestFinished,
     Dialog,
     FrameAttached,
     FrameDetached,
@@ -432,6 +441,9 @@ pub(crate) struct PageHeadersArgs {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ResponseInfo {
+    /// The record of the request it answered, when the page keeps it.
+    pub request: Option<isolate_browser_browser::RequestEvent>,
+    pub remote_address: Option<isolate_browser_browser::RemoteAddress>,
     pub url: String,
     pub status: u16,
     pub status_text: String,

@@ -244,6 +244,11 @@ pub(crate) enum IsolateEvent {
         page: PageId,
         data: isolate_browser_browser::RequestEvent,
     },
+    /// `page.on('requestfinished')`.
+    RequestFinished {
+        page: PageId,
+        data: isolate_browser_browser::RequestEvent,
+    },
     /// `page.on('dialog')`: answered with `dialog.respond`.
     Dialog {
         page: PageId,
@@ -302,6 +307,7 @@ pub(crate) struct RouteRequestInfo {
     pub url: String,
     pub method: String,
     pub headers: Vec<(String, String)>,
+    /// The body, base64.
     pub post_data: Option<String>,
     pub resource_type: String,
 }

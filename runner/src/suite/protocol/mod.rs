@@ -236,6 +236,10 @@ call_table! {
     "page.clearConsoleMessages" => ClearConsoleMessages(PageArgs) -> () = b::console::clear_console_messages;
     /// `page.pageErrors({ filter })`: the uncaught errors the page kept.
     "page.pageErrors" => PageErrors(MessagesArgs) -> Vec<isolate_browser_browser::PageErrorRecord> = b::console::page_errors;
+    /// `page.requests()`: the requests the page kept.
+    "page.requests" => Requests(PageArgs) -> Vec<isolate_browser_browser::RequestEvent> = b::console::requests;
+    /// `request.response()`: the response of a request of the page, once it has come.
+    "page.requestResponse" => RequestResponse(RequestResponseArgs) -> Option<isolate_browser_browser::RequestEvent> = b::console::request_response;
     /// `page.clearPageErrors()`.
     "page.clearPageErrors" => ClearPageErrors(PageArgs) -> () = b::console::clear_page_errors;
     /// `page.evaluateHandle(fn, arg)`.

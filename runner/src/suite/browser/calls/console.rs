@@ -1,5 +1,5 @@
-//! `page.consoleMessages()`, `page.pageErrors()` and their `clear*`: what a page kept of its
-//! console and its uncaught errors; and the handles of a console message's arguments, made for
+//! `page.consoleMessages()`, `page.pageErrors()` and their `clear*`, `page.requests()`: what a
+//! page kept of its console, its uncaught errors and its requests; and the handles of a console message's arguments, made for
 //! every message the isolate receives (`consoleMessage.args()`).
 
 use isolate_browser_browser::ConsoleMessage;
@@ -14,6 +14,7 @@ use crate::suite::protocol::CallError;
 use crate::suite::protocol::ConsoleInfo;
 use crate::suite::protocol::MessagesArgs;
 use crate::suite::protocol::PageArgs;
+use crate::suite::protocol::RequestResponseArgs;
 
 fn filter_of(filter: Option<&str>) -> Result<MessageFilter, CallError> {
     match filter {
@@ -69,6 +70,21 @@ pub(crate) async fn page_errors(
 ) -> Result<Vec<PageErrorRecord>, CallError> {
     let filter = filter_of(args.filter.as_deref())?;
     Ok(cx.page(args.page)?.page_errors(filter))
+}
+
+pub(crate) async fn requests(
+    cx: &Cx<'_>,
+    args: PageArgs,
+) -> Result<Vec<isolate_browser_browser::RequestEvent>, CallError> {
+    Ok(cx.page(args.page)?.requests())
+}
+
+pub(crate) async fn request_response(
+    cx: &Cx<'_>,
+    args: RequestResponseArgs,
+) -> Result<Option<isolate_browser_browser::RequestEvent>, CallError> {
+    let page = cx.page(args.page)?;
+    Ok(page.response_of_request(&args.request).await)
 }
 
 pub(crate) async fn clear_page_errors(cx: &Cx<'_>, args: PageArgs) -> Result<(), CallError> {

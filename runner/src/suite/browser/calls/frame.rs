@@ -97,10 +97,11 @@ pub(crate) async fn goto(
     a: FrameGotoArgs,
 ) -> Result<Option<crate::suite::protocol::ResponseInfo>, CallError> {
     let options = super::page::goto_options(a.wait_until.as_deref(), a.timeout)?;
+    let page = cx.page(a.page)?;
     let response = frame(cx, a.page, a.frame, "frame.goto")?
         .goto(&a.url, options)
         .await?;
-    Ok(super::page::response_info(response))
+    Ok(super::page::response_info(&page, response))
 }
 
 pub(crate) async fn frame_element(cx: &Cx<'_>, a: FrameArgs) -> Result<HandleInfo, CallError> {

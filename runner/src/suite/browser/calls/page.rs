@@ -175,6 +175,10 @@ fn isolate_event(page: PageId, event: PageEvent) -> Option<(PageEventName, Isola
             PageEventName::RequestFailed,
             IsolateEvent::RequestFailed { page, data },
         ),
+        PageEvent::RequestFinished(data) => (
+            PageEventName::RequestFinished,
+            IsolateEvent::RequestFinished { page, data },
+        ),
         // Dialogs have a handler of their own (`subscribe`); crashes are always reported.
         PageEvent::Dialog(_) | PageEvent::Crash => return None,
     })
@@ -254,8 +258,14 @@ pub(crate) fn goto_options(
     })
 }
 
-pub(crate) fn response_info(r: Option<isolate_browser_browser::Response>) -> Option<ResponseInfo> {
+/// A navigation's response, with the record of its request when the page keeps it.
+pub(crate) fn response_info(
+    page: &Page,
+    r: Option<isolate_browser_browser::Response>,
+) -> Option<ResponseInfo> {
     r.map(|r| ResponseInfo {
+        request: page.navigation_request(&r),
+        remote_address: r.remote_address,
         url: r.url,
         status: r.status,
         status_text: r.status_text,
@@ -266,19 +276,19 @@ pub(crate) fn response_info(r: Option<isolate_browser_browser::Response>) -> Opt
 pub(crate) async fn goto(cx: &Cx<'_>, args: GotoArgs) -> Result<Option<ResponseInfo>, CallError> {
     let page = cx.page(args.page)?;
     let options = goto_options(args.wait_until.as_deref(), args.timeout)?;
-    Ok(response_info(page.goto(&args.url, options).await?))
+    Ok(response_info(&page, page.goto(&args.url, options).await?))
 }
 
 pub(crate) async fn reload(cx: &Cx<'_>, args: NavArgs) -> Result<Option<ResponseInfo>, CallError> {
     let page = cx.page(args.page)?;
     let options = goto_options(args.wait_until.as_deref(), args.timeout)?;
-    Ok(response_info(page.reload(options).await?))
+    Ok(response_info(&page, page.reload(options).await?))
 }
 
 pub(crate) async fn go_back(cx: &Cx<'_>, args: NavArgs) -> Result<Option<ResponseInfo>, CallError> {
     let page = cx.page(args.page)?;
     let options = goto_options(args.wait_until.as_deref(), args.timeout)?;
-    Ok(response_info(page.go_back(options).await?))
+    Ok(response_info(&page, page.go_back(options).await?))
 }
 
 pub(crate) async fn go_forward(
@@ -287,7 +297,7 @@ pub(crate) async fn go_forward(
 ) -> Result<Option<ResponseInfo>, CallError> {
     let page = cx.page(args.page)?;
     let options = goto_options(args.wait_until.as_deref(), args.timeout)?;
-    Ok(response_info(page.go_forward(options).await?))
+    Ok(response_info(&page, page.go_forward(options).await?))
 }
 
 pub(crate) async fn title(cx: &Cx<'_>, args: PageArgs) -> Result<String, CallError> {

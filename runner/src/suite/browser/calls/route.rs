@@ -1,6 +1,7 @@
 //! Routes and dialogs: a request a route matches pauses until the isolate's handler answers it
 //! (`route.fulfill` / `abort` / `continue` / `fallback`); a dialog waits for `dialog.respond`.
 
+use base64::Engine as _;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -50,7 +51,7 @@ pub(crate) fn route_handler(cx: &Cx<'_>, route_id: RouteId) -> Result<RouteHandl
                 headers: req.headers,
                 post_data: req
                     .post_data
-                    .map(|b| String::from_utf8_lossy(&b).into_owned()),
+                    .map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
                 resource_type: req.resource_type,
             },
         });

@@ -2,7 +2,7 @@
 // the routes of paused requests, with Playwright's method names.
 
 import { host } from "ext:isolate_suite/browser/10_wire.js";
-import { toBase64 } from "ext:isolate_suite/browser/11_values.js";
+import { bufferOf, toBase64 } from "ext:isolate_suite/browser/11_values.js";
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 
 export class ConsoleMessage {
@@ -45,10 +45,38 @@ export class ConsoleMessage {
   }
 }
 
+/** Header pairs as Playwright's `headers()`: names in lower case, repeated values joined. */
+function headerObject(pairs) {
+  const out = {};
+  for (const [k, v] of pairs ?? []) {
+    const name = k.toLowerCase();
+    out[name] = out[name] === undefined ? v : `${out[name]}, ${v}`;
+  }
+  return out;
+}
+
+function headersArrayOf(pairs) {
+  return (pairs ?? []).map(([name, value]) => ({ name, value }));
+}
+
+function headerValueOf(pairs, name) {
+  const want = String(name).toLowerCase();
+  const values = (pairs ?? []).filter(([k]) => k.toLowerCase() === want).map(([, v]) => v);
+  return values.length ? values.join(", ") : null;
+}
+
+/** A request of a page, one per hop of a redirect chain (Playwright's `Request`). */
 export class Request {
   #data;
-  constructor(data) {
+  #page;
+  #response = null;
+  #settled = false;
+  #waiters = [];
+  constructor(data, page = null) {
     this.#data = data;
+    this.#page = page;
+    this._redirectedFrom = null;
+    this._redirectedTo = null;
   }
   url() {
     return this.#data.url;
@@ -60,17 +88,83 @@ export class Request {
     return this.#data.resourceType;
   }
   headers() {
-    return Object.fromEntries(this.#data.headers ?? []);
+    return headerObject(this.#data.headers);
   }
+  async allHeaders() {
+    return this.headers();
+  }
+  async headersArray() {
+    return headersArrayOf(this.#data.headers);
+  }
+  async headerValue(name) {
+    return headerValueOf(this.#data.headers, name);
+  }
+  /** The body as text, or null when there is none. */
   postData() {
-    return this.#data.postData ?? null;
+    const b64 = this.#data.postData;
+    return b64 === undefined || b64 === null ? null : bufferOf(b64).toString("utf8");
   }
+  postDataBuffer() {
+    const b64 = this.#data.postData;
+    if (b64 === undefined || b64 === null) return null;
+    const bytes = bufferOf(b64);
+    return globalThis.Buffer?.from ? globalThis.Buffer.from(bytes) : bytes;
+  }
+  /** The body parsed: a form (`application/x-www-form-urlencoded`) as an object, else JSON. */
   postDataJSON() {
     const d = this.postData();
-    return d === null ? null : JSON.parse(d);
+    if (d === null) return null;
+    const type = this.headers()["content-type"] ?? "";
+    if (/^application\/x-www-form-urlencoded\b/i.test(type)) {
+      const out = {};
+      for (const [k, v] of new URLSearchParams(d)) out[k] = v;
+      return out;
+    }
+    try {
+      return JSON.parse(d);
+    } catch {
+      throw new Error(`POST data is not a valid JSON object: ${d}`);
+    }
+  }
+  isNavigationRequest() {
+    return !!this.#data.isNavigation;
+  }
+  /** The frame that made the request (the main frame when the page no longer knows it). */
+  frame() {
+    const page = this.#page;
+    if (!page) return null;
+    return (this.#data.frame ? page._frameFor(this.#data.frame) : null) ?? page.mainFrame();
+  }
+  redirectedFrom() {
+    return this._redirectedFrom;
+  }
+  redirectedTo() {
+    return this._redirectedTo;
   }
   failure() {
     return this.#data.failure ? { errorText: this.#data.failure } : null;
+  }
+  serviceWorker() {
+    return null;
+  }
+  /** Its response: at once when it has come, else once it comes (null if the request failed). */
+  async response() {
+    if (this.#settled) return this.#response;
+    const page = this.#page;
+    if (!page || !this.#data.id) return new Promise((resolve) => this.#waiters.push(resolve));
+    const data = await host("page.requestResponse", { page: page._id, request: this.#data.id });
+    if (!this.#settled) this._settle(data ? new Response(data, this.frame(), this) : null);
+    return this.#response;
+  }
+  _settle(response, failure) {
+    if (failure) this.#data = { ...this.#data, failure };
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#response = response;
+    for (const resolve of this.#waiters.splice(0)) resolve(response);
+  }
+  _page() {
+    return this.#page;
   }
 }
 
@@ -86,16 +180,21 @@ export class Response {
       : null);
   }
   #frame;
-  constructor(data, frame = null) {
+  #request;
+  constructor(data, frame = null, request = null) {
     this.#data = data;
     this.#frame = frame;
+    this.#request = request ?? (data.request ? new Request(data.request, frame?._page ?? null) : null);
   }
   url() {
     return this.#data.url;
   }
-  /** The frame whose navigation this is the response of. */
+  /** The frame whose request this answers. */
   frame() {
-    return this.#frame;
+    return this.#frame ?? this.#request?.frame() ?? null;
+  }
+  request() {
+    return this.#request;
   }
   status() {
     return this.#data.status;
@@ -107,12 +206,28 @@ export class Response {
     return this.#data.status === 0 || (this.#data.status >= 200 && this.#data.status <= 299);
   }
   headers() {
-    const out = {};
-    for (const [k, v] of this.#data.headers ?? []) out[k.toLowerCase()] = v;
-    return out;
+    return headerObject(this.#data.headers);
+  }
+  async allHeaders() {
+    return this.headers();
+  }
+  async headersArray() {
+    return headersArrayOf(this.#data.headers);
   }
   headerValue(name) {
-    return this.headers()[name.toLowerCase()] ?? null;
+    return headerValueOf(this.#data.headers, name);
+  }
+  async headerValues(name) {
+    const want = String(name).toLowerCase();
+    return (this.#data.headers ?? []).filter(([k]) => k.toLowerCase() === want).map(([, v]) => v);
+  }
+  /** `{ ipAddress, port }` Chromium connected to, when known (for loopback servers, the run's
+   * network-policy proxy that stands between them). */
+  async serverAddr() {
+    return this.#data.remoteAddress ?? null;
+  }
+  fromServiceWorker() {
+    return false;
   }
 }
 

@@ -66,6 +66,32 @@ function pump() {
   })();
 }
 
+/** How many requests a page remembers, so that a response, a redirect or a failure finds the
+ * `Request` object its listeners were given. */
+const REMEMBERED_REQUESTS = 1000;
+
+/** The page's `Request` for a request record: the one made before for the same hop, or a new
+ * one linked to the hop it was redirected from. */
+export function requestOf(page, data) {
+  if (!page) return new Request(data, null);
+  page._requests ??= new Map();
+  const known = data.id ? page._requests.get(data.id) : undefined;
+  if (known) return known;
+  const request = new Request(data, page);
+  if (data.redirectedFrom) {
+    const from = page._requests.get(data.redirectedFrom);
+    if (from) {
+      request._redirectedFrom = from;
+      from._redirectedTo = request;
+    }
+  }
+  if (data.id) {
+    page._requests.set(data.id, request);
+    if (page._requests.size > REMEMBERED_REQUESTS) page._requests.delete(page._requests.keys().next().value);
+  }
+  return request;
+}
+
 /** An uncaught page error as the `Error` Playwright gives (`pageerror`, `page.pageErrors()`). */
 export function pageError(data) {
   const err = new Error(data.message.replace(/^[A-Za-z]*Error: /, ""));
@@ -103,12 +129,19 @@ function dispatch(ev) {
       arg = pageError(ev.data);
       break;
     case "request":
+    case "requestfinished":
+      arg = requestOf(page, ev.data);
+      break;
     case "requestfailed":
-      arg = new Request(ev.data);
+      arg = requestOf(page, ev.data);
+      arg._settle(null, ev.data.failure);
       break;
-    case "response":
-      arg = new Response(ev.data);
+    case "response": {
+      const request = requestOf(page, ev.data.request ?? { id: "", url: ev.data.url });
+      arg = new Response(ev.data, request.frame(), request);
+      request._settle(arg);
       break;
+    }
     case "dialog":
       arg = new Dialog(ev.data, ev.dialogId);
       break;

@@ -7,7 +7,7 @@ import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { ConsoleMessage, Response } from "ext:isolate_suite/browser/20_network.js";
 import {
-  addRoute, emitTo, hasListeners, off, on, onceOn, pageError, pagesById, setPopupFactory, waitForEventOn,
+  addRoute, emitTo, hasListeners, off, on, onceOn, pageError, pagesById, requestOf, setPopupFactory, waitForEventOn,
 } from "ext:isolate_suite/browser/30_events.js";
 import { clickOptions, Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
 import { Frame } from "ext:isolate_suite/browser/48_frame.js";
@@ -32,7 +32,7 @@ setPopupFactory((opener, id) => {
 
 /** Page events the host forwards only while someone listens. */
 // (Frame events come always: the page keeps its frame tree from them.)
-const HOST_EVENTS = new Set(["console", "pageerror", "request", "response", "requestfailed", "dialog"]);
+const HOST_EVENTS = new Set(["console", "pageerror", "request", "response", "requestfailed", "requestfinished", "dialog"]);
 
 class Keyboard {
   #page;
@@ -286,6 +286,11 @@ export class Page extends Shortcuts {
   }
   clearPageErrors() {
     return host("page.clearPageErrors", this.#on());
+  }
+  /** The requests the page kept (the newest 100), oldest first. */
+  async requests() {
+    const kept = await host("page.requests", this.#on());
+    return kept.map((data) => requestOf(this, data));
   }
   content() {
     return host("page.content", this.#on());
