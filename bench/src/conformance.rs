@@ -105,6 +105,7 @@ export const test = base.extend<any, any>({{
   platform: ['linux', {{ scope: 'worker' }}],
   isLinux: [true, {{ scope: 'worker' }}],
   isMac: [false, {{ scope: 'worker' }}],
+  macVersion: [0, {{ scope: 'worker' }}],
   isWindows: [false, {{ scope: 'worker' }}],
   nodeVersion: [{{ major: 24, minor: 0, patch: 0 }}, {{ scope: 'worker' }}],
   loopback: [undefined, {{ scope: 'worker', option: true }}],
@@ -158,6 +159,16 @@ export function chromiumVersionLessThan(a: string, b: string) {
     if (left[i] < right[i]) return true;
   }
   return false;
+}
+
+/** A bounding box with each number rounded. */
+export function roundBox(box: { x: number, y: number, width: number, height: number }) {
+  return { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
+}
+
+/** `s` without terminal colour codes. */
+export function stripAnsi(s: string): string {
+  return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 }
 "#;
 

@@ -65,6 +65,7 @@ pub use page::DialogAction;
 pub use page::DialogEvent;
 pub use page::DialogHandler;
 pub use page::EmulateMedia;
+pub use page::FileChooserEvent;
 pub use page::Frame;
 pub use page::FrameInfo;
 pub use page::GotoOptions;

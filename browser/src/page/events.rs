@@ -148,6 +148,12 @@ pub enum PageEvent {
     RequestFailed(RequestEvent),
     /// A request's response body has been received in full.
     RequestFinished(RequestEvent),
+    /// The main frame's `load` event fired.
+    Load,
+    /// The main frame's `DOMContentLoaded` event fired.
+    DomContentLoaded,
+    /// The page opened a file input while file choosers are intercepted.
+    FileChooser(super::file_chooser::FileChooserEvent),
     /// A dialog opened (and was answered by the handler or the policy).
     Dialog(DialogEvent),
     /// The page's renderer crashed (out of memory, killed): every call on it fails now.
@@ -364,6 +370,18 @@ impl Page {
             .event_listener::<runtime::EventBindingCalled>()
             .await
             .map_err(|e| cdp("Runtime.bindingCalled", e))?;
+        let mut loads = p
+            .event_listener::<cdp_page::EventLoadEventFired>()
+            .await
+            .map_err(|e| cdp("Page.loadEventFired", e))?;
+        let mut dom_loads = p
+            .event_listener::<cdp_page::EventDomContentEventFired>()
+            .await
+            .map_err(|e| cdp("Page.domContentEventFired", e))?;
+        let mut choosers = p
+            .event_listener::<cdp_page::EventFileChooserOpened>()
+            .await
+            .map_err(|e| cdp("Page.fileChooserOpened", e))?;
         let mut crashes = p
             .event_listener::<inspector::EventTargetCrashed>()
             .await
@@ -451,6 +469,11 @@ impl Page {
                             .execute(cdp_page::HandleJavaScriptDialogParams { accept, prompt_text })
                             .await;
                         PageEvent::Dialog(dialog)
+                    }
+                    Some(_) = loads.next() => PageEvent::Load,
+                    Some(_) = dom_loads.next() => PageEvent::DomContentLoaded,
+                    Some(ev) = choosers.next() => {
+                        PageEvent::FileChooser(super::file_chooser::FileChooserEvent::from_cdp(&ev))
                     }
                     Some(_) = crashes.next() => {
                         let Some(inner) = weak.upgrade() else { break };

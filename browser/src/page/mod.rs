@@ -19,6 +19,7 @@ use crate::locator::Locator;
 
 mod events;
 mod expose;
+mod file_chooser;
 mod frame;
 mod frames;
 mod handle;
@@ -45,6 +46,7 @@ pub use events::DialogHandler;
 pub use events::MessageFilter;
 pub use events::PageErrorRecord;
 pub use events::PageEvent;
+pub use file_chooser::FileChooserEvent;
 pub use requests::RemoteAddress;
 pub use requests::RequestEvent;
 

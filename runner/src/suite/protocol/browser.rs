@@ -242,6 +242,13 @@ pub(crate) struct RequestResponseArgs {
     pub request: String,
 }
 
+/// A file chooser the page opened: whether it takes several files, and its input.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct FileChooserInfo {
+    pub multiple: bool,
+    pub element: HandleInfo,
+}
+
 /// A console message with handles of its arguments (`consoleMessage.args()`).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ConsoleInfo {
@@ -364,6 +371,9 @@ pub(crate) enum PageEventName {
     Response,
     RequestFailed,
     RequestFinished,
+    FileChooser,
+    Load,
+    DomContentLoaded,
     Dialog,
     FrameAttached,
     FrameDetached,

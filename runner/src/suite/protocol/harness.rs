@@ -244,6 +244,15 @@ pub(crate) enum IsolateEvent {
         page: PageId,
         data: isolate_browser_browser::RequestEvent,
     },
+    /// `page.on('load')`.
+    Load { page: PageId },
+    /// `page.on('domcontentloaded')`.
+    DomContentLoaded { page: PageId },
+    /// `page.on('filechooser')`.
+    FileChooser {
+        page: PageId,
+        data: super::FileChooserInfo,
+    },
     /// `page.on('requestfinished')`.
     RequestFinished {
         page: PageId,

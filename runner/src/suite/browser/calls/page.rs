@@ -36,6 +36,7 @@ use crate::suite::protocol::DialogId;
 use crate::suite::protocol::EmulateMediaArgs;
 use crate::suite::protocol::EvaluateArgs;
 use crate::suite::protocol::ExposeArgs;
+use crate::suite::protocol::FileChooserInfo;
 use crate::suite::protocol::GotoArgs;
 use crate::suite::protocol::IsolateEvent;
 use crate::suite::protocol::LoadStateArgs;
@@ -175,12 +176,18 @@ fn isolate_event(page: PageId, event: PageEvent) -> Option<(PageEventName, Isola
             PageEventName::RequestFailed,
             IsolateEvent::RequestFailed { page, data },
         ),
+        PageEvent::Load => (PageEventName::Load, IsolateEvent::Load { page }),
+        PageEvent::DomContentLoaded => (
+            PageEventName::DomContentLoaded,
+            IsolateEvent::DomContentLoaded { page },
+        ),
         PageEvent::RequestFinished(data) => (
             PageEventName::RequestFinished,
             IsolateEvent::RequestFinished { page, data },
         ),
-        // Dialogs have a handler of their own (`subscribe`); crashes are always reported.
-        PageEvent::Dialog(_) | PageEvent::Crash => return None,
+        // Dialogs have a handler of their own (`subscribe`); crashes are always reported;
+        // file choosers get a handle of their input first (`forward`).
+        PageEvent::Dialog(_) | PageEvent::Crash | PageEvent::FileChooser(_) => return None,
     })
 }
 
@@ -223,6 +230,31 @@ fn ensure_forwarder(
                             IsolateEvent::Console {
                                 page: page_id,
                                 data,
+                            },
+                        )
+                    }
+                    PageEvent::FileChooser(chooser) => {
+                        if !wanted.borrow().contains(&PageEventName::FileChooser) {
+                            continue;
+                        }
+                        let Some(side) = side.as_ref().and_then(std::rc::Weak::upgrade) else {
+                            break;
+                        };
+                        // An input the page dropped meanwhile leaves nothing to set files on.
+                        let Ok(input) = page.file_chooser_input(&chooser).await else {
+                            continue;
+                        };
+                        let Ok(element) = super::handle::keep_in(&side, session, input) else {
+                            break;
+                        };
+                        (
+                            PageEventName::FileChooser,
+                            IsolateEvent::FileChooser {
+                                page: page_id,
+                                data: FileChooserInfo {
+                                    multiple: chooser.multiple,
+                                    element,
+                                },
                             },
                         )
                     }
@@ -450,6 +482,9 @@ pub(crate) async fn subscribe(cx: &Cx<'_>, args: SubscribeArgs) -> Result<(), Ca
     ensure_forwarder(cx.side, cx.session, args.page, &page)?
         .borrow_mut()
         .insert(args.event);
+    if args.event == PageEventName::FileChooser {
+        page.intercept_file_choosers(true).await?;
+    }
     Ok(())
 }
 
@@ -462,6 +497,9 @@ pub(crate) async fn unsubscribe(cx: &Cx<'_>, args: SubscribeArgs) -> Result<(), 
     ensure_forwarder(cx.side, cx.session, args.page, &page)?
         .borrow_mut()
         .remove(&args.event);
+    if args.event == PageEventName::FileChooser {
+        page.intercept_file_choosers(false).await?;
+    }
     Ok(())
 }
 

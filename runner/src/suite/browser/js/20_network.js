@@ -231,6 +231,30 @@ export class Response {
   }
 }
 
+/** A file input the page opened (`page.on('filechooser')`): set files on it with `setFiles`. */
+export class FileChooser {
+  #page;
+  #element;
+  #multiple;
+  constructor(page, element, multiple) {
+    this.#page = page;
+    this.#element = element;
+    this.#multiple = !!multiple;
+  }
+  page() {
+    return this.#page;
+  }
+  element() {
+    return this.#element;
+  }
+  isMultiple() {
+    return this.#multiple;
+  }
+  setFiles(files, options = {}) {
+    return this.#element.setInputFiles(files, options);
+  }
+}
+
 export class Dialog {
   #data;
   #id;

@@ -4,7 +4,8 @@
 
 import { host, nextEvents, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 import { ms } from "ext:isolate_suite/browser/11_values.js";
-import { ConsoleMessage, Dialog, Request, Response, Route } from "ext:isolate_suite/browser/20_network.js";
+import { ConsoleMessage, Dialog, FileChooser, Request, Response, Route } from "ext:isolate_suite/browser/20_network.js";
+import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 
 const listeners = new Map(); // target id -> Map(event name -> Set(fn))
 const routes = new Map(); // route id -> handler
@@ -145,12 +146,19 @@ function dispatch(ev) {
     case "dialog":
       arg = new Dialog(ev.data, ev.dialogId);
       break;
+    case "filechooser":
+      arg = new FileChooser(page, handleOf(ev.data.element, page), ev.data.multiple);
+      break;
     case "popup":
       // A page of the opener's context from now on, listened for or not.
       arg = popupOf(page, ev.popup);
       break;
     case "crash":
       if (page) page._crashed = true;
+      arg = page;
+      break;
+    case "load":
+    case "domcontentloaded":
       arg = page;
       break;
     case "binding":
@@ -202,21 +210,54 @@ export function onceOn(target, name, fn) {
   return target.on(name, wrapper);
 }
 
-/** `waitForEvent` of a page or context: the first event that passes the predicate. */
+/** The timeout a wait of `target` has when it names none: the page's default, else its
+ * context's, else 30 s (0: none). */
+function defaultTimeoutOf(target) {
+  return target._defaultTimeout ?? target._context?._defaultTimeout ?? 30000;
+}
+
+/** The error a wait stopped by its `signal` rejects with, as Playwright's. */
+function abortError(signal) {
+  const error = new Error("The operation was aborted");
+  error.name = "AbortError";
+  error.cause = signal.reason;
+  return error;
+}
+
+/** `waitForEvent` of a page or context: the first event that passes the predicate, within the
+ * `timeout` (0: none) and until the `signal` aborts. */
 export function waitForEventOn(target, what, name, optionsOrPredicate) {
-  const predicate = typeof optionsOrPredicate === "function" ? optionsOrPredicate : optionsOrPredicate.predicate;
-  const timeout = (typeof optionsOrPredicate === "object" && ms(optionsOrPredicate.timeout)) || 30000;
+  const options = typeof optionsOrPredicate === "function" ? { predicate: optionsOrPredicate } : (optionsOrPredicate ?? {});
+  const predicate = options.predicate;
+  const timeout = ms(options.timeout) ?? defaultTimeoutOf(target);
+  const signal = options.signal;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      target.off(name, listener);
-      reject(new TimeoutError(`${what}.waitForEvent: Timeout ${timeout}ms exceeded while waiting for event "${name}"`));
-    }, timeout);
-    const listener = async (value) => {
-      if (predicate && !(await predicate(value))) return;
+    let timer;
+    const done = () => {
       clearTimeout(timer);
       target.off(name, listener);
+      signal?.removeEventListener?.("abort", onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(abortError(signal));
+    };
+    const listener = async (value) => {
+      if (predicate && !(await predicate(value))) return;
+      done();
       resolve(value);
     };
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    signal?.addEventListener?.("abort", onAbort);
+    if (timeout > 0) {
+      timer = setTimeout(() => {
+        done();
+        reject(new TimeoutError(`${what}.waitForEvent: Timeout ${timeout}ms exceeded while waiting for event "${name}"`));
+      }, timeout);
+    }
     target.on(name, listener);
   });
 }

@@ -24,15 +24,14 @@ setPopupFactory((opener, id) => {
   let page = pagesById.get(id);
   if (!page && opener) {
     page = new Page(id, opener._context);
-    opener._context?._pages.push(page);
-    opener._context?._emit("page", page);
+    opener._context?._adopt(page);
   }
   return page;
 });
 
 /** Page events the host forwards only while someone listens. */
 // (Frame events come always: the page keeps its frame tree from them.)
-const HOST_EVENTS = new Set(["console", "pageerror", "request", "response", "requestfailed", "requestfinished", "dialog"]);
+const HOST_EVENTS = new Set(["console", "pageerror", "request", "response", "requestfailed", "requestfinished", "filechooser", "load", "domcontentloaded", "dialog"]);
 
 class Keyboard {
   #page;
@@ -365,8 +364,10 @@ export class Page extends Shortcuts {
     return host("page.bringToFront", this.#on());
   }
   async close() {
+    const wasClosed = this._closed;
     this._closed = true;
     await host("page.close", this.#on());
+    if (!wasClosed) emitTo(this._id, "close", this);
   }
   on(name, fn) {
     on(this._id, name, fn);
@@ -389,6 +390,12 @@ export class Page extends Shortcuts {
   addListener(name, fn) {
     return this.on(name, fn);
   }
+  prependListener(name, fn) {
+    return this.on(name, fn);
+  }
+  prependOnceListener(name, fn) {
+    return this.once(name, fn);
+  }
   async route(url, handler) {
     await host("page.route", this.#on({ url: urlMatch(url), routeId: addRoute(handler) }));
   }
@@ -407,6 +414,7 @@ export class Page extends Shortcuts {
     return host("page.emulateMedia", this.#on(change));
   }
   setDefaultTimeout(timeout) {
+    this._defaultTimeout = ms(timeout);
     return host("page.setDefaultTimeout", this.#on({ timeout }));
   }
   setDefaultNavigationTimeout(timeout) {

@@ -3,13 +3,18 @@
 // as in Playwright Test.
 
 import { host } from "ext:isolate_suite/browser/10_wire.js";
-import { urlMatch } from "ext:isolate_suite/browser/11_values.js";
-import { addRoute, callListeners, onceOn, waitForEventOn } from "ext:isolate_suite/browser/30_events.js";
+import { ms, urlMatch } from "ext:isolate_suite/browser/11_values.js";
+import { addRoute, callListeners, emitTo, onceOn, waitForEventOn } from "ext:isolate_suite/browser/30_events.js";
 import { initScriptSource, Page } from "ext:isolate_suite/browser/50_page.js";
 import { APIRequestContext } from "ext:isolate_suite/browser/70_api_request.js";
 
+/** Events of its pages a context reports too (`context.on('request')`). */
+const PAGE_EVENTS = new Set(["request", "response", "requestfailed", "requestfinished", "console"]);
+
 export class BrowserContext {
   #listeners = new Map();
+  /** Per page event the context listens for: the listener it gives each of its pages. */
+  #forwarders = new Map();
   constructor(id, browser, viewport) {
     this._id = id;
     this._browser = browser;
@@ -40,8 +45,7 @@ export class BrowserContext {
     const page = new Page(id, this);
     if (frames) page._syncFrames(frames);
     for (const [name, fn] of this._bindings ?? []) await page.exposeBinding(name, fn);
-    this._pages.push(page);
-    this._emit("page", page);
+    this._adopt(page);
     return page;
   }
   /** `exposeBinding` on every page of the context, now and later. */
@@ -91,6 +95,7 @@ export class BrowserContext {
     return host("context.setGeolocation", this.#on({ geolocation: geolocation ?? null }));
   }
   setDefaultTimeout(timeout) {
+    this._defaultTimeout = ms(timeout);
     return host("context.setDefaultTimeout", this.#on({ timeout }));
   }
   setDefaultNavigationTimeout(timeout) {
@@ -99,8 +104,11 @@ export class BrowserContext {
   async close() {
     if (this._closed) return;
     this._closed = true;
+    const open = this._pages.filter((p) => !p._closed);
     for (const p of this._pages) p._closed = true;
     await host("context.close", this.#on());
+    for (const p of open) emitTo(p._id, "close", p);
+    this._emit("close", this);
   }
   /** For fixture teardown: the context is gone for the test; Chromium finishes on its own. */
   async _closeInBackground() {
@@ -109,14 +117,26 @@ export class BrowserContext {
     for (const p of this._pages) p._closed = true;
     await host("context.close", this.#on({ background: true }));
   }
-  // Context events: "page" (a new page or a popup of one of its pages).
+  // Context events: "page" (a new page or a popup of one of its pages), "close", and the
+  // network and console events of all its pages.
   on(name, fn) {
-    if (name !== "page") {
+    if (name !== "page" && name !== "close" && !PAGE_EVENTS.has(name)) {
       throw new Error(`context.on("${name}") is not supported; listen on the page instead`);
     }
     if (!this.#listeners.has(name)) this.#listeners.set(name, new Set());
     this.#listeners.get(name).add(fn);
+    if (PAGE_EVENTS.has(name) && !this.#forwarders.has(name)) {
+      const forward = (value) => this._emit(name, value);
+      this.#forwarders.set(name, forward);
+      for (const p of this._pages) if (!p._closed) p.on(name, forward);
+    }
     return this;
+  }
+  /** A page of the context from now on: it reports what the context listens for. */
+  _adopt(page) {
+    this._pages.push(page);
+    for (const [name, forward] of this.#forwarders) page.on(name, forward);
+    this._emit("page", page);
   }
   addListener(name, fn) {
     return this.on(name, fn);
@@ -126,6 +146,11 @@ export class BrowserContext {
   }
   off(name, fn) {
     this.#listeners.get(name)?.delete(fn);
+    const forward = this.#forwarders.get(name);
+    if (forward && !this.#listeners.get(name)?.size) {
+      this.#forwarders.delete(name);
+      for (const p of this._pages) p.off(name, forward);
+    }
     return this;
   }
   removeListener(name, fn) {

@@ -3,7 +3,7 @@
 
 export { host, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 export { bufferOf, ms, toBase64 } from "ext:isolate_suite/browser/11_values.js";
-export { ConsoleMessage, Dialog, Request, Response, responseOk, Route } from "ext:isolate_suite/browser/20_network.js";
+export { ConsoleMessage, Dialog, FileChooser, Request, Response, responseOk, Route } from "ext:isolate_suite/browser/20_network.js";
 export { setHandlerErrorSink } from "ext:isolate_suite/browser/30_events.js";
 export { FrameLocator, Locator } from "ext:isolate_suite/browser/40_locator.js";
 export { ElementHandle, JSHandle } from "ext:isolate_suite/browser/45_handles.js";
