@@ -393,7 +393,10 @@ impl Page {
         tokio::spawn(async move {
             let mut tracker = super::requests::Tracker::default();
             loop {
+                // Biased, so that of two events ready together the one listed first goes first:
+                // `domcontentloaded` before `load`, as the page fired them.
                 let event = tokio::select! {
+                    biased;
                     Some(ev) = console.next() => {
                         let text = ev.args.iter().map(format_arg).collect::<Vec<_>>().join(" ");
                         let location = ev.stack_trace.as_ref().and_then(|s| s.call_frames.first()).map(|f| {
@@ -470,8 +473,8 @@ impl Page {
                             .await;
                         PageEvent::Dialog(dialog)
                     }
-                    Some(_) = loads.next() => PageEvent::Load,
                     Some(_) = dom_loads.next() => PageEvent::DomContentLoaded,
+                    Some(_) = loads.next() => PageEvent::Load,
                     Some(ev) = choosers.next() => {
                         PageEvent::FileChooser(super::file_chooser::FileChooserEvent::from_cdp(&ev))
                     }

@@ -23,6 +23,7 @@ mod isolate_host;
 mod json;
 mod output;
 mod protocol;
+mod results;
 mod schedule;
 mod scheduler;
 mod secrets;
