@@ -30,17 +30,6 @@ async fn run_in(dir: std::path::PathBuf) -> Run {
         .expect("run")
 }
 
-fn assert_passed(run: &Run, titles: &[&str]) {
-    for title in titles {
-        assert_eq!(
-            run.status(title),
-            ["passed"],
-            "{title}: {}",
-            run.error(title)
-        );
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_reach_the_hosts_services_only_when_granted() {
     let (secret, secret_seen) = service("<title>secret</title>the host's secret").await;
@@ -114,16 +103,13 @@ test('public pages stay reachable by default', async ({ page }) => {
         ("tests/net.spec.ts", &spec),
     ]);
     let run = run_in(dir.path().to_path_buf()).await;
-    assert_passed(
-        &run,
-        &[
-            "local schemes are refused",
-            "loopback is refused, naming the key that allows it",
-            "subresources, frames, workers and popups of a granted page are refused too",
-            "a granted service and fulfilled routes are reachable",
-            "public pages stay reachable by default",
-        ],
-    );
+    run.assert_passed(&[
+        "local schemes are refused",
+        "loopback is refused, naming the key that allows it",
+        "subresources, frames, workers and popups of a granted page are refused too",
+        "a granted service and fulfilled routes are reachable",
+        "public pages stay reachable by default",
+    ]);
     assert_eq!(
         *secret_seen.lock().expect("lock"),
         Vec::<String>::new(),
@@ -171,7 +157,7 @@ test('downloads', async ({ page }) => {
         ("site/report.csv", "a,b\n1,2\n"),
     ]);
     let run = run_in(dir.path().to_path_buf()).await;
-    assert_passed(&run, &["strict", "downloads"]);
+    run.assert_passed(&["strict", "downloads"]);
     let downloads = dir.path().join("test-results/downloads");
     let saved: Vec<String> = std::fs::read_dir(&downloads)
         .unwrap_or_else(|e| panic!("{}: {e}\n{}", downloads.display(), run.stderr))

@@ -125,19 +125,11 @@ fn console_messages_and_page_errors_are_playwrights() {
         ("tests/console.spec.ts", SPEC),
     ]);
     let run = run_test(dir.path(), &[]);
-    for title in [
+    run.assert_passed(&[
         "arguments are handles",
         "types, locations and timestamps",
         "a page keeps its messages and errors",
-    ] {
-        assert_eq!(
-            run.status(title),
-            ["passed"],
-            "{title}: {}\n{}",
-            run.error(title),
-            run.stdout
-        );
-    }
+    ]);
     assert_eq!(run.code, 0);
 }
 
@@ -190,13 +182,7 @@ fn file_choosers_are_reported_with_their_input() {
         ("tests/chooser.spec.ts", CHOOSER_SPEC),
     ]);
     let run = run_test(dir.path(), &[]);
-    assert_eq!(
-        run.status("file choosers"),
-        ["passed"],
-        "{}\n{}",
-        run.error("file choosers"),
-        run.stdout
-    );
+    run.assert_passed(&["file choosers"]);
 }
 
 const LIFE_SPEC: &str = r#"import { test, expect } from '@playwright/test';
@@ -275,18 +261,10 @@ fn page_life_events_and_waits_end_as_playwrights_do() {
         ("tests/life.spec.ts", LIFE_SPEC),
     ]);
     let run = run_test(dir.path(), &[]);
-    for title in [
+    run.assert_passed(&[
         "load, domcontentloaded and close",
         "a context closing closes its pages",
         "a context reports the requests and console of its pages",
         "waitForEvent timeouts and signals",
-    ] {
-        assert_eq!(
-            run.status(title),
-            ["passed"],
-            "{title}: {}\n{}",
-            run.error(title),
-            run.stdout
-        );
-    }
+    ]);
 }

@@ -162,18 +162,10 @@ async fn requests_and_responses_are_playwrights() {
     let run = tokio::task::spawn_blocking(move || run_test(&path, &[]))
         .await
         .expect("run");
-    for title in [
+    run.assert_passed(&[
         "requests know their frame, headers and body",
         "a subframe request names its frame",
         "a redirect chain is a request per hop",
         "a failed request has no response",
-    ] {
-        assert_eq!(
-            run.status(title),
-            ["passed"],
-            "{title}: {}\n{}",
-            run.error(title),
-            run.stdout
-        );
-    }
+    ]);
 }

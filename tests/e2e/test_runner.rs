@@ -151,6 +151,19 @@ impl Run {
             .collect()
     }
 
+    /// Asserts that each test passed on its first attempt, showing its error and the output.
+    pub fn assert_passed(&self, titles: &[&str]) {
+        for title in titles {
+            assert_eq!(
+                self.status(title),
+                ["passed"],
+                "{title}: {}\n{}",
+                self.error(title),
+                self.stdout
+            );
+        }
+    }
+
     pub fn error(&self, title: &str) -> String {
         self.errors
             .get(title)
