@@ -19,6 +19,7 @@ mod browser;
 mod context;
 mod error;
 mod input;
+mod keyboard;
 mod launch;
 mod locator;
 mod network;

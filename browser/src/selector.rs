@@ -142,6 +142,7 @@ pub(crate) enum Part {
     Role {
         slot: usize,
         name: Option<TextMatch>,
+        description: Option<TextMatch>,
         role: String,
         #[serde(rename = "includeHidden")]
         include_hidden: bool,
@@ -407,13 +408,24 @@ fn parse_one(s: &str, custom: &[String]) -> Result<Part, String> {
             name: name.to_string(),
             body: body.to_string(),
         }),
+        "role" | "internal:role" => {
+            let (role, options) = crate::role::parse_selector(body)?;
+            Ok(Part::Role {
+                slot: 0,
+                name: options.name.as_ref().map(TextQuery::wire),
+                description: options.description.as_ref().map(TextQuery::wire),
+                role,
+                include_hidden: options.include_hidden,
+                options,
+            })
+        }
         "visible" => match body {
             "true" => Ok(Part::Visible { value: true }),
             "false" => Ok(Part::Visible { value: false }),
             _ => Err(format!("visible= expects true or false, got \"{body}\"")),
         },
         other => Err(format!(
-            "unknown selector engine \"{other}\" (known: css, text, xpath, id, data-testid, their :light forms, nth, visible, internal:and, internal:or, internal:chain, internal:has, internal:has-not, internal:has-text, internal:has-not-text, internal:text, internal:control=enter-frame)"
+            "Unknown engine \"{other}\" while parsing selector {s} (known engines: css, text, xpath, id, data-testid, role, their :light forms, nth, visible, internal:and, internal:or, internal:chain, internal:has, internal:has-not, internal:has-text, internal:has-not-text, internal:text, internal:role, internal:control=enter-frame)"
         )),
     }
 }
@@ -564,7 +576,10 @@ mod tests {
     #[test]
     fn unknown_engines_are_named() {
         let err = parse("foo=bar").expect_err("unknown");
-        assert!(err.contains("unknown selector engine \"foo\""), "{err}");
+        assert!(
+            err.contains("Unknown engine \"foo\" while parsing selector foo=bar"),
+            "{err}"
+        );
         assert!(parse("a >> ").is_err());
     }
 }

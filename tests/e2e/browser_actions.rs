@@ -126,7 +126,7 @@ async fn form_actions_and_queries() {
         .await
         .expect_err("radio cannot be unchecked");
     assert!(
-        err.to_string().contains("did not change its state"),
+        err.to_string().contains("Cannot uncheck radio button"),
         "{err}"
     );
 
@@ -487,10 +487,7 @@ async fn keyboard_and_mouse_on_the_page() {
         .keyboard_press("Hyper+x", None)
         .await
         .expect_err("bad modifier");
-    assert!(
-        err.to_string().contains("unknown modifier \"Hyper\""),
-        "{err}"
-    );
+    assert!(err.to_string().contains("Unknown key: \"Hyper\""), "{err}");
     browser.close().await.expect("close");
 }
 
@@ -841,9 +838,8 @@ async fn scrolling_wheel_and_raw_keys() {
     page.evaluate("scrollTo(0, 0)", None)
         .await
         .expect("back to top");
-    page.mouse_wheel(100.0, 100.0, 0.0, 500.0)
-        .await
-        .expect("wheel");
+    page.mouse_move(100.0, 100.0).await.expect("move");
+    page.mouse_wheel(0.0, 500.0).await.expect("wheel");
     page.wait_for_function(
         "() => scrollY >= 500",
         None,

@@ -146,7 +146,7 @@ async fn string_selector_engines() {
         .expect_err("unknown engine");
     assert!(
         bad.to_string()
-            .contains("unknown selector engine \"bogus\""),
+            .contains("Unknown engine \"bogus\" while parsing selector bogus=1"),
         "{bad}"
     );
     browser.close().await.expect("close");

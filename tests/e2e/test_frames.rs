@@ -304,7 +304,7 @@ test('engines', async ({ page, browser }) => {
   await other.close();
   await expect(selectors.register('tag', '({ queryAll: () => [] })')).rejects.toThrow('"tag" selector engine has been already registered');
   await expect(selectors.register('bad name', '({ queryAll: () => [] })')).rejects.toThrow('Selector engine name may only contain');
-  await expect(page.locator('nosuch=x').count()).rejects.toThrow('unknown selector engine "nosuch"');
+  await expect(page.locator('nosuch=x').count()).rejects.toThrow('Unknown engine "nosuch" while parsing selector nosuch=x');
 });
 "#;
     passes("tests/engines.spec.ts", spec, "engines");
@@ -372,7 +372,7 @@ test('shadow and size', async ({ page }) => {
   expect(await (shadow as any).$$(':scope span')).toEqual([]);
   expect(await (shadow as any).$$eval('span', (els: Element[]) => els.length)).toBe(1);
   const unknown = await page.$('foo:light=x').catch((e) => e);
-  expect(String(unknown)).toContain('unknown selector engine "foo:light"');
+  expect(String(unknown)).toContain('Unknown engine "foo:light"');
 
   await page.setContent(`<template id=t><a href="#" id=inner onclick="window.clicks++"><slot></slot></a></template>
     <my-link>Sign up</my-link><script>

@@ -104,14 +104,11 @@ impl Locator {
         timeout: Duration,
     ) -> Result<(f64, f64), BrowserError> {
         let checks = serde_json::to_string(checks).unwrap_or_else(|_| "[]".into());
-        let opts = match position {
-            Some((x, y)) => json!({ "position": { "x": x, "y": y } }).to_string(),
-            None => "{}".into(),
-        };
-        let body = format!("return await ib.actionable(parts, {checks}, {opts});");
+        let position = position.map(|(x, y)| json!({ "x": x, "y": y }));
         let log = CallLog::new(format!("waiting for {}", self.description));
-        poll(what, timeout, log, |_| {
-            let body = body.clone();
+        poll(what, timeout, log, |attempt| {
+            let opts = json!({ "position": position, "attempt": attempt });
+            let body = format!("return await ib.actionable(parts, {checks}, {opts});");
             async move {
                 match self.run_at(&body).await {
                     Ok(None) => Attempt::Retry("document is navigating".into()),
@@ -276,7 +273,22 @@ impl Locator {
         if state.as_bool() == Some(want) {
             return Ok(());
         }
+        if !want
+            && self
+                .with_element(what, "ib.isRadio(el)", options.timeout)
+                .await?
+                .as_bool()
+                == Some(true)
+        {
+            return Err(BrowserError::InvalidArgument(format!(
+                "{what}: Cannot uncheck radio button. Radio buttons can only be unchecked by selecting another radio button in the same group."
+            )));
+        }
+        let trial = options.trial;
         self.click(options.clone()).await?;
+        if trial {
+            return Ok(());
+        }
         let after = self
             .with_element(what, "ib.isChecked(el)", options.timeout)
             .await?;
@@ -302,14 +314,7 @@ impl Locator {
             self.timeout(timeout),
         )
         .await?;
-        let list: Vec<Value> = wanted
-            .iter()
-            .map(|w| match w {
-                SelectBy::Value(v) => json!({ "value": v }),
-                SelectBy::Label(l) => json!({ "label": l }),
-                SelectBy::Index(i) => json!({ "index": i }),
-            })
-            .collect();
+        let list: Vec<Value> = wanted.iter().map(SelectBy::wire).collect();
         let list = serde_json::to_string(&list)
             .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         let timeout_d = self.timeout(timeout);
@@ -329,6 +334,9 @@ impl Locator {
                             Some(Value::Null) | None => {
                                 Attempt::Retry("did not find some options - retrying".into())
                             }
+                            Some(Value::Bool(false)) => Attempt::Retry(
+                                "option being selected is not enabled - retrying".into(),
+                            ),
                             Some(v) => {
                                 Attempt::Ready(serde_json::from_value(v).unwrap_or_default())
                             }
@@ -781,8 +789,7 @@ impl Locator {
             .map_err(|e| crate::error::cdp("Input.setInterceptDrags", e))?;
         let result = async {
             page.mouse_move(sx, sy).await?;
-            page.mouse_down(sx, sy, crate::input::MouseButton::Left)
-                .await?;
+            page.mouse_down(crate::input::MouseButton::Left, 1).await?;
             // The target is measured after the press: the page may rearrange on drag start.
             let target_checks: &[&str] = if options.force {
                 &["scroll"]
@@ -819,9 +826,9 @@ impl Locator {
                             .await
                             .map_err(|e| crate::error::cdp("Input.dispatchDragEvent", e))?;
                     }
-                    page.mouse_up(tx, ty, crate::input::MouseButton::Left).await
+                    page.mouse_up(crate::input::MouseButton::Left, 1).await
                 }
-                _ => page.mouse_up(tx, ty, crate::input::MouseButton::Left).await,
+                _ => page.mouse_up(crate::input::MouseButton::Left, 1).await,
             }
         }
         .await;

@@ -10,6 +10,9 @@ use super::Locator;
 use super::exec::World;
 use crate::error::BrowserError;
 use crate::error::cdp;
+use crate::wait::Attempt;
+use crate::wait::CallLog;
+use crate::wait::poll;
 
 /// The object group of remote objects made for one evaluation (released together).
 const GROUP: &str = "isolate-browser-eval";
@@ -100,6 +103,78 @@ impl Locator {
             });
         }
         crate::page::wire_value(found.value)
+    }
+
+    /// `locator.evaluate(fn, arg)`: waits (up to `timeout`) for the locator's one element
+    /// (strict), then calls `fn(element, arg)` in the main world of its frame. The query and
+    /// the call are one round trip, so nothing runs in the page between finding the element
+    /// and calling `fn` (Playwright's dispatchEvent is atomic in this way).
+    pub async fn evaluate_one(
+        &self,
+        function: &str,
+        arg: Value,
+        handles: &[crate::JsHandle],
+        timeout: Option<std::time::Duration>,
+        what: &str,
+    ) -> Result<Value, BrowserError> {
+        let cdp_page = self.page.cdp().clone();
+        let wire = crate::page::WIRE_JS;
+        let source = serde_json::to_string(function)
+            .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
+        let body = format!(
+            "const found = ib.query(parts, ib.root); if (found.length !== 1) return {{ n: found.length, matches: found.slice(0, 10).map(ib.describe) }}; const w = {wire}; const fn = (0, eval)('(' + {source} + '\\n)'); return {{ v: w.text(await fn(found[0], w.parse(extra, rest))) }};"
+        );
+        let log = CallLog::new(format!("waiting for {}", self.description));
+        let outcome = poll(what, self.timeout(timeout), log, |_| {
+            let body = body.clone();
+            let arg = arg.clone();
+            let cdp_page = &cdp_page;
+            async move {
+                let attempt = async {
+                    let (frame, main, parts, root) = self.main_world_start(cdp_page).await?;
+                    let rest =
+                        crate::page::handle_arguments(&self.page, frame.as_ref(), main, handles)
+                            .await?;
+                    self.call_in(
+                        World::Main(main, Some(GROUP), rest),
+                        &parts,
+                        &body,
+                        true,
+                        Some(arg),
+                        root,
+                    )
+                    .await
+                };
+                let found = attempt.await;
+                let _ = cdp_page
+                    .execute(runtime::ReleaseObjectGroupParams::new(GROUP))
+                    .await;
+                let found = match found {
+                    Ok(Some(found)) => found.value.unwrap_or(Value::Null),
+                    Ok(None) => return Attempt::Retry("document is navigating".into()),
+                    Err(BrowserError::Closed(Some(m))) if m.contains("not ready") => {
+                        return Attempt::Retry("document is navigating".into());
+                    }
+                    Err(e) => return Attempt::Fail(e),
+                };
+                if let Some(v) = found.get("v") {
+                    return Attempt::Ready(v.clone());
+                }
+                match found.get("n").and_then(Value::as_u64).unwrap_or(0) {
+                    0 => Attempt::Retry(format!("waiting for {} to be attached", self.description)),
+                    n => Attempt::Fail(BrowserError::StrictMode {
+                        locator: self.description.clone(),
+                        count: n as usize,
+                        matches: found
+                            .get("matches")
+                            .and_then(|m| serde_json::from_value(m.clone()).ok())
+                            .unwrap_or_default(),
+                    }),
+                }
+            }
+        })
+        .await?;
+        crate::page::wire_value(Some(outcome))
     }
 
     /// Where a main-world query starts: the locator's frame (`None`: the main frame), that

@@ -372,7 +372,11 @@ impl Locator {
                 Err(e) if is_context_gone(&e) => return Ok(None),
                 Err(e) => return Err(e),
             };
-            meta.push(json!({ "count": set.object_ids.len(), "names": set.names }));
+            meta.push(json!({
+                "count": set.object_ids.len(),
+                "names": set.names,
+                "descriptions": set.descriptions,
+            }));
             arguments.extend(set.object_ids.into_iter().map(|id| runtime::CallArgument {
                 value: None,
                 unserializable_value: None,
@@ -398,7 +402,7 @@ impl Locator {
         );
         let strict = self.strict;
         let function = format!(
-            "async function (meta, rootEl, ...els) {{ {install}if (!{engine}) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names }}); at += m.count; }} const rest = els.slice(at); const ib = {engine}.make(roleSets, rootEl ?? document, {strict}, meta.engines); const parts = {parts}; const extra = meta.extra; {body} }}"
+            "async function (meta, rootEl, ...els) {{ {install}if (!{engine}) return {{ __notInstalled: true }}; const roleSets = []; let at = 0; for (const m of meta.roles) {{ roleSets.push({{ elements: els.slice(at, at + m.count), names: m.names, descriptions: m.descriptions }}); at += m.count; }} const rest = els.slice(at); const ib = {engine}.make(roleSets, rootEl ?? document, {strict}, meta.engines); const parts = {parts}; const extra = meta.extra; {body} }}"
         );
         let mut params = runtime::CallFunctionOnParams::new(function);
         params.arguments = Some(arguments);

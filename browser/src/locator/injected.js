@@ -582,14 +582,17 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
         return documentOrder(scope.flatMap((s) => [...engine.queryAll(s, part.body)]));
       }
       case "role": {
-        const set = roleSets[part.slot] ?? { elements: [], names: [] };
+        const set = roleSets[part.slot] ?? { elements: [], names: [], descriptions: [] };
         const test = part.name ? matcher(part.name) : null;
-        const found = set.elements.filter((el, i) => !test || test(set.names[i] ?? ""));
+        const described = part.description ? matcher(part.description) : null;
+        const found = set.elements.filter((el, i) =>
+          (!test || test(set.names[i] ?? "")) && (!described || described(set.descriptions[i] ?? "")));
         if (part.includeHidden) {
           // Elements without layout are not in Chromium's accessibility tree at all.
           const known = new Set(found);
           for (const el of allElements(document)) {
-            if (!known.has(el) && !isVisible(el) && implicitRole(el) === part.role && (!test || test(fallbackName(el)))) {
+            if (!known.has(el) && !isVisible(el) && implicitRole(el) === part.role && (!test || test(fallbackName(el))) &&
+                (!described || described(el.getAttribute("aria-description") ?? el.getAttribute("title") ?? ""))) {
               found.push(el);
             }
           }
@@ -679,11 +682,18 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
 
   const DISABLEABLE = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "OPTION", "OPTGROUP", "FIELDSET"]);
 
+  /** Roles `aria-disabled` applies to, which also take it from an ancestor. */
+  const ARIA_DISABLED_ROLES = new Set(["application", "button", "composite", "gridcell", "group", "input", "link",
+    "menuitem", "scrollbar", "separator", "tab", "checkbox", "columnheader", "combobox", "grid", "listbox", "menu",
+    "menubar", "menuitemcheckbox", "menuitemradio", "option", "radio", "radiogroup", "row", "rowheader", "searchbox",
+    "select", "slider", "spinbutton", "switch", "tablist", "textbox", "toolbar", "tree", "treegrid", "treeitem"]);
+
   function isDisabled(el) {
-    if (DISABLEABLE.has(el.tagName) && (el.disabled || el.closest("fieldset[disabled]") && !el.closest("legend"))) {
-      return true;
-    }
-    return !!el.closest('[aria-disabled="true"]');
+    // `:disabled` knows the fieldset rule: controls in a disabled fieldset are disabled, except
+    // those in its first legend.
+    if (DISABLEABLE.has(el.tagName) && el.matches(":disabled")) return true;
+    if (el.getAttribute("aria-disabled") === "true") return true;
+    return ARIA_DISABLED_ROLES.has(implicitRole(el)) && !!el.parentElement?.closest('[aria-disabled="true"]');
   }
 
   const TEXT_INPUTS = new Set([
@@ -691,20 +701,38 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     "month", "time", "week", "color", "range",
   ]);
 
+  /** Roles that take `aria-readonly` (Playwright's list). */
+  const READONLY_ROLES = new Set(["checkbox", "combobox", "grid", "gridcell", "listbox", "radiogroup", "slider",
+    "spinbutton", "textbox", "columnheader", "rowheader", "searchbox", "switch", "treegrid"]);
+
   function isEditable(el) {
+    el = followLabel(el);
     if (isDisabled(el)) return false;
     if (el instanceof HTMLInputElement) return TEXT_INPUTS.has(el.type) && !el.readOnly;
     if (el instanceof HTMLTextAreaElement) return !el.readOnly;
     if (el instanceof HTMLSelectElement) return true;
-    return el.isContentEditable;
+    if (el.isContentEditable) return true;
+    const role = (el.getAttribute("role") ?? "").trim().split(/\s+/)[0];
+    if (READONLY_ROLES.has(role)) return el.getAttribute("aria-readonly") !== "true";
+    throw new Error("Element is not an <input>, <textarea>, <select> or [contenteditable] and does not have a role allowing [aria-readonly]");
   }
 
+  const CHECKED_ROLES = new Set(["checkbox", "menuitemcheckbox", "option", "radio", "switch", "menuitemradio", "treeitem"]);
+
   function isChecked(el) {
+    el = followLabel(el);
     if (el instanceof HTMLInputElement && (el.type === "checkbox" || el.type === "radio")) return el.checked;
-    const aria = el.getAttribute("aria-checked") ?? el.getAttribute("aria-pressed");
-    if (aria === "true") return true;
-    if (aria === "false" || aria === "mixed") return false;
+    const role = (el.getAttribute("role") ?? "").trim().split(/\s+/)[0];
+    if (CHECKED_ROLES.has(role)) return el.getAttribute("aria-checked") === "true";
+    const pressed = el.getAttribute("aria-pressed");
+    if (pressed !== null) return pressed === "true";
     throw new Error("Not a checkbox or radio button");
+  }
+
+  /** Whether `el` (or the control its label stands for) is a radio button. */
+  function isRadio(el) {
+    el = followLabel(el);
+    return el instanceof HTMLInputElement && el.type === "radio";
   }
 
   /** An element as Playwright previews it (the browser crate's page/preview.js). */
@@ -749,8 +777,15 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     if (checks.includes("box") && !contents && el.getClientRects().length === 0) {
       return { status: "retry", reason: "element is not visible", element: desc };
     }
-    if (checks.includes("enabled") && isDisabled(el)) return { status: "retry", reason: "element is not enabled", element: desc };
-    if (checks.includes("editable") && !isEditable(el)) {
+    if (checks.includes("enabled") && isDisabled(followLabel(el))) return { status: "retry", reason: "element is not enabled", element: desc };
+    const editable = () => {
+      try {
+        return isEditable(el);
+      } catch {
+        return false;
+      }
+    };
+    if (checks.includes("editable") && !editable()) {
       if (!isDisabled(el) && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && el.readOnly) {
         return { status: "retry", reason: "element is not editable", element: desc };
       }
@@ -764,7 +799,11 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     if (checks.includes("scroll") || checks.includes("hit")) {
       const rect = el.getBoundingClientRect();
       const inView = rect.top >= 0 && rect.left >= 0 && rect.bottom <= innerHeight && rect.right <= innerWidth;
-      if (!inView) (contents ? el.firstElementChild ?? el : el).scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
+      // A retry after something covered the element scrolls it elsewhere (a sticky header
+      // covers the top, a footer the bottom), as Playwright alternates its scroll alignment.
+      const attempt = options?.attempt ?? 0;
+      const align = ["center", "end", "center", "start"][attempt % 4];
+      if (!inView || attempt > 0) (contents ? el.firstElementChild ?? el : el).scrollIntoView({ block: align, inline: align, behavior: "instant" });
     }
     const rect = el.getBoundingClientRect();
     // Forced past the checks, a box-less element still has nowhere to be clicked.
@@ -772,8 +811,11 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
       const boxless = el.getClientRects().length === 0;
       return { status: "error", message: boxless ? "Element is not visible" : "Element is outside of the viewport" };
     }
-    const x = rect.left + (options?.position ? options.position.x : rect.width / 2);
-    const y = rect.top + (options?.position ? options.position.y : rect.height / 2);
+    // A position is from the padding box's corner; without one, the middle of the first box
+    // (a link wrapped over two lines is clicked on its first line, not between them).
+    const first = [...el.getClientRects()].find((r) => r.width > 0 && r.height > 0) ?? rect;
+    const x = options?.position ? rect.left + el.clientLeft + options.position.x : first.left + first.width / 2;
+    const y = options?.position ? rect.top + el.clientTop + options.position.y : first.top + first.height / 2;
     if (checks.includes("hit")) {
       let hit = document.elementFromPoint(x, y);
       // Descend into shadow trees: the document only reports their host. (A shadow root's
@@ -784,7 +826,9 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
         if (!inner || inner === hit) break;
         hit = inner;
       }
-      if (hit && !composedContains(el, hit)) {
+      // A click inside a button or link reaches it even through `pointer-events: none` children.
+      const receiver = el.closest("button, [role=button], a, [role=link]") ?? el;
+      if (hit && !composedContains(receiver, hit)) {
         let target = hit;
         // Report the outermost element of the covering subtree that is not an ancestor of ours.
         for (let up = composedParent(target); up && !composedContains(up, el) && up !== document.body; up = composedParent(up)) {
@@ -804,11 +848,30 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     return { status: "ok", value: fn(r.el), element: describe(r.el) };
   }
 
+  /** The element an action or state is about, as Playwright retargets: text inside a button
+   * (or a checkbox, radio) is about that control; a label, or an element inside one, is about
+   * the control it labels. */
+  function followLabel(el) {
+    if (!el.matches("input, textarea, select") && !el.isContentEditable) {
+      el = el.closest("button, [role=button], [role=checkbox], [role=radio]") ?? el;
+    }
+    if (!el.matches("a, input, textarea, button, select, [role=link], [role=button], [role=checkbox], [role=switch], [role=radio]") && !el.isContentEditable) {
+      const label = el.closest("label");
+      if (label?.control) return label.control;
+    }
+    return el;
+  }
+
   function fillElement(el, value) {
+    el = followLabel(el);
     el.focus();
+    if (el instanceof HTMLInputElement && el.type === "number" && value !== "" && !/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) {
+      throw new Error("Cannot type text into input[type=number]");
+    }
     if (el instanceof HTMLInputElement && ["date", "datetime-local", "month", "time", "week", "color", "range"].includes(el.type)) {
-      el.value = value;
-      if (el.value !== value) throw new Error(`Malformed value "${value}" for input of type "${el.type}"`);
+      const want = el.type === "color" ? value.toLowerCase() : value;
+      el.value = want;
+      if (el.value !== want) throw new Error(`Malformed value "${value}" for input of type "${el.type}"`);
       el.dispatchEvent(new Event("input", { bubbles: true, composed: true }));
       el.dispatchEvent(new Event("change", { bubbles: true }));
       return "done";
@@ -839,6 +902,7 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
 
   /** Sets an <input type=file>'s files from { name, mimeType, base64 } payloads. */
   function setFiles(el, files) {
+    el = followLabel(el);
     if (!(el instanceof HTMLInputElement) || el.type !== "file") throw new Error("Node is not an HTMLInputElement of type file");
     if (files.length > 1 && !el.multiple) throw new Error("Non-multiple file input can only accept single file");
     const dt = new DataTransfer();
@@ -854,24 +918,38 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     return el.files.length;
   }
 
+  /** Selects the options `wanted` picks ({ value, label, index, valueOrLabel }: every key
+   * given must match). `null`: some option is missing (retry); `false`: a picked option is
+   * disabled (retry); else the values now selected. */
   function selectOptions(el, wanted) {
+    el = followLabel(el);
     if (!(el instanceof HTMLSelectElement)) throw new Error("Element is not a <select> element");
     const options = [...el.options];
+    const labelOf = (o) => normalize(o.label || o.textContent);
+    const matches = (o, w) =>
+      (w.value === undefined || o.value === w.value) &&
+      (w.label === undefined || labelOf(o) === normalize(w.label)) &&
+      (w.index === undefined || o.index === w.index) &&
+      (w.valueOrLabel === undefined || o.value === w.valueOrLabel || labelOf(o) === normalize(w.valueOrLabel));
     const picked = [];
-    for (const w of wanted) {
-      const opt = options.find((o) =>
-        (w.value !== undefined && o.value === w.value) ||
-        (w.label !== undefined && (o.label === w.label || normalize(o.textContent) === normalize(w.label))) ||
-        (w.index !== undefined && o.index === w.index)
-      );
-      if (!opt) return null;
-      picked.push(opt);
-      if (!el.multiple) break;
+    if (el.multiple) {
+      for (const w of wanted) {
+        const found = options.filter((o) => matches(o, w));
+        if (!found.length) return null;
+        for (const o of found) if (!picked.includes(o)) picked.push(o);
+      }
+    } else if (wanted.length) {
+      const found = wanted.map((w) => options.find((o) => matches(o, w))).find(Boolean);
+      if (!found) return null;
+      picked.push(found);
     }
+    const disabled = (o) => o.disabled || (o.parentElement instanceof HTMLOptGroupElement && o.parentElement.disabled);
+    if (picked.some(disabled)) return false;
     for (const o of options) o.selected = picked.includes(o);
+    if (!picked.length) el.selectedIndex = -1;
     el.dispatchEvent(new Event("input", { bubbles: true, composed: true }));
     el.dispatchEvent(new Event("change", { bubbles: true }));
-    return picked.map((o) => o.value);
+    return options.filter((o) => o.selected).map((o) => o.value);
   }
 
   /** One state of the single match (or of all matches for count/texts), for expect_state. */
@@ -898,8 +976,8 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
       case "attached": return ok(true);
       case "visible": return ok(isVisible(el));
       case "hidden": return ok(!isVisible(el));
-      case "enabled": return ok(!isDisabled(el));
-      case "disabled": return ok(isDisabled(el));
+      case "enabled": return ok(!isDisabled(followLabel(el)));
+      case "disabled": return ok(isDisabled(followLabel(el)));
       case "editable": return ok(isEditable(el));
       case "checked": return ok(isChecked(el));
       case "focused": {
@@ -918,12 +996,18 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
         return ok(ratio > (arg?.ratio ?? 0) || (arg?.ratio === 0 && ratio > 0));
       }
       case "text": return ok(normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg));
-      case "value":
-        if (!("value" in el)) throw new Error("Node is not an <input>, <textarea> or <select> element");
-        return ok(el.value);
-      case "values":
-        if (!(el instanceof HTMLSelectElement)) throw new Error("Not a select element");
-        return ok([...el.selectedOptions].map((o) => o.value));
+      case "value": {
+        const control = followLabel(el);
+        if (!(control instanceof HTMLInputElement || control instanceof HTMLTextAreaElement || control instanceof HTMLSelectElement)) {
+          throw new Error("Node is not an <input>, <textarea> or <select> element");
+        }
+        return ok(control.value);
+      }
+      case "values": {
+        const select = followLabel(el);
+        if (!(select instanceof HTMLSelectElement) || !select.multiple) throw new Error("Not a select element with a multiple attribute");
+        return ok([...select.selectedOptions].map((o) => o.value));
+      }
       case "attribute": return ok(el.getAttribute(arg.name));
       case "class": return ok(el.getAttribute("class") ?? "");
       case "css": return ok(getComputedStyle(el).getPropertyValue(arg.name));
@@ -963,6 +1047,7 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     isDisabled,
     isEditable,
     isChecked,
+    isRadio,
     fillElement,
     setFiles,
     selectOptions,

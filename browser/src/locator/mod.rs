@@ -63,7 +63,9 @@ pub struct FilterOptions {
     pub visible: Option<bool>,
 }
 
-/// Options of `select_option`: each entry picks by value, label or index.
+/// Options of `select_option`: each entry picks by value, label or index. A multiple select
+/// selects an option for every entry (and waits until each has one); a single select takes
+/// the first entry that matches an option.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SelectBy {
     /// The option's `value`.
@@ -72,6 +74,29 @@ pub enum SelectBy {
     Label(String),
     /// The option's position.
     Index(usize),
+    /// The option's value, else its label (what a plain string means in Playwright).
+    ValueOrLabel(String),
+    /// An option matching every one of these (`{ value: 'a', label: 'A' }`).
+    Every(Vec<SelectBy>),
+}
+
+impl SelectBy {
+    /// What the injected engine matches an option against: every key must match.
+    fn wire(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        self.fill(&mut out);
+        serde_json::Value::Object(out)
+    }
+
+    fn fill(&self, out: &mut serde_json::Map<String, serde_json::Value>) {
+        match self {
+            Self::Value(v) => _ = out.insert("value".into(), v.clone().into()),
+            Self::Label(l) => _ = out.insert("label".into(), l.clone().into()),
+            Self::Index(i) => _ = out.insert("index".into(), (*i).into()),
+            Self::ValueOrLabel(v) => _ = out.insert("valueOrLabel".into(), v.clone().into()),
+            Self::Every(all) => all.iter().for_each(|s| s.fill(out)),
+        }
+    }
 }
 
 /// The box of an element in the viewport, CSS pixels.
@@ -244,16 +269,21 @@ impl Locator {
         if options.include_hidden {
             desc.push("includeHidden: true".into());
         }
+        if let Some(d) = &options.description {
+            desc.push(format!("description: {}", d.describe()));
+        }
         let call = if desc.is_empty() {
             format!("getByRole({})", quote(role))
         } else {
             format!("getByRole({}, {{ {} }})", quote(role), desc.join(", "))
         };
         let name = options.name.as_ref().map(TextQuery::wire);
+        let description = options.description.as_ref().map(TextQuery::wire);
         self.chain(
             vec![Part::Role {
                 slot: 0,
                 name,
+                description,
                 role: role.to_string(),
                 include_hidden: options.include_hidden,
                 options,

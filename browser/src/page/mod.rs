@@ -85,6 +85,10 @@ pub(crate) struct PageInner {
     pub(crate) exposed: std::sync::Mutex<Vec<String>>,
     /// Mouse buttons currently held (CDP bit mask).
     pub(crate) mouse_buttons: std::sync::atomic::AtomicI64,
+    /// Where the mouse is.
+    pub(crate) mouse_position: std::sync::Mutex<(f64, f64)>,
+    /// Keys held down.
+    pub(crate) keyboard: std::sync::Mutex<crate::keyboard::KeyboardState>,
     /// The storage binding and script now installed (see `storage`).
     pub(crate) storage: Arc<tokio::sync::Mutex<crate::storage::InstalledStorage>>,
     /// The media emulated now (`emulateMedia`).
@@ -126,6 +130,8 @@ impl Page {
                 frames: frames::FrameTree::default(),
                 exposed: std::sync::Mutex::new(Vec::new()),
                 mouse_buttons: std::sync::atomic::AtomicI64::new(0),
+                mouse_position: std::sync::Mutex::new((0.0, 0.0)),
+                keyboard: std::sync::Mutex::new(Default::default()),
                 storage,
                 media: std::sync::Mutex::new(overrides::MediaState::new(color_scheme)),
                 overrides: overrides::Overrides::default(),

@@ -494,6 +494,52 @@ async fn op_sandbox_call(
     host_rc(&state).call(method, args).await
 }
 
+/// Host calls the JS side may abort (`op_sandbox_abort`), by the id it gave each.
+#[derive(Default)]
+struct Aborts(std::collections::HashMap<u32, futures::channel::oneshot::Sender<()>>);
+
+/// [`op_sandbox_call`] that ends early, with an `aborted` error reply, when
+/// `op_sandbox_abort(id)` is called (an action's `AbortSignal`). Dropping the host's future
+/// drops the call's reply channel, which stops the call on the browser's side.
+#[op2]
+#[string]
+async fn op_sandbox_call_abortable(
+    state: Rc<RefCell<OpState>>,
+    #[string] method: String,
+    #[string] args: String,
+    #[smi] id: u32,
+) -> Result<String, HostError> {
+    let (abort, aborted) = futures::channel::oneshot::channel();
+    {
+        let mut st = state.borrow_mut();
+        if !st.has::<Aborts>() {
+            st.put(Aborts::default());
+        }
+        st.borrow_mut::<Aborts>().0.insert(id, abort);
+    }
+    let call = host_rc(&state).call(method, args);
+    let out = match futures::future::select(call, aborted).await {
+        futures::future::Either::Left((out, _)) => out,
+        futures::future::Either::Right(_) => {
+            Ok(r#"{"error":{"kind":"aborted","message":"The operation was aborted"}}"#.to_string())
+        }
+    };
+    if let Some(a) = state.borrow_mut().try_borrow_mut::<Aborts>() {
+        a.0.remove(&id);
+    }
+    out
+}
+
+/// Aborts the abortable call `id`, if it is still running.
+#[op2(fast)]
+fn op_sandbox_abort(state: &mut OpState, #[smi] id: u32) {
+    if let Some(a) = state.try_borrow_mut::<Aborts>()
+        && let Some(abort) = a.0.remove(&id)
+    {
+        let _ = abort.send(());
+    }
+}
+
 /// `createHash(…).digest()` and `createHmac(…).digest()` of `node:crypto`.
 #[op2]
 #[buffer]
@@ -536,6 +582,8 @@ deno_core::extension!(
         op_sandbox_tool_names,
         op_sandbox_random_fill,
         op_sandbox_call,
+        op_sandbox_call_abortable,
+        op_sandbox_abort,
         op_serve_available,
         op_serve_started,
         op_serve_next,

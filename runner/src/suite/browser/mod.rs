@@ -169,7 +169,6 @@ pub(crate) struct Session {
     pub subscriptions: HashMap<PageId, Rc<RefCell<HashSet<PageEventName>>>>,
     pub dialogs: Arc<Mutex<HashMap<DialogId, oneshot::Sender<DialogAction>>>>,
     pub routes: PendingRoutes,
-    pub mouse: HashMap<PageId, (f64, f64)>,
     pub profiles: HashMap<ContextId, profile::OpenProfile>,
     /// Values kept in pages for the isolate (`JSHandle`s).
     pub handles: HashMap<super::protocol::HandleId, isolate_browser_browser::JsHandle>,
@@ -400,7 +399,6 @@ impl BrowserThread {
                         subscriptions: HashMap::new(),
                         dialogs: Arc::default(),
                         routes: Arc::default(),
-                        mouse: HashMap::new(),
                         profiles: HashMap::new(),
                         handles: HashMap::new(),
                         selector_engines: Vec::new(),
@@ -420,8 +418,14 @@ impl BrowserThread {
                     side: &side,
                     session,
                 };
-                let result = call.dispatch(&cx).await;
-                let _ = reply.send(result);
+                // A caller that stopped waiting (an aborted action) stops the call too.
+                let mut reply = reply;
+                tokio::select! {
+                    result = call.dispatch(&cx) => {
+                        let _ = reply.send(result);
+                    }
+                    () = reply.closed() => {}
+                }
             })
         }));
         if !submitted {

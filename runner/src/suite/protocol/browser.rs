@@ -487,6 +487,7 @@ pub(crate) struct MouseMoveArgs {
     pub page: PageId,
     pub x: f64,
     pub y: f64,
+    pub steps: Option<u32>,
 }
 
 /// `mouse.click(x, y, options)`.
@@ -502,9 +503,11 @@ pub(crate) struct MouseClickArgs {
 /// `mouse.down` / `mouse.up`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MouseButtonArgs {
     pub page: PageId,
     pub button: Option<super::values::ButtonArg>,
+    pub click_count: Option<i64>,
 }
 
 /// `mouse.wheel(deltaX, deltaY)`.
@@ -591,10 +594,12 @@ pub(crate) struct LocatorTypeArgs {
 /// One option `selectOption` picks.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct SelectOptionArg {
     pub value: Option<String>,
     pub label: Option<String>,
     pub index: Option<usize>,
+    pub value_or_label: Option<String>,
 }
 
 /// `selectOption(values)`.

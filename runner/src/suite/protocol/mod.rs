@@ -402,6 +402,8 @@ call_table! {
     "locator.boundingBox" => BoundingBox(LocatorTimeoutArgs) -> Option<isolate_browser_browser::BoundingBox> = b::locator::bounding_box, reports_url;
     /// `locator.evaluate(fn, arg, { timeout })`.
     "locator.evaluate" => LocatorEvaluate(LocatorEvaluateArgs) -> serde_json::Value = b::locator::evaluate, reports_url;
+    /// `locator.evaluateHandle(fn, arg, { timeout })`.
+    "locator.evaluateHandle" => LocatorEvaluateHandle(LocatorEvaluateArgs) -> HandleInfo = b::locator::evaluate_handle, reports_url;
     /// `page.$eval(selector, fn, arg)`: the first match, now, in the page's own world.
     "locator.evalOnSelector" => EvalOnSelector(EvalOnSelectorArgs) -> serde_json::Value = b::locator::eval_on_selector, reports_url;
     /// `page.$$eval(selector, fn, arg)`, `locator.evaluateAll(fn, arg)`: every match, now.

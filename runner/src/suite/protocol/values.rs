@@ -121,6 +121,7 @@ pub(crate) struct RoleArg {
     pub disabled: Option<bool>,
     #[serde(default)]
     pub include_hidden: bool,
+    pub description: Option<TextArg>,
 }
 
 impl From<RoleArg> for RoleOptions {
@@ -134,6 +135,8 @@ impl From<RoleArg> for RoleOptions {
             level: r.level,
             disabled: r.disabled,
             include_hidden: r.include_hidden,
+            description: r.description.map(Into::into),
+            ..RoleOptions::default()
         }
     }
 }
@@ -256,9 +259,9 @@ pub(crate) struct Rect {
 pub(crate) struct ClickArg {
     pub button: Option<ButtonArg>,
     pub click_count: Option<i64>,
-    #[serde(default)]
-    pub modifiers: Vec<String>,
+    pub modifiers: Option<Vec<String>>,
     pub position: Option<Point>,
+    pub steps: Option<u32>,
     #[serde(default)]
     pub force: bool,
     #[serde(default)]
@@ -277,6 +280,7 @@ impl From<ClickArg> for ClickOptions {
             o.click_count = n;
         }
         o.modifiers = c.modifiers;
+        o.steps = c.steps.unwrap_or(1);
         o.position = c.position.map(|p| (p.x, p.y));
         o.force = c.force;
         o.trial = c.trial;

@@ -1,5 +1,4 @@
-//! `keyboard.*` and `mouse.*`. The mouse's last position is kept per page, as `mouse.down` and
-//! `mouse.up` act where the mouse is.
+//! `keyboard.*` and `mouse.*`. The page keeps the mouse's position and the keys held.
 
 use isolate_browser_browser::ClickOptions;
 use isolate_browser_browser::MouseButton;
@@ -10,23 +9,9 @@ use crate::suite::protocol::KeyArgs;
 use crate::suite::protocol::MouseButtonArgs;
 use crate::suite::protocol::MouseClickArgs;
 use crate::suite::protocol::MouseMoveArgs;
-use crate::suite::protocol::PageId;
 use crate::suite::protocol::TextArgs;
 use crate::suite::protocol::WheelArgs;
 use crate::suite::protocol::millis;
-
-fn last_position(cx: &Cx<'_>, page: PageId) -> Result<(f64, f64), CallError> {
-    cx.side.with_session(cx.session, |s| {
-        Ok(s.mouse.get(&page).copied().unwrap_or((0.0, 0.0)))
-    })
-}
-
-fn moved_to(cx: &Cx<'_>, page: PageId, x: f64, y: f64) -> Result<(), CallError> {
-    cx.side.with_session(cx.session, |s| {
-        s.mouse.insert(page, (x, y));
-        Ok(())
-    })
-}
 
 pub(crate) async fn key_press(cx: &Cx<'_>, args: KeyArgs) -> Result<(), CallError> {
     let page = cx.page(args.page)?;
@@ -52,13 +37,13 @@ pub(crate) async fn insert_text(cx: &Cx<'_>, args: TextArgs) -> Result<(), CallE
 
 pub(crate) async fn mouse_move(cx: &Cx<'_>, args: MouseMoveArgs) -> Result<(), CallError> {
     let page = cx.page(args.page)?;
-    moved_to(cx, args.page, args.x, args.y)?;
-    Ok(page.mouse_move(args.x, args.y).await?)
+    Ok(page
+        .mouse_move_steps(args.x, args.y, args.steps.unwrap_or(1))
+        .await?)
 }
 
 pub(crate) async fn mouse_click(cx: &Cx<'_>, args: MouseClickArgs) -> Result<(), CallError> {
     let page = cx.page(args.page)?;
-    moved_to(cx, args.page, args.x, args.y)?;
     let options: ClickOptions = args.options.into();
     Ok(page.mouse_click(args.x, args.y, &options).await?)
 }
@@ -69,18 +54,19 @@ fn button(args: &MouseButtonArgs) -> MouseButton {
 
 pub(crate) async fn mouse_down(cx: &Cx<'_>, args: MouseButtonArgs) -> Result<(), CallError> {
     let page = cx.page(args.page)?;
-    let (x, y) = last_position(cx, args.page)?;
-    Ok(page.mouse_down(x, y, button(&args)).await?)
+    Ok(page
+        .mouse_down(button(&args), args.click_count.unwrap_or(1))
+        .await?)
 }
 
 pub(crate) async fn mouse_up(cx: &Cx<'_>, args: MouseButtonArgs) -> Result<(), CallError> {
     let page = cx.page(args.page)?;
-    let (x, y) = last_position(cx, args.page)?;
-    Ok(page.mouse_up(x, y, button(&args)).await?)
+    Ok(page
+        .mouse_up(button(&args), args.click_count.unwrap_or(1))
+        .await?)
 }
 
 pub(crate) async fn mouse_wheel(cx: &Cx<'_>, args: WheelArgs) -> Result<(), CallError> {
     let page = cx.page(args.page)?;
-    let (x, y) = last_position(cx, args.page)?;
-    Ok(page.mouse_wheel(x, y, args.delta_x, args.delta_y).await?)
+    Ok(page.mouse_wheel(args.delta_x, args.delta_y).await?)
 }

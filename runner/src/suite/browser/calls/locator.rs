@@ -225,19 +225,18 @@ pub(crate) async fn select_option(
     cx: &Cx<'_>,
     a: SelectOptionArgs,
 ) -> Result<Vec<String>, CallError> {
-    let mut wanted = Vec::new();
-    for v in a.values {
-        if let Some(i) = v.index {
-            wanted.push(SelectBy::Index(i));
-        } else if let Some(value) = v.value {
-            wanted.push(SelectBy::Value(value));
-            if let Some(label) = v.label {
-                wanted.push(SelectBy::Label(label));
-            }
-        } else if let Some(label) = v.label {
-            wanted.push(SelectBy::Label(label));
-        }
-    }
+    let wanted = a
+        .values
+        .into_iter()
+        .map(|v| {
+            let mut every = Vec::new();
+            every.extend(v.value.map(SelectBy::Value));
+            every.extend(v.label.map(SelectBy::Label));
+            every.extend(v.index.map(SelectBy::Index));
+            every.extend(v.value_or_label.map(SelectBy::ValueOrLabel));
+            SelectBy::Every(every)
+        })
+        .collect::<Vec<_>>();
     Ok(locator(cx, a.page, a.chain)?
         .select_option(&wanted, millis(a.timeout))
         .await?)
@@ -331,20 +330,47 @@ pub(crate) async fn bounding_box(
         .await?)
 }
 
+/// The locator's one element (waited for, strict) as a handle, for an evaluation in the
+/// page's main world: Playwright's `locator.evaluate` sees the page's globals, and takes handles
+/// as arguments.
+async fn element_for(
+    cx: &Cx<'_>,
+    a: &LocatorEvaluateArgs,
+    what: &str,
+) -> Result<isolate_browser_browser::JsHandle, CallError> {
+    locator(cx, a.page, a.chain.clone())?
+        .wait_for_selector(WaitForState::Attached, millis(a.timeout), true, what)
+        .await?
+        .ok_or_else(|| CallError::new(format!("{what}: the element went away")))
+}
+
 pub(crate) async fn evaluate(
     cx: &Cx<'_>,
     a: LocatorEvaluateArgs,
 ) -> Result<serde_json::Value, CallError> {
     let source = super::function_source(a.expression, a.is_function);
     let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
-    if !handles.is_empty() {
-        return Err(CallError::new(
-            "locator.evaluate: handles as arguments are not supported here yet; use page.evaluate(fn, handle) or elementHandle.evaluate",
-        ));
-    }
     Ok(locator(cx, a.page, a.chain)?
-        .evaluate_wire(&source, arg, millis(a.timeout))
+        .evaluate_one(
+            &source,
+            arg,
+            &handles,
+            millis(a.timeout),
+            "locator.evaluate",
+        )
         .await?)
+}
+
+pub(crate) async fn evaluate_handle(
+    cx: &Cx<'_>,
+    a: LocatorEvaluateArgs,
+) -> Result<crate::suite::protocol::HandleInfo, CallError> {
+    let el = element_for(cx, &a, "locator.evaluateHandle").await?;
+    let source = super::function_source(a.expression, a.is_function);
+    let (arg, handles) = super::handle::with_handles(cx, a.arg)?;
+    let out = el.evaluate_handle(&source, arg, &handles).await;
+    let _ = el.dispose().await;
+    super::handle::keep(cx, out?)
 }
 
 pub(crate) async fn eval_on_selector(

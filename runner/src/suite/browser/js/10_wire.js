@@ -9,10 +9,10 @@
 
 import { core, primordials } from "ext:core/mod.js";
 
-const { op_sandbox_call: rawCall } = core.ops;
+const { op_sandbox_call: rawCall, op_sandbox_call_abortable: abortableCall, op_sandbox_abort: abortCall } = core.ops;
 const {
   ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypePush, JSONParse, JSONStringify, ObjectKeys,
-  ObjectPrototypeHasOwnProperty, StringPrototypeStartsWith,
+  ObjectPrototypeHasOwnProperty, RegExpPrototypeTest, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeStartsWith,
 } = primordials;
 
 /**
@@ -64,8 +64,25 @@ export class TargetClosedError extends Error {
   }
 }
 
-/** The JS error for a failed call: its class comes from the error's kind, never its text. */
-function errorOf(e) {
+/** A message that already names its API method (`page.click: ...`). */
+const NAMED = /^[A-Za-z]+\.[A-Za-z$]+: /;
+
+/**
+ * The JS error for a failed call: its class comes from the error's kind, never its text. An
+ * action's error is named after the method the user called (`display`: `page.fill` for the
+ * host's `locator.fill`), as Playwright names it.
+ */
+function errorOf(e, method, display = method) {
+  if (typeof e.message === "string" && method !== undefined) {
+    if (display !== method && StringPrototypeStartsWith(e.message, `${method}:`)) {
+      e.message = display + StringPrototypeSlice(e.message, method.length);
+    } else if (
+      ((ArrayIsArray(e.callLog) && e.callLog.length > 0) || StringPrototypeIncludes(e.message, "\nCall log:\n")) &&
+      !RegExpPrototypeTest(NAMED, e.message)
+    ) {
+      e.message = `${display}: ${e.message}`;
+    }
+  }
   let err;
   switch (e.kind) {
     case "timeout":
@@ -109,16 +126,53 @@ export async function nextEvents() {
 }
 
 /** One host call: JSON in, JSON out; host failures become JS errors with this stack. */
-export async function host(method, args = {}) {
+/** The AbortError an action stopped by its `signal` rejects with, as Playwright's. */
+export function abortError(signal, name, before = false) {
+  const reason = signal.reason;
+  const text = reason instanceof Error ? reason.message : reason === undefined ? "The operation was aborted" : String(reason);
+  const message = before
+    ? `${name}: The operation was aborted: ${text}`
+    : `${name}: ${text}\nCall log:\n  - The operation was aborted: ${text}`;
+  const error = new Error(message);
+  error.name = "AbortError";
+  error.cause = reason;
+  return error;
+}
+
+let nextAbortId = 1;
+
+/**
+ * One host call: JSON in, JSON out; host failures become JS errors with this stack. `api`
+ * names the method the user called (for errors); `signal`, an AbortSignal, stops the call
+ * (an aborted action rejects with an AbortError whose cause is the signal's reason).
+ */
+export async function host(method, args = {}, api = undefined, signal = undefined) {
   // The caller's frames are only on the stack now, before the first await.
   const site = {};
   if (Error.captureStackTrace) Error.captureStackTrace(site, host);
   // The harness's own reports go through wireJson; a browser call's arguments are the test's
   // own values and keep JSON's semantics (`toJSON`, Dates as strings).
   const text = StringPrototypeStartsWith(method, "harness.") ? wireJson(args) : JSONStringify(args);
-  const reply = JSONParse(await rawCall(method, text));
+  const display = api !== undefined && StringPrototypeStartsWith(method, "locator.")
+    ? api + StringPrototypeSlice(method, 7)
+    : method;
+  let reply;
+  if (signal) {
+    if (signal.aborted) throw abortError(signal, display, true);
+    const id = nextAbortId++;
+    const onAbort = () => abortCall(id);
+    signal.addEventListener("abort", onAbort);
+    try {
+      reply = JSONParse(await abortableCall(method, text, id));
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    if (reply.error?.kind === "aborted") throw abortError(signal, display);
+  } else {
+    reply = JSONParse(await rawCall(method, text));
+  }
   if (reply.error) {
-    const err = errorOf(reply.error);
+    const err = errorOf(reply.error, method, display);
     if (typeof site.stack === "string") {
       const frames = site.stack.split("\n").filter((l) => /^\s+at /.test(l));
       err.stack = `${err.name}: ${err.message}\n${frames.join("\n")}`;

@@ -3,7 +3,7 @@
 
 import { host } from "ext:isolate_suite/browser/10_wire.js";
 import { bufferOf, fnSource, fromWire, ms, textQuery, toBase64, toWire } from "ext:isolate_suite/browser/11_values.js";
-import { handleOf, setHandleLocatorFactory } from "ext:isolate_suite/browser/45_handles.js";
+import { ElementHandle, handleOf, setHandleLocatorFactory } from "ext:isolate_suite/browser/45_handles.js";
 
 function roleOptions(options = {}) {
   return {
@@ -15,6 +15,7 @@ function roleOptions(options = {}) {
     level: options.level,
     disabled: options.disabled,
     includeHidden: options.includeHidden ?? false,
+    description: textQuery(options.description, options.exact),
   };
 }
 
@@ -44,7 +45,66 @@ export function clickOptions(o = {}) {
     trial: !!o.trial,
     delay: ms(o.delay),
     timeout: ms(o.timeout),
+    steps: Number.isInteger(o.steps) && o.steps > 0 ? o.steps : undefined,
   };
+}
+
+const quoted = (s) => `'${String(s).replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+/** A text query as Playwright prints it: `'Save'`, `/save/i`. */
+function describeText(q) {
+  if (!q) return "''";
+  return q.kind === "regex" ? `/${q.source}/${q.flags}` : quoted(q.text);
+}
+
+function describeFilter(o) {
+  const parts = [];
+  if (o.hasText) parts.push(`hasText: ${describeText(o.hasText)}`);
+  if (o.hasNotText) parts.push(`hasNotText: ${describeText(o.hasNotText)}`);
+  if (o.has) parts.push(`has: ${describeChain(o.has)}`);
+  if (o.hasNot) parts.push(`hasNot: ${describeChain(o.hasNot)}`);
+  if (o.visible !== undefined) parts.push(`visible: ${o.visible}`);
+  return `filter({ ${parts.join(", ")} })`;
+}
+
+/** The locator a chain of steps makes, in Playwright's notation (what `String(locator)` is). */
+function describeChain(chain) {
+  let out = "";
+  const call = (text) => (out = out ? `${out}.${text}` : text);
+  for (const step of chain) {
+    const exact = (q) => (q?.kind === "exact" ? ", { exact: true }" : "");
+    switch (step.step) {
+      case "locator": call(`locator(${quoted(step.selector)})`); break;
+      case "getByRole": {
+        const o = step.options ?? {};
+        const parts = [];
+        if (o.name) parts.push(`name: ${describeText(o.name)}`);
+        if (o.name?.kind === "exact") parts.push("exact: true");
+        for (const key of ["checked", "pressed", "selected", "expanded", "disabled", "level"]) {
+          if (o[key] !== undefined) parts.push(`${key}: ${o[key]}`);
+        }
+        if (o.includeHidden) parts.push("includeHidden: true");
+        if (o.description) parts.push(`description: ${describeText(o.description)}`);
+        call(`getByRole(${quoted(step.role)}${parts.length ? `, { ${parts.join(", ")} }` : ""})`);
+        break;
+      }
+      case "getByText": case "getByLabel": case "getByPlaceholder": case "getByAltText": case "getByTitle":
+        call(`${step.step}(${describeText(step.text)}${exact(step.text)})`);
+        break;
+      case "getByTestId": call(`getByTestId(${describeText(step.text)})`); break;
+      case "nth": call(`nth(${step.index})`); break;
+      case "first": call("first()"); break;
+      case "last": call("last()"); break;
+      case "filter": call(describeFilter(step.options ?? {})); break;
+      case "and": call(`and(${describeChain(step.chain)})`); break;
+      case "or": call(`or(${describeChain(step.chain)})`); break;
+      case "contentFrame": call("contentFrame()"); break;
+      case "frameLocator": call(`frameLocator(${quoted(step.selector)})`); break;
+      case "describe": out = step.description; break;
+      default: break;
+    }
+  }
+  return out;
 }
 
 /** Builders shared by pages, locators and frame locators. */
@@ -84,13 +144,22 @@ export class Locatable {
 }
 
 export class Locator extends Locatable {
-  constructor(page, chain) {
+  constructor(page, chain, api = "locator") {
     super();
     this._page = page;
     this._chain = chain;
+    /** Whose method the user called, for errors: `locator`, `page`, `frame`, `elementHandle`. */
+    this._api = api;
   }
   _step(step) {
     return new Locator(this._page, [...this._chain, step]);
+  }
+  /** This locator, its errors named after `api`'s methods (`page.click: ...`). */
+  _as(api) {
+    return new Locator(this._page, this._chain, api);
+  }
+  #host(method, args, options = undefined) {
+    return host(method, args, this._api, options?.signal);
   }
   page() {
     return this._page;
@@ -130,112 +199,137 @@ export class Locator extends Locatable {
     }
     return null;
   }
+  /** Playwright's notation: `getByRole('button', { name: 'Submit' }).first()`, or the description. */
   toString() {
-    return `Locator@${this._page._id}:${JSON.stringify(this._chain)}`;
+    return describeChain(this._chain);
   }
   async all() {
     const n = await this.count();
     return Array.from({ length: n }, (_, i) => this.nth(i));
   }
   count() {
-    return host("locator.count", this.#on());
+    return this.#host("locator.count", this.#on());
   }
   click(options = {}) {
-    return host("locator.click", this.#on({ options: clickOptions(options) }));
+    return this.#host("locator.click", this.#on({ options: clickOptions(options) }), options);
   }
   dblclick(options = {}) {
-    return host("locator.dblclick", this.#on({ options: clickOptions(options) }));
+    return this.#host("locator.dblclick", this.#on({ options: clickOptions(options) }), options);
   }
   tap(options = {}) {
     return this.click(options);
   }
   hover(options = {}) {
-    return host("locator.hover", this.#on({ timeout: ms(options.timeout), force: !!options.force }));
+    return this.#host("locator.hover", this.#on({ timeout: ms(options.timeout), force: !!options.force }), options);
   }
   selectText(options = {}) {
-    return host("locator.selectText", this.#on({ timeout: ms(options.timeout), force: !!options.force }));
+    return this.#host("locator.selectText", this.#on({ timeout: ms(options.timeout), force: !!options.force }), options);
   }
-  fill(value, options = {}) {
-    return host("locator.fill", this.#on({ value: String(value), timeout: ms(options.timeout), force: !!options.force }));
+  async fill(value, options = {}) {
+    if (typeof value !== "string") throw new Error(`${this._api}.fill: value: expected string, got ${typeof value}`);
+    return this.#host("locator.fill", this.#on({ value, timeout: ms(options.timeout), force: !!options.force }), options);
   }
   clear(options = {}) {
-    return host("locator.clear", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.clear", this.#on({ timeout: ms(options.timeout) }), options);
   }
   press(key, options = {}) {
-    return host("locator.press", this.#on({ key, timeout: ms(options.timeout) }));
+    return this.#host("locator.press", this.#on({ key, timeout: ms(options.timeout) }), options);
   }
   pressSequentially(text, options = {}) {
-    return host("locator.pressSequentially", this.#on({ text, delay: ms(options.delay), timeout: ms(options.timeout) }));
+    return this.#host("locator.pressSequentially", this.#on({ text, delay: ms(options.delay), timeout: ms(options.timeout) }), options);
   }
   type(text, options = {}) {
     return this.pressSequentially(text, options);
   }
   focus(options = {}) {
-    return host("locator.focus", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.focus", this.#on({ timeout: ms(options.timeout) }), options);
   }
   blur(options = {}) {
-    return host("locator.blur", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.blur", this.#on({ timeout: ms(options.timeout) }), options);
   }
   check(options = {}) {
-    return host("locator.check", this.#on({ options: clickOptions(options) }));
+    return this.#host("locator.check", this.#on({ options: clickOptions(options) }), options);
   }
   uncheck(options = {}) {
-    return host("locator.uncheck", this.#on({ options: clickOptions(options) }));
+    return this.#host("locator.uncheck", this.#on({ options: clickOptions(options) }), options);
   }
   setChecked(checked, options = {}) {
     return checked ? this.check(options) : this.uncheck(options);
   }
-  selectOption(values, options = {}) {
-    const list = (Array.isArray(values) ? values : [values]).map((v) =>
-      typeof v === "string" ? { value: v, label: v } : { value: v.value, label: v.label, index: v.index },
-    );
-    return host("locator.selectOption", this.#on({ values: list, timeout: ms(options.timeout) }));
+  async selectOption(values, options = {}) {
+    const list = values === null || values === undefined ? [] : Array.isArray(values) ? values : [values];
+    const wire = [];
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      if (typeof v === "string") {
+        wire.push({ valueOrLabel: v });
+      } else if (v instanceof ElementHandle) {
+        // The option itself: picked by its place in its select.
+        const index = await v.evaluate((o) => (o instanceof HTMLOptionElement ? o.index : -1));
+        if (index < 0) throw new Error(`options[${i}]: expected an <option> element`);
+        wire.push({ index });
+      } else if (v === null || typeof v !== "object") {
+        throw new Error(`options[${i}]: expected object, got ${v === null ? "null" : typeof v}`);
+      } else {
+        for (const [key, type] of [["value", "string"], ["label", "string"], ["index", "number"]]) {
+          if (v[key] !== undefined && (typeof v[key] !== type || (key === "index" && !Number.isInteger(v[key])))) {
+            throw new Error(`options[${i}].${key}: expected ${key === "index" ? "integer" : "string"}, got ${typeof v[key]}`);
+          }
+        }
+        wire.push({ value: v.value, label: v.label, index: v.index });
+      }
+    }
+    return this.#host("locator.selectOption", this.#on({ values: wire, timeout: ms(options.timeout) }), options);
   }
   textContent(options = {}) {
-    return host("locator.textContent", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.textContent", this.#on({ timeout: ms(options.timeout) }), options);
   }
   innerText(options = {}) {
-    return host("locator.innerText", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.innerText", this.#on({ timeout: ms(options.timeout) }), options);
   }
   innerHTML(options = {}) {
-    return host("locator.innerHTML", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.innerHTML", this.#on({ timeout: ms(options.timeout) }), options);
   }
   inputValue(options = {}) {
-    return host("locator.inputValue", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.inputValue", this.#on({ timeout: ms(options.timeout) }), options);
   }
   getAttribute(name, options = {}) {
-    return host("locator.getAttribute", this.#on({ name, timeout: ms(options.timeout) }));
+    return this.#host("locator.getAttribute", this.#on({ name, timeout: ms(options.timeout) }), options);
   }
   allTextContents() {
-    return host("locator.allTextContents", this.#on());
+    return this.#host("locator.allTextContents", this.#on());
   }
   allInnerTexts() {
-    return host("locator.allInnerTexts", this.#on());
+    return this.#host("locator.allInnerTexts", this.#on());
   }
   isVisible() {
-    return host("locator.isVisible", this.#on());
+    return this.#host("locator.isVisible", this.#on());
   }
   isHidden() {
-    return host("locator.isHidden", this.#on());
+    return this.#host("locator.isHidden", this.#on());
   }
   isEnabled() {
-    return host("locator.isEnabled", this.#on());
+    return this.#host("locator.isEnabled", this.#on());
   }
   isDisabled() {
-    return host("locator.isDisabled", this.#on());
+    return this.#host("locator.isDisabled", this.#on());
   }
   isEditable() {
-    return host("locator.isEditable", this.#on());
+    return this.#host("locator.isEditable", this.#on());
   }
   isChecked() {
-    return host("locator.isChecked", this.#on());
+    return this.#host("locator.isChecked", this.#on());
   }
   boundingBox(options = {}) {
-    return host("locator.boundingBox", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.boundingBox", this.#on({ timeout: ms(options.timeout) }), options);
   }
   async evaluate(fn, arg, options = {}) {
     const source = typeof fn === "function" ? fnSource(fn) : { expression: `() => (${fn})`, isFunction: true };
-    return fromWire(await host("locator.evaluate", this.#on({ ...source, arg: toWire(arg), timeout: ms(options.timeout) })));
+    return fromWire(await this.#host("locator.evaluate", this.#on({ ...source, arg: toWire(arg), timeout: ms(options.timeout) }), options));
+  }
+  async evaluateHandle(fn, arg, options = {}) {
+    const source = typeof fn === "function" ? fnSource(fn) : { expression: `() => (${fn})`, isFunction: true };
+    return handleOf(await this.#host("locator.evaluateHandle", this.#on({ ...source, arg: toWire(arg), timeout: ms(options.timeout) }), options), this._page);
   }
   async dispatchEvent(type, eventInit = {}, options = {}) {
     await this.evaluate((el, [type, init]) => {
@@ -248,6 +342,8 @@ export class Locator extends Locatable {
         [/^wheel$/, "WheelEvent"],
         [/^(input|beforeinput)$/, "InputEvent"],
         [/^touch/, "TouchEvent"],
+        [/^deviceorientation(absolute)?$/, "DeviceOrientationEvent"],
+        [/^devicemotion$/, "DeviceMotionEvent"],
       ];
       const name = kinds.find(([re]) => re.test(type))?.[1] ?? "Event";
       const Ctor = globalThis[name] ?? Event;
@@ -255,13 +351,13 @@ export class Locator extends Locatable {
     }, [String(type), eventInit ?? {}], options);
   }
   async evaluateAll(fn, arg) {
-    return fromWire(await host("locator.evalOnSelectorAll", this.#on({ ...fnSource(fn), arg: toWire(arg) })));
+    return fromWire(await this.#host("locator.evalOnSelectorAll", this.#on({ ...fnSource(fn), arg: toWire(arg) })));
   }
   /** `page.$eval` / `$$eval`: the matches now, in the page's own world. */
   async _evalOnSelector(selector, all, fn, arg, what) {
     const args = this.#on({ ...fnSource(fn), arg: toWire(arg), selector });
     try {
-      return fromWire(await (all ? host("locator.evalOnSelectorAll", args) : host("locator.evalOnSelector", args)));
+      return fromWire(await (all ? this.#host("locator.evalOnSelectorAll", args) : this.#host("locator.evalOnSelector", args)));
     } catch (e) {
       // Playwright names the call in this one ("page.$eval: Failed to find element ...").
       if (what && typeof e?.message === "string" && e.message.startsWith("Failed to find element")) {
@@ -272,11 +368,11 @@ export class Locator extends Locatable {
   }
   /** `page.$` / `$$`: the matches now, as element handles. */
   async _querySelector() {
-    const info = await host("locator.querySelector", this.#on());
+    const info = await this.#host("locator.querySelector", this.#on());
     return info ? handleOf(info, this._page) : null;
   }
   async elementHandles() {
-    const infos = await host("locator.querySelectorAll", this.#on());
+    const infos = await this.#host("locator.querySelectorAll", this.#on());
     return infos.map((info) => handleOf(info, this._page));
   }
   /** `waitForSelector` of a page, frame or handle: the first match in the state, or null. */
@@ -289,7 +385,7 @@ export class Locator extends Locatable {
     if (options?.state !== undefined && !["attached", "detached", "visible", "hidden"].includes(options.state)) {
       throw new Error(`${what}: state: expected one of (attached|detached|visible|hidden)`);
     }
-    const info = await host("locator.waitForSelector", this.#on({
+    const info = await this.#host("locator.waitForSelector", this.#on({
       state: options.state ?? "visible",
       strict: !!options.strict,
       timeout: ms(options.timeout),
@@ -307,29 +403,29 @@ export class Locator extends Locatable {
     return handles[0];
   }
   waitFor(options = {}) {
-    return host("locator.waitFor", this.#on({ state: options.state ?? "visible", timeout: ms(options.timeout) }));
+    return this.#host("locator.waitFor", this.#on({ state: options.state ?? "visible", timeout: ms(options.timeout) }), options);
   }
   scrollIntoViewIfNeeded(options = {}) {
-    return host("locator.scrollIntoViewIfNeeded", this.#on({ timeout: ms(options.timeout) }));
+    return this.#host("locator.scrollIntoViewIfNeeded", this.#on({ timeout: ms(options.timeout) }), options);
   }
   setInputFiles(files, options = {}) {
     const list = (Array.isArray(files) ? files : [files]).map((f) =>
       typeof f === "string" ? { path: f } : { name: f.name, mimeType: f.mimeType, buffer: toBase64(f.buffer) },
     );
-    return host("locator.setInputFiles", this.#on({ files: list, timeout: ms(options.timeout) }));
+    return this.#host("locator.setInputFiles", this.#on({ files: list, timeout: ms(options.timeout) }), options);
   }
   dragTo(target, options = {}) {
-    return host("locator.dragTo", this.#on({ target: chainOf(target), timeout: ms(options.timeout), force: !!options.force }));
+    return this.#host("locator.dragTo", this.#on({ target: chainOf(target), timeout: ms(options.timeout), force: !!options.force }), options);
   }
   async screenshot(options = {}) {
-    return bufferOf(await host("locator.screenshot", this.#on({ timeout: ms(options.timeout), path: options.path })));
+    return bufferOf(await this.#host("locator.screenshot", this.#on({ timeout: ms(options.timeout), path: options.path }), options));
   }
   async highlight() {
     throw new Error("locator.highlight() is not supported: it draws on a headed browser's screen, which isolate-browser does not show");
   }
 }
 
-setHandleLocatorFactory((page, handle) => new Locator(page, [{ step: "handle", handle }]));
+setHandleLocatorFactory((page, handle) => new Locator(page, [{ step: "handle", handle }], "elementHandle"));
 
 export class FrameLocator extends Locatable {
   constructor(locator) {
@@ -369,7 +465,7 @@ export class Shortcuts extends Locatable {
   /** The selector's locator for a shortcut: not strict (the first match) unless asked. */
   _first(selector, options) {
     const l = this.locator(selector);
-    return options?.strict ? l : l._step({ step: "nonStrict" });
+    return (options?.strict ? l : l._step({ step: "nonStrict" }))._as(this._kind);
   }
   click(selector, options) {
     return this._first(selector, options).click(options);

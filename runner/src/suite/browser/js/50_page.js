@@ -60,8 +60,9 @@ class Mouse {
   constructor(page) {
     this.#page = page;
   }
-  move(x, y) {
-    return host("mouse.move", { page: this.#page._id, x, y });
+  move(x, y, options = {}) {
+    const steps = Number.isInteger(options.steps) && options.steps > 0 ? options.steps : undefined;
+    return host("mouse.move", { page: this.#page._id, x, y, steps });
   }
   click(x, y, options = {}) {
     return host("mouse.click", { page: this.#page._id, x, y, options: clickOptions(options) });
@@ -70,10 +71,10 @@ class Mouse {
     return host("mouse.click", { page: this.#page._id, x, y, options: clickOptions({ ...options, clickCount: 2 }) });
   }
   down(options = {}) {
-    return host("mouse.down", { page: this.#page._id, button: options.button });
+    return host("mouse.down", { page: this.#page._id, button: options.button, clickCount: options.clickCount });
   }
   up(options = {}) {
-    return host("mouse.up", { page: this.#page._id, button: options.button });
+    return host("mouse.up", { page: this.#page._id, button: options.button, clickCount: options.clickCount });
   }
   wheel(deltaX, deltaY) {
     return host("mouse.wheel", { page: this.#page._id, deltaX, deltaY });
