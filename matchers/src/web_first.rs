@@ -147,9 +147,12 @@ impl TextMatch {
         }
     }
 
-    fn label(&self) -> &'static str {
+    /// Playwright's label: plain for a whole string, `substring` for a contained one,
+    /// `pattern` for a regex.
+    fn label(&self, contains: bool) -> &'static str {
         match self {
-            Self::Exact(_) => "Expected string",
+            Self::Exact(_) if contains => "Expected substring",
+            Self::Exact(_) => "Expected",
             Self::Pattern(..) => "Expected pattern",
         }
     }
@@ -180,16 +183,32 @@ struct Plan {
     expected: Option<String>,
     expected_label: &'static str,
     args: &'static str,
+    /// A state matcher: the state wanted, and the words for the state and its opposite
+    /// (`visible` / `hidden`), as Playwright prints them.
+    flag: Option<(bool, &'static str, &'static str)>,
 }
 
 fn flag_plan(state: LocatorState, want: bool) -> Plan {
+    let (yes, no, option) = match state {
+        LocatorState::Attached => ("attached", "detached", "{ attached: false }"),
+        LocatorState::Visible => ("visible", "hidden", "{ visible: false }"),
+        LocatorState::Hidden => ("hidden", "visible", ""),
+        LocatorState::Enabled => ("enabled", "disabled", "{ enabled: false }"),
+        LocatorState::Disabled => ("disabled", "enabled", ""),
+        LocatorState::Editable => ("editable", "readOnly", "{ editable: false }"),
+        LocatorState::Empty => ("empty", "notEmpty", ""),
+        LocatorState::Focused => ("focused", "inactive", ""),
+        LocatorState::Checked => ("checked", "unchecked", "{ checked: false }"),
+        _ => ("in viewport", "outside viewport", ""),
+    };
     Plan {
         state: Some(state),
         page_state: None,
         predicate: Box::new(move |v| v.as_bool() == Some(want)),
         expected: None,
         expected_label: "Expected",
-        args: "",
+        args: if want { "" } else { option },
+        flag: Some((want, yes, no)),
     }
 }
 
@@ -253,6 +272,7 @@ fn list_plan(
         expected: Some(shown),
         expected_label: "Expected",
         args: "expected",
+        flag: None,
     })
 }
 
@@ -265,7 +285,7 @@ fn text_plan(
 ) -> Result<Plan, MatcherError> {
     let want = TextMatch::parse(expected, ignore_case, matcher)?;
     let shown = want.show();
-    let label = want.label();
+    let label = want.label(contains);
     Ok(Plan {
         state: Some(state),
         page_state: None,
@@ -276,6 +296,7 @@ fn text_plan(
         expected: Some(shown),
         expected_label: label,
         args: "expected",
+        flag: None,
     })
 }
 
@@ -373,6 +394,7 @@ fn plan(
                 expected: Some(shown),
                 expected_label: "Expected",
                 args: "expected",
+                flag: None,
             }
         }
         "toHaveAttribute" => {
@@ -392,6 +414,7 @@ fn plan(
                     expected: Some(format!("attribute \"{name}\" present")),
                     expected_label: "Expected",
                     args: "name",
+                    flag: None,
                 }
             } else {
                 let value = expected.get("value").cloned().unwrap_or(Value::Null);
@@ -419,7 +442,8 @@ fn plan(
                     predicate: Box::new(move |v| v == &value),
                     expected: Some(shown),
                     expected_label: "Expected",
-                    args: "name, expected",
+                    args: "expected",
+                    flag: None,
                 }
             }
         }
@@ -434,6 +458,7 @@ fn plan(
                 expected: Some(want.to_string()),
                 expected_label: "Expected",
                 args: "expected",
+                flag: None,
             }
         }
         "toHaveTitle" => {
@@ -480,6 +505,16 @@ fn plan(
 }
 
 fn join_url(base: &str, path: &str) -> String {
+    // An absolute URL (`https:`, `data:`, `about:`) is not relative to the base.
+    let scheme = path.split_once(':').is_some_and(|(s, _)| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    });
+    if scheme {
+        return path.to_string();
+    }
     if path.starts_with('/') {
         // Keep scheme://host[:port] of the base.
         let origin_end = base
@@ -513,11 +548,7 @@ pub async fn check(
             let o = locator
                 .expect_state(&what, &state, &plan.predicate, is_not, timeout)
                 .await?;
-            (
-                o,
-                "locator",
-                Some(format!("Locator:  {}", locator.description())),
-            )
+            (o, "locator", Some(locator.description().to_string()))
         }
         Target::Page(page) => {
             let state = plan.page_state.ok_or_else(|| {
@@ -532,46 +563,77 @@ pub async fn check(
     let pass = outcome.matched;
     let not = if is_not { "not." } else { "" };
     let mut message = format!("expect({subject}).{not}{matcher}({}) failed\n", plan.args);
-    if let Some(line) = locator_line {
-        message.push('\n');
-        message.push_str(&line);
-    }
-    if let Some(expected) = &plan.expected {
-        let label = if is_not {
-            plan.expected_label.replacen("Expected", "Expected not", 1)
-        } else {
-            plan.expected_label.to_string()
-        };
-        message.push_str(&format!("\n{label}: {expected}"));
-    } else {
-        let state = matcher.trim_start_matches("toBe").to_lowercase();
-        message.push_str(&format!(
-            "\nExpected: {}{state}",
-            if is_not { "not " } else { "" }
-        ));
-    }
-    let received_label = if outcome.received.is_string() {
-        "Received string"
-    } else {
-        "Received"
-    };
-    let received = if plan.expected.is_none() {
-        match &outcome.received {
-            Value::Bool(b) => {
-                let state = matcher.trim_start_matches("toBe").to_lowercase();
-                if *b { state } else { format!("not {state}") }
+    let (expected_line, received_line) = match plan.flag {
+        // A state: its word, and the word for what was seen.
+        Some((want, yes, no)) => {
+            let word = |b: bool| if b { yes } else { no };
+            if is_not {
+                (
+                    format!("Expected: not {}", word(want)),
+                    format!("Received: {}", word(want)),
+                )
+            } else {
+                let seen = outcome.received.as_bool().unwrap_or(!want);
+                (
+                    format!("Expected: {}", word(want)),
+                    format!("Received: {}", word(seen)),
+                )
             }
-            other => show(other),
         }
-    } else {
-        show(&outcome.received)
+        None => {
+            let label = plan.expected_label;
+            let not = if is_not { "not " } else { "" };
+            // Text matchers print `Received string:`; the others (toHaveJSProperty,
+            // toHaveCount, ...) a plain `Received:`.
+            let received_label =
+                if outcome.received.is_string() && plan.expected_label != "Expected" {
+                    "Received string"
+                } else {
+                    "Received"
+                };
+            (
+                format!(
+                    "{label}: {not}{}",
+                    plan.expected.clone().unwrap_or_default()
+                ),
+                format!("{received_label}: {}", show(&outcome.received)),
+            )
+        }
     };
-    message.push_str(&format!("\n{received_label}: {received}"));
-    message.push_str(&format!("\nTimeout: {}ms", timeout.as_millis()));
+    // Playwright lines the values up when both labels are the plain `Expected:` and
+    // `Received:`.
+    let align = if expected_line.starts_with("Expected:") && received_line.starts_with("Received:")
+    {
+        " "
+    } else {
+        ""
+    };
+    if let Some(line) = locator_line {
+        message.push_str(&format!("\nLocator: {align}{line}"));
+    }
+    message.push_str(&format!("\n{expected_line}\n{received_line}"));
+    message.push_str(&format!("\nTimeout: {align}{}ms", timeout.as_millis()));
+    // The call log is part of the message, as in Playwright (specs match on it); its first
+    // line names the expectation as Playwright does: `Expect "toBeVisible" with timeout …`.
+    let mut log = outcome.call_log;
+    if let Some(first) = log.first_mut()
+        && let Some(rest) = first.strip_prefix(&what)
+    {
+        *first = format!(
+            "Expect \"{}{matcher}\"{rest}",
+            if is_not { "not " } else { "" }
+        );
+    }
+    if !log.is_empty() {
+        message.push_str("\n\nCall log:");
+        for line in &log {
+            message.push_str(&format!("\n  - {line}"));
+        }
+    }
     Ok(Check {
         pass,
         message,
-        call_log: outcome.call_log,
+        call_log: Vec::new(),
     })
 }
 

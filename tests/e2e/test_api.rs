@@ -144,12 +144,17 @@ test('failing', async ({{ page }}) => {{
         for p in parts {
             assert!(msg.contains(p), "{name}: {p:?} not in\n{msg}");
         }
-        assert!(msg.contains("Timeout: 150ms"), "{name}: {msg}");
         assert!(
-            msg.contains("\"waiting for")
-                || name.starts_with("toHaveTitle")
-                || name.starts_with("toHaveURL")
-                || msg.contains("unexpected value"),
+            msg.contains("Timeout: 150ms") || msg.contains("Timeout:  150ms"),
+            "{name}: {msg}"
+        );
+        // The call log is in the message, as Playwright's.
+        assert!(
+            msg.contains("\nCall log:\n  - Expect \"")
+                && (msg.contains("waiting for")
+                    || name.starts_with("toHaveTitle")
+                    || name.starts_with("toHaveURL")
+                    || msg.contains("unexpected value")),
             "{name}: call log missing: {msg}"
         );
     };
@@ -161,10 +166,7 @@ test('failing', async ({{ page }}) => {{
             "Expected: attached",
         ],
     );
-    expect(
-        "toBeVisible",
-        &["toBeVisible() failed", "Received: not visible"],
-    );
+    expect("toBeVisible", &["toBeVisible() failed", "Received: hidden"]);
     expect("toBeHidden", &["toBeHidden() failed"]);
     expect("toBeEnabled", &["toBeEnabled() failed"]);
     expect("toBeDisabled", &["toBeDisabled() failed"]);
@@ -183,8 +185,8 @@ test('failing', async ({{ page }}) => {{
         "toHaveText",
         &[
             "toHaveText(expected) failed",
-            "Expected string: \"Goodbye\"",
-            "Received string: \"Hello world\"",
+            "Expected: \"Goodbye\"",
+            "Received: \"Hello world\"",
         ],
     );
     expect(
@@ -231,7 +233,7 @@ test('failing', async ({{ page }}) => {{
     expect(
         "toHaveJSProperty",
         &[
-            "toHaveJSProperty(name, expected) failed",
+            "toHaveJSProperty(expected) failed",
             "Expected: false",
             "Received: true",
         ],

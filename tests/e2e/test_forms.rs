@@ -156,6 +156,31 @@ test('locator.evaluate runs in the page with handles; locators print as Playwrig
   expect(String(page.locator('#outer').locator('#inner').first())).toBe(`locator('#outer').locator('#inner').first()`);
   expect(String(page.getByText('x', { exact: true }).describe('The x'))).toBe('The x');
 });
+
+test('web-first failures read as Playwright writes them, with their call log', async ({ page }) => {
+  await page.setContent('<button style="display: none">b</button><div>d</div>');
+  const hidden = await expect(page.locator('button')).toBeVisible({ timeout: 300 }).catch((e) => e);
+  expect(hidden.message).toContain("expect(locator).toBeVisible() failed\n\nLocator:  locator('button')\nExpected: visible\nReceived: hidden\nTimeout:  300ms");
+  expect(hidden.message).toContain('Call log:\n  - Expect "toBeVisible" with timeout 300ms');
+  expect(hidden.message).toContain('locator resolved to <button>b</button>');
+  const shown = await expect(page.locator('div')).not.toBeVisible({ timeout: 300 }).catch((e) => e);
+  expect(shown.message).toContain('Expected: not visible\nReceived: visible');
+
+  // A property the page set is read in the page's world, and paths walk into it.
+  await page.$eval('div', (d) => ((d as any).foo = { nested: { a: 1, when: new Date(0) } }));
+  await expect(page.locator('div')).toHaveJSProperty('foo.nested.a', 1);
+  await expect(page.locator('div')).toHaveJSProperty('foo.nested', { a: 1, when: new Date(0) });
+  const wrong = await expect(page.locator('div')).toHaveJSProperty('foo.nested.a', 2, { timeout: 300 }).catch((e) => e);
+  expect(wrong.message).toContain('toHaveJSProperty(expected) failed\n\nLocator:  locator(\'div\')\nExpected: 2\nReceived: 1');
+  const count = await expect(page.locator('div')).not.toHaveCount(1, { timeout: 300 }).catch((e) => e);
+  expect(count.message).toContain('Expected: not 1\nReceived: 1');
+
+  await page.goto('data:text/html,<div>A</div>');
+  await expect(page).toHaveURL('data:text/html,<div>A</div>');
+  await expect(page).toHaveURL((url) => url.protocol === 'data:');
+  const failed = await expect(page).toHaveURL(() => false, { timeout: 300 }).catch((e) => e);
+  expect(failed.message).toContain('Expected: predicate to succeed\nReceived: "data:text/html,<div>A</div>"');
+});
 "##;
 
 #[test]
@@ -170,6 +195,7 @@ fn forms_selectors_and_evaluation_are_playwrights() {
         "labels stand for their controls; checks; fill errors",
         "role selectors, descriptions and disabled states",
         "locator.evaluate runs in the page with handles; locators print as Playwright",
+        "web-first failures read as Playwright writes them, with their call log",
     ]);
     assert_eq!(run.code, 0);
 }

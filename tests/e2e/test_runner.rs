@@ -211,8 +211,8 @@ test('skipped at run time', async () => { test.skip(true, 'not today'); });
         err.contains("expect(locator).toHaveText(expected) failed"),
         "{err}"
     );
-    assert!(err.contains("Expected string: \"Goodbye\""), "{err}");
-    assert!(err.contains("Received string: \"Hello\""), "{err}");
+    assert!(err.contains("Expected: \"Goodbye\""), "{err}");
+    assert!(err.contains("Received: \"Hello\""), "{err}");
     assert!(err.contains("Call log:"), "{err}");
     assert!(
         err.contains("> 11 |     await expect(page.locator('h1')).toHaveText('Goodbye'"),

@@ -177,10 +177,32 @@ impl Locator {
         crate::page::wire_value(Some(outcome))
     }
 
+    /// [`Locator::run`] in the main world of the locator's frame (what reads the page's own
+    /// JavaScript properties of elements, which the isolated world does not see).
+    pub(crate) async fn run_main(&self, body: &str) -> Result<Option<Value>, BrowserError> {
+        let cdp_page = self.page.cdp().clone();
+        let (_, main, parts, root) = match self.main_world_start(&cdp_page).await {
+            Ok(start) => start,
+            Err(BrowserError::Closed(Some(m))) if m.contains("not ready") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let found = self
+            .call_in(
+                World::Main(main, None, Vec::new()),
+                &parts,
+                body,
+                true,
+                None,
+                root,
+            )
+            .await?;
+        Ok(found.map(|o| o.value.unwrap_or(Value::Null)))
+    }
+
     /// Where a main-world query starts: the locator's frame (`None`: the main frame), that
     /// frame's main world, the parts to run (nothing, when a frame to enter is missing) and
     /// the element handle's element in that world.
-    async fn main_world_start(
+    pub(super) async fn main_world_start(
         &self,
         cdp_page: &chromiumoxide::Page,
     ) -> Result<MainWorldStart, BrowserError> {

@@ -170,6 +170,8 @@ impl Locator {
         let arg = serde_json::to_string(&arg)
             .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         let body = format!("return ib.stateOf(parts, {}, {arg});", json!(name));
+        // An element's own JavaScript properties live in the page's world.
+        let main_world = matches!(state, LocatorState::JsProperty(_));
         let last = RefCell::new(Value::Null);
         let log = CallLog::new(format!(
             "{what} with timeout {}ms\n  - waiting for {}",
@@ -181,7 +183,12 @@ impl Locator {
             let last = &last;
             let predicate = &predicate;
             async move {
-                let v = match self.run(&body).await {
+                let ran = if main_world {
+                    self.run_main(&body).await
+                } else {
+                    self.run(&body).await
+                };
+                let v = match ran {
                     Ok(Some(v)) => v,
                     Ok(None) => return Attempt::Retry("document is navigating".into()),
                     Err(BrowserError::Evaluation { message, .. }) => {

@@ -1022,7 +1022,9 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
       }
       case "role": return ok(implicitRole(el) ?? "generic");
       case "property": {
-        const v = el[arg.name];
+        // `foo.nested.a` walks into the value.
+        let v = el;
+        for (const key of String(arg.name).split(".")) v = v == null ? undefined : v[key];
         try { return ok(JSON.parse(JSON.stringify(v ?? null))); } catch { return ok(String(v)); }
       }
       default: throw new Error(`unknown state "${name}"`);

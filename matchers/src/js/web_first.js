@@ -10,7 +10,7 @@ import { MATCHERS } from "ext:isolate_suite/matchers/web_first_matchers.js";
 // Built-ins taken before any user code ran (see expect.js): what reaches the host and how
 // the verdict is read cannot be changed by a spec that replaces them.
 const {
-  ArrayIsArray, ArrayPrototypePush, ObjectPrototypeIsPrototypeOf, ObjectPrototypeToString,
+  ArrayIsArray, ArrayPrototypePush, DateNow, FunctionPrototypeCall, ObjectPrototypeIsPrototypeOf, ObjectPrototypeToString,
   RegExpPrototype, RegExpPrototypeGetFlags, RegExpPrototypeGetSource,
 } = primordials;
 const isA = (proto, v) => v !== null && typeof v === "object" && ObjectPrototypeIsPrototypeOf(proto, v);
@@ -84,4 +84,41 @@ webFirstMatchers.toBeOK = function (received) {
     message: () =>
       `expect(response).${this.isNot ? "not." : ""}toBeOK()\n\nExpected: ${this.isNot ? "not " : ""}OK\nReceived: ${received.status()} ${received.statusText()}`,
   };
+};
+
+/**
+ * `toHaveURL(predicate)` (a function of the URL, or a URLPattern): polled here, as the
+ * predicate is the test's own code, until it holds (fails, with `.not`) or the timeout passes.
+ */
+async function urlPredicate(ctx, page, test, options) {
+  const timeout = ms(options?.timeout) ?? ctx.timeout;
+  const deadline = DateNow() + timeout;
+  let url;
+  for (;;) {
+    // Any call about the page brings its URL back.
+    await page.title();
+    url = page.url();
+    const pass = !!(await test(new URL(url)));
+    if (pass !== !!ctx.isNot || DateNow() >= deadline) {
+      return {
+        pass,
+        message: () =>
+          `expect(page).${ctx.isNot ? "not." : ""}toHaveURL(expected) failed\n\n` +
+          `Expected: predicate to ${ctx.isNot ? "fail" : "succeed"}\nReceived: "${url}"\nTimeout:  ${timeout}ms\n`,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const byHost = webFirstMatchers.toHaveURL;
+webFirstMatchers.toHaveURL = function (received, expected, options) {
+  if (isA(Page.prototype, received)) {
+    if (typeof expected === "function") return urlPredicate(this, received, expected, options);
+    const Pattern = globalThis.URLPattern;
+    if (typeof Pattern === "function" && isA(Pattern.prototype, expected)) {
+      return urlPredicate(this, received, (u) => FunctionPrototypeCall(Pattern.prototype.test, expected, u.href), options);
+    }
+  }
+  return FunctionPrototypeCall(byHost, this, received, expected, options);
 };
