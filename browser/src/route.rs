@@ -238,6 +238,13 @@ fn http_reason(status: u16) -> &'static str {
         .unwrap_or("Unknown")
 }
 
+/// The browser's own favicon requests, which Playwright hides from pages' events and routes.
+pub(crate) fn is_favicon(url: &str) -> bool {
+    url.split(['?', '#'])
+        .next()
+        .is_some_and(|u| u.ends_with("/favicon.ico"))
+}
+
 fn request_of(ev: &fetch::EventRequestPaused) -> RouteRequest {
     let headers = crate::page::header_pairs(&ev.request.headers);
     let post_data = crate::page::post_data_bytes(&ev.request);
@@ -314,11 +321,23 @@ impl Page {
                 let cdp_page = page.cdp().clone();
                 let id = ev.request_id.clone();
                 drop(page);
+                let favicon = is_favicon(&request.url);
                 tokio::spawn(async move {
                     let Some(entry) = entry else {
                         let _ = send_continue(&cdp_page, id, ContinueOverrides::default()).await;
                         return;
                     };
+                    // As in Playwright, the browser's own favicon requests never reach a
+                    // handler: a routed one is aborted, so it cannot go to the network.
+                    if favicon {
+                        let _ = cdp_page
+                            .execute(fetch::FailRequestParams::new(
+                                id,
+                                chromiumoxide::cdp::browser_protocol::network::ErrorReason::Aborted,
+                            ))
+                            .await;
+                        return;
+                    }
                     let handled = Arc::new(AtomicBool::new(false));
                     let route = Route {
                         page: cdp_page.clone(),

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use chromiumoxide::cdp::browser_protocol::inspector;
 use chromiumoxide::cdp::browser_protocol::network;
@@ -590,6 +591,75 @@ impl Page {
                 }
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// The body of the response to request hop `id` (`response.body()`), once it has all
+    /// come. A redirect's response has none; a request that failed has none.
+    pub async fn response_body(
+        &self,
+        id: &str,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, BrowserError> {
+        use base64::Engine as _;
+        let (cdp_id, hop) = match id.split_once('#') {
+            Some((cdp, _)) => (cdp.to_string(), true),
+            None => (id.to_string(), false),
+        };
+        // A hop that was redirected from has a newer hop under the same CDP id.
+        let redirected = {
+            let kept = self.inner.events.kept.lock().ok();
+            kept.is_some_and(|k| {
+                k.requests
+                    .iter()
+                    .any(|r| r.redirected_from.as_deref() == Some(id))
+            })
+        };
+        if redirected || (hop && self.request_record(&cdp_id).is_some_and(|r| r.id != id)) {
+            return Err(BrowserError::InvalidArgument(
+                "Response body is unavailable for redirect responses".into(),
+            ));
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            self.ensure_open("reading a response body")?;
+            match self
+                .cdp()
+                .execute(network::GetResponseBodyParams::new(
+                    network::RequestId::new(cdp_id.clone()),
+                ))
+                .await
+            {
+                Ok(r) => {
+                    let body = &r.result;
+                    return if body.base64_encoded {
+                        base64::engine::general_purpose::STANDARD
+                            .decode(&body.body)
+                            .map_err(|e| {
+                                BrowserError::InvalidArgument(format!("response body: {e}"))
+                            })
+                    } else {
+                        Ok(body.body.clone().into_bytes())
+                    };
+                }
+                Err(e) => {
+                    let failed = self
+                        .inner
+                        .events
+                        .kept
+                        .lock()
+                        .map(|k| k.failed.iter().any(|f| f == id))
+                        .unwrap_or(false);
+                    if failed || tokio::time::Instant::now() >= deadline {
+                        return Err(BrowserError::InvalidArgument(format!(
+                            "Response body is unavailable: {}",
+                            crate::error::cdp("Network.getResponseBody", e)
+                        )));
+                    }
+                    // Not all of it has come yet.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
             }
         }
     }

@@ -103,12 +103,18 @@ fn response_of(request: &RequestEvent, response: &network::Response) -> RequestE
 #[derive(Default)]
 pub(crate) struct Tracker {
     inflight: HashMap<String, (u32, RequestEvent)>,
+    /// Favicon requests (and their redirects), which are not reported.
+    hidden: std::collections::HashSet<String>,
 }
 
 impl Tracker {
     /// A request went out: its record, after the response of the hop it was redirected from.
     pub(crate) fn sent(&mut self, ev: &network::EventRequestWillBeSent) -> Vec<PageEvent> {
         let cdp_id = ev.request_id.inner().clone();
+        if self.hidden.contains(&cdp_id) || crate::route::is_favicon(&ev.request.url) {
+            self.hidden.insert(cdp_id);
+            return Vec::new();
+        }
         let mut out = Vec::new();
         let mut hop = 0;
         let mut redirected_from = None;
@@ -152,12 +158,14 @@ impl Tracker {
 
     /// A request finished loading.
     pub(crate) fn finished(&mut self, ev: &network::EventLoadingFinished) -> Option<PageEvent> {
+        self.hidden.remove(ev.request_id.inner());
         let (_, request) = self.inflight.remove(ev.request_id.inner())?;
         Some(PageEvent::RequestFinished(request))
     }
 
     /// A request failed.
     pub(crate) fn failed(&mut self, ev: &network::EventLoadingFailed) -> Option<PageEvent> {
+        self.hidden.remove(ev.request_id.inner());
         let (_, mut request) = self.inflight.remove(ev.request_id.inner())?;
         request.failure = Some(ev.error_text.clone());
         Some(PageEvent::RequestFailed(request))

@@ -240,6 +240,8 @@ call_table! {
     "page.requests" => Requests(PageArgs) -> Vec<isolate_browser_browser::RequestEvent> = b::console::requests;
     /// `request.response()`: the response of a request of the page, once it has come.
     "page.requestResponse" => RequestResponse(RequestResponseArgs) -> Option<isolate_browser_browser::RequestEvent> = b::console::request_response;
+    /// `response.body()`: the body of the response to a request of the page, once it has come.
+    "page.responseBody" => ResponseBody(RequestResponseArgs) -> Base64 = b::console::response_body;
     /// `page.clearPageErrors()`.
     "page.clearPageErrors" => ClearPageErrors(PageArgs) -> () = b::console::clear_page_errors;
     /// `page.evaluateHandle(fn, arg)`.

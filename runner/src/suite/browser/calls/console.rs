@@ -87,6 +87,20 @@ pub(crate) async fn request_response(
     Ok(page.response_of_request(&args.request).await)
 }
 
+pub(crate) async fn response_body(
+    cx: &Cx<'_>,
+    args: RequestResponseArgs,
+) -> Result<crate::suite::protocol::Base64, CallError> {
+    let page = cx.page(args.page)?;
+    // No body comes after the page's action timeout (or 30 s, when that is 0: no limit).
+    let timeout = Some(page.action_timeout())
+        .filter(|t| !t.is_zero())
+        .unwrap_or(std::time::Duration::from_secs(30));
+    Ok(crate::suite::protocol::Base64(
+        page.response_body(&args.request, timeout).await?,
+    ))
+}
+
 pub(crate) async fn clear_page_errors(cx: &Cx<'_>, args: PageArgs) -> Result<(), CallError> {
     cx.page(args.page)?.clear_page_errors();
     Ok(())

@@ -78,6 +78,10 @@ export class Request {
     this._redirectedFrom = null;
     this._redirectedTo = null;
   }
+  /** The host's id of this request hop. */
+  _id() {
+    return this.#data.id;
+  }
   url() {
     return this.#data.url;
   }
@@ -228,6 +232,29 @@ export class Response {
   }
   fromServiceWorker() {
     return false;
+  }
+  /** The body, once all of it has come (a Buffer). */
+  async body() {
+    const page = this.frame()?._page ?? null;
+    const id = this.#request?._id();
+    if (!page || !id) throw new Error("response.body: the response has no page to read it from");
+    const bytes = bufferOf(await host("page.responseBody", { page: page._id, request: id }));
+    return globalThis.Buffer?.from ? globalThis.Buffer.from(bytes) : bytes;
+  }
+  async text() {
+    return new TextDecoder().decode(await this.body());
+  }
+  async json() {
+    return JSON.parse(await this.text());
+  }
+  /** Resolves with null once the body has all come, or with the Error that ended it. */
+  async finished() {
+    try {
+      await this.body();
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
   }
 }
 
