@@ -151,14 +151,10 @@ impl Page {
         click_count: i64,
     ) -> Result<(), BrowserError> {
         self.ensure_open("pressing a mouse button")?;
-        let (x, y) = self.mouse_position();
-        self.mouse_event(
+        self.mouse_button_here(
             input::DispatchMouseEventType::MousePressed,
-            x,
-            y,
             button,
-            click_count.max(1),
-            self.held_modifiers(),
+            click_count,
         )
         .await
     }
@@ -170,16 +166,24 @@ impl Page {
         click_count: i64,
     ) -> Result<(), BrowserError> {
         self.ensure_open("releasing a mouse button")?;
-        let (x, y) = self.mouse_position();
-        self.mouse_event(
+        self.mouse_button_here(
             input::DispatchMouseEventType::MouseReleased,
-            x,
-            y,
             button,
-            click_count.max(1),
-            self.held_modifiers(),
+            click_count,
         )
         .await
+    }
+
+    /// A press or release at the mouse's position, with the keyboard's modifiers.
+    async fn mouse_button_here(
+        &self,
+        ty: input::DispatchMouseEventType,
+        button: MouseButton,
+        click_count: i64,
+    ) -> Result<(), BrowserError> {
+        let (x, y) = self.mouse_position();
+        self.mouse_event(ty, x, y, button, click_count.max(1), self.held_modifiers())
+            .await
     }
 
     /// Scrolls by a wheel delta where the mouse is.

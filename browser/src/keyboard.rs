@@ -233,6 +233,13 @@ impl Page {
         self.inner.keyboard.lock().map(|k| k.modifiers).unwrap_or(0)
     }
 
+    fn keyboard_state(&self) -> Result<std::sync::MutexGuard<'_, KeyboardState>, BrowserError> {
+        self.inner
+            .keyboard
+            .lock()
+            .map_err(|_| BrowserError::InvalidArgument("keyboard state poisoned".into()))
+    }
+
     async fn key_event(
         &self,
         ty: input::DispatchKeyEventType,
@@ -280,11 +287,7 @@ impl Page {
         self.ensure_open("pressing a key")?;
         let mut def = lookup(key)?;
         let (modifiers, repeat) = {
-            let mut k = self
-                .inner
-                .keyboard
-                .lock()
-                .map_err(|_| BrowserError::InvalidArgument("keyboard state poisoned".into()))?;
+            let mut k = self.keyboard_state()?;
             let repeat = k.held.contains(&def.code);
             if !repeat {
                 k.held.push(def.code.clone());
@@ -312,11 +315,7 @@ impl Page {
         self.ensure_open("releasing a key")?;
         let mut def = lookup(key)?;
         let modifiers = {
-            let mut k = self
-                .inner
-                .keyboard
-                .lock()
-                .map_err(|_| BrowserError::InvalidArgument("keyboard state poisoned".into()))?;
+            let mut k = self.keyboard_state()?;
             k.held.retain(|c| *c != def.code);
             k.modifiers &= !modifier_bit(&def.key);
             k.modifiers
