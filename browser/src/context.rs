@@ -171,7 +171,7 @@ pub(crate) struct ContextInner {
     /// Weak: a page owns its context, so owning pages here would keep both alive forever.
     pages: Mutex<Vec<std::sync::Weak<crate::page::PageInner>>>,
     closed: std::sync::atomic::AtomicBool,
-    routes: Mutex<Vec<crate::route::RouteEntry>>,
+    routes: crate::route::RouteList,
     init_scripts: Mutex<Vec<String>>,
     /// A blank page made ahead of time (see `LaunchOptions::prewarm`), handed out first.
     first_page: Mutex<Option<crate::browser::ReadyPage>>,
@@ -219,7 +219,7 @@ impl Context {
                 options,
                 pages: Mutex::new(Vec::new()),
                 closed: std::sync::atomic::AtomicBool::new(false),
-                routes: Mutex::new(Vec::new()),
+                routes: crate::route::RouteList::default(),
                 init_scripts: Mutex::new(Vec::new()),
                 first_page: Mutex::new(first_page),
                 storage: Mutex::default(),
@@ -441,13 +441,21 @@ impl Context {
         url: crate::page::UrlMatch,
         handler: crate::route::RouteHandler,
     ) -> Result<(), BrowserError> {
+        self.route_with(url, handler, crate::route::RouteOptions::default())
+            .await
+    }
+
+    /// [`Context::route`] with a use count and a tag.
+    pub async fn route_with(
+        &self,
+        url: crate::page::UrlMatch,
+        handler: crate::route::RouteHandler,
+        options: crate::route::RouteOptions,
+    ) -> Result<(), BrowserError> {
         self.ensure_open("adding a route")?;
-        let entry = crate::route::RouteEntry::new(url, handler)?;
         self.inner
             .routes
-            .lock()
-            .map_err(|_| BrowserError::Closed(Some("adding a route".into())))?
-            .push(entry);
+            .push(crate::route::RouteEntry::new(url, handler, options)?)?;
         for page in self.pages() {
             page.enable_routing().await?;
         }
@@ -456,9 +464,17 @@ impl Context {
 
     /// Removes every context route for `url`.
     pub fn unroute(&self, url: &crate::page::UrlMatch) {
-        if let Ok(mut routes) = self.inner.routes.lock() {
-            routes.retain(|r| &r.matcher != url);
-        }
+        self.inner.routes.remove(url, None);
+    }
+
+    /// Removes the context routes for `url` that were registered with `tag`.
+    pub fn unroute_tagged(&self, url: &crate::page::UrlMatch, tag: u64) {
+        self.inner.routes.remove(url, Some(tag));
+    }
+
+    /// Removes every context route.
+    pub fn unroute_all(&self) {
+        self.inner.routes.clear();
     }
 
     pub(crate) fn push_init_script(&self, source: String) -> Result<(), BrowserError> {
@@ -471,19 +487,11 @@ impl Context {
     }
 
     pub(crate) fn has_routes(&self) -> bool {
-        self.inner
-            .routes
-            .lock()
-            .map(|r| !r.is_empty())
-            .unwrap_or(false)
+        !self.inner.routes.is_empty()
     }
 
-    pub(crate) fn matching_route(&self, url: &str) -> Option<crate::route::RouteEntry> {
-        self.inner
-            .routes
-            .lock()
-            .ok()
-            .and_then(|r| r.iter().rev().find(|e| e.matches_url(url)).cloned())
+    pub(crate) fn routes(&self) -> &crate::route::RouteList {
+        &self.inner.routes
     }
 
     /// All cookies of this context, or those visible to `urls` when given.

@@ -1,7 +1,9 @@
 //! Request routing through CDP's `Fetch` domain: `route(url, handler)` on a page or a context
 //! pauses matching requests and hands them to the handler, which fulfills, aborts or continues
-//! them. Page routes run before context routes, the newest first, as in Playwright; a request no
-//! route claims (or whose handler returns without answering) continues unchanged.
+//! them, or falls back to the next route. Page routes run before context routes, the newest
+//! first, as in Playwright: a handler that falls back (or returns without answering) hands the
+//! request, with any changes it made, to the next route matching its (maybe changed) URL, and a
+//! request no route answers continues to the network with those changes.
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -24,16 +26,36 @@ use crate::page::UrlMatch;
 pub type RouteHandler =
     Arc<dyn Fn(Route) -> BoxFuture<'static, Result<(), BrowserError>> + Send + Sync>;
 
+/// How a route is registered beyond its URL pattern.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RouteOptions {
+    /// Handle this many requests, then stop matching (`{ times }`); `None` is no limit.
+    pub times: Option<usize>,
+    /// The embedder's name for the handler, so that [`Page::unroute_tagged`] can remove just
+    /// it (Playwright's `unroute(url, handler)`).
+    pub tag: Option<u64>,
+}
+
 /// A registered route.
 #[derive(Clone)]
 pub(crate) struct RouteEntry {
+    /// Unique among all routes, so a chain runs each route once.
+    uid: u64,
     pub(crate) matcher: UrlMatch,
-    pub(crate) regex: Option<regex::Regex>,
-    pub(crate) handler: RouteHandler,
+    regex: Option<regex::Regex>,
+    handler: RouteHandler,
+    tag: Option<u64>,
+    /// Requests it may still handle.
+    remaining: Option<usize>,
 }
 
 impl RouteEntry {
-    pub(crate) fn new(matcher: UrlMatch, handler: RouteHandler) -> Result<Self, BrowserError> {
+    pub(crate) fn new(
+        matcher: UrlMatch,
+        handler: RouteHandler,
+        options: RouteOptions,
+    ) -> Result<Self, BrowserError> {
+        static NEXT_UID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let regex = match &matcher {
             UrlMatch::Exact(_) => None,
             UrlMatch::Glob(g) => Some(crate::page::glob_to_regex(g)),
@@ -50,9 +72,12 @@ impl RouteEntry {
         })
         .transpose()?;
         Ok(Self {
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             matcher,
             regex,
             handler,
+            tag: options.tag,
+            remaining: options.times,
         })
     }
 
@@ -62,6 +87,63 @@ impl RouteEntry {
             (_, Some(re)) => re.is_match(url),
             _ => false,
         }
+    }
+}
+
+/// The routes of a page or a context, oldest first.
+#[derive(Default)]
+pub(crate) struct RouteList {
+    entries: Mutex<Vec<RouteEntry>>,
+}
+
+impl RouteList {
+    pub(crate) fn push(&self, entry: RouteEntry) -> Result<(), BrowserError> {
+        self.entries
+            .lock()
+            .map_err(|_| BrowserError::Closed(Some("adding a route".into())))?
+            .push(entry);
+        Ok(())
+    }
+
+    /// Removes the routes registered for `url` (only those tagged `tag`, when given).
+    pub(crate) fn remove(&self, url: &UrlMatch, tag: Option<u64>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|r| &r.matcher != url || (tag.is_some() && r.tag != tag));
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.lock().map(|e| e.is_empty()).unwrap_or(true)
+    }
+
+    fn any_match(&self, url: &str) -> bool {
+        self.entries
+            .lock()
+            .map(|e| e.iter().any(|e| e.matches_url(url)))
+            .unwrap_or(false)
+    }
+
+    /// The newest route matching `url` that this request's chain has not run yet; it uses up
+    /// one of the route's `times` (a used-up route is removed).
+    fn take_next(&self, url: &str, tried: &[u64]) -> Option<RouteEntry> {
+        let mut entries = self.entries.lock().ok()?;
+        let index = entries
+            .iter()
+            .rposition(|e| !tried.contains(&e.uid) && e.matches_url(url))?;
+        let entry = entries[index].clone();
+        if let Some(left) = &mut entries[index].remaining {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                entries.remove(index);
+            }
+        }
+        Some(entry)
     }
 }
 
@@ -106,12 +188,55 @@ pub struct ContinueOverrides {
     pub post_data: Option<Vec<u8>>,
 }
 
-/// A paused request. Answer it exactly once.
+impl ContinueOverrides {
+    /// These changes, then `later`'s on top.
+    fn and(self, later: ContinueOverrides) -> ContinueOverrides {
+        ContinueOverrides {
+            url: later.url.or(self.url),
+            method: later.method.or(self.method),
+            headers: later.headers.or(self.headers),
+            post_data: later.post_data.or(self.post_data),
+        }
+    }
+
+    fn apply_to(&self, request: &mut RouteRequest) {
+        if let Some(url) = &self.url {
+            request.url.clone_from(url);
+        }
+        if let Some(method) = &self.method {
+            request.method.clone_from(method);
+        }
+        if let Some(headers) = &self.headers {
+            request.headers.clone_from(headers);
+        }
+        if let Some(body) = &self.post_data {
+            request.post_data = Some(body.clone());
+        }
+    }
+}
+
+/// What one route of a chain did with the request.
+#[derive(Debug, Default)]
+enum Answer {
+    /// Nothing yet: returning so is falling back unchanged.
+    #[default]
+    None,
+    /// Fulfilled, aborted or continued: the chain ends.
+    Final,
+    /// Handed to the next route with these changes.
+    Fallback(ContinueOverrides),
+}
+
+/// A paused request as one route of its chain sees it. Answer it once: [`Route::fulfill`],
+/// [`Route::abort`] and [`Route::continue_request`] end the chain, [`Route::fallback`] hands it
+/// on.
 pub struct Route {
     page: chromiumoxide::Page,
     id: fetch::RequestId,
     request: RouteRequest,
-    handled: Arc<AtomicBool>,
+    /// The changes earlier routes of the chain made, which a continue sends too.
+    earlier: ContinueOverrides,
+    answer: Arc<Mutex<Answer>>,
 }
 
 impl Route {
@@ -120,19 +245,30 @@ impl Route {
         &self.request
     }
 
-    fn claim(&self) -> Result<(), BrowserError> {
-        if self.handled.swap(true, Ordering::SeqCst) {
-            return Err(BrowserError::InvalidArgument(format!(
-                "route for {} is already handled",
-                self.request.url
-            )));
+    fn claim(&self, answer: Answer) -> Result<(), BrowserError> {
+        let mut current = self
+            .answer
+            .lock()
+            .map_err(|_| BrowserError::Closed(Some("answering a route".into())))?;
+        if !matches!(*current, Answer::None) {
+            return Err(BrowserError::InvalidArgument(
+                "Route is already handled!".to_string(),
+            ));
         }
+        *current = answer;
         Ok(())
+    }
+
+    /// Hands the request to the next route matching it (by its URL after `overrides`), or,
+    /// when none is left, to the network; later routes see the request as changed.
+    pub fn fallback(&self, overrides: ContinueOverrides) -> Result<(), BrowserError> {
+        same_protocol(overrides.url.as_deref(), &self.request.url, "fallback")?;
+        self.claim(Answer::Fallback(overrides))
     }
 
     /// Answers with a response of our own; the network is never touched.
     pub async fn fulfill(&self, response: Fulfill) -> Result<(), BrowserError> {
-        self.claim()?;
+        self.claim(Answer::Final)?;
         let mut headers: Vec<fetch::HeaderEntry> = response
             .headers
             .iter()
@@ -142,6 +278,7 @@ impl Route {
             headers.retain(|h| !h.name.eq_ignore_ascii_case("content-type"));
             headers.push(fetch::HeaderEntry::new("content-type", ct.clone()));
         }
+        add_cors_headers(&self.request, &mut headers);
         let status = response.status.unwrap_or(200);
         let mut params = fetch::FulfillRequestParams::new(self.id.clone(), i64::from(status));
         params.response_headers = Some(headers);
@@ -154,7 +291,7 @@ impl Route {
         self.page
             .execute(params)
             .await
-            .map_err(|e| cdp("Fetch.fulfillRequest", e))?;
+            .map_or_else(|e| answer_error("Fetch.fulfillRequest", e), |_| Ok(()))?;
         Ok(())
     }
 
@@ -182,30 +319,33 @@ impl Route {
                 )));
             }
         };
-        self.claim()?;
+        self.claim(Answer::Final)?;
         self.page
             .execute(fetch::FailRequestParams::new(self.id.clone(), reason))
             .await
-            .map_err(|e| cdp("Fetch.failRequest", e))?;
+            .map_or_else(|e| answer_error("Fetch.failRequest", e), |_| Ok(()))?;
         Ok(())
     }
 
     /// Lets the request go to the network, optionally changed.
     pub async fn continue_request(&self, overrides: ContinueOverrides) -> Result<(), BrowserError> {
-        // The request goes on to the network, so only to a network URL of the same protocol
-        // (a `file:` override would be a way around the navigation policy).
-        if let Some(url) = &overrides.url {
-            let scheme = |u: &str| u.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
-            if scheme(url) != scheme(&self.request.url) {
-                return Err(BrowserError::InvalidArgument(format!(
-                    "route.continue: New URL must have same protocol as overridden URL ({url} for {})",
-                    self.request.url
-                )));
-            }
-        }
-        self.claim()?;
-        send_continue(&self.page, self.id.clone(), overrides).await
+        same_protocol(overrides.url.as_deref(), &self.request.url, "continue")?;
+        self.claim(Answer::Final)?;
+        send_continue(&self.page, self.id.clone(), self.earlier.clone().and(overrides)).await
     }
+}
+
+/// A request goes on to the network, so only to a network URL of the same protocol (a `file:`
+/// override would be a way around the navigation policy).
+fn same_protocol(new_url: Option<&str>, old_url: &str, api: &str) -> Result<(), BrowserError> {
+    let Some(url) = new_url else { return Ok(()) };
+    let scheme = |u: &str| u.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    if scheme(url) != scheme(old_url) {
+        return Err(BrowserError::InvalidArgument(format!(
+            "route.{api}: New URL must have same protocol as overridden URL ({url} for {old_url})"
+        )));
+    }
+    Ok(())
 }
 
 async fn send_continue(
@@ -226,8 +366,79 @@ async fn send_continue(
         .map(|b| base64::engine::general_purpose::STANDARD.encode(b).into());
     page.execute(params)
         .await
-        .map_err(|e| cdp("Fetch.continueRequest", e))?;
+        .map_or_else(|e| answer_error("Fetch.continueRequest", e), |_| Ok(()))?;
     Ok(())
+}
+
+/// The origin a cross-origin request came from, if it is one.
+fn cross_origin(request: &RouteRequest) -> Option<String> {
+    let origin = header(request, "origin")?.trim().to_string();
+    let url = url::Url::parse(&request.url).ok()?;
+    if !url.scheme().starts_with("http") || url.origin().ascii_serialization() == origin {
+        return None;
+    }
+    Some(origin)
+}
+
+fn header<'a>(request: &'a RouteRequest, name: &str) -> Option<&'a str> {
+    request
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// A response served to a cross-origin request allows that origin unless it says otherwise,
+/// as Playwright's fulfill does: a mock of another origin's API works from the page.
+fn add_cors_headers(request: &RouteRequest, headers: &mut Vec<fetch::HeaderEntry>) {
+    let Some(origin) = cross_origin(request) else {
+        return;
+    };
+    if headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("access-control-allow-origin"))
+    {
+        return;
+    }
+    headers.push(fetch::HeaderEntry::new("access-control-allow-origin", origin));
+    headers.push(fetch::HeaderEntry::new(
+        "access-control-allow-credentials",
+        "true",
+    ));
+    headers.push(fetch::HeaderEntry::new("vary", "Origin"));
+}
+
+/// A CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) of a routed request is
+/// answered at once, allowing what it asks, so that the request it asks for reaches the route.
+async fn answer_preflight(page: &chromiumoxide::Page, id: fetch::RequestId, request: &RouteRequest) {
+    let origin = header(request, "origin").unwrap_or("*").to_string();
+    let method = header(request, "access-control-request-method").unwrap_or("GET, POST, OPTIONS, DELETE");
+    let mut headers = vec![
+        fetch::HeaderEntry::new("access-control-allow-origin", origin),
+        fetch::HeaderEntry::new("access-control-allow-methods", method),
+        fetch::HeaderEntry::new("access-control-allow-credentials", "true"),
+    ];
+    if let Some(asked) = header(request, "access-control-request-headers") {
+        headers.push(fetch::HeaderEntry::new("access-control-allow-headers", asked));
+    }
+    let mut params = fetch::FulfillRequestParams::new(id, 204);
+    params.response_headers = Some(headers);
+    params.response_phrase = Some(http_reason(204).to_string());
+    let _ = page.execute(params).await;
+}
+
+fn is_preflight(request: &RouteRequest) -> bool {
+    request.method.eq_ignore_ascii_case("OPTIONS")
+        && header(request, "access-control-request-method").is_some()
+}
+
+/// A failed answer to a paused request: none when the request is gone (the page cancelled it,
+/// or navigated away), as in Playwright, else the browser's error.
+fn answer_error(call: &str, e: chromiumoxide::error::CdpError) -> Result<(), BrowserError> {
+    if e.to_string().contains("Invalid InterceptionId") {
+        return Ok(());
+    }
+    Err(cdp(call, e))
 }
 
 /// The reason phrase CDP needs beside a status (Chromium refuses an empty one).
@@ -264,29 +475,44 @@ fn request_of(ev: &fetch::EventRequestPaused) -> RouteRequest {
 /// Per-page routing state: the page's own routes and whether interception runs.
 #[derive(Default)]
 pub(crate) struct PageRoutes {
-    pub(crate) routes: Mutex<Vec<RouteEntry>>,
+    pub(crate) routes: RouteList,
     pub(crate) enabled: AtomicBool,
 }
 
 impl Page {
     /// Routes requests matching `url` to `handler` on this page.
     pub async fn route(&self, url: UrlMatch, handler: RouteHandler) -> Result<(), BrowserError> {
+        self.route_with(url, handler, RouteOptions::default()).await
+    }
+
+    /// [`Page::route`] with a use count and a tag.
+    pub async fn route_with(
+        &self,
+        url: UrlMatch,
+        handler: RouteHandler,
+        options: RouteOptions,
+    ) -> Result<(), BrowserError> {
         self.ensure_open("adding a route")?;
-        let entry = RouteEntry::new(url, handler)?;
         self.inner
             .routes
             .routes
-            .lock()
-            .map_err(|_| BrowserError::Closed(Some("adding a route".into())))?
-            .push(entry);
+            .push(RouteEntry::new(url, handler, options)?)?;
         self.enable_routing().await
     }
 
     /// Removes every route of this page for `url`.
     pub fn unroute(&self, url: &UrlMatch) {
-        if let Ok(mut routes) = self.inner.routes.routes.lock() {
-            routes.retain(|r| &r.matcher != url);
-        }
+        self.inner.routes.routes.remove(url, None);
+    }
+
+    /// Removes the routes of this page for `url` that were registered with `tag`.
+    pub fn unroute_tagged(&self, url: &UrlMatch, tag: u64) {
+        self.inner.routes.routes.remove(url, Some(tag));
+    }
+
+    /// Removes every route of this page.
+    pub fn unroute_all(&self) {
+        self.inner.routes.routes.clear();
     }
 
     /// Starts intercepting this page's requests (once).
@@ -317,55 +543,83 @@ impl Page {
                 let Some(inner) = weak.upgrade() else { break };
                 let page = Page { inner };
                 let request = request_of(&ev);
-                let entry = page.matching_route(&request.url);
-                let cdp_page = page.cdp().clone();
-                let id = ev.request_id.clone();
-                drop(page);
-                let favicon = is_favicon(&request.url);
-                tokio::spawn(async move {
-                    let Some(entry) = entry else {
-                        let _ = send_continue(&cdp_page, id, ContinueOverrides::default()).await;
-                        return;
-                    };
-                    // As in Playwright, the browser's own favicon requests never reach a
-                    // handler: a routed one is aborted, so it cannot go to the network.
-                    if favicon {
-                        let _ = cdp_page
-                            .execute(fetch::FailRequestParams::new(
-                                id,
-                                chromiumoxide::cdp::browser_protocol::network::ErrorReason::Aborted,
-                            ))
-                            .await;
-                        return;
-                    }
-                    let handled = Arc::new(AtomicBool::new(false));
-                    let route = Route {
-                        page: cdp_page.clone(),
-                        id: id.clone(),
-                        request,
-                        handled: handled.clone(),
-                    };
-                    let result = (entry.handler)(route).await;
-                    if let Err(e) = result {
-                        tracing::warn!(target: "isolate_browser::route", "route handler failed: {e}");
-                    }
-                    if !handled.load(Ordering::SeqCst) {
-                        let _ = send_continue(&cdp_page, id, ContinueOverrides::default()).await;
-                    }
-                });
+                tokio::spawn(run_chain(page, ev.request_id.clone(), request));
             }
         });
         Ok(())
     }
 
-    fn matching_route(&self, url: &str) -> Option<RouteEntry> {
-        let own = self
-            .inner
-            .routes
-            .routes
-            .lock()
-            .ok()
-            .and_then(|r| r.iter().rev().find(|e| e.matches_url(url)).cloned());
-        own.or_else(|| self.context().matching_route(url))
+    /// Whether a route of this page or its context matches `url`.
+    fn has_route_for(&self, url: &str) -> bool {
+        self.inner.routes.routes.any_match(url) || self.context().routes().any_match(url)
     }
+
+    /// The next route of a request's chain: the page's own routes, then the context's.
+    fn next_route(&self, url: &str, tried: &[u64]) -> Option<RouteEntry> {
+        self.inner
+            .routes
+            .routes
+            .take_next(url, tried)
+            .or_else(|| self.context().routes().take_next(url, tried))
+    }
+}
+
+/// Runs a paused request through the routes matching it, newest first, until one answers; a
+/// request every route falls back from continues with their changes.
+async fn run_chain(page: Page, id: fetch::RequestId, mut request: RouteRequest) {
+    let cdp_page = page.cdp().clone();
+    let weak = Arc::downgrade(&page.inner);
+    drop(page);
+    if is_preflight(&request)
+        && weak
+            .upgrade()
+            .is_some_and(|inner| Page { inner }.has_route_for(&request.url))
+    {
+        answer_preflight(&cdp_page, id, &request).await;
+        return;
+    }
+    let mut tried = Vec::new();
+    let mut earlier = ContinueOverrides::default();
+    loop {
+        let entry = weak
+            .upgrade()
+            .and_then(|inner| Page { inner }.next_route(&request.url, &tried));
+        let Some(entry) = entry else { break };
+        tried.push(entry.uid);
+        // As in Playwright, the browser's own favicon requests never reach a handler: a
+        // routed one is aborted, so it cannot go to the network.
+        if is_favicon(&request.url) {
+            let _ = cdp_page
+                .execute(fetch::FailRequestParams::new(
+                    id,
+                    network::ErrorReason::Aborted,
+                ))
+                .await;
+            return;
+        }
+        let answer = Arc::new(Mutex::new(Answer::None));
+        let route = Route {
+            page: cdp_page.clone(),
+            id: id.clone(),
+            request: request.clone(),
+            earlier: earlier.clone(),
+            answer: answer.clone(),
+        };
+        if let Err(e) = (entry.handler)(route).await {
+            tracing::warn!(target: "isolate_browser::route", "route handler failed: {e}");
+        }
+        let answer = answer
+            .lock()
+            .map(|mut a| std::mem::take(&mut *a))
+            .unwrap_or(Answer::Final);
+        match answer {
+            Answer::Final => return,
+            Answer::None => {}
+            Answer::Fallback(changes) => {
+                changes.apply_to(&mut request);
+                earlier = earlier.and(changes);
+            }
+        }
+    }
+    let _ = send_continue(&cdp_page, id, earlier).await;
 }

@@ -28,5 +28,6 @@ mod test_network;
 mod test_page_events;
 mod test_profiles;
 mod test_requests;
+mod test_routes;
 mod test_runner;
 mod workspace;

@@ -181,7 +181,17 @@ impl Frame {
         handles: &[JsHandle],
     ) -> Result<JsHandle, BrowserError> {
         let function = super::wire_function(script, &arg, false)?;
-        let remote = self.call_in(&function, handles, false).await?;
+        self.evaluate_function_handle(&function, handles).await
+    }
+
+    /// Calls the function source `function` with `handles` in this frame's main world and
+    /// keeps the result in the page.
+    pub(crate) async fn evaluate_function_handle(
+        &self,
+        function: &str,
+        handles: &[JsHandle],
+    ) -> Result<JsHandle, BrowserError> {
+        let remote = self.call_in(function, handles, false).await?;
         JsHandle::from_remote(self.page.clone(), Some(self.id.clone()), remote).await
     }
 

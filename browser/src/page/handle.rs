@@ -56,9 +56,17 @@ impl Page {
     ) -> Result<JsHandle, BrowserError> {
         self.ensure_open("evaluating")?;
         let function = super::wire_function(script, &arg, false)?;
-        let remote = self
-            .call_wire(None, None, &function, handles, false)
-            .await?;
+        self.evaluate_function_handle(&function, handles).await
+    }
+
+    /// Calls the function source `function` with `handles` in the main frame and keeps the
+    /// result in the page.
+    pub(crate) async fn evaluate_function_handle(
+        &self,
+        function: &str,
+        handles: &[JsHandle],
+    ) -> Result<JsHandle, BrowserError> {
+        let remote = self.call_wire(None, None, function, handles, false).await?;
         JsHandle::from_remote(self.clone(), None, remote).await
     }
 }
@@ -103,6 +111,14 @@ impl JsHandle {
     /// `JSHandle@<tag …>…</tag>` for elements, the class otherwise (`Promise`, `Array(3)`).
     pub fn preview(&self) -> &str {
         &self.preview
+    }
+
+    /// The string the handle holds by value, if it is one.
+    pub(crate) fn held_string(&self) -> Option<&str> {
+        match &self.held {
+            Held::Value(Value::String(s)) => Some(s),
+            _ => None,
+        }
     }
 
     /// Whether the value is a DOM node.

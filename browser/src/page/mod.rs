@@ -26,6 +26,7 @@ mod handle;
 mod navigation;
 mod overrides;
 mod requests;
+mod wait_function;
 
 pub use expose::BindingCall;
 pub use frame::Frame;
@@ -49,6 +50,7 @@ pub use events::PageEvent;
 pub use file_chooser::FileChooserEvent;
 pub use requests::RemoteAddress;
 pub use requests::RequestEvent;
+pub use wait_function::Polling;
 
 pub use navigation::GotoOptions;
 pub use navigation::LoadState;
@@ -439,40 +441,6 @@ impl Page {
         Ok(res.result.result)
     }
 
-    /// Polls `script` (an expression or a function source called with `arg`) until it returns a
-    /// truthy value, and returns that value.
-    pub async fn wait_for_function(
-        &self,
-        script: &str,
-        arg: Option<serde_json::Value>,
-        polling: Option<std::time::Duration>,
-        timeout: Option<std::time::Duration>,
-    ) -> Result<serde_json::Value, BrowserError> {
-        self.ensure_open("waiting for a function")?;
-        let timeout = timeout.unwrap_or(self.action_timeout());
-        let deadline = tokio::time::Instant::now() + timeout;
-        let interval = polling.unwrap_or(std::time::Duration::from_millis(100));
-        loop {
-            match self.evaluate(script, arg.clone()).await {
-                Ok(v) if truthy(&v) => return Ok(v),
-                Ok(_) => {}
-                // A navigation between polls is not the function's failure.
-                Err(e) if crate::locator::is_context_gone(&e) && !self.is_closed() => {}
-                Err(e @ BrowserError::Evaluation { .. }) => return Err(e),
-                Err(e @ BrowserError::Closed(_)) => return Err(e),
-                Err(_) => {}
-            }
-            if tokio::time::Instant::now() + interval > deadline {
-                return Err(BrowserError::Timeout {
-                    what: "page.waitForFunction".into(),
-                    timeout,
-                    call_log: vec![format!("waiting for {script} to be truthy")],
-                });
-            }
-            tokio::time::sleep(interval).await;
-        }
-    }
-
     /// Prints the page to PDF (A4-ish Letter defaults, backgrounds off, as Chromium does).
     pub async fn pdf(&self) -> Result<Vec<u8>, BrowserError> {
         self.ensure_open("printing")?;
@@ -574,16 +542,6 @@ impl Page {
     /// with `>>`).
     pub fn locator(&self, selector: &str) -> Locator {
         Locator::root(self.clone()).locator(selector)
-    }
-}
-
-fn truthy(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Null => false,
-        serde_json::Value::Bool(b) => *b,
-        serde_json::Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
-        serde_json::Value::String(s) => !s.is_empty(),
-        _ => true,
     }
 }
 

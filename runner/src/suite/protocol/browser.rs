@@ -156,14 +156,21 @@ pub(crate) struct ContextRouteArgs {
     pub context: ContextId,
     pub url: UrlArg,
     pub route_id: RouteId,
+    /// `{ times }`: how many requests it handles.
+    #[serde(default)]
+    pub times: Option<usize>,
 }
 
 /// `context.unroute(url)`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct ContextUnrouteArgs {
     pub context: ContextId,
-    pub url: UrlArg,
+    /// `None` for `unrouteAll()`.
+    pub url: Option<UrlArg>,
+    /// `unroute(url, handler)`: the ids the handler was registered under.
+    #[serde(default)]
+    pub route_ids: Option<Vec<RouteId>>,
 }
 
 /// `context.addInitScript(script)`.
@@ -301,11 +308,16 @@ pub(crate) struct EvaluateArgs {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct WaitForFunctionArgs {
     pub page: PageId,
+    /// A child frame's id (`frame.waitForFunction`); absent: the main frame.
+    #[serde(default)]
+    pub frame: Option<String>,
     pub expression: String,
     pub is_function: bool,
+    /// In the wire format.
     pub arg: Option<serde_json::Value>,
     /// Milliseconds between checks; absent: every animation frame.
     pub polling: Option<f64>,
+    /// Zero is no limit; absent: the page's default.
     pub timeout: Option<f64>,
 }
 
@@ -397,14 +409,21 @@ pub(crate) struct PageRouteArgs {
     pub page: PageId,
     pub url: UrlArg,
     pub route_id: RouteId,
+    /// `{ times }`: how many requests it handles.
+    #[serde(default)]
+    pub times: Option<usize>,
 }
 
 /// `page.unroute(url)`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct PageUnrouteArgs {
     pub page: PageId,
-    pub url: UrlArg,
+    /// `None` for `unrouteAll()`.
+    pub url: Option<UrlArg>,
+    /// `unroute(url, handler)`: the ids the handler was registered under.
+    #[serde(default)]
+    pub route_ids: Option<Vec<RouteId>>,
 }
 
 /// `page.addInitScript(script)`.
@@ -892,11 +911,15 @@ pub(crate) struct DialogArgs {
     pub text: Option<String>,
 }
 
-/// A paused request.
+/// `route.fallback(overrides)`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RouteRequestArgs {
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct FallbackArgs {
     pub request: RouteRequestId,
+    pub url: Option<String>,
+    pub method: Option<String>,
+    pub headers: Option<Vec<(String, String)>>,
+    pub post_data: Option<Base64>,
 }
 
 /// `route.fulfill(options)`.
@@ -907,7 +930,9 @@ pub(crate) struct FulfillArgs {
     pub status: Option<u16>,
     pub headers: Vec<(String, String)>,
     pub content_type: Option<String>,
-    pub body: Base64,
+    pub body: Option<Base64>,
+    /// `fulfill({ path })`: a file of the project (or the output directory) to serve.
+    pub path: Option<String>,
 }
 
 /// `route.abort(errorCode)`.

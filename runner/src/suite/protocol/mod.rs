@@ -194,7 +194,7 @@ call_table! {
     "context.setOffline" => SetOffline(SetOfflineArgs) -> () = b::context::set_offline;
     /// `context.route(url, handler)`: matching requests pause for the isolate's handler.
     "context.route" => ContextRoute(ContextRouteArgs) -> () = b::context::route;
-    /// `context.unroute(url)`.
+    /// `context.unroute(url, handler?)`, `context.unrouteAll()`.
     "context.unroute" => ContextUnroute(ContextUnrouteArgs) -> () = b::context::unroute;
     /// `context.addInitScript(script)`.
     "context.addInitScript" => ContextInitScript(ContextScriptArgs) -> () = b::context::add_init_script;
@@ -282,8 +282,8 @@ call_table! {
     "frame.addTag" => FrameAddTag(FrameAddTagArgs) -> HandleInfo = b::frame::add_tag, reports_url;
     /// `frame.frameElement()`: the `<iframe>` that holds the frame.
     "frame.frameElement" => FrameElement(FrameArgs) -> HandleInfo = b::frame::frame_element, reports_url;
-    /// `page.waitForFunction(fn, arg, { polling, timeout })`.
-    "page.waitForFunction" => WaitForFunction(WaitForFunctionArgs) -> serde_json::Value = b::page::wait_for_function, reports_url;
+    /// `page.waitForFunction(fn, arg, { polling, timeout })` (and a frame's): the value as a handle.
+    "page.waitForFunction" => WaitForFunction(WaitForFunctionArgs) -> HandleInfo = b::page::wait_for_function, reports_url;
     /// `page.waitForURL(url, { timeout })`.
     "page.waitForURL" => WaitForUrl(WaitForUrlArgs) -> () = b::page::wait_for_url, reports_url;
     /// `page.waitForLoadState(state, { timeout })`.
@@ -304,7 +304,7 @@ call_table! {
     "page.unsubscribe" => Unsubscribe(SubscribeArgs) -> () = b::page::unsubscribe;
     /// `page.route(url, handler)`.
     "page.route" => PageRoute(PageRouteArgs) -> () = b::page::route;
-    /// `page.unroute(url)`.
+    /// `page.unroute(url, handler?)`, `page.unrouteAll()`.
     "page.unroute" => PageUnroute(PageUnrouteArgs) -> () = b::page::unroute;
     /// `page.exposeBinding(name)`: `window[name]` in every frame calls back into the test.
     "page.exposeBinding" => ExposeBinding(ExposeArgs) -> () = b::page::expose_binding, reports_url;
@@ -440,7 +440,7 @@ call_table! {
     /// `route.continue(overrides)`.
     "route.continue" => Continue(ContinueArgs) -> () = b::route::continue_request;
     /// `route.fallback()`: the next matching handler, or the network, takes the request.
-    "route.fallback" => Fallback(RouteRequestArgs) -> () = b::route::fallback;
+    "route.fallback" => Fallback(FallbackArgs) -> () = b::route::fallback;
 }
 
 /// Every method name of both tables.

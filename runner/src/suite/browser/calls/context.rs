@@ -1,10 +1,13 @@
 //! `context.*`: pages, cookies, storage state, routes, init scripts, defaults, closing.
 
+use isolate_browser_browser::RouteOptions;
+
 use super::Cx;
 use super::default_timeout;
 use super::header_entries;
 use super::page::register_page;
 use super::route::route_handler;
+use super::route::unroute_on;
 use crate::suite::browser::profile;
 use crate::suite::protocol::AddCookiesArgs;
 use crate::suite::protocol::CallError;
@@ -77,12 +80,16 @@ pub(crate) async fn set_offline(cx: &Cx<'_>, args: SetOfflineArgs) -> Result<(),
 pub(crate) async fn route(cx: &Cx<'_>, args: ContextRouteArgs) -> Result<(), CallError> {
     let context = cx.context(args.context)?;
     let handler = route_handler(cx, args.route_id)?;
-    Ok(context.route(args.url.into(), handler).await?)
+    let options = RouteOptions {
+        times: args.times,
+        tag: Some(u64::from(args.route_id.0)),
+    };
+    Ok(context.route_with(args.url.into(), handler, options).await?)
 }
 
 pub(crate) async fn unroute(cx: &Cx<'_>, args: ContextUnrouteArgs) -> Result<(), CallError> {
     let context = cx.context(args.context)?;
-    context.unroute(&args.url.into());
+    unroute_on(&context, args.url, args.route_ids);
     Ok(())
 }
 

@@ -17,6 +17,8 @@ use isolate_browser_browser::GotoOptions;
 use isolate_browser_browser::LoadState;
 use isolate_browser_browser::Page;
 use isolate_browser_browser::PageEvent;
+use isolate_browser_browser::Polling;
+use isolate_browser_browser::RouteOptions;
 use isolate_browser_browser::ScreenshotOptions;
 use isolate_browser_browser::UrlMatch;
 use isolate_browser_browser::Viewport;
@@ -28,6 +30,7 @@ use super::Cx;
 use super::default_timeout;
 use super::header_entries;
 use super::route::route_handler;
+use super::route::unroute_on;
 use crate::suite::browser::BrowserSide;
 use crate::suite::protocol::Base64;
 use crate::suite::protocol::BindingResultArgs;
@@ -356,17 +359,39 @@ pub(crate) async fn evaluate(
 pub(crate) async fn wait_for_function(
     cx: &Cx<'_>,
     args: WaitForFunctionArgs,
-) -> Result<serde_json::Value, CallError> {
+) -> Result<crate::suite::protocol::HandleInfo, CallError> {
     let page = cx.page(args.page)?;
     let source = super::function_source(args.expression, args.is_function);
-    Ok(page
-        .wait_for_function(
-            &source,
-            args.arg,
-            millis(args.polling),
-            millis(args.timeout),
-        )
-        .await?)
+    let (arg, handles) = super::handle::with_handles(cx, args.arg)?;
+    let polling = match args.polling {
+        Some(ms) if ms > 0.0 && ms.is_finite() => Polling::Interval(Duration::from_millis(ms as u64)),
+        Some(ms) => {
+            return Err(CallError::new(format!(
+                "Cannot poll with non-positive interval: {ms}"
+            )));
+        }
+        None => Polling::Raf,
+    };
+    let timeout = args
+        .timeout
+        .filter(|t| t.is_finite())
+        .map(|t| Duration::from_millis(t.max(0.0) as u64));
+    let handle = match args.frame {
+        Some(id) => {
+            let frame = page
+                .frame(&id)
+                .map_err(|e| super::frame::named("frame.waitForFunction", e))?;
+            frame
+                .wait_for_function_handle(&source, arg, &handles, polling, timeout)
+                .await
+                .map_err(|e| super::frame::named("frame.waitForFunction", e))?
+        }
+        None => {
+            page.wait_for_function_handle(&source, arg, &handles, polling, timeout)
+                .await?
+        }
+    };
+    super::handle::keep(cx, handle)
 }
 
 pub(crate) async fn wait_for_url(cx: &Cx<'_>, args: WaitForUrlArgs) -> Result<(), CallError> {
@@ -506,11 +531,16 @@ pub(crate) async fn unsubscribe(cx: &Cx<'_>, args: SubscribeArgs) -> Result<(), 
 pub(crate) async fn route(cx: &Cx<'_>, args: PageRouteArgs) -> Result<(), CallError> {
     let page = cx.page(args.page)?;
     let handler = route_handler(cx, args.route_id)?;
-    Ok(page.route(args.url.into(), handler).await?)
+    let options = RouteOptions {
+        times: args.times,
+        tag: Some(u64::from(args.route_id.0)),
+    };
+    Ok(page.route_with(args.url.into(), handler, options).await?)
 }
 
 pub(crate) async fn unroute(cx: &Cx<'_>, args: PageUnrouteArgs) -> Result<(), CallError> {
-    cx.page(args.page)?.unroute(&args.url.into());
+    let page = cx.page(args.page)?;
+    unroute_on(&page, args.url, args.route_ids);
     Ok(())
 }
 

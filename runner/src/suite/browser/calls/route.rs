@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use isolate_browser_browser::ContinueOverrides;
 use isolate_browser_browser::DialogAction;
+use isolate_browser_browser::FilePayload;
 use isolate_browser_browser::Fulfill;
 use isolate_browser_browser::Route;
 use isolate_browser_browser::RouteHandler;
+use isolate_browser_browser::UrlMatch;
 use tokio::sync::oneshot;
 
 use super::Cx;
@@ -21,9 +23,10 @@ use crate::suite::protocol::DialogArgs;
 use crate::suite::protocol::FulfillArgs;
 use crate::suite::protocol::IsolateEvent;
 use crate::suite::protocol::RouteId;
-use crate::suite::protocol::RouteRequestArgs;
+use crate::suite::protocol::FallbackArgs;
 use crate::suite::protocol::RouteRequestId;
 use crate::suite::protocol::RouteRequestInfo;
+use crate::suite::protocol::UrlArg;
 
 /// How long a paused request waits for the isolate's handler before it continues.
 const ROUTE_PATIENCE: Duration = Duration::from_secs(60);
@@ -63,6 +66,45 @@ pub(crate) fn route_handler(cx: &Cx<'_>, route_id: RouteId) -> Result<RouteHandl
     }))
 }
 
+/// What has routes: a page or a context.
+pub(crate) trait Routes {
+    fn unroute(&self, url: &UrlMatch);
+    fn unroute_tagged(&self, url: &UrlMatch, tag: u64);
+    fn unroute_all(&self);
+}
+
+macro_rules! routes_of {
+    ($($t:ty),*) => {$(
+        impl Routes for $t {
+            fn unroute(&self, url: &UrlMatch) {
+                <$t>::unroute(self, url);
+            }
+            fn unroute_tagged(&self, url: &UrlMatch, tag: u64) {
+                <$t>::unroute_tagged(self, url, tag);
+            }
+            fn unroute_all(&self) {
+                <$t>::unroute_all(self);
+            }
+        }
+    )*};
+}
+routes_of!(isolate_browser_browser::Page, isolate_browser_browser::Context);
+
+/// `unroute(url)`, `unroute(url, handler)` (the ids it was registered under) or, without a
+/// URL, `unrouteAll()`.
+pub(crate) fn unroute_on(target: &impl Routes, url: Option<UrlArg>, ids: Option<Vec<RouteId>>) {
+    match (url, ids) {
+        (None, _) => target.unroute_all(),
+        (Some(url), None) => target.unroute(&url.into()),
+        (Some(url), Some(ids)) => {
+            let url = url.into();
+            for id in ids {
+                target.unroute_tagged(&url, u64::from(id.0));
+            }
+        }
+    }
+}
+
 /// Takes a paused request out of the session (it can be answered once).
 fn take(cx: &Cx<'_>, id: RouteRequestId) -> Result<(Route, oneshot::Sender<()>), CallError> {
     let entry = cx.side.with_session(cx.session, |s| {
@@ -84,11 +126,24 @@ where
 }
 
 pub(crate) async fn fulfill(cx: &Cx<'_>, args: FulfillArgs) -> Result<(), CallError> {
+    let mut content_type = args.content_type;
+    let body = match (&args.path, args.body) {
+        // The path is resolved as every path test code names: inside the project or the
+        // output directory, symlinks followed and checked.
+        (Some(path), _) => {
+            let file = FilePayload::from_path(&cx.resolve(path)?)?;
+            if !args.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+                content_type.get_or_insert(file.mime_type);
+            }
+            file.buffer
+        }
+        (None, body) => body.map(|b| b.0).unwrap_or_default(),
+    };
     let fulfill = Fulfill {
         status: args.status,
         headers: args.headers,
-        content_type: args.content_type,
-        body: args.body.0,
+        content_type,
+        body,
     };
     answer(cx, args.request, |route| async move {
         route.fulfill(fulfill).await
@@ -119,11 +174,17 @@ pub(crate) async fn continue_request(cx: &Cx<'_>, args: ContinueArgs) -> Result<
     .await
 }
 
-pub(crate) async fn fallback(cx: &Cx<'_>, args: RouteRequestArgs) -> Result<(), CallError> {
-    // Dropping the route lets the browser crate continue it.
-    let (_route, done) = take(cx, args.request)?;
-    let _ = done.send(());
-    Ok(())
+pub(crate) async fn fallback(cx: &Cx<'_>, args: FallbackArgs) -> Result<(), CallError> {
+    let overrides = ContinueOverrides {
+        url: args.url,
+        method: args.method,
+        headers: args.headers,
+        post_data: args.post_data.map(|b| b.0),
+    };
+    answer(cx, args.request, |route| async move {
+        route.fallback(overrides)
+    })
+    .await
 }
 
 pub(crate) async fn respond_to_dialog(cx: &Cx<'_>, args: DialogArgs) -> Result<(), CallError> {

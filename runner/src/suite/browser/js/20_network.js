@@ -4,6 +4,7 @@
 import { host } from "ext:isolate_suite/browser/10_wire.js";
 import { bufferOf, toBase64 } from "ext:isolate_suite/browser/11_values.js";
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
+import { APIRequestContext, apiResponseParts } from "ext:isolate_suite/browser/70_api_request.js";
 
 export class ConsoleMessage {
   #data;
@@ -306,12 +307,46 @@ export class Dialog {
   }
 }
 
+/** Header pairs from a headers object as Playwright takes it: values made strings, and a key
+ * whose value is `undefined` left out (so a fallback or continue can delete a header). */
+function headerPairsOf(headers) {
+  if (headers === undefined || headers === null) return undefined;
+  const out = [];
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out.push([k, String(v)]);
+  return out;
+}
+
+/** Playwright's check of a URL override, made before the route is used up so the handler can
+ * still answer; the host checks again. */
+function checkProtocol(api, url, original) {
+  if (url === undefined) return;
+  const protocol = (u) => /^([^:]*):/.exec(String(u))?.[1]?.toLowerCase();
+  if (protocol(url) !== protocol(original)) {
+    throw new Error(`route.${api}: New URL must have same protocol as overridden URL`);
+  }
+}
+
+/** The request changes of `continue(overrides)` and `fallback(overrides)`, as the host takes
+ * them. */
+function overridesOf(api, overrides, original) {
+  checkProtocol(api, overrides.url, original);
+  return {
+    url: overrides.url === undefined ? undefined : String(overrides.url),
+    method: overrides.method,
+    headers: headerPairsOf(overrides.headers),
+    postData: overrides.postData === undefined ? undefined : toBase64(overrides.postData),
+  };
+}
+
 export class Route {
   #request;
   #id;
-  constructor(id, request) {
+  #context;
+  /** `context`: the browser context whose cookies `route.fetch()` sends. */
+  constructor(id, request, context = null) {
     this.#id = id;
     this.#request = new Request(request);
+    this.#context = context;
     this._handled = false;
   }
   request() {
@@ -321,42 +356,55 @@ export class Route {
     this._handled = true;
     return this.#id;
   }
-  fulfill(options = {}) {
+  async fulfill(options = {}) {
+    let status = options.status;
+    let headers = headerPairsOf(options.headers);
     let body = options.body;
     let contentType = options.contentType;
     if (options.json !== undefined) {
+      if (body !== undefined) throw new Error("route.fulfill: Can specify either body or json parameters");
       body = JSON.stringify(options.json);
       contentType ??= "application/json";
     }
+    if (options.response !== undefined) {
+      const served = apiResponseParts(options.response);
+      if (!served) throw new Error("route.fulfill: response must be an APIResponse (from route.fetch() or request.fetch())");
+      status ??= served.status;
+      headers ??= served.headers;
+      if (body === undefined && options.path === undefined) body = served.body;
+    }
     return host("route.fulfill", {
       request: this.#handled(),
-      status: options.status,
-      headers: Object.entries(options.headers ?? {}),
+      status,
+      headers: headers ?? [],
       contentType,
-      body: toBase64(body ?? ""),
+      body: options.path === undefined ? toBase64(body ?? "") : undefined,
+      path: options.path === undefined ? undefined : String(options.path),
     });
   }
   abort(errorCode = "failed") {
     return host("route.abort", { request: this.#handled(), errorCode });
   }
-  continue(overrides = {}) {
-    // Playwright's check, made before the route is used up so the handler can still answer;
-    // the host checks again.
-    if (overrides.url !== undefined) {
-      const protocol = (u) => /^([^:]*):/.exec(String(u))?.[1]?.toLowerCase();
-      if (protocol(overrides.url) !== protocol(this.#request.url())) {
-        return Promise.reject(new Error("route.continue: New URL must have same protocol as overridden URL"));
-      }
-    }
-    return host("route.continue", {
-      request: this.#handled(),
-      url: overrides.url,
-      method: overrides.method,
-      headers: overrides.headers ? Object.entries(overrides.headers) : undefined,
-      postData: overrides.postData === undefined ? undefined : toBase64(overrides.postData),
-    });
+  async continue(overrides = {}) {
+    const changes = overridesOf("continue", overrides, this.#request.url());
+    return host("route.continue", { request: this.#handled(), ...changes });
   }
-  fallback() {
-    return host("route.fallback", { request: this.#handled() });
+  async fallback(overrides = {}) {
+    const changes = overridesOf("fallback", overrides, this.#request.url());
+    return host("route.fallback", { request: this.#handled(), ...changes });
+  }
+  /** Makes the request (as changed by `options`) from the test side, through the run's
+   * network policy, and gives its response to serve with `fulfill({ response })`. */
+  fetch(options = {}) {
+    const r = this.#request;
+    return new APIRequestContext({ context: this.#context ?? undefined }).fetch(options.url ?? r.url(), {
+      method: options.method ?? r.method(),
+      headers: options.headers ?? r.headers(),
+      data: options.postData ?? r.postDataBuffer() ?? undefined,
+      maxRedirects: options.maxRedirects,
+      timeout: options.timeout,
+      // The name its errors carry (not a host call: the fetch is the sandbox's own).
+      _api: `route.fetch`,
+    });
   }
 }

@@ -3,12 +3,12 @@
 // Route handlers are listeners too: a paused request waits for its handler's answer.
 
 import { host, nextEvents, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
-import { ms } from "ext:isolate_suite/browser/11_values.js";
+import { ms, urlMatch } from "ext:isolate_suite/browser/11_values.js";
 import { ConsoleMessage, Dialog, FileChooser, Request, Response, Route } from "ext:isolate_suite/browser/20_network.js";
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 
 const listeners = new Map(); // target id -> Map(event name -> Set(fn))
-const routes = new Map(); // route id -> handler
+const routes = new Map(); // route id -> { handler, context, owner }
 let pumping = false;
 let nextRouteId = 1;
 
@@ -37,12 +37,38 @@ export function hasListeners(targetId, name) {
   return (listeners.get(targetId)?.get(name)?.size ?? 0) > 0;
 }
 
-/** Registers a route handler; the id goes to the host with the URL pattern. */
-export function addRoute(handler) {
+/** Registers a route handler of `owner`, a page or context (`context`: the browser context
+ * whose cookies its `route.fetch()` sends); the id goes to the host with the URL pattern. */
+export function addRoute(handler, context, owner) {
+  if (typeof handler !== "function") throw new Error("route: handler must be a function");
   const routeId = nextRouteId++;
-  routes.set(routeId, handler);
+  routes.set(routeId, { handler, context, owner });
   pump();
   return routeId;
+}
+
+/** The ids `handler` was registered under (for `unroute(url, handler)`), forgotten here. */
+export function routeIdsOf(handler) {
+  const ids = [];
+  for (const [id, r] of routes) if (r.handler === handler) ids.push(id);
+  return ids;
+}
+
+/** What `unrouteAll({ behavior })` does about `owner`'s handlers still running: `'wait'` for
+ * them to finish, `'ignoreErrors'` drop what they throw from now on, `'default'` nothing. */
+export async function settleRoutes(owner, behavior = "default") {
+  if (!["default", "wait", "ignoreErrors"].includes(behavior)) {
+    throw new Error(`unrouteAll: behavior must be one of "default", "wait", "ignoreErrors" (got ${behavior})`);
+  }
+  for (const [id, r] of routes) if (r.owner === owner) routes.delete(id);
+  const running = [...(owner._runningRoutes ?? [])];
+  if (behavior === "ignoreErrors") for (const p of running) p._ignoreErrors = true;
+  if (behavior === "wait") await Promise.allSettled(running);
+}
+
+/** The arguments of `unroute(url, handler?)` beside the target's id. */
+export function unrouteArgs(url, handler) {
+  return { url: urlMatch(url), routeIds: handler === undefined ? undefined : routeIdsOf(handler) };
 }
 
 /** Pulls page events from the host while anyone listens; the pending call ends with the isolate. */
@@ -103,21 +129,25 @@ export function pageError(data) {
 
 function dispatch(ev) {
   if (ev.type === "route") {
-    const handler = routes.get(ev.routeId);
-    const route = new Route(ev.requestId, ev.data);
-    if (!handler) {
+    const registered = routes.get(ev.routeId);
+    const route = new Route(ev.requestId, ev.data, registered?.context ?? null);
+    if (!registered) {
       route.fallback();
       return;
     }
-    Promise.resolve()
-      .then(() => handler(route, route.request()))
+    const owner = registered.owner;
+    owner._runningRoutes ??= new Set();
+    const running = Promise.resolve()
+      .then(() => registered.handler(route, route.request()))
       .catch((e) => {
         // The page or context closed under the handler (its test may be over): nothing
         // is left to answer, and nothing the next test did wrong.
         if (e instanceof TargetClosedError) return;
         if (!route._handled) route.abort("failed").catch(() => {});
-        reportHandlerError(e);
-      });
+        if (!running._ignoreErrors) reportHandlerError(e);
+      })
+      .finally(() => owner._runningRoutes.delete(running));
+    owner._runningRoutes.add(running);
     return;
   }
   const page = pagesById.get(ev.page);
@@ -212,7 +242,7 @@ export function onceOn(target, name, fn) {
 
 /** The timeout a wait of `target` has when it names none: the page's default, else its
  * context's, else 30 s (0: none). */
-function defaultTimeoutOf(target) {
+export function defaultTimeoutOf(target) {
   return target._defaultTimeout ?? target._context?._defaultTimeout ?? 30000;
 }
 

@@ -1,9 +1,12 @@
 // Locators: plain data (a chain of steps) that the host rebuilds into a browser-crate locator
 // on every call, so they stay lazy and cost nothing here. Each method is one host call.
 
-import { host } from "ext:isolate_suite/browser/10_wire.js";
+import { host, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
+import { defaultTimeoutOf } from "ext:isolate_suite/browser/30_events.js";
 import { bufferOf, fnSource, fromWire, ms, textQuery, toBase64, toWire } from "ext:isolate_suite/browser/11_values.js";
 import { ElementHandle, handleOf, setHandleLocatorFactory } from "ext:isolate_suite/browser/45_handles.js";
+
+const DateNow = Date.now;
 
 function roleOptions(options = {}) {
   return {
@@ -326,6 +329,33 @@ export class Locator extends Locatable {
   async evaluate(fn, arg, options = {}) {
     const source = typeof fn === "function" ? fnSource(fn) : { expression: `() => (${fn})`, isFunction: true };
     return fromWire(await this.#host("locator.evaluate", this.#on({ ...source, arg: toWire(arg), timeout: ms(options.timeout) }), options));
+  }
+  /** Checks `fn(element, arg)` on the element (found again at each check, strictly) every
+   * animation frame or `polling` ms until it is truthy. */
+  async waitForFunction(fn, arg, options = {}) {
+    const polling = options.polling ?? "raf";
+    if (polling !== "raf" && !(typeof polling === "number" && polling > 0)) {
+      throw new Error(`locator.waitForFunction: Unknown polling option: ${polling}`);
+    }
+    const timeout = ms(options.timeout) ?? defaultTimeoutOf(this._page);
+    const deadline = timeout > 0 ? DateNow() + timeout : Infinity;
+    const predicate = typeof fn === "function" ? fnSource(fn).expression : String(fn);
+    const check = { expression: `async (e, a) => !!(await (${predicate}
+)(e, a))`, isFunction: true };
+    const timedOut = () => new TimeoutError(`locator.waitForFunction: Timeout ${timeout}ms exceeded.`);
+    for (;;) {
+      const left = deadline - DateNow();
+      if (left <= 0) throw timedOut();
+      let ok;
+      try {
+        ok = fromWire(await this.#host("locator.evaluate", this.#on({ ...check, arg: toWire(arg), timeout: left === Infinity ? 0 : left }), options));
+      } catch (e) {
+        if (e instanceof TimeoutError) throw timedOut();
+        throw e;
+      }
+      if (ok) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, polling === "raf" ? 16 : polling));
+    }
   }
   async evaluateHandle(fn, arg, options = {}) {
     const source = typeof fn === "function" ? fnSource(fn) : { expression: `() => (${fn})`, isFunction: true };

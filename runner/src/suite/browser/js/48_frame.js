@@ -102,20 +102,15 @@ export class Frame extends Shortcuts {
       options,
     );
   }
+  /** Polls `fn` in the frame (every animation frame, or every `polling` ms) until it returns
+   * something truthy, and gives that value as a handle. */
   async waitForFunction(fn, arg, options = {}) {
-    if (this._main) return this._page.waitForFunction(fn, arg, options);
-    const timeout = options.timeout ?? 30000;
-    const deadline = Date.now() + timeout;
-    const interval = typeof options.polling === "number" ? options.polling : 100;
-    for (;;) {
-      const handle = await this.evaluateHandle(fn, arg);
-      if (await handle.evaluate((v) => !!v)) return handle;
-      if (Date.now() + interval > deadline) {
-        const err = new Error(`frame.waitForFunction: Timeout ${timeout}ms exceeded.`);
-        err.name = "TimeoutError";
-        throw err;
-      }
-      await new Promise((r) => setTimeout(r, interval));
+    const polling = options.polling ?? "raf";
+    if (polling !== "raf" && typeof polling !== "number") {
+      throw new Error(`${this._main ? "page" : "frame"}.waitForFunction: Unknown polling option: ${polling}`);
     }
+    const args = { ...fnSource(fn), arg: toWire(arg), timeout: ms(options.timeout), polling: polling === "raf" ? undefined : polling };
+    return handleOf(await host("page.waitForFunction", this.#on(args)), this._page);
   }
+
 }

@@ -7,7 +7,7 @@ import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { ConsoleMessage, Response } from "ext:isolate_suite/browser/20_network.js";
 import {
-  addRoute, emitTo, hasListeners, off, on, onceOn, pageError, pagesById, requestOf, setPopupFactory, waitForEventOn,
+  addRoute, settleRoutes, unrouteArgs, emitTo, hasListeners, off, on, onceOn, pageError, pagesById, requestOf, setPopupFactory, waitForEventOn,
 } from "ext:isolate_suite/browser/30_events.js";
 import { clickOptions, Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
 import { Frame } from "ext:isolate_suite/browser/48_frame.js";
@@ -307,8 +307,7 @@ export class Page extends Shortcuts {
     return handleOf(await host("page.evaluateHandle", this.#on({ ...fnSource(fn), arg: toWire(arg) })), this);
   }
   waitForFunction(fn, arg, options = {}) {
-    const polling = typeof options.polling === "number" ? options.polling : undefined;
-    return host("page.waitForFunction", this.#on({ ...fnSource(fn), arg, timeout: ms(options.timeout), polling }));
+    return this._mainFrame.waitForFunction(fn, arg, options);
   }
   /** Waits for the main frame to navigate (to `url`, when given) and load. */
   async waitForNavigation(options = {}) {
@@ -397,11 +396,19 @@ export class Page extends Shortcuts {
   prependOnceListener(name, fn) {
     return this.once(name, fn);
   }
-  async route(url, handler) {
-    await host("page.route", this.#on({ url: urlMatch(url), routeId: addRoute(handler) }));
+  async route(url, handler, options = {}) {
+    const times = options.times === undefined ? undefined : Number(options.times);
+    if (times !== undefined && !(times > 0)) return;
+    await host("page.route", this.#on({ url: urlMatch(url), routeId: addRoute(handler, this.context(), this), times }));
   }
-  async unroute(url) {
-    await host("page.unroute", this.#on({ url: urlMatch(url) }));
+  async unroute(url, handler) {
+    await host("page.unroute", this.#on(unrouteArgs(url, handler)));
+  }
+  /** Removes every route; `behavior: 'wait'` waits for handlers still running,
+   * `'ignoreErrors'` drops what they throw. */
+  async unrouteAll(options = {}) {
+    await host("page.unroute", this.#on({}));
+    await settleRoutes(this, options.behavior);
   }
   addInitScript(script, arg) {
     return host("page.addInitScript", this.#on({ source: initScriptSource(script, arg) }));

@@ -4,7 +4,7 @@
 
 import { host } from "ext:isolate_suite/browser/10_wire.js";
 import { ms, urlMatch } from "ext:isolate_suite/browser/11_values.js";
-import { addRoute, callListeners, emitTo, onceOn, waitForEventOn } from "ext:isolate_suite/browser/30_events.js";
+import { addRoute, settleRoutes, unrouteArgs, callListeners, emitTo, onceOn, waitForEventOn } from "ext:isolate_suite/browser/30_events.js";
 import { initScriptSource, Page } from "ext:isolate_suite/browser/50_page.js";
 import { APIRequestContext } from "ext:isolate_suite/browser/70_api_request.js";
 
@@ -76,11 +76,19 @@ export class BrowserContext {
   setExtraHTTPHeaders(headers) {
     return host("context.setExtraHTTPHeaders", this.#on({ headers: Object.entries(headers ?? {}) }));
   }
-  async route(url, handler) {
-    await host("context.route", this.#on({ url: urlMatch(url), routeId: addRoute(handler) }));
+  async route(url, handler, options = {}) {
+    const times = options.times === undefined ? undefined : Number(options.times);
+    if (times !== undefined && !(times > 0)) return;
+    await host("context.route", this.#on({ url: urlMatch(url), routeId: addRoute(handler, this, this), times }));
   }
-  async unroute(url) {
-    await host("context.unroute", this.#on({ url: urlMatch(url) }));
+  async unroute(url, handler) {
+    await host("context.unroute", this.#on(unrouteArgs(url, handler)));
+  }
+  /** Removes every route; `behavior: 'wait'` waits for handlers still running,
+   * `'ignoreErrors'` drops what they throw. */
+  async unrouteAll(options = {}) {
+    await host("context.unroute", this.#on({}));
+    await settleRoutes(this, options.behavior);
   }
   addInitScript(script, arg) {
     return host("context.addInitScript", this.#on({ source: initScriptSource(script, arg) }));

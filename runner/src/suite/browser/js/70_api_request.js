@@ -7,11 +7,18 @@ import { ms } from "ext:isolate_suite/browser/11_values.js";
 /** `apiResponse.ok()` as the host reported it, or `null` for anything else (see `responseOk`). */
 export let apiResponseOk;
 
+/** What `route.fulfill({ response })` serves of an `APIResponse`, or `null` for anything that
+ * is not one. */
+export let apiResponseParts;
+
 export class APIResponse {
   #res;
   #body;
   static {
     apiResponseOk = (r) => (r !== null && typeof r === "object" && #res in r ? r.#res.ok === true : null);
+    apiResponseParts = (r) => (r !== null && typeof r === "object" && #res in r
+      ? { status: r.#res.status, headers: [...r.#res.headers], body: r.#body }
+      : null);
   }
   constructor(res, body) {
     this.#res = res;
@@ -92,6 +99,20 @@ export class APIRequestContext {
     this.#context = options.context;
   }
   async fetch(urlOrRequest, options = {}) {
+    // A page's `Request` (as `route.request()` gives) is fetched as it was made.
+    const request = typeof urlOrRequest?.url === "function" && typeof urlOrRequest?.method === "function"
+      ? urlOrRequest
+      : null;
+    if (request) {
+      options = {
+        method: request.method(),
+        headers: request.headers(),
+        data: request.postDataBuffer() ?? undefined,
+        ...options,
+      };
+      urlOrRequest = request.url();
+    }
+    const api = options._api ?? null;
     const url = new URL(String(urlOrRequest), this.#base ?? undefined).href;
     const headers = new Headers({ ...this.#headers, ...(options.headers ?? {}) });
     let body = options.data;
@@ -108,7 +129,7 @@ export class APIRequestContext {
     if (options.params) {
       const u = new URL(url);
       for (const [k, v] of Object.entries(options.params)) u.searchParams.set(k, String(v));
-      return this.fetch(u.href, { ...options, params: undefined });
+      return this.fetch(u.href, { ...options, params: undefined, _api: api ?? undefined });
     }
     const method = (options.method ?? (body === undefined ? "GET" : "POST")).toUpperCase();
     if (this.#context && !headers.has("cookie")) {
@@ -135,8 +156,9 @@ export class APIRequestContext {
       if (options.failOnStatusCode && !res.ok) throw new Error(`${res.status} ${res.statusText}`);
       return new APIResponse(res, bytes);
     } catch (e) {
-      if (controller.signal.aborted) throw new TimeoutError(`apiRequestContext.${method.toLowerCase()}: Timeout ${timeout}ms exceeded.`);
-      throw new Error(`apiRequestContext.${method.toLowerCase()}: ${e.message}`);
+      const name = api ?? `apiRequestContext.${method.toLowerCase()}`;
+      if (controller.signal.aborted) throw new TimeoutError(`${name}: Timeout ${timeout}ms exceeded.`);
+      throw new Error(`${name}: ${e.message}`);
     } finally {
       clearTimeout(timer);
     }
