@@ -160,6 +160,12 @@ pub struct RouteRequest {
     pub post_data: Option<Vec<u8>>,
     /// `document`, `script`, `image`, `fetch`, `xhr`, ...
     pub resource_type: String,
+    /// The page's id of this request (hop), as its request events carry it.
+    pub id: Option<String>,
+    /// The frame that made it.
+    pub frame: Option<String>,
+    /// Whether it loads a frame's document.
+    pub is_navigation: bool,
 }
 
 /// A response to serve from a route.
@@ -231,6 +237,7 @@ enum Answer {
 /// [`Route::abort`] and [`Route::continue_request`] end the chain, [`Route::fallback`] hands it
 /// on.
 pub struct Route {
+    owner: Page,
     page: chromiumoxide::Page,
     id: fetch::RequestId,
     request: RouteRequest,
@@ -243,6 +250,11 @@ impl Route {
     /// The request.
     pub fn request(&self) -> &RouteRequest {
         &self.request
+    }
+
+    /// The page whose request it is.
+    pub fn page(&self) -> &Page {
+        &self.owner
     }
 
     fn claim(&self, answer: Answer) -> Result<(), BrowserError> {
@@ -269,10 +281,14 @@ impl Route {
     /// Answers with a response of our own; the network is never touched.
     pub async fn fulfill(&self, response: Fulfill) -> Result<(), BrowserError> {
         self.claim(Answer::Final)?;
+        // A value of several lines is that many headers (`Set-Cookie: a=b\nc=d` sets both).
         let mut headers: Vec<fetch::HeaderEntry> = response
             .headers
             .iter()
-            .map(|(k, v)| fetch::HeaderEntry::new(k.clone(), v.clone()))
+            .flat_map(|(k, v)| {
+                v.split('\n')
+                    .map(|line| fetch::HeaderEntry::new(k.clone(), line.trim_end_matches('\r')))
+            })
             .collect();
         if let Some(ct) = &response.content_type {
             headers.retain(|h| !h.name.eq_ignore_ascii_case("content-type"));
@@ -456,19 +472,26 @@ pub(crate) fn is_favicon(url: &str) -> bool {
         .is_some_and(|u| u.ends_with("/favicon.ico"))
 }
 
-fn request_of(ev: &fetch::EventRequestPaused) -> RouteRequest {
+fn request_of(page: &Page, ev: &fetch::EventRequestPaused) -> RouteRequest {
     let headers = crate::page::header_pairs(&ev.request.headers);
     let post_data = crate::page::post_data_bytes(&ev.request);
     let resource_type = serde_json::to_value(&ev.resource_type)
         .ok()
         .and_then(|v| v.as_str().map(str::to_ascii_lowercase))
         .unwrap_or_default();
+    let id = ev
+        .network_id
+        .as_ref()
+        .map(|n| page.request_hop_id(n.inner(), &ev.request.url));
     RouteRequest {
         url: ev.request.url.clone(),
         method: ev.request.method.clone(),
         headers,
         post_data,
+        is_navigation: resource_type == "document",
         resource_type,
+        id,
+        frame: Some(ev.frame_id.inner().clone()),
     }
 }
 
@@ -542,7 +565,7 @@ impl Page {
             while let Some(ev) = paused.next().await {
                 let Some(inner) = weak.upgrade() else { break };
                 let page = Page { inner };
-                let request = request_of(&ev);
+                let request = request_of(&page, &ev);
                 tokio::spawn(run_chain(page, ev.request_id.clone(), request));
             }
         });
@@ -598,7 +621,11 @@ async fn run_chain(page: Page, id: fetch::RequestId, mut request: RouteRequest) 
             return;
         }
         let answer = Arc::new(Mutex::new(Answer::None));
+        let Some(owner) = weak.upgrade().map(|inner| Page { inner }) else {
+            return;
+        };
         let route = Route {
+            owner,
             page: cdp_page.clone(),
             id: id.clone(),
             request: request.clone(),

@@ -494,7 +494,21 @@ fn plan(
             false,
             matcher,
         )?,
-        "toHaveRole" => text_plan(LocatorState::Role, expected, false, false, matcher)?,
+        "toHaveAccessibleErrorMessage" => text_plan(
+            LocatorState::AccessibleErrorMessage,
+            expected,
+            ignore_case,
+            false,
+            matcher,
+        )?,
+        "toHaveRole" => {
+            if !expected.is_string() {
+                return Err(MatcherError::Usage(
+                    "\"role\" argument in toHaveRole must be a string".into(),
+                ));
+            }
+            text_plan(LocatorState::Role, expected, false, false, matcher)?
+        }
         other => {
             return Err(MatcherError::Usage(format!(
                 "expect(locator).{other}() is not a web-first matcher"

@@ -24,6 +24,9 @@ const FORM: &str = r#"
 <h1 id="t" class="big headline" style="color: rgb(255, 0, 0)" data-x="1" title="Heading">Hello  world</h1>
 <input id="name" value="Ada" aria-label="Your name" aria-describedby="hint" />
 <span id="hint">First name only</span>
+<input id="age" type="number" min="1" max="9" value="42" aria-errormessage="age-error" />
+<input id="ok" aria-invalid="false" aria-errormessage="age-error" />
+<span id="age-error">Too old</span>
 <input id="empty" />
 <input type="checkbox" id="c" checked />
 <button id="b" disabled>Off</button>
@@ -74,7 +77,10 @@ test('passing', async ({{ page }}) => {{
   await expect(page.getByRole('listitem')).toHaveCount(3);
   await expect(page.locator('#name')).toHaveAccessibleName('Your name');
   await expect(page.locator('#name')).toHaveAccessibleDescription('First name only');
+  await expect(page.locator('#age')).toHaveAccessibleErrorMessage('Too old');
+  await expect(page.locator('#ok')).not.toHaveAccessibleErrorMessage('Too old');
   await expect(page.locator('#b')).toHaveRole('button');
+  expect(await expect(page.locator('#b')).toHaveRole(/button/).catch((e) => e.message)).toBe('"role" argument in toHaveRole must be a string');
   await expect(page).toHaveTitle('');
   await expect(page).toHaveURL(/about:blank/);
 }});
@@ -107,6 +113,7 @@ test('failing', async ({{ page }}) => {{
     toHaveCount: () => expect(page.getByRole('listitem')).toHaveCount(2, o),
     toHaveAccessibleName: () => expect(page.locator('#name')).toHaveAccessibleName('Surname', o),
     toHaveAccessibleDescription: () => expect(page.locator('#name')).toHaveAccessibleDescription('Nope', o),
+    toHaveAccessibleErrorMessage: () => expect(page.locator('#ok')).toHaveAccessibleErrorMessage('Too old', o),
     toHaveRole: () => expect(page.locator('#b')).toHaveRole('link', o),
     toHaveTitle: () => expect(page).toHaveTitle('Other', o),
     toHaveURL: () => expect(page).toHaveURL('http://example.invalid/', o),
@@ -255,6 +262,13 @@ test('failing', async ({{ page }}) => {{
         &[
             "toHaveAccessibleDescription(expected) failed",
             "\"First name only\"",
+        ],
+    );
+    expect(
+        "toHaveAccessibleErrorMessage",
+        &[
+            "toHaveAccessibleErrorMessage(expected) failed",
+            "\"Too old\"",
         ],
     );
     expect(

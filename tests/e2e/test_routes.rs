@@ -57,6 +57,25 @@ test('a route answers once; a second answer fails', async ({ page }) => {
   await expect.poll(() => second).toContain('Route is already handled!');
 });
 
+test('route.request() is the page\'s request, with its frame and response', async ({ page }) => {
+  await page.goto('/empty');
+  let routed;
+  await page.route('**/ident', (route, request) => { routed = request; expect(route.request()).toBe(request); return route.continue({ postData: '' }); });
+  const [request] = await Promise.all([
+    page.waitForRequest('**/ident'),
+    page.evaluate(() => fetch('/ident', { method: 'POST', body: 'original' })),
+  ]);
+  expect(routed).toBe(request);
+  expect(request.frame()).toBe(page.mainFrame());
+  // The continue's override is what the request says it sent.
+  expect(request.postData()).toBe('');
+  expect((await request.response()).status()).toBe(200);
+  await page.route('**/nav', (route) => { expect(route.request().isNavigationRequest()).toBe(true); return route.fulfill({ body: 'nav' }); });
+  await page.goto('/nav');
+  // A data: document has no response; a data: fetch is no request.
+  expect(await page.goto('data:text/html,<p>yo</p>')).toBe(null);
+});
+
 test('times limits how many requests a handler takes', async ({ page }) => {
   let count = 0;
   await page.route('**/empty', (route) => { count++; return route.fulfill({ body: 'mocked' }); }, { times: 2 });
@@ -253,6 +272,7 @@ async fn routes_chain_as_playwrights() {
     run.assert_passed(&[
         "handlers chain newest first, page before context, until one answers",
         "a route answers once; a second answer fails",
+        "route.request() is the page's request, with its frame and response",
         "times limits how many requests a handler takes",
         "fallback overrides reach later handlers and the server",
         "route.fetch and fulfill with its response, changed",

@@ -74,6 +74,8 @@ pub enum LocatorState {
     AccessibleName,
     /// The accessible description (aria-describedby, aria-description, title).
     AccessibleDescription,
+    /// The error message of an invalid control (`aria-errormessage`), empty while valid.
+    AccessibleErrorMessage,
     /// The explicit or implicit ARIA role.
     Role,
 }
@@ -104,6 +106,7 @@ impl LocatorState {
             Self::JsProperty(name) => ("property", json!({ "name": name })),
             Self::AccessibleName => ("accessibleName", Value::Null),
             Self::AccessibleDescription => ("accessibleDescription", Value::Null),
+            Self::AccessibleErrorMessage => ("accessibleErrorMessage", Value::Null),
             Self::Role => ("role", Value::Null),
         }
     }

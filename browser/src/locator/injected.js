@@ -1020,6 +1020,17 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
           : el.getAttribute("aria-description") ?? (el.getAttribute("aria-label") || el.labels?.length ? el.getAttribute("title") ?? "" : "");
         return ok(normalizeText(text, {}));
       }
+      case "accessibleErrorMessage": {
+        // Shown while the control is invalid: `aria-invalid` other than "false" (or empty), or
+        // a failed constraint (`validity`); the text of the elements `aria-errormessage` names.
+        const invalidAttr = el.getAttribute("aria-invalid");
+        const invalid = (invalidAttr !== null && invalidAttr !== "" && invalidAttr.toLowerCase() !== "false")
+          || (el.validity !== undefined && el.validity.valid === false);
+        const ids = (el.getAttribute("aria-errormessage") ?? "").split(/\s+/).filter(Boolean);
+        if (!invalid || !ids.length) return ok("");
+        const text = ids.map((id) => el.ownerDocument.getElementById(id)?.textContent ?? "").filter(Boolean).join(" ");
+        return ok(normalizeText(text, {}));
+      }
       case "role": return ok(implicitRole(el) ?? "generic");
       case "property": {
         // `foo.nested.a` walks into the value.

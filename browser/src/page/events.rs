@@ -391,8 +391,11 @@ impl Page {
             .await
             .map_err(|e| cdp("Inspector.enable", e))?;
         let weak = Arc::downgrade(&self.inner);
+        let tracker = self.inner.requests.clone();
         tokio::spawn(async move {
-            let mut tracker = super::requests::Tracker::default();
+            let track = |f: &dyn Fn(&mut super::requests::Tracker) -> Option<PageEvent>| {
+                tracker.lock().ok().and_then(|mut t| f(&mut t))
+            };
             loop {
                 // Biased, so that of two events ready together the one listed first goes first:
                 // `domcontentloaded` before `load`, as the page fired them.
@@ -432,7 +435,7 @@ impl Page {
                         {
                             inner.context.document_requested(&ev.request.url);
                         }
-                        let mut events = tracker.sent(&ev);
+                        let mut events = tracker.lock().map(|mut t| t.sent(&ev)).unwrap_or_default();
                         let Some(last) = events.pop() else { continue };
                         let Some(inner) = weak.upgrade() else { break };
                         for redirect in events {
@@ -440,15 +443,15 @@ impl Page {
                         }
                         last
                     }
-                    Some(ev) = responses.next() => match tracker.responded(&ev) {
+                    Some(ev) = responses.next() => match track(&|t| t.responded(&ev)) {
                         Some(event) => event,
                         None => continue,
                     },
-                    Some(ev) = finished.next() => match tracker.finished(&ev) {
+                    Some(ev) = finished.next() => match track(&|t| t.finished(&ev)) {
                         Some(event) => event,
                         None => continue,
                     },
-                    Some(ev) = failures.next() => match tracker.failed(&ev) {
+                    Some(ev) = failures.next() => match track(&|t| t.failed(&ev)) {
                         Some(event) => event,
                         None => continue,
                     },

@@ -83,6 +83,8 @@ pub(crate) struct PageInner {
     pub(crate) routes: crate::route::PageRoutes,
     pub(crate) events: events::PageEvents,
     pub(crate) frames: frames::FrameTree,
+    /// The page's requests in flight (shared with the event loop that keeps it).
+    pub(crate) requests: Arc<std::sync::Mutex<requests::Tracker>>,
     /// Names `exposeBinding` defined.
     pub(crate) exposed: std::sync::Mutex<Vec<String>>,
     /// Mouse buttons currently held (CDP bit mask).
@@ -130,6 +132,7 @@ impl Page {
                 routes: crate::route::PageRoutes::default(),
                 events: events::PageEvents::default(),
                 frames: frames::FrameTree::default(),
+                requests: Arc::default(),
                 exposed: std::sync::Mutex::new(Vec::new()),
                 mouse_buttons: std::sync::atomic::AtomicI64::new(0),
                 mouse_position: std::sync::Mutex::new((0.0, 0.0)),
@@ -248,6 +251,20 @@ impl Page {
             )));
         }
         Ok(())
+    }
+
+    /// The page's id of the hop of network request `cdp_id` paused at `url`.
+    pub(crate) fn request_hop_id(&self, cdp_id: &str, url: &str) -> String {
+        self.inner
+            .requests
+            .lock()
+            .map(|t| t.hop_id(cdp_id, url))
+            .unwrap_or_else(|_| cdp_id.to_string())
+    }
+
+    /// Whether `other` is this page (clones are).
+    pub fn same_page(&self, other: &Page) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     pub(crate) fn cdp(&self) -> &chromiumoxide::Page {

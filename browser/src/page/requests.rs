@@ -150,6 +150,17 @@ impl Tracker {
         out
     }
 
+    /// The id of the hop of request `cdp_id` that is paused at `url` (a route sees it maybe
+    /// before its `requestWillBeSent`): the hop in flight when it is at that URL, else the
+    /// next one (a redirect), else the first.
+    pub(crate) fn hop_id(&self, cdp_id: &str, url: &str) -> String {
+        match self.inflight.get(cdp_id) {
+            Some((_, record)) if record.url == url => record.id.clone(),
+            Some((hop, _)) => format!("{cdp_id}#{}", hop + 1),
+            None => cdp_id.to_string(),
+        }
+    }
+
     /// A response arrived for the current hop of a request.
     pub(crate) fn responded(&mut self, ev: &network::EventResponseReceived) -> Option<PageEvent> {
         let (_, request) = self.inflight.get(ev.request_id.inner())?;

@@ -29,6 +29,7 @@ export const MATCHERS = [
   ["toHaveCount", "expected"],
   ["toHaveAccessibleName", "expected"],
   ["toHaveAccessibleDescription", "expected"],
+  ["toHaveAccessibleErrorMessage", "expected"],
   ["toHaveRole", "expected"],
   ["toHaveTitle", "expected"],
   ["toHaveURL", "expected"],

@@ -169,6 +169,9 @@ pub(crate) struct Session {
     pub subscriptions: HashMap<PageId, Rc<RefCell<HashSet<PageEventName>>>>,
     pub dialogs: Arc<Mutex<HashMap<DialogId, oneshot::Sender<DialogAction>>>>,
     pub routes: PendingRoutes,
+    /// The session's pages by browser page, for what the browser reports without naming the
+    /// page by our id (a paused request).
+    pub page_ids: Arc<Mutex<Vec<(Page, PageId)>>>,
     pub profiles: HashMap<ContextId, profile::OpenProfile>,
     /// Values kept in pages for the isolate (`JSHandle`s).
     pub handles: HashMap<super::protocol::HandleId, isolate_browser_browser::JsHandle>,
@@ -399,6 +402,7 @@ impl BrowserThread {
                         subscriptions: HashMap::new(),
                         dialogs: Arc::default(),
                         routes: Arc::default(),
+                        page_ids: Arc::default(),
                         profiles: HashMap::new(),
                         handles: HashMap::new(),
                         selector_engines: Vec::new(),

@@ -319,4 +319,10 @@ pub(crate) struct RouteRequestInfo {
     /// The body, base64.
     pub post_data: Option<String>,
     pub resource_type: String,
+    /// The page's id of the request hop, as its request events name it.
+    pub id: Option<String>,
+    pub frame: Option<String>,
+    pub is_navigation: bool,
+    /// The page whose request it is.
+    pub page: Option<super::PageId>,
 }

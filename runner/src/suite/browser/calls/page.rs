@@ -84,6 +84,10 @@ pub(crate) fn register_page(
             PageEventName::FrameNavigated,
         ]);
     let events = side.with_session(session, |s| {
+        if let Ok(mut ids) = s.page_ids.lock() {
+            ids.retain(|(p, _)| !p.is_closed());
+            ids.push((page.clone(), id));
+        }
         s.pages.insert(id, page);
         Ok(s.events.clone())
     })?;
@@ -466,6 +470,9 @@ pub(crate) async fn close(cx: &Cx<'_>, args: PageArgs) -> Result<(), CallError> 
     let page = cx.page(args.page)?;
     cx.side.with_session(cx.session, |s| {
         s.pages.remove(&args.page);
+        if let Ok(mut ids) = s.page_ids.lock() {
+            ids.retain(|(_, id)| *id != args.page);
+        }
         s.subscriptions.remove(&args.page);
         Ok(())
     })?;

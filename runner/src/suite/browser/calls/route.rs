@@ -34,13 +34,18 @@ const ROUTE_PATIENCE: Duration = Duration::from_secs(60);
 /// The browser-crate handler of isolate route `route_id`: each request it matches is paused,
 /// reported to the isolate, and waits for the handler's answer.
 pub(crate) fn route_handler(cx: &Cx<'_>, route_id: RouteId) -> Result<RouteHandler, CallError> {
-    let (events, routes) = cx
-        .side
-        .with_session(cx.session, |s| Ok((s.events.clone(), s.routes.clone())))?;
+    let (events, routes, page_ids) = cx.side.with_session(cx.session, |s| {
+        Ok((s.events.clone(), s.routes.clone(), s.page_ids.clone()))
+    })?;
     let counter = cx.side.counter();
     Ok(Arc::new(move |route: Route| {
         let request = RouteRequestId(counter.fetch_add(1, Ordering::SeqCst));
         let req = route.request().clone();
+        let page = page_ids.lock().ok().and_then(|ids| {
+            ids.iter()
+                .find(|(p, _)| p.same_page(route.page()))
+                .map(|(_, id)| *id)
+        });
         let (done, wait) = oneshot::channel();
         if let Ok(mut r) = routes.lock() {
             r.insert(request, (route, done));
@@ -56,6 +61,10 @@ pub(crate) fn route_handler(cx: &Cx<'_>, route_id: RouteId) -> Result<RouteHandl
                     .post_data
                     .map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
                 resource_type: req.resource_type,
+                id: req.id,
+                frame: req.frame,
+                is_navigation: req.is_navigation,
+                page,
             },
         });
         Box::pin(async move {

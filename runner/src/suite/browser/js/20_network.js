@@ -79,6 +79,14 @@ export class Request {
     this._redirectedFrom = null;
     this._redirectedTo = null;
   }
+  /** A paused request as its route sees it: the URL, method, headers and body after the
+   * changes of the routes that fell back before. */
+  _routeView(data) {
+    this.#data = { ...this.#data, url: data.url, method: data.method, headers: data.headers, postData: data.postData };
+  }
+  _postDataBase64() {
+    return this.#data.postData;
+  }
   /** The host's id of this request hop. */
   _id() {
     return this.#data.id;
@@ -342,10 +350,11 @@ export class Route {
   #request;
   #id;
   #context;
-  /** `context`: the browser context whose cookies `route.fetch()` sends. */
+  /** `request`: the page's `Request`; `context`: the browser context whose cookies
+   * `route.fetch()` sends. */
   constructor(id, request, context = null) {
     this.#id = id;
-    this.#request = new Request(request);
+    this.#request = request;
     this.#context = context;
     this._handled = false;
   }
@@ -373,7 +382,7 @@ export class Route {
       headers ??= served.headers;
       if (body === undefined && options.path === undefined) body = served.body;
     }
-    return host("route.fulfill", {
+    await host("route.fulfill", {
       request: this.#handled(),
       status,
       headers: headers ?? [],
@@ -382,16 +391,25 @@ export class Route {
       path: options.path === undefined ? undefined : String(options.path),
     });
   }
-  abort(errorCode = "failed") {
-    return host("route.abort", { request: this.#handled(), errorCode });
+  async abort(errorCode = "failed") {
+    await host("route.abort", { request: this.#handled(), errorCode });
   }
   async continue(overrides = {}) {
     const changes = overridesOf("continue", overrides, this.#request.url());
-    return host("route.continue", { request: this.#handled(), ...changes });
+    const r = this.#request;
+    const done = host("route.continue", { request: this.#handled(), ...changes });
+    // The request goes on as changed, and says so (`request.postData()` of the page's event).
+    r._routeView({
+      url: changes.url ?? r.url(),
+      method: changes.method ?? r.method(),
+      headers: changes.headers ?? Object.entries(r.headers()),
+      postData: changes.postData ?? r._postDataBase64(),
+    });
+    await done;
   }
   async fallback(overrides = {}) {
     const changes = overridesOf("fallback", overrides, this.#request.url());
-    return host("route.fallback", { request: this.#handled(), ...changes });
+    await host("route.fallback", { request: this.#handled(), ...changes });
   }
   /** Makes the request (as changed by `options`) from the test side, through the run's
    * network policy, and gives its response to serve with `fulfill({ response })`. */

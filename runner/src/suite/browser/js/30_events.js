@@ -130,7 +130,12 @@ export function pageError(data) {
 function dispatch(ev) {
   if (ev.type === "route") {
     const registered = routes.get(ev.routeId);
-    const route = new Route(ev.requestId, ev.data, registered?.context ?? null);
+    // The page's own Request for it (the one its request events give), as the route sees it
+    // after the fallbacks before.
+    const routedPage = pagesById.get(ev.data.page);
+    const request = routedPage && ev.data.id ? requestOf(routedPage, ev.data) : new Request(ev.data);
+    request._routeView(ev.data);
+    const route = new Route(ev.requestId, request, registered?.context ?? null);
     if (!registered) {
       route.fallback();
       return;
