@@ -347,7 +347,12 @@ impl Route {
     pub async fn continue_request(&self, overrides: ContinueOverrides) -> Result<(), BrowserError> {
         same_protocol(overrides.url.as_deref(), &self.request.url, "continue")?;
         self.claim(Answer::Final)?;
-        send_continue(&self.page, self.id.clone(), self.earlier.clone().and(overrides)).await
+        send_continue(
+            &self.page,
+            self.id.clone(),
+            self.earlier.clone().and(overrides),
+        )
+        .await
     }
 }
 
@@ -416,7 +421,10 @@ fn add_cors_headers(request: &RouteRequest, headers: &mut Vec<fetch::HeaderEntry
     {
         return;
     }
-    headers.push(fetch::HeaderEntry::new("access-control-allow-origin", origin));
+    headers.push(fetch::HeaderEntry::new(
+        "access-control-allow-origin",
+        origin,
+    ));
     headers.push(fetch::HeaderEntry::new(
         "access-control-allow-credentials",
         "true",
@@ -426,16 +434,24 @@ fn add_cors_headers(request: &RouteRequest, headers: &mut Vec<fetch::HeaderEntry
 
 /// A CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) of a routed request is
 /// answered at once, allowing what it asks, so that the request it asks for reaches the route.
-async fn answer_preflight(page: &chromiumoxide::Page, id: fetch::RequestId, request: &RouteRequest) {
+async fn answer_preflight(
+    page: &chromiumoxide::Page,
+    id: fetch::RequestId,
+    request: &RouteRequest,
+) {
     let origin = header(request, "origin").unwrap_or("*").to_string();
-    let method = header(request, "access-control-request-method").unwrap_or("GET, POST, OPTIONS, DELETE");
+    let method =
+        header(request, "access-control-request-method").unwrap_or("GET, POST, OPTIONS, DELETE");
     let mut headers = vec![
         fetch::HeaderEntry::new("access-control-allow-origin", origin),
         fetch::HeaderEntry::new("access-control-allow-methods", method),
         fetch::HeaderEntry::new("access-control-allow-credentials", "true"),
     ];
     if let Some(asked) = header(request, "access-control-request-headers") {
-        headers.push(fetch::HeaderEntry::new("access-control-allow-headers", asked));
+        headers.push(fetch::HeaderEntry::new(
+            "access-control-allow-headers",
+            asked,
+        ));
     }
     let mut params = fetch::FulfillRequestParams::new(id, 204);
     params.response_headers = Some(headers);

@@ -222,9 +222,10 @@ impl Page {
             .await;
         // A document that no request fetched (`data:`, `about:`) has no response, as in
         // Playwright.
-        let local = ["data:", "about:"]
-            .iter()
-            .any(|s| url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s)));
+        let local = ["data:", "about:"].iter().any(|s| {
+            url.get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s))
+        });
         let result = if local { result.map(|_| None) } else { result };
         self.explain_failure("page.goto", mark, result)
     }

@@ -84,7 +84,9 @@ pub(crate) async fn route(cx: &Cx<'_>, args: ContextRouteArgs) -> Result<(), Cal
         times: args.times,
         tag: Some(u64::from(args.route_id.0)),
     };
-    Ok(context.route_with(args.url.into(), handler, options).await?)
+    Ok(context
+        .route_with(args.url.into(), handler, options)
+        .await?)
 }
 
 pub(crate) async fn unroute(cx: &Cx<'_>, args: ContextUnrouteArgs) -> Result<(), CallError> {

@@ -368,7 +368,9 @@ pub(crate) async fn wait_for_function(
     let source = super::function_source(args.expression, args.is_function);
     let (arg, handles) = super::handle::with_handles(cx, args.arg)?;
     let polling = match args.polling {
-        Some(ms) if ms > 0.0 && ms.is_finite() => Polling::Interval(Duration::from_millis(ms as u64)),
+        Some(ms) if ms > 0.0 && ms.is_finite() => {
+            Polling::Interval(Duration::from_millis(ms as u64))
+        }
         Some(ms) => {
             return Err(CallError::new(format!(
                 "Cannot poll with non-positive interval: {ms}"

@@ -20,10 +20,10 @@ use crate::suite::protocol::AbortArgs;
 use crate::suite::protocol::CallError;
 use crate::suite::protocol::ContinueArgs;
 use crate::suite::protocol::DialogArgs;
+use crate::suite::protocol::FallbackArgs;
 use crate::suite::protocol::FulfillArgs;
 use crate::suite::protocol::IsolateEvent;
 use crate::suite::protocol::RouteId;
-use crate::suite::protocol::FallbackArgs;
 use crate::suite::protocol::RouteRequestId;
 use crate::suite::protocol::RouteRequestInfo;
 use crate::suite::protocol::UrlArg;
@@ -97,7 +97,10 @@ macro_rules! routes_of {
         }
     )*};
 }
-routes_of!(isolate_browser_browser::Page, isolate_browser_browser::Context);
+routes_of!(
+    isolate_browser_browser::Page,
+    isolate_browser_browser::Context
+);
 
 /// `unroute(url)`, `unroute(url, handler)` (the ids it was registered under) or, without a
 /// URL, `unrouteAll()`.
@@ -141,7 +144,11 @@ pub(crate) async fn fulfill(cx: &Cx<'_>, args: FulfillArgs) -> Result<(), CallEr
         // output directory, symlinks followed and checked.
         (Some(path), _) => {
             let file = FilePayload::from_path(&cx.resolve(path)?)?;
-            if !args.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            if !args
+                .headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
                 content_type.get_or_insert(file.mime_type);
             }
             file.buffer
