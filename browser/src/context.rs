@@ -189,6 +189,8 @@ pub(crate) struct ContextInner {
     pub(crate) network: crate::browser::ContextNetwork,
     /// Selector engines `selectors.register` added: name and the source that makes the engine.
     selector_engines: Mutex<Vec<(String, String)>>,
+    /// What `selectors.setTestIdAttribute` set, over the options' attribute.
+    test_id_attribute: Mutex<Option<String>>,
 }
 
 /// An isolated browser context. Clones share it.
@@ -229,6 +231,7 @@ impl Context {
                 offline,
                 network,
                 selector_engines: Mutex::new(Vec::new()),
+                test_id_attribute: Mutex::new(None),
             }),
         };
         context.set_download_behavior().await?;
@@ -250,6 +253,25 @@ impl Context {
     /// Adds a selector engine (`selectors.register`): `name=body` parts of locators made from
     /// now on run `engine.queryAll(root, body)` in the page, where `source` is a JS expression
     /// that makes the engine (an object with `queryAll`, and `query` optionally).
+    /// The attribute `getByTestId` reads (several, comma-separated, match any): what
+    /// [`Context::set_test_id_attribute`] set, else the options' (`data-testid` by default).
+    pub fn test_id_attribute(&self) -> String {
+        self.inner
+            .test_id_attribute
+            .lock()
+            .ok()
+            .and_then(|a| a.clone())
+            .unwrap_or_else(|| self.inner.options.test_id_attribute.clone())
+    }
+
+    /// `selectors.setTestIdAttribute(name)`: `getByTestId` of this context reads `name` from
+    /// now on.
+    pub fn set_test_id_attribute(&self, name: &str) {
+        if let Ok(mut a) = self.inner.test_id_attribute.lock() {
+            *a = Some(name.to_string());
+        }
+    }
+
     pub fn register_selector_engine(&self, name: &str, source: &str) -> Result<(), BrowserError> {
         const BUILT_IN: &[&str] = &[
             "css",

@@ -281,6 +281,9 @@ impl Route {
     /// Answers with a response of our own; the network is never touched.
     pub async fn fulfill(&self, response: Fulfill) -> Result<(), BrowserError> {
         self.claim(Answer::Final)?;
+        if let Some(id) = &self.request.id {
+            self.owner.remember_fulfilled(id, &response.body);
+        }
         // A value of several lines is that many headers (`Set-Cookie: a=b\nc=d` sets both).
         let mut headers: Vec<fetch::HeaderEntry> = response
             .headers

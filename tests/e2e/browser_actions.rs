@@ -404,6 +404,62 @@ async fn waits_that_cannot_succeed_time_out_with_a_call_log() {
     browser.close().await.expect("close");
 }
 
+/// Each match of a strict-mode violation is named by a locator that finds it alone, as
+/// Playwright's messages name them: its text or role, narrowed by an ancestor, or by index.
+#[tokio::test]
+async fn strict_mode_names_each_match_by_a_locator_of_its_own() {
+    let (browser, page) = open("<!doctype html><p>start</p>").await;
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "<span>span1</span><div><span>target</span></div>",
+            "span",
+            &[
+                "1) <span>span1</span> aka getByText('span1')",
+                "2) <span>target</span> aka getByText('target')",
+            ],
+        ),
+        (
+            "<input><div><input></div>",
+            "input",
+            &[
+                "1) <input/> aka getByRole('textbox').first()",
+                "2) <input/> aka locator('div').getByRole('textbox')",
+            ],
+        ),
+        (
+            "<span></span><div><span></span></div>",
+            "span",
+            &[
+                "1) <span></span> aka locator('span').first()",
+                "2) <span></span> aka locator('div span')",
+            ],
+        ),
+        (
+            "<div><div></div><div><div></div><div></div></div></div><div><div class=foo></div><div class=foo></div></div>",
+            ".foo",
+            &["body > div:nth-child(2) > div:nth-child(2)"],
+        ),
+        (
+            "<button data-testid=a>Go</button><button data-testid=b>Go</button>",
+            "button",
+            &["aka getByTestId('a')", "aka getByTestId('b')"],
+        ),
+    ];
+    for (html, selector, want) in cases {
+        page.set_content(html).await.expect("content");
+        let err = page
+            .locator(selector)
+            .hover(quick(), false)
+            .await
+            .expect_err("ambiguous");
+        let text = err.to_string();
+        for w in *want {
+            assert!(text.contains(w), "{html}: {w} not in {text}");
+        }
+    }
+    browser.close().await.expect("close");
+}
+
 #[tokio::test]
 async fn strict_mode_rejects_ambiguous_actions_but_not_queries() {
     let (browser, page) = open(LATE).await;
@@ -428,8 +484,10 @@ async fn strict_mode_rejects_ambiguous_actions_but_not_queries() {
             assert_eq!(
                 matches,
                 &vec![
-                    "<button class=\"dup\">One</button>".to_string(),
-                    "<button class=\"dup\">Two</button>".to_string()
+                    "<button class=\"dup\">One</button> aka getByRole('button', { name: 'One' })"
+                        .to_string(),
+                    "<button class=\"dup\">Two</button> aka getByRole('button', { name: 'Two' })"
+                        .to_string()
                 ]
             );
         }

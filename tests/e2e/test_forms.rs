@@ -181,6 +181,21 @@ test('web-first failures read as Playwright writes them, with their call log', a
   const failed = await expect(page).toHaveURL(() => false, { timeout: 300 }).catch((e) => e);
   expect(failed.message).toContain('Expected: predicate to succeed\nReceived: "data:text/html,<div>A</div>"');
 });
+
+test('selectors.setTestIdAttribute changes what getByTestId reads, several at once', async ({ page, playwright }) => {
+  await page.setContent('<section><div data-pw="Hello">first</div><div data-ti="Hello">second</div><div data-testid="Hello">third</div></section>');
+  await expect(page.getByTestId('Hello')).toHaveText('third');
+  await playwright.selectors.setTestIdAttribute('data-pw,data-ti');
+  await expect(page.getByTestId('Hello')).toHaveText(['first', 'second']);
+  await expect(page.locator('section').getByTestId('Hello')).toHaveCount(2);
+  // A context made later reads it too.
+  const other = await page.context().browser()!.newContext();
+  const p2 = await other.newPage();
+  await p2.setContent('<div data-ti="x">later</div>');
+  await expect(p2.getByTestId('x')).toHaveText('later');
+  await other.close();
+  await playwright.selectors.setTestIdAttribute('data-testid');
+});
 "##;
 
 #[test]
@@ -196,6 +211,7 @@ fn forms_selectors_and_evaluation_are_playwrights() {
         "role selectors, descriptions and disabled states",
         "locator.evaluate runs in the page with handles; locators print as Playwright",
         "web-first failures read as Playwright writes them, with their call log",
+        "selectors.setTestIdAttribute changes what getByTestId reads, several at once",
     ]);
     assert_eq!(run.code, 0);
 }

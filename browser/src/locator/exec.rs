@@ -15,9 +15,12 @@ use crate::error::BrowserError;
 use crate::error::cdp;
 use crate::selector::Part;
 
-/// The engine, with the node preview the handles use spliced in.
+/// The engine, with the node preview the handles use and the strict-mode locator generator
+/// spliced in.
 static INJECTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    include_str!("injected.js").replace("__PREVIEW__", crate::page::PREVIEW_JS)
+    include_str!("injected.js")
+        .replace("__PREVIEW__", crate::page::PREVIEW_JS)
+        .replace("__AKA__", include_str!("aka.js"))
 });
 
 /// Execution contexts (target, context id) that already hold the injected engine.

@@ -117,9 +117,11 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     });
   }
 
+  /** Elements with attribute `name` (or any of several, comma-separated) matching `m`. */
   function byAttr(root, name, m) {
     const test = matcher(m);
-    return allElements(root).filter((el) => el.hasAttribute(name) && test(el.getAttribute(name)));
+    const names = String(name).split(",").map((n) => n.trim()).filter(Boolean);
+    return allElements(root).filter((el) => names.some((n) => el.hasAttribute(n) && test(el.getAttribute(n))));
   }
 
   function labelText(el) {
@@ -737,6 +739,13 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
 
   /** An element as Playwright previews it (the browser crate's page/preview.js). */
   const describe = __PREVIEW__;
+  /** A locator that finds the element alone (locator/aka.js). */
+  const aka = (__AKA__)({ implicitRole, fallbackName, isVisible, elementText, normalize });
+  /** What a strict-mode violation lists: each match's preview and a locator for it alone. */
+  const strictMatches = (found) => found.slice(0, 10).map((el) => {
+    const other = aka(el);
+    return other ? `${describe(el)} aka ${other}` : describe(el);
+  });
 
   const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
@@ -756,7 +765,7 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     const found = query(parts, root);
     if (found.length === 0) return { status: "retry", reason: null, count: 0 };
     if (strict && found.length > 1) {
-      return { status: "strict", count: found.length, matches: found.slice(0, 10).map(describe) };
+      return { status: "strict", count: found.length, matches: strictMatches(found) };
     }
     return { status: "ok", el: found[0], count: found.length };
   }
@@ -963,7 +972,7 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
       return { status: "ok", value: found.map((el) => el.getAttribute("class") ?? "") };
     }
     if (found.length > 1 && name !== "attached") {
-      return { status: "strict", count: found.length, matches: found.slice(0, 10).map(describe) };
+      return { status: "strict", count: found.length, matches: strictMatches(found) };
     }
     const el = found[0];
     if (!el) {

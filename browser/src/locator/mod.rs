@@ -325,7 +325,7 @@ impl Locator {
             TextQuery::Substring(s) => TextQuery::Exact(s),
             other => other,
         };
-        let name = self.page.context().options().test_id_attribute.clone();
+        let name = self.page.context().test_id_attribute();
         let call = format!("getByTestId({})", id.describe());
         self.chain(
             vec![Part::Attr {

@@ -85,6 +85,9 @@ struct Kept {
     /// Responses of the kept requests, and the ids of those that failed.
     responses: std::collections::VecDeque<RequestEvent>,
     failed: std::collections::VecDeque<String>,
+    /// Bodies routes fulfilled requests with, by request (hop) id: `response.body()` gives
+    /// them without asking the browser, which keeps no body for some of them.
+    fulfilled: std::collections::VecDeque<(String, Vec<u8>)>,
 }
 
 /// How many requests (and responses) a page keeps, as Playwright does.
@@ -624,6 +627,16 @@ impl Page {
                 "Response body is unavailable for redirect responses".into(),
             ));
         }
+        let fulfilled = self.inner.events.kept.lock().ok().and_then(|k| {
+            k.fulfilled
+                .iter()
+                .rev()
+                .find(|(f, _)| f == id)
+                .map(|(_, body)| body.clone())
+        });
+        if let Some(body) = fulfilled {
+            return Ok(body);
+        }
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             self.ensure_open("reading a response body")?;
@@ -664,6 +677,13 @@ impl Page {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
+        }
+    }
+
+    /// Remembers the body a route fulfilled request (hop) `id` with.
+    pub(crate) fn remember_fulfilled(&self, id: &str, body: &[u8]) {
+        if let Ok(mut kept) = self.inner.events.kept.lock() {
+            keep_last(&mut kept.fulfilled, (id.to_string(), body.to_vec()));
         }
     }
 

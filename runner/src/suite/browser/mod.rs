@@ -177,6 +177,8 @@ pub(crate) struct Session {
     pub handles: HashMap<super::protocol::HandleId, isolate_browser_browser::JsHandle>,
     /// Selector engines `selectors.register` added (name, source), for every context.
     pub selector_engines: Vec<(String, String)>,
+    /// What `selectors.setTestIdAttribute` set, for every context.
+    pub test_id_attribute: Option<String>,
 }
 
 /// State that lives on the browser thread.
@@ -406,6 +408,7 @@ impl BrowserThread {
                         profiles: HashMap::new(),
                         handles: HashMap::new(),
                         selector_engines: Vec::new(),
+                        test_id_attribute: None,
                     },
                 );
             })

@@ -43,6 +43,13 @@ pub(crate) struct RegisterSelectorArgs {
     pub path: Option<String>,
 }
 
+/// `selectors.setTestIdAttribute(name)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TestIdAttributeArgs {
+    pub name: String,
+}
+
 /// `browser.newContext(options)`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -176,6 +176,8 @@ call_table! {
     "browser.version" => Version(NoArgs) -> String = b::browser::version;
     /// `selectors.register(name, script)`: a selector engine that runs in the page.
     "selectors.register" => RegisterSelector(RegisterSelectorArgs) -> () = b::browser::register_selector;
+    /// `selectors.setTestIdAttribute(name)`: for every context of the session, new ones too.
+    "selectors.setTestIdAttribute" => SetTestIdAttribute(TestIdAttributeArgs) -> () = b::browser::set_test_id_attribute;
     /// `browser.newContext(options)`, with a profile when the options name one.
     "browser.newContext" => NewContext(NewContextArgs) -> Created<ContextId> = b::browser::new_context;
 

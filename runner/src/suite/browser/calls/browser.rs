@@ -14,6 +14,7 @@ use crate::suite::protocol::NewContextArgs;
 use crate::suite::protocol::NoArgs;
 use crate::suite::protocol::RegisterSelectorArgs;
 use crate::suite::protocol::StorageStateArg;
+use crate::suite::protocol::TestIdAttributeArgs;
 use crate::suite::protocol::millis;
 
 pub(crate) async fn launch(cx: &Cx<'_>, _: NoArgs) -> Result<(), CallError> {
@@ -52,6 +53,24 @@ pub(crate) async fn register_selector(
     })
 }
 
+pub(crate) async fn set_test_id_attribute(
+    cx: &Cx<'_>,
+    args: TestIdAttributeArgs,
+) -> Result<(), CallError> {
+    if args.name.trim().is_empty() {
+        return Err(CallError::new(
+            "selectors.setTestIdAttribute: the attribute name must not be empty",
+        ));
+    }
+    cx.side.with_session(cx.session, |s| {
+        for context in s.contexts.values() {
+            context.set_test_id_attribute(&args.name);
+        }
+        s.test_id_attribute = Some(args.name.clone());
+        Ok(())
+    })
+}
+
 pub(crate) async fn version(cx: &Cx<'_>, _: NoArgs) -> Result<String, CallError> {
     let browser = cx.side.browser().await?;
     Ok(browser.version().await?)
@@ -81,6 +100,9 @@ pub(crate) async fn new_context(
     cx.side.with_session(cx.session, |s| {
         for (name, source) in &s.selector_engines {
             context.register_selector_engine(name, source)?;
+        }
+        if let Some(name) = &s.test_id_attribute {
+            context.set_test_id_attribute(name);
         }
         s.contexts.insert(id, context);
         if let Some(p) = profile {

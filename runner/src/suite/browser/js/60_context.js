@@ -238,4 +238,8 @@ export const selectors = {
     else if (script && typeof script === "object" && script.path !== undefined) path = String(script.path);
     await host("selectors.register", { name: String(name), source, path });
   },
+  /** The attribute `getByTestId` reads (comma-separated: any of them), for every context. */
+  setTestIdAttribute(name) {
+    return host("selectors.setTestIdAttribute", { name: String(name) });
+  },
 };
