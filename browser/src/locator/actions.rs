@@ -576,7 +576,7 @@ impl Locator {
         // A retry reports what the first match is now (Playwright's "locator resolved to
         // hidden <div …>" call log lines).
         let body = format!(
-            "const n = ib.count(parts); if (n > 1 && {strict}) return {{ status: 'strict', count: n, matches: ib.describeAll(parts).slice(0, 10) }}; const first = n > 0 ? ib.query(parts, ib.root)[0] : null; const seen = first ? 'locator resolved to ' + (ib.isVisible(first) ? 'visible ' : 'hidden ') + ib.describe(first) : null; return ({want}) ? {{ status: 'ok', count: n }} : {{ status: 'retry', count: n, reason: seen }};"
+            "const n = ib.count(parts); if (n > 1 && {strict}) return {{ status: 'strict', count: n, matches: ib.strictMatches(ib.query(parts, ib.root)) }}; const first = n > 0 ? ib.query(parts, ib.root)[0] : null; const seen = first ? 'locator resolved to ' + (ib.isVisible(first) ? 'visible ' : 'hidden ') + ib.describe(first) : null; return ({want}) ? {{ status: 'ok', count: n }} : {{ status: 'retry', count: n, reason: seen }};"
         );
         let log = CallLog::new(format!("waiting for {} to be {label}", self.description));
         poll(what, timeout, log, |_| {

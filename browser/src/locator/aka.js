@@ -57,6 +57,14 @@
       const has = (e) => lower(h.elementText(e)).includes(want);
       add({ code: `getByText(${quote(text)})` }, 180, (e) => has(e) && ![...e.children].some(has), true);
     }
+    // The tag narrowed by the text inside (`locator('q\\:template').filter({ hasText })`), for
+    // an element that getByText cannot name because its text is a child's.
+    if (text && text.length <= MAX_TEXT) {
+      const want = text.toLowerCase();
+      const tag = el.localName;
+      add({ css: cssEscape(tag), filter: `filter({ hasText: ${quote(text)} })` }, 560,
+        (e) => e.localName === tag && lower(h.elementText(e)).includes(want), true);
+    }
     const title = el.getAttribute("title");
     if (title) {
       const want = lower(title);
@@ -86,6 +94,10 @@
     for (const t of tokens) {
       if (t.css !== undefined) {
         css.push(t.css);
+        if (t.filter !== undefined) {
+          flush();
+          out.push(t.filter);
+        }
       } else {
         flush();
         out.push(t.code);

@@ -122,7 +122,7 @@ impl Locator {
         let source = serde_json::to_string(function)
             .map_err(|e| BrowserError::InvalidArgument(e.to_string()))?;
         let body = format!(
-            "const found = ib.query(parts, ib.root); if (found.length !== 1) return {{ n: found.length, matches: found.slice(0, 10).map(ib.describe) }}; const w = {wire}; const fn = (0, eval)('(' + {source} + '\\n)'); return {{ v: w.text(await fn(found[0], w.parse(extra, rest))) }};"
+            "const found = ib.query(parts, ib.root); if (found.length !== 1) return {{ n: found.length, matches: ib.strictMatches(found) }}; const w = {wire}; const fn = (0, eval)('(' + {source} + '\\n)'); return {{ v: w.text(await fn(found[0], w.parse(extra, rest))) }};"
         );
         let log = CallLog::new(format!("waiting for {}", self.description));
         let outcome = poll(what, self.timeout(timeout), log, |_| {

@@ -1063,6 +1063,7 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
     root,
     count: (parts) => query(parts, root).length,
     describeAll: (parts) => query(parts, root).map(describe),
+    strictMatches,
     actionable,
     withElement,
     isVisible,

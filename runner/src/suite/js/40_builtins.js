@@ -38,6 +38,7 @@ const builtins = {
     api.setContextDefaults(_combinedContextOptions);
     await use();
     api.setContextDefaults({});
+    await api.resetTestIdAttribute();
   }, { auto: true }],
   context: async ({ browser, _combinedContextOptions }, use) => {
     const context = await browser.newContext(_combinedContextOptions);

@@ -47,7 +47,8 @@ pub(crate) struct RegisterSelectorArgs {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TestIdAttributeArgs {
-    pub name: String,
+    /// `None`: back to what each context's options say (a test's end).
+    pub name: Option<String>,
 }
 
 /// `browser.newContext(options)`.

@@ -57,16 +57,22 @@ pub(crate) async fn set_test_id_attribute(
     cx: &Cx<'_>,
     args: TestIdAttributeArgs,
 ) -> Result<(), CallError> {
-    if args.name.trim().is_empty() {
+    let Some(name) = args.name else {
+        return cx.side.with_session(cx.session, |s| {
+            s.test_id_attribute = None;
+            Ok(())
+        });
+    };
+    if name.trim().is_empty() {
         return Err(CallError::new(
             "selectors.setTestIdAttribute: the attribute name must not be empty",
         ));
     }
     cx.side.with_session(cx.session, |s| {
         for context in s.contexts.values() {
-            context.set_test_id_attribute(&args.name);
+            context.set_test_id_attribute(&name);
         }
-        s.test_id_attribute = Some(args.name.clone());
+        s.test_id_attribute = Some(name);
         Ok(())
     })
 }

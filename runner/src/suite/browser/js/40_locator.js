@@ -576,8 +576,11 @@ export class Shortcuts extends Locatable {
     if (rest.length) throw new Error("Too many arguments. If you need to pass more than 1 argument to the function wrap them in an object.");
     return this.locator(selector)._evalOnSelector(selector, false, fn, arg, `${this._kind}.$eval`);
   }
-  $(selector) {
-    return this.locator(selector)._querySelector();
+  async $(selector, options) {
+    const l = this.locator(selector);
+    // Strict: several matches fail as every strict call does, naming each of them.
+    if (options?.strict && (await l.count()) > 1) await l.evaluate(() => undefined, undefined, { timeout: 0 });
+    return l._querySelector();
   }
   $$(selector) {
     return this.locator(selector).elementHandles();

@@ -240,6 +240,16 @@ export const selectors = {
   },
   /** The attribute `getByTestId` reads (comma-separated: any of them), for every context. */
   setTestIdAttribute(name) {
+    testIdChanged = true;
     return host("selectors.setTestIdAttribute", { name: String(name) });
   },
 };
+let testIdChanged = false;
+
+/** A test's end: what `setTestIdAttribute` set lasts for that test only, as in Playwright Test,
+ * whose fixtures set it again from `use.testIdAttribute` for each test. */
+export async function resetTestIdAttribute() {
+  if (!testIdChanged) return;
+  testIdChanged = false;
+  await host("selectors.setTestIdAttribute", { name: null });
+}
