@@ -23,6 +23,11 @@ pub enum Attempt<T> {
     Fail(BrowserError),
 }
 
+/// How long `poll` sleeps before attempt number `attempt` (counted from 0).
+pub(crate) fn backoff_before(attempt: u32) -> u64 {
+    BACKOFF_MS[(attempt as usize).min(BACKOFF_MS.len() - 1)]
+}
+
 /// The lines a wait logged, shown when it times out.
 #[derive(Debug, Default, Clone)]
 pub struct CallLog {
@@ -39,9 +44,14 @@ impl CallLog {
         }
     }
 
-    /// Adds a line; an identical consecutive line is counted instead of repeated.
+    /// Adds a line; an identical consecutive line is counted instead of repeated, an empty one
+    /// is dropped.
     pub fn push(&mut self, line: impl Into<String>) {
         let line = line.into();
+        // An empty line: nothing new to say (still waiting as the first line says).
+        if line.is_empty() {
+            return;
+        }
         if self.lines.last() == Some(&line) {
             self.repeats += 1;
             return;
@@ -109,7 +119,7 @@ where
             Attempt::Retry(line) => log.push(line),
         }
         attempt += 1;
-        let delay = BACKOFF_MS[(attempt as usize).min(BACKOFF_MS.len() - 1)];
+        let delay = backoff_before(attempt);
         let next = Instant::now() + Duration::from_millis(delay);
         if next >= deadline {
             // Sleep out the remainder so the final attempt sees the state at the deadline.

@@ -10,6 +10,7 @@
 //! - `js/web_first_matchers.js` ([`web_first::matchers`]): the web-first matcher names, the one
 //!   list both halves use.
 
+mod pretty;
 pub mod web_first;
 
 /// The generic `expect` as an ES module: `export { expect, takeSoftErrors, AssertionError }`.

@@ -5,6 +5,7 @@
 //! `{ "regex", "flags" }` for RegExps (matched with ECMAScript semantics), arrays of either,
 //! numbers, and `{ "name", "value" }` objects for attribute, CSS and JS-property matchers.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use isolate_browser_browser::BrowserError;
@@ -13,6 +14,8 @@ use isolate_browser_browser::LocatorState;
 use isolate_browser_browser::Page;
 use isolate_browser_browser::PageState;
 use serde_json::Value;
+
+use crate::pretty;
 
 /// How a web-first matcher takes its arguments in JS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +88,13 @@ pub enum MatcherError {
     /// The browser failed.
     #[error(transparent)]
     Browser(#[from] BrowserError),
+    /// The expected value of a text matcher is neither a string nor a RegExp.
+    #[error("expected value must be a string or regular expression")]
+    BadExpected(Value),
 }
 
-/// One expected text: a string (compared after whitespace normalisation) or a RegExp.
+/// One expected text: a string (compared after whitespace normalisation when the matcher
+/// normalises) or a RegExp (matched against the text as it is).
 enum TextMatch {
     Exact(String),
     Pattern(regress::Regex, String),
@@ -115,20 +122,22 @@ impl TextMatch {
                 })?;
                 Ok(Self::Pattern(re, format!("/{source}/{flags}")))
             }
-            other => Err(MatcherError::Usage(format!(
-                "{matcher}: expected a string or a RegExp, got {other}"
-            ))),
+            other => Err(MatcherError::BadExpected(other.clone())),
         }
     }
 
-    fn matches(&self, text: &str, ignore_case: bool, contains: bool) -> bool {
+    fn matches(&self, text: &str, ignore_case: bool, contains: bool, normalise: bool) -> bool {
         match self {
             Self::Exact(want) => {
-                let want = normalize(want);
+                let (want, text) = if normalise {
+                    (normalize(want), normalize(text))
+                } else {
+                    (want.clone(), text.to_string())
+                };
                 let (want, text) = if ignore_case {
                     (want.to_lowercase(), text.to_lowercase())
                 } else {
-                    (want, text.to_string())
+                    (want, text)
                 };
                 if contains {
                     text.contains(&want)
@@ -156,10 +165,36 @@ impl TextMatch {
             Self::Pattern(..) => "Expected pattern",
         }
     }
+
+    /// The text as a failure shows it: normalised when a string was compared normalised.
+    fn shown_received(&self, text: &str, normalise: bool) -> String {
+        match self {
+            Self::Exact(_) if normalise => normalize(text),
+            _ => text.to_string(),
+        }
+    }
 }
 
+/// Playwright's whitespace normalisation: zero-width spaces and soft hyphens dropped, runs of
+/// whitespace one space, ends trimmed.
 fn normalize(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace(['\u{200b}', '\u{ad}'], "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The matchers that compare strings whitespace-normalised (the others compare exactly).
+fn normalises(matcher: &str) -> bool {
+    matches!(
+        matcher,
+        "toHaveText"
+            | "toContainText"
+            | "toHaveTitle"
+            | "toHaveAccessibleName"
+            | "toHaveAccessibleDescription"
+            | "toHaveAccessibleErrorMessage"
+    )
 }
 
 fn opt_bool(options: &Value, key: &str) -> Option<bool> {
@@ -186,9 +221,20 @@ struct Plan {
     /// A state matcher: the state wanted, and the words for the state and its opposite
     /// (`visible` / `hidden`), as Playwright prints them.
     flag: Option<(bool, &'static str, &'static str)>,
+    /// The received value as the failure shows it (texts normalised as compared).
+    display: Option<Display>,
+    /// A failure shows a diff of these lines (the expected side, given what was received)
+    /// against the received value printed the same way, instead of Expected/Received lines.
+    diff: Option<DiffLines>,
 }
 
+/// How a failure shows the received value.
+type Display = Box<dyn Fn(&Value) -> Value>;
+/// The expected side of a failure's diff, given what was received.
+type DiffLines = Box<dyn Fn(&Value) -> Vec<String>>;
+
 fn flag_plan(state: LocatorState, want: bool) -> Plan {
+    let indeterminate = matches!(state, LocatorState::Indeterminate);
     let (yes, no, option) = match state {
         LocatorState::Attached => ("attached", "detached", "{ attached: false }"),
         LocatorState::Visible => ("visible", "hidden", "{ visible: false }"),
@@ -199,6 +245,7 @@ fn flag_plan(state: LocatorState, want: bool) -> Plan {
         LocatorState::Empty => ("empty", "notEmpty", ""),
         LocatorState::Focused => ("focused", "inactive", ""),
         LocatorState::Checked => ("checked", "unchecked", "{ checked: false }"),
+        LocatorState::Indeterminate => ("indeterminate", "unchecked", ""),
         _ => ("in viewport", "outside viewport", ""),
     };
     Plan {
@@ -207,8 +254,16 @@ fn flag_plan(state: LocatorState, want: bool) -> Plan {
         predicate: Box::new(move |v| v.as_bool() == Some(want)),
         expected: None,
         expected_label: "Expected",
-        args: if want { "" } else { option },
+        args: if indeterminate {
+            "{ indeterminate: true }"
+        } else if want {
+            ""
+        } else {
+            option
+        },
         flag: Some((want, yes, no)),
+        display: None,
+        diff: None,
     }
 }
 
@@ -235,6 +290,8 @@ fn list_plan(
         .iter()
         .map(|v| TextMatch::parse(v, ignore_case, matcher))
         .collect::<Result<Vec<_>, _>>()?;
+    let items = Arc::new(items);
+    let normalise = normalises(matcher);
     let shown = format!(
         "[{}]",
         items
@@ -243,16 +300,34 @@ fn list_plan(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let (for_predicate, for_display, for_diff) = (items.clone(), items.clone(), items);
+    // Each received text as the failure shows it: normalised where a string is compared to it.
+    let shown_texts = move |v: &Value| -> Vec<String> {
+        texts(v)
+            .iter()
+            .enumerate()
+            .map(
+                |(i, text)| match for_display.get(i).or(for_display.first()) {
+                    Some(want) => want.shown_received(text, normalise),
+                    None if normalise => normalize(text),
+                    None => text.clone(),
+                },
+            )
+            .collect()
+    };
+    let shown_texts = Arc::new(shown_texts);
+    let display_texts = shown_texts.clone();
     Ok(Plan {
         state: Some(state),
         page_state: None,
         predicate: Box::new(move |v| {
             let got = texts(v);
+            let items = &for_predicate;
             if contains {
                 // Each expected item is found in a later element than the previous one.
                 let mut i = 0;
-                for want in &items {
-                    while i < got.len() && !want.matches(&got[i], ignore_case, true) {
+                for want in items.iter() {
+                    while i < got.len() && !want.matches(&got[i], ignore_case, true, normalise) {
                         i += 1;
                     }
                     if i == got.len() {
@@ -266,13 +341,32 @@ fn list_plan(
                     && items
                         .iter()
                         .zip(&got)
-                        .all(|(want, text)| want.matches(text, ignore_case, false))
+                        .all(|(want, text)| want.matches(text, ignore_case, false, normalise))
             }
         }),
         expected: Some(shown),
         expected_label: "Expected",
         args: "expected",
         flag: None,
+        display: Some(Box::new(move |v| {
+            Value::Array(display_texts(v).into_iter().map(Value::String).collect())
+        })),
+        // Playwright's diff: an expected RegExp that matched its text shows as that text.
+        diff: Some(Box::new(move |v| {
+            let got = shown_texts(v);
+            let lines = for_diff
+                .iter()
+                .enumerate()
+                .map(|(i, want)| match (want, got.get(i)) {
+                    (TextMatch::Pattern(re, _), Some(text)) if re.find(text).is_some() => {
+                        vec![pretty::string(text)]
+                    }
+                    (TextMatch::Exact(s), _) => vec![pretty::string(s)],
+                    (TextMatch::Pattern(_, shown), _) => vec![shown.clone()],
+                })
+                .collect();
+            pretty::array(lines)
+        })),
     })
 }
 
@@ -283,21 +377,43 @@ fn text_plan(
     contains: bool,
     matcher: &str,
 ) -> Result<Plan, MatcherError> {
-    let want = TextMatch::parse(expected, ignore_case, matcher)?;
+    let want = Arc::new(TextMatch::parse(expected, ignore_case, matcher)?);
+    let normalise = normalises(matcher);
     let shown = want.show();
     let label = want.label(contains);
+    let for_display = want.clone();
     Ok(Plan {
         state: Some(state),
         page_state: None,
         predicate: Box::new(move |v| match v.as_str() {
-            Some(text) => want.matches(text, ignore_case, contains),
+            Some(text) => want.matches(text, ignore_case, contains, normalise),
             None => false,
         }),
         expected: Some(shown),
         expected_label: label,
         args: "expected",
         flag: None,
+        display: Some(Box::new(move |v| match v.as_str() {
+            Some(text) => Value::String(for_display.shown_received(text, normalise)),
+            None => v.clone(),
+        })),
+        diff: None,
     })
+}
+
+/// `expected` with the `i` flag taken off its RegExps.
+fn without_ignore_case(expected: &Value) -> Value {
+    match expected {
+        Value::Array(items) => Value::Array(items.iter().map(without_ignore_case).collect()),
+        Value::Object(o) if o.contains_key("regex") => {
+            let mut o = o.clone();
+            if let Some(Value::String(flags)) = o.get_mut("flags") {
+                *flags = flags.replace('i', "");
+            }
+            Value::Object(o)
+        }
+        other => other.clone(),
+    }
 }
 
 fn plan(
@@ -307,6 +423,14 @@ fn plan(
     base_url: Option<&str>,
 ) -> Result<Plan, MatcherError> {
     let ignore_case = opt_bool(options, "ignoreCase").unwrap_or(false);
+    // `ignoreCase: false` overrides a RegExp's own `i` flag.
+    let case_sensitive;
+    let expected = if opt_bool(options, "ignoreCase") == Some(false) {
+        case_sensitive = without_ignore_case(expected);
+        &case_sensitive
+    } else {
+        expected
+    };
     let inner = opt_bool(options, "useInnerText").unwrap_or(false);
     let plan = match matcher {
         "toBeAttached" => flag_plan(
@@ -329,6 +453,14 @@ fn plan(
         ),
         "toBeEmpty" => flag_plan(LocatorState::Empty, true),
         "toBeFocused" => flag_plan(LocatorState::Focused, true),
+        "toBeChecked" if opt_bool(options, "indeterminate") == Some(true) => {
+            if options.get("checked").is_some_and(|c| !c.is_null()) {
+                return Err(MatcherError::Usage(
+                    "Can't assert indeterminate and checked at the same time".into(),
+                ));
+            }
+            flag_plan(LocatorState::Indeterminate, true)
+        }
         "toBeChecked" => flag_plan(
             LocatorState::Checked,
             opt_bool(options, "checked").unwrap_or(true),
@@ -345,6 +477,7 @@ fn plan(
                 list_plan(
                     LocatorState::Texts {
                         use_inner_text: inner,
+                        raw: true,
                     },
                     expected,
                     ignore_case,
@@ -355,6 +488,7 @@ fn plan(
                 text_plan(
                     LocatorState::Text {
                         use_inner_text: inner,
+                        raw: true,
                     },
                     expected,
                     ignore_case,
@@ -371,6 +505,53 @@ fn plan(
                 list_plan(LocatorState::Classes, expected, false, false, matcher)?
             } else {
                 text_plan(LocatorState::Class, expected, false, false, matcher)?
+            }
+        }
+        "toContainClass" if expected.is_array() => {
+            // One element per entry, each with all the entry's classes.
+            let wants: Vec<Vec<String>> = expected
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| {
+                    v.as_str()
+                        .map(|s| s.split_whitespace().map(str::to_string).collect())
+                        .ok_or_else(|| {
+                            MatcherError::Usage(
+                                "toContainClass: expected strings of class names".into(),
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            let shown = format!(
+                "[{}]",
+                wants
+                    .iter()
+                    .map(|w| format!("\"{}\"", w.join(" ")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let for_diff: Vec<Vec<String>> = wants
+                .iter()
+                .map(|w| vec![pretty::string(&w.join(" "))])
+                .collect();
+            Plan {
+                state: Some(LocatorState::Classes),
+                page_state: None,
+                predicate: Box::new(move |v| {
+                    let got = texts(v);
+                    got.len() == wants.len()
+                        && wants.iter().zip(&got).all(|(want, have)| {
+                            let have: Vec<&str> = have.split_whitespace().collect();
+                            want.iter().all(|w| have.contains(&w.as_str()))
+                        })
+                }),
+                expected: Some(shown),
+                expected_label: "Expected",
+                args: "expected",
+                flag: None,
+                display: None,
+                diff: Some(Box::new(move |_| pretty::array(for_diff.clone()))),
             }
         }
         "toContainClass" => {
@@ -395,6 +576,8 @@ fn plan(
                 expected_label: "Expected",
                 args: "expected",
                 flag: None,
+                display: None,
+                diff: None,
             }
         }
         "toHaveAttribute" => {
@@ -413,14 +596,14 @@ fn plan(
                     predicate: Box::new(|v| !v.is_null()),
                     expected: Some(format!("attribute \"{name}\" present")),
                     expected_label: "Expected",
-                    args: "name",
+                    args: "expected",
                     flag: None,
+                    display: None,
+                    diff: None,
                 }
             } else {
                 let value = expected.get("value").cloned().unwrap_or(Value::Null);
-                let mut p = text_plan(state, &value, ignore_case, false, matcher)?;
-                p.args = "name, expected";
-                p
+                text_plan(state, &value, ignore_case, false, matcher)?
             }
         }
         "toHaveCSS" | "toHaveJSProperty" => {
@@ -431,11 +614,28 @@ fn plan(
                 .to_string();
             let value = expected.get("value").cloned().unwrap_or(Value::Null);
             if matcher == "toHaveCSS" {
-                let mut p = text_plan(LocatorState::Css(name), &value, false, false, matcher)?;
+                let pseudo = options
+                    .get("pseudo")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let mut p = text_plan(
+                    LocatorState::Css { name, pseudo },
+                    &value,
+                    false,
+                    false,
+                    matcher,
+                )?;
                 p.args = "name, expected";
                 p
             } else {
                 let shown = show(&value);
+                // Objects and arrays fail with a diff of their printed lines.
+                let diff: Option<DiffLines> = if value.is_object() || value.is_array() {
+                    let value = value.clone();
+                    Some(Box::new(move |_| pretty::lines(&value)))
+                } else {
+                    None
+                };
                 Plan {
                     state: Some(LocatorState::JsProperty(name)),
                     page_state: None,
@@ -444,6 +644,8 @@ fn plan(
                     expected_label: "Expected",
                     args: "expected",
                     flag: None,
+                    display: None,
+                    diff,
                 }
             }
         }
@@ -459,6 +661,8 @@ fn plan(
                 expected_label: "Expected",
                 args: "expected",
                 flag: None,
+                display: None,
+                diff: None,
             }
         }
         "toHaveTitle" => {
@@ -552,16 +756,45 @@ pub async fn check(
     timeout: Duration,
     base_url: Option<&str>,
 ) -> Result<Check, MatcherError> {
-    let plan = plan(matcher, expected, options, base_url)?;
-    let what = format!("expect.{}{matcher}", if is_not { "not." } else { "" });
-    let (outcome, subject, locator_line) = match target {
+    let not = if is_not { "not." } else { "" };
+    let plan = match plan(matcher, expected, options, base_url) {
+        Ok(plan) => plan,
+        // Playwright fails the assertion (it does not throw) for a value of the wrong type.
+        Err(MatcherError::BadExpected(value)) => {
+            let kind = match &value {
+                Value::Null => "null",
+                Value::Bool(_) => "boolean",
+                Value::Array(_) | Value::Object(_) => "object",
+                _ => "string",
+            };
+            let subject = match target {
+                Target::Locator(_) => "locator",
+                Target::Page(_) => "page",
+            };
+            return Ok(Check {
+                pass: false,
+                message: format!(
+                    "expect({subject}).{not}{matcher}(expected) failed\n\nError: expected value must be a string or regular expression\nExpected has type:  {kind}\nExpected has value: {value}\n"
+                ),
+                call_log: Vec::new(),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let what = format!("expect.{not}{matcher}");
+    let first_log_line = format!(
+        "Expect \"{}{matcher}\" with timeout {}ms",
+        if is_not { "not " } else { "" },
+        timeout.as_millis()
+    );
+    let (result, subject, locator_line) = match target {
         Target::Locator(locator) => {
             let state = plan.state.clone().ok_or_else(|| {
                 MatcherError::Usage(format!("{matcher} expects a Page, not a Locator"))
             })?;
             let o = locator
                 .expect_state(&what, &state, &plan.predicate, is_not, timeout)
-                .await?;
+                .await;
             (o, "locator", Some(locator.description().to_string()))
         }
         Target::Page(page) => {
@@ -570,13 +803,36 @@ pub async fn check(
             })?;
             let o = page
                 .expect_state(&what, state, &plan.predicate, is_not, timeout)
-                .await?;
+                .await;
             (o, "page", None)
         }
     };
-    let pass = outcome.matched;
-    let not = if is_not { "not." } else { "" };
-    let mut message = format!("expect({subject}).{not}{matcher}({}) failed\n", plan.args);
+    // What went wrong, as Playwright's `Error:` line says it: a failure that waiting could
+    // not fix (strict mode, a selector the page cannot parse), or no element to check.
+    let (outcome, error) = match result {
+        Ok(o) => {
+            let missing = o.missing && !o.matched;
+            (Some(o), missing.then(|| "element(s) not found".to_string()))
+        }
+        Err(e @ (BrowserError::Timeout { .. } | BrowserError::Closed(_))) => {
+            return Err(MatcherError::Browser(e));
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let text = text.strip_prefix(&format!("{what}: ")).unwrap_or(&text);
+            let text = text.strip_prefix("Error: ").unwrap_or(text);
+            (None, Some(text.trim_end().to_string()))
+        }
+    };
+    let pass = outcome.as_ref().is_some_and(|o| o.matched);
+    let timed_out = outcome.as_ref().is_some_and(|o| !o.matched);
+    let received = outcome
+        .as_ref()
+        .map(|o| match &plan.display {
+            Some(display) => display(&o.received),
+            None => o.received.clone(),
+        })
+        .unwrap_or(Value::Null);
     let (expected_line, received_line) = match plan.flag {
         // A state: its word, and the word for what was seen.
         Some((want, yes, no)) => {
@@ -587,7 +843,7 @@ pub async fn check(
                     format!("Received: {}", word(want)),
                 )
             } else {
-                let seen = outcome.received.as_bool().unwrap_or(!want);
+                let seen = received.as_bool().unwrap_or(!want);
                 (
                     format!("Expected: {}", word(want)),
                     format!("Received: {}", word(seen)),
@@ -597,58 +853,126 @@ pub async fn check(
         None => {
             let label = plan.expected_label;
             let not = if is_not { "not " } else { "" };
-            // Text matchers print `Received string:`; the others (toHaveJSProperty,
-            // toHaveCount, ...) a plain `Received:`.
-            let received_label =
-                if outcome.received.is_string() && plan.expected_label != "Expected" {
-                    "Received string"
-                } else {
-                    "Received"
-                };
+            // Text matchers print `Received string:`, lined up under their label; the others
+            // (toHaveJSProperty, toHaveCount, ...) a plain `Received:`.
+            let received_label = if received.is_string() && label != "Expected" {
+                "Received string"
+            } else {
+                "Received"
+            };
+            // Lined up only without `not` (whose label is `Expected pattern: not`).
+            let pad = if is_not {
+                String::new()
+            } else {
+                " ".repeat(label.len().saturating_sub(received_label.len()))
+            };
             (
                 format!(
                     "{label}: {not}{}",
                     plan.expected.clone().unwrap_or_default()
                 ),
-                format!("{received_label}: {}", show(&outcome.received)),
+                format!("{received_label}:{pad} {}", show(&received)),
             )
         }
     };
+    let diff = match (&plan.diff, &outcome) {
+        (Some(diff), Some(o)) if error.is_none() && !is_not => {
+            Some(pretty::diff(&diff(&o.received), &pretty::lines(&received)))
+        }
+        _ => None,
+    };
     // Playwright lines the values up when both labels are the plain `Expected:` and
-    // `Received:`.
-    let align = if expected_line.starts_with("Expected:") && received_line.starts_with("Received:")
-    {
-        " "
-    } else {
-        ""
+    // `Received:` and nothing else is said.
+    let align = error.is_none()
+        && diff.is_none()
+        && expected_line.starts_with("Expected:")
+        && received_line.starts_with("Received:");
+    let align = if align { " " } else { "" };
+    let mut lines = Vec::new();
+    // A selector the page cannot parse is named as written, not as a locator of it.
+    let locator_line = match (&error, locator_line) {
+        (Some(e), Some(line)) if e.contains("while parsing") => Some(
+            line.strip_prefix("locator('")
+                .and_then(|l| l.strip_suffix("')"))
+                .map(|l| l.replace("\\'", "'"))
+                .unwrap_or(line),
+        ),
+        (_, line) => line,
     };
     if let Some(line) = locator_line {
-        message.push_str(&format!("\nLocator: {align}{line}"));
+        lines.push(format!("Locator: {align}{line}"));
     }
-    message.push_str(&format!("\n{expected_line}\n{received_line}"));
-    message.push_str(&format!("\nTimeout: {align}{}ms", timeout.as_millis()));
+    if diff.is_none() {
+        lines.push(expected_line);
+        if error.is_none() {
+            lines.push(received_line);
+        }
+    }
+    if timed_out {
+        lines.push(format!("Timeout: {align}{}ms", timeout.as_millis()));
+    }
+    if let Some(diff) = diff {
+        lines.push(diff);
+    }
+    if let Some(error) = error {
+        lines.push(format!("Error: {error}"));
+    }
+    let mut message = format!(
+        "expect({subject}).{not}{matcher}({}) failed\n\n{}\n",
+        plan.args,
+        lines.join("\n")
+    );
     // The call log is part of the message, as in Playwright (specs match on it); its first
     // line names the expectation as Playwright does: `Expect "toBeVisible" with timeout …`.
-    let mut log = outcome.call_log;
-    if let Some(first) = log.first_mut()
-        && let Some(rest) = first.strip_prefix(&what)
-    {
-        *first = format!(
-            "Expect \"{}{matcher}\"{rest}",
-            if is_not { "not " } else { "" }
-        );
-    }
-    if !log.is_empty() {
-        message.push_str("\n\nCall log:");
-        for line in &log {
-            message.push_str(&format!("\n  - {line}"));
+    let mut log = outcome.map(|o| o.call_log).unwrap_or_default();
+    match log.first_mut() {
+        Some(first) if first.starts_with(&what) => {
+            let rest = first[what.len()..].to_string();
+            let rest = rest
+                .split_once('\n')
+                .map(|(_, r)| format!("\n{r}"))
+                .unwrap_or_default();
+            *first = format!("{first_log_line}{rest}");
         }
+        Some(_) => {}
+        None => {
+            log.push(first_log_line);
+            if let Some(l) = locator_line_for_log(&target_description(&lines)) {
+                log.push(l);
+            }
+        }
+    }
+    // A state's log says its word (`unexpected value "unchecked"`), as Playwright's does.
+    if let Some((_, yes, no)) = plan.flag {
+        for line in &mut log {
+            for (value, word) in [("true", yes), ("false", no)] {
+                if let Some(head) = line.strip_suffix(&format!("unexpected value {value}")) {
+                    *line = format!("{head}unexpected value \"{word}\"");
+                }
+            }
+        }
+    }
+    message.push_str("\nCall log:\n");
+    for line in &log {
+        message.push_str(&format!("  - {line}\n"));
     }
     Ok(Check {
         pass,
         message,
         call_log: Vec::new(),
     })
+}
+
+/// The locator a failure names (its `Locator:` line), for a call log written after the fact.
+fn target_description(lines: &[String]) -> Option<String> {
+    lines
+        .first()
+        .and_then(|l| l.strip_prefix("Locator:"))
+        .map(|l| l.trim().to_string())
+}
+
+fn locator_line_for_log(description: &Option<String>) -> Option<String> {
+    description.as_ref().map(|d| format!("waiting for {d}"))
 }
 
 #[cfg(test)]

@@ -697,6 +697,7 @@ async fn expect_state_polls_until_it_holds_and_reports_what_it_saw() {
             "expect.toHaveText",
             &LocatorState::Text {
                 use_inner_text: false,
+                raw: false,
             },
             |v| v == "On",
             false,
@@ -780,6 +781,7 @@ async fn expect_state_polls_until_it_holds_and_reports_what_it_saw() {
             "expect.toHaveText",
             &LocatorState::Texts {
                 use_inner_text: false,
+                raw: false,
             },
             |v| v.as_array().is_some_and(|a| a.len() == 5),
             false,
@@ -837,6 +839,7 @@ async fn polling_survives_a_document_that_keeps_navigating() {
             "expect.toHaveText",
             &LocatorState::Text {
                 use_inner_text: false,
+                raw: false,
             },
             |v| v == "Welcome",
             false,

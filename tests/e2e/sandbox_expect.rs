@@ -144,3 +144,68 @@ async fn failing_matchers_explain_themselves() {
         ])
     );
 }
+
+#[tokio::test]
+async fn jest_edge_cases_match_playwrights_expect() {
+    let v = check(
+        r#"
+        // Buffers compare by bytes; enumerable symbol keys count, arrays' too.
+        expect(Uint8Array.from([9, 3]).buffer).toStrictEqual(Uint8Array.from([9, 3]).buffer);
+        expect(Uint8Array.from([1, 2]).buffer).not.toStrictEqual(Uint8Array.from([0, 0]).buffer);
+        const key = Symbol("k");
+        const a = []; a[key] = 3;
+        const b = []; b[key] = 4;
+        const want = []; want[key] = 3;
+        expect(a).toEqual(want); expect(b).not.toEqual(want);
+        // Infinities are close to themselves only.
+        expect(Infinity).toBeCloseTo(Infinity); expect(-Infinity).toBeCloseTo(-Infinity);
+        expect(Infinity).not.toBeCloseTo(-Infinity); expect(Infinity).not.toBeCloseTo(1.23);
+        expect(Infinity).toEqual(expect.closeTo(Infinity));
+        expect([1, 1]).toEqual(expect.arrayOf(1)); expect([1, 2]).not.toEqual(expect.arrayOf(1));
+        expect({ foo: undefined }).toEqual(expect.objectContaining({ foo: undefined }));
+        expect({}).not.toEqual(expect.objectContaining({ foo: undefined }));
+        expect(new Error("foo")).not.toMatchObject(new Error("bar"));
+        expect(new Error("bar")).toMatchObject({ message: "bar" });
+        // A global pattern keeps no state between calls.
+        const re = /f\d+/gi;
+        expect("f123").toMatch(re); expect("F456").toMatch(re);
+        expect(re.lastIndex).toBe(0);
+        // Misuse throws, with `.not` too.
+        await fails(() => expect.any());
+        await fails(() => expect.closeTo("a"));
+        await fails(() => expect({}).toEqual(expect.objectContaining(1337)));
+        await fails(() => expect(undefined).not.toHaveLength(1));
+        await fails(() => expect(1).not.toMatch("x"));
+        await fails(() => expect("x").not.toMatch(1));
+        "#,
+    )
+    .await;
+    let f: Vec<String> = serde_json::from_value(v["failures"].clone()).expect("strings");
+    assert_eq!(f.len(), 6, "{f:?}");
+    assert_eq!(
+        f[0],
+        "any() expects to be passed a constructor function. Please pass one or use anything() to match any object."
+    );
+    assert_eq!(f[1], "Expected is not a Number");
+    assert_eq!(
+        f[2],
+        "You must provide an object to ObjectContaining, not 'number'."
+    );
+    assert!(
+        f[3].contains(
+            "Matcher error: received value must have a length property whose value must be a number"
+        ),
+        "{}",
+        f[3]
+    );
+    assert!(
+        f[4].contains("Matcher error: received value must be a string"),
+        "{}",
+        f[4]
+    );
+    assert!(
+        f[5].contains("Matcher error: expected value must be a string or regular expression"),
+        "{}",
+        f[5]
+    );
+}

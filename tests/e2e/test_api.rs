@@ -169,8 +169,9 @@ test('failing', async ({{ page }}) => {{
         "toBeAttached",
         &[
             "expect(locator).toBeAttached() failed",
-            "Locator:  locator('#nope')",
+            "Locator: locator('#nope')",
             "Expected: attached",
+            "Error: element(s) not found",
         ],
     );
     expect("toBeVisible", &["toBeVisible() failed", "Received: hidden"]);
@@ -206,11 +207,14 @@ test('failing', async ({{ page }}) => {{
     );
     expect(
         "toHaveValues",
-        &["toHaveValues(expected) failed", "[\"c\"]"],
+        &[
+            "toHaveValues(expected) failed",
+            "- Expected  - 1\n+ Received  + 2\n\n  Array [\n-   \"c\",\n+   \"a\",\n+   \"b\",\n  ]",
+        ],
     );
     expect(
         "toHaveAttribute",
-        &["toHaveAttribute(name, expected) failed", "\"2\"", "\"1\""],
+        &["toHaveAttribute(expected) failed", "\"2\"", "\"1\""],
     );
     expect(
         "toHaveClass",
@@ -222,7 +226,10 @@ test('failing', async ({{ page }}) => {{
     );
     expect(
         "toHaveClassArray",
-        &["toHaveClass(expected) failed", "[\"a\", \"b\", \"c\"]"],
+        &[
+            "toHaveClass(expected) failed",
+            "  Array [\n-   \"a\",\n-   \"b\",\n-   \"c\",\n+   \"\",",
+        ],
     );
     expect(
         "toContainClass",

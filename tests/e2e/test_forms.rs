@@ -13,7 +13,7 @@ use super::test_runner::run_test;
 const CONFIG: &str =
     r#"{ "testDir": "tests", "reporter": [["list"], ["json"]], "timeout": 20000 }"#;
 
-const SELECT_SPEC: &str = r##"import { test, expect } from '@playwright/test';
+const SELECT_SPEC: &str = r###"import { test, expect } from '@playwright/test';
 
 const SELECT = `<select>
   <option value="black">Black</option><option value="blue">Blue</option><option value="green">Green</option>
@@ -182,6 +182,75 @@ test('web-first failures read as Playwright writes them, with their call log', a
   expect(failed.message).toContain('Expected: predicate to succeed\nReceived: "data:text/html,<div>A</div>"');
 });
 
+test('web-first failures: missing elements, diffs, strictness and bad selectors', async ({ page }) => {
+  // A missing element is named, not shown as an empty text.
+  await page.setContent('<div>hello</div>');
+  const missing = await expect(page.locator('span')).not.toHaveText('hello', { timeout: 300 }).catch((e) => e);
+  expect(missing.message).toContain('Expected: not "hello"');
+  expect(missing.message).toContain('Error: element(s) not found');
+  expect(missing.message).toContain("waiting for locator('span')");
+
+  // Lists fail with a diff; a pattern that matched shows the text it matched.
+  await page.setContent('<div>Text 1</div><div>Text 3</div>');
+  const diff = await expect(page.locator('div')).toHaveText(['Text 1', /Text \d/, 'Extra'], { timeout: 300 }).catch((e) => e);
+  expect(diff.message).toContain(`expect(locator).toHaveText(expected) failed
+
+Locator: locator('div')
+Timeout: 300ms
+- Expected  - 1
++ Received  + 0
+
+  Array [
+    "Text 1",
+    "Text 3",
+-   "Extra",
+  ]
+
+Call log:
+  - Expect "toHaveText" with timeout 300ms
+  - waiting for locator('div')
+`);
+  expect(diff.message).toContain('locator resolved to 2 elements');
+
+  // Strings are compared normalised, patterns against the raw text.
+  await page.setContent('<p>Text   con\u200btent</p>');
+  await expect(page.locator('p')).toHaveText('Text content');
+  await expect(page.locator('p')).not.toHaveText(/Text content/);
+  await expect(page.locator('p')).toHaveText(/TEXT   CON/i);
+  await expect(page.locator('p')).not.toHaveText(/TEXT   CON/i, { ignoreCase: false });
+  const badExpected = await expect(page).toHaveURL({} as any, { timeout: 300 }).catch((e) => e);
+  expect(badExpected.message).toContain('expect(page).toHaveURL(expected) failed\n\nError: expected value must be a string or regular expression\nExpected has type:  object');
+
+  // Strict-mode violations and selector syntax errors fail the assertion and say why.
+  await page.setContent('<div class="a b">x</div><div class="c d">y</div>');
+  const strict = await expect(page.locator('div')).toHaveText('x', { timeout: 300 }).catch((e) => e);
+  expect(strict.message).toContain('expect(locator).toHaveText(expected) failed');
+  expect(strict.message).toContain("Error: strict mode violation: locator('div') resolved to 2 elements");
+  const syntax = await expect(page.locator('##')).toBeVisible({ timeout: 300 }).catch((e) => e);
+  expect(syntax.message).toContain('Unexpected token "#" while parsing css selector "##". Did you mean to CSS.escape it?');
+
+  // Class lists match element by element; patterns are refused before anything is awaited.
+  await expect(page.locator('div')).toContainClass(['a', 'd']);
+  await expect(page.locator('div')).not.toContainClass(['a', 'x']);
+  expect(() => expect(page.locator('div')).toContainClass(/a/ as any)).toThrow('"expected" argument in toContainClass cannot be a RegExp value');
+  await expect((expect(1) as any).toBeOK()).rejects.toThrow('toBeOK can be only used with APIResponse object');
+
+  // Indeterminate checkboxes, pseudo-element styles, focus inside a shadow root.
+  await page.setContent(`<input type=checkbox><style>p::before { content: 'x'; color: rgb(1, 2, 3) }</style><p>p</p><div id=host></div>`);
+  await page.$eval('input', (i: HTMLInputElement) => (i.indeterminate = true));
+  await expect(page.locator('input')).toBeChecked({ indeterminate: true });
+  await expect(page.locator('input')).not.toBeChecked();
+  await expect(expect(page.locator('input')).toBeChecked({ checked: true, indeterminate: true })).rejects.toThrow("Can't assert indeterminate and checked at the same time");
+  await expect(page.locator('p')).toHaveCSS('color', 'rgb(1, 2, 3)', { pseudo: 'before' } as any);
+  await expect(page.locator('p')).not.toHaveCSS('color', 'rgb(1, 2, 3)');
+  await page.$eval('#host', (h) => {
+    h.attachShadow({ mode: 'open' }).innerHTML = '<input id=inner>';
+    (h.shadowRoot!.querySelector('input') as HTMLInputElement).focus();
+  });
+  await expect(page.locator('#inner')).toBeFocused();
+  await expect(page.locator('input[type=checkbox]')).not.toBeFocused();
+});
+
 test('selectors.setTestIdAttribute changes what getByTestId reads, several at once', async ({ page, playwright }) => {
   await page.setContent('<section><div data-pw="Hello">first</div><div data-ti="Hello">second</div><div data-testid="Hello">third</div></section>');
   await expect(page.getByTestId('Hello')).toHaveText('third');
@@ -196,7 +265,7 @@ test('selectors.setTestIdAttribute changes what getByTestId reads, several at on
   await other.close();
   await playwright.selectors.setTestIdAttribute('data-testid');
 });
-"##;
+"###;
 
 #[test]
 fn forms_selectors_and_evaluation_are_playwrights() {
@@ -211,6 +280,7 @@ fn forms_selectors_and_evaluation_are_playwrights() {
         "role selectors, descriptions and disabled states",
         "locator.evaluate runs in the page with handles; locators print as Playwright",
         "web-first failures read as Playwright writes them, with their call log",
+        "web-first failures: missing elements, diffs, strictness and bad selectors",
         "selectors.setTestIdAttribute changes what getByTestId reads, several at once",
     ]);
     assert_eq!(run.code, 0);

@@ -61,7 +61,7 @@ impl Locator {
     fn interpret<T>(
         &self,
         v: Value,
-        action: Option<&str>,
+        action: Option<Action<'_>>,
         ok: impl FnOnce(Actionable) -> Attempt<T>,
     ) -> Attempt<T> {
         let a: Actionable = match serde_json::from_value(v) {
@@ -82,9 +82,22 @@ impl Locator {
             "error" => Attempt::Fail(BrowserError::InvalidArgument(a.message.unwrap_or_default())),
             _ => match (a.reason, a.element) {
                 (Some(reason), Some(el)) => Attempt::Retry(match action {
-                    Some(action) => format!(
-                        "locator resolved to {el}\n  - attempting {action} action\n  -   {reason}\n  - retrying {action} action"
-                    ),
+                    Some(Action {
+                        name,
+                        waiting_for,
+                        attempt,
+                    }) => {
+                        let waiting = match waiting_for {
+                            Some(states) => {
+                                format!("\n  -   waiting for element to be {states}")
+                            }
+                            None => String::new(),
+                        };
+                        format!(
+                            "locator resolved to {el}\n  - attempting {name} action{waiting}\n  -   {reason}\n  - retrying {name} action\n  -   waiting {}ms",
+                            crate::wait::backoff_before(attempt + 1)
+                        )
+                    }
                     None => format!("locator resolved to {el}\n  - {reason} - retrying"),
                 }),
                 (Some(reason), None) => Attempt::Retry(reason),
@@ -103,19 +116,28 @@ impl Locator {
         position: Option<(f64, f64)>,
         timeout: Duration,
     ) -> Result<(f64, f64), BrowserError> {
+        let waiting_for = states_waited_for(checks);
         let checks = serde_json::to_string(checks).unwrap_or_else(|_| "[]".into());
         let position = position.map(|(x, y)| json!({ "x": x, "y": y }));
         let log = CallLog::new(format!("waiting for {}", self.description));
         poll(what, timeout, log, |attempt| {
+            let waiting_for = waiting_for.clone();
             let opts = json!({ "position": position, "attempt": attempt });
             let body = format!("return await ib.actionable(parts, {checks}, {opts});");
             async move {
                 match self.run_at(&body).await {
                     Ok(None) => Attempt::Retry("document is navigating".into()),
-                    Ok(Some((v, (dx, dy)))) => self.interpret(v, Some(action_name(what)), |a| {
-                        // Frame-relative point to page coordinates.
-                        Attempt::Ready((a.x.unwrap_or(0.0) + dx, a.y.unwrap_or(0.0) + dy))
-                    }),
+                    Ok(Some((v, (dx, dy)))) => {
+                        let action = Action {
+                            name: action_name(what),
+                            waiting_for: waiting_for.as_deref(),
+                            attempt,
+                        };
+                        self.interpret(v, Some(action), |a| {
+                            // Frame-relative point to page coordinates.
+                            Attempt::Ready((a.x.unwrap_or(0.0) + dx, a.y.unwrap_or(0.0) + dy))
+                        })
+                    }
                     Err(e) => Attempt::Fail(e),
                 }
             }
@@ -650,6 +672,30 @@ impl Locator {
 }
 
 /// The action a call attempts, as Playwright's call log names it (`locator.click` → `click`).
+/// An action being attempted, for the call-log lines Playwright writes about it.
+struct Action<'a> {
+    /// `click`, `scroll into view`, ...
+    name: &'a str,
+    /// The states the element must reach first (`visible, enabled and stable`), if any.
+    waiting_for: Option<&'a str>,
+    /// Which attempt this is (counted from 0): says how long the retry waits.
+    attempt: u32,
+}
+
+/// The element states an action's checks wait for, in Playwright's words: `visible, enabled
+/// and stable` for a click, `visible and stable` for a hover; None when nothing is waited for.
+fn states_waited_for(checks: &[&str]) -> Option<String> {
+    let states: Vec<&str> = ["visible", "enabled", "editable", "stable"]
+        .into_iter()
+        .filter(|s| checks.contains(s))
+        .collect();
+    match states.split_last() {
+        None => None,
+        Some((only, [])) => Some((*only).to_string()),
+        Some((last, rest)) => Some(format!("{} and {last}", rest.join(", "))),
+    }
+}
+
 fn action_name(what: &str) -> &str {
     match what.rsplit('.').next().unwrap_or(what) {
         "scrollIntoViewIfNeeded" => "scroll into view",

@@ -3,6 +3,7 @@
 //! passes, and always reports the last value it saw and the call log. A failed expectation is
 //! data (`matched: false`), not an error; only a strict-mode violation or a dead browser is.
 
+use std::cell::Cell;
 use std::cell::RefCell;
 use std::time::Duration;
 
@@ -33,6 +34,8 @@ pub enum LocatorState {
     Editable,
     /// Checked (checkbox, radio, aria-checked).
     Checked,
+    /// Neither checked nor unchecked (`indeterminate`, `aria-checked="mixed"`).
+    Indeterminate,
     /// Has focus.
     Focused,
     /// No text (or an empty input).
@@ -42,15 +45,19 @@ pub enum LocatorState {
         /// Minimum visible fraction.
         ratio: f64,
     },
-    /// Its text (normalised unless `raw`), `innerText` when asked.
+    /// Its text (whitespace-normalised unless `raw`), `innerText` when asked.
     Text {
         /// Use `innerText` instead of `textContent`.
         use_inner_text: bool,
+        /// As the page has it (a RegExp is matched against the text unnormalised).
+        raw: bool,
     },
     /// The texts of all matches (not strict).
     Texts {
         /// Use `innerText` instead of `textContent`.
         use_inner_text: bool,
+        /// As the page has them.
+        raw: bool,
     },
     /// Input value.
     Value,
@@ -65,7 +72,12 @@ pub enum LocatorState {
     /// The `class` attributes of all matches (not strict).
     Classes,
     /// A computed style property.
-    Css(String),
+    Css {
+        /// The property.
+        name: String,
+        /// A pseudo-element (`::before`) whose style is read instead.
+        pseudo: Option<String>,
+    },
     /// The `id`.
     Id,
     /// A JS property, as JSON.
@@ -90,18 +102,31 @@ impl LocatorState {
             Self::Disabled => ("disabled", Value::Null),
             Self::Editable => ("editable", Value::Null),
             Self::Checked => ("checked", Value::Null),
+            Self::Indeterminate => ("indeterminate", Value::Null),
             Self::Focused => ("focused", Value::Null),
             Self::Empty => ("empty", Value::Null),
             Self::InViewport { ratio } => ("inViewport", json!({ "ratio": ratio })),
-            Self::Text { use_inner_text } => ("text", json!({ "useInnerText": use_inner_text })),
-            Self::Texts { use_inner_text } => ("texts", json!({ "useInnerText": use_inner_text })),
+            Self::Text {
+                use_inner_text,
+                raw,
+            } => (
+                "text",
+                json!({ "useInnerText": use_inner_text, "raw": raw }),
+            ),
+            Self::Texts {
+                use_inner_text,
+                raw,
+            } => (
+                "texts",
+                json!({ "useInnerText": use_inner_text, "raw": raw }),
+            ),
             Self::Value => ("value", Value::Null),
             Self::Values => ("values", Value::Null),
             Self::Count => ("count", Value::Null),
             Self::Attribute(name) => ("attribute", json!({ "name": name })),
             Self::Class => ("class", Value::Null),
             Self::Classes => ("classes", Value::Null),
-            Self::Css(name) => ("css", json!({ "name": name })),
+            Self::Css { name, pseudo } => ("css", json!({ "name": name, "pseudo": pseudo })),
             Self::Id => ("id", Value::Null),
             Self::JsProperty(name) => ("property", json!({ "name": name })),
             Self::AccessibleName => ("accessibleName", Value::Null),
@@ -128,6 +153,9 @@ pub struct ExpectOutcome {
     pub matched: bool,
     /// The last value read (`null` when the element was absent).
     pub received: Value,
+    /// The last read found no element (for a state that needs one, the expectation cannot hold
+    /// either way until one appears: Playwright's `element(s) not found`).
+    pub missing: bool,
     /// What was seen while waiting.
     pub call_log: Vec<String>,
 }
@@ -136,16 +164,19 @@ pub struct ExpectOutcome {
 fn outcome(
     result: Result<(), BrowserError>,
     received: Value,
+    missing: bool,
 ) -> Result<ExpectOutcome, BrowserError> {
     match result {
         Ok(()) => Ok(ExpectOutcome {
             matched: true,
             received,
+            missing,
             call_log: Vec::new(),
         }),
         Err(BrowserError::Timeout { call_log, .. }) => Ok(ExpectOutcome {
             matched: false,
             received,
+            missing,
             call_log,
         }),
         Err(e) => Err(e),
@@ -176,6 +207,17 @@ impl Locator {
         // An element's own JavaScript properties live in the page's world.
         let main_world = matches!(state, LocatorState::JsProperty(_));
         let last = RefCell::new(Value::Null);
+        let missing = Cell::new(false);
+        // With no element only these states have a value (absent is detached, hidden, not
+        // visible, out of the viewport); every other one waits for an element, both ways.
+        let absent_has_value = matches!(
+            state,
+            LocatorState::Attached
+                | LocatorState::Visible
+                | LocatorState::Hidden
+                | LocatorState::InViewport { .. }
+        );
+        let count_state = matches!(state, LocatorState::Count);
         let log = CallLog::new(format!(
             "{what} with timeout {}ms\n  - waiting for {}",
             timeout.as_millis(),
@@ -184,6 +226,7 @@ impl Locator {
         let result = poll(what, timeout, log, |_| {
             let body = body.clone();
             let last = &last;
+            let missing = &missing;
             let predicate = &predicate;
             async move {
                 let ran = if main_world {
@@ -217,24 +260,36 @@ impl Locator {
                 }
                 let value = v.get("value").cloned().unwrap_or(Value::Null);
                 *last.borrow_mut() = value.clone();
+                let absent = v.get("missing").is_some();
+                missing.set(absent);
+                if absent && !absent_has_value {
+                    // Still waiting for the element, as the log's first line says.
+                    return Attempt::Retry(String::new());
+                }
                 if predicate(&value) != not {
                     return Attempt::Ready(());
                 }
-                let line = match v.get("element").and_then(Value::as_str) {
-                    Some(el) => format!(
-                        "locator resolved to {el}\n  - unexpected value {}",
-                        show(&value)
-                    ),
-                    None if v.get("missing").is_some() => {
-                        format!("waiting for {}", self.description)
+                // A count is shown as Playwright shows it: `unexpected value "1"`.
+                let shown = match &value {
+                    Value::Number(n) if count_state => format!("\"{n}\""),
+                    other => show(other),
+                };
+                let line = match (v.get("element").and_then(Value::as_str), v.get("count")) {
+                    (Some(el), _) => {
+                        format!("locator resolved to {el}\n  - unexpected value {shown}")
                     }
-                    None => format!("unexpected value {}", show(&value)),
+                    (None, Some(n)) => format!(
+                        "locator resolved to {n} element{}\n  - unexpected value {shown}",
+                        if n.as_u64() == Some(1) { "" } else { "s" }
+                    ),
+                    (None, None) if absent => String::new(),
+                    (None, None) => format!("unexpected value {shown}"),
                 };
                 Attempt::Retry(line)
             }
         })
         .await;
-        outcome(result, last.into_inner())
+        outcome(result, last.into_inner(), missing.get())
     }
 }
 
@@ -273,6 +328,6 @@ impl Page {
             }
         })
         .await;
-        outcome(result, last.into_inner())
+        outcome(result, last.into_inner(), false)
     }
 }

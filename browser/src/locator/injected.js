@@ -469,13 +469,54 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
   }
 
   /** The elements `selector` matches from `scope`, in document order (layout ones by distance). */
+  /** Playwright's words for CSS the browser cannot parse: the first token out of place. */
+  function cssSyntaxError(selector) {
+    const closers = [];
+    let bad = null;
+    for (let i = 0; i < selector.length && bad === null; i++) {
+      const c = selector[i];
+      if (c === "\\") {
+        i++;
+      } else if (c === '"' || c === "'") {
+        const end = selector.indexOf(c, i + 1);
+        if (end < 0) bad = c;
+        else i = end;
+      } else if (c === "[" || c === "(") {
+        closers.push(c === "[" ? "]" : ")");
+      } else if (c === "]" || c === ")") {
+        if (closers.pop() !== c) bad = c;
+      } else if (c === "#" || c === ".") {
+        if (!/[-\w\u0080-\uffff\\]/.test(selector[i + 1] ?? "")) bad = c;
+      }
+    }
+    if (bad === null && closers.length) bad = "EOF";
+    return bad === null ? null : `Unexpected token "${bad}" while parsing css selector "${selector}". Did you mean to CSS.escape it?`;
+  }
+
+  /** `querySelectorAll`, its syntax errors worded as Playwright's. */
+  function selectAll(scope, selector) {
+    try {
+      return [...scope.querySelectorAll(selector)];
+    } catch (e) {
+      const message = e instanceof DOMException && e.name === "SyntaxError" ? cssSyntaxError(selector) : null;
+      if (message) throw new Error(message);
+      throw e;
+    }
+  }
+
   function cssQuery(scope, selector, ctx) {
     const list = parseCss(selector);
     const custom = CUSTOM_RE.test(selector);
     const relative = list.some((cx) => cx.relative);
     if (!custom && !relative && (!shadows || !pierce)) {
-      if (scope === document || scope.nodeType === 11) return [...scope.querySelectorAll(selector)];
-      return [...scope.querySelectorAll(list.length === 1 ? `:scope ${selector}` : splitTop(selector, (c) => c === ",").map((x) => `:scope ${x}`).join(","))];
+      if (scope === document || scope.nodeType === 11) return selectAll(scope, selector);
+      try {
+        return [...scope.querySelectorAll(list.length === 1 ? `:scope ${selector}` : splitTop(selector, (c) => c === ",").map((x) => `:scope ${x}`).join(","))];
+      } catch (e) {
+        // The selector's own error, worded as Playwright's, when it is the selector's fault.
+        selectAll(scope.ownerDocument, selector);
+        throw e;
+      }
     }
     const inner = { scope, cache: ctx?.cache ?? new Map() };
     // Relative selectors and :scope may match the scope, its siblings and theirs.
@@ -964,12 +1005,13 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
   /** One state of the single match (or of all matches for count/texts), for expect_state. */
   function stateOf(parts, name, arg) {
     const found = query(parts, root);
-    if (name === "count") return { status: "ok", value: found.length };
+    const count = found.length;
+    if (name === "count") return { status: "ok", value: count, count };
     if (name === "texts") {
-      return { status: "ok", value: found.map((el) => normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg)) };
+      return { status: "ok", value: found.map((el) => normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg)), count };
     }
     if (name === "classes") {
-      return { status: "ok", value: found.map((el) => el.getAttribute("class") ?? "") };
+      return { status: "ok", value: found.map((el) => el.getAttribute("class") ?? ""), count };
     }
     if (found.length > 1 && name !== "attached") {
       return { status: "strict", count: found.length, matches: strictMatches(found) };
@@ -989,10 +1031,16 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
       case "disabled": return ok(isDisabled(followLabel(el)));
       case "editable": return ok(isEditable(el));
       case "checked": return ok(isChecked(el));
+      case "indeterminate": {
+        const control = followLabel(el);
+        if (control instanceof HTMLInputElement && control.type === "checkbox") return ok(control.indeterminate);
+        return ok(control.getAttribute("aria-checked") === "mixed");
+      }
       case "focused": {
-        let active = document.activeElement;
-        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-        return ok(active === el);
+        // Focused: the active element of its own tree (a shadow host is focused while focus
+        // is inside its shadow root, as document.activeElement says).
+        const root = el.getRootNode();
+        return ok((root.activeElement ?? document.activeElement) === el);
       }
       case "empty":
         if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) return ok(el.value === "");
@@ -1002,7 +1050,8 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
         const w = Math.max(0, Math.min(r.right, innerWidth) - Math.max(r.left, 0));
         const h = Math.max(0, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0));
         const ratio = r.width * r.height > 0 ? (w * h) / (r.width * r.height) : 0;
-        return ok(ratio > (arg?.ratio ?? 0) || (arg?.ratio === 0 && ratio > 0));
+        // Playwright's threshold: any part for 0, at least `ratio` otherwise.
+        return ok(ratio > 0 && ratio > (arg?.ratio ?? 0) - 1e-9);
       }
       case "text": return ok(normalizeText(arg?.useInnerText ? el.innerText : elementText(el), arg));
       case "value": {
@@ -1019,7 +1068,11 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
       }
       case "attribute": return ok(el.getAttribute(arg.name));
       case "class": return ok(el.getAttribute("class") ?? "");
-      case "css": return ok(getComputedStyle(el).getPropertyValue(arg.name));
+      case "css": {
+        // Playwright names the pseudo-element bare (`before`); CSSOM wants `::before`.
+        const pseudo = arg.pseudo == null ? undefined : arg.pseudo.startsWith(":") ? arg.pseudo : "::" + arg.pseudo;
+        return ok(getComputedStyle(el, pseudo).getPropertyValue(arg.name));
+      }
       case "id": return ok(el.id);
       case "accessibleName": return ok(normalizeText(fallbackName(el) ?? "", {}));
       case "accessibleDescription": {

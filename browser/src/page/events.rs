@@ -276,21 +276,23 @@ fn format_arg(o: &runtime::RemoteObject) -> String {
     if let Some(u) = &o.unserializable_value {
         return u.inner().clone();
     }
+    // Plain objects and arrays are shown by their preview; anything else (`Window`, `Promise`,
+    // a class instance) by its description, as Chromium's console names it.
     if let Some(p) = &o.preview {
-        let props: Vec<String> = p
-            .properties
-            .iter()
-            .map(|prop| format!("{}: {}", prop.name, prop.value.clone().unwrap_or_default()))
-            .collect();
-        return if p
-            .subtype
+        if p.subtype
             .as_ref()
             .is_some_and(|s| format!("{s:?}") == "Array")
         {
-            array_preview(p, o.description.as_deref())
-        } else {
-            format!("{{{}}}", props.join(", "))
-        };
+            return array_preview(p, o.description.as_deref());
+        }
+        if o.description.as_deref() == Some("Object") {
+            let props: Vec<String> = p
+                .properties
+                .iter()
+                .map(|prop| format!("{}: {}", prop.name, prop.value.clone().unwrap_or_default()))
+                .collect();
+            return format!("{{{}}}", props.join(", "));
+        }
     }
     o.description.clone().unwrap_or_else(|| "undefined".into())
 }

@@ -16,6 +16,8 @@ const uncurry = Function.prototype.call.bind(Function.prototype.bind, Function.p
 const getter = (proto, key) => uncurry(Object.getOwnPropertyDescriptor(proto, key).get);
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const ArrayBufferIsView = ArrayBuffer.isView;
+const ArrayBufferPrototype = ArrayBuffer.prototype;
+const ArrayBufferPrototypeGetByteLength = getter(ArrayBuffer.prototype, "byteLength");
 const ArrayIsArray = Array.isArray;
 const ArrayPrototypeIncludes = uncurry(Array.prototype.includes);
 const ArrayPrototypeJoin = uncurry(Array.prototype.join);
@@ -34,13 +36,14 @@ const MapPrototypeGetSize = getter(Map.prototype, "size");
 const MapPrototypeHas = uncurry(Map.prototype.has);
 const MapIteratorNext = uncurry(Object.getPrototypeOf(new Map().entries()).next);
 const MathAbs = Math.abs;
-const NumberIsFinite = Number.isFinite;
 const NumberIsNaN = Number.isNaN;
 const ObjectDefineProperty = Object.defineProperty;
 const ObjectFreeze = Object.freeze;
 const ObjectGetPrototypeOf = Object.getPrototypeOf;
 const ObjectIs = Object.is;
+const ObjectGetOwnPropertySymbols = Object.getOwnPropertySymbols;
 const ObjectKeys = Object.keys;
+const ObjectPrototypePropertyIsEnumerable = uncurry(Object.prototype.propertyIsEnumerable);
 const ObjectPrototypeHasOwnProperty = uncurry(Object.prototype.hasOwnProperty);
 const ObjectPrototypeIsPrototypeOf = uncurry(Object.prototype.isPrototypeOf);
 const PromisePrototype = Promise.prototype;
@@ -49,6 +52,7 @@ const PromiseResolve = Promise.resolve.bind(Promise);
 const PromiseReject = Promise.reject.bind(Promise);
 const ReflectApply = Reflect.apply;
 const RegExpPrototype = RegExp.prototype;
+const SafeRegExp = RegExp;
 const RegExpPrototypeExec = uncurry(RegExp.prototype.exec);
 const RegExpPrototypeGetFlags = getter(RegExp.prototype, "flags");
 const RegExpPrototypeGetSource = getter(RegExp.prototype, "source");
@@ -85,8 +89,16 @@ const isError = (v) => isA(ErrorPrototype, v);
 const isMap = (v) => isA(MapPrototype, v);
 const isSet = (v) => isA(SetPrototype, v);
 const isPromise = (v) => isA(PromisePrototype, v);
-/** Whether `re` matches `text`, through the built-in exec (not `re.test`/`re.exec`). */
-const regexMatches = (re, text) => RegExpPrototypeExec(re, text) !== null;
+/** Whether `re` matches `text`, through the built-in exec (not `re.test`/`re.exec`), on a copy:
+ * a global pattern's `lastIndex` neither carries over between calls nor changes. */
+const regexMatches = (re, text) => RegExpPrototypeExec(new SafeRegExp(re), text) !== null;
+const isArrayBuffer = (v) => isA(ArrayBufferPrototype, v);
+/** A failure of the matcher's use, not of the assertion: thrown with or without `.not`. */
+function matcherError(text) {
+  const err = new Error(text);
+  err.matcherError = true;
+  return err;
+}
 /** Items of an array or array-like (an index loop: no iterator user code could replace). */
 function itemsOf(v) {
   if (v === null || v === undefined) return [];
@@ -244,6 +256,15 @@ function equals(a, b, strict, seen = []) {
     }
     return true;
   }
+  if (isArrayBuffer(a) || isArrayBuffer(b)) {
+    if (!isArrayBuffer(a) || !isArrayBuffer(b)) return false;
+    const n = ArrayBufferPrototypeGetByteLength(a);
+    if (n !== ArrayBufferPrototypeGetByteLength(b)) return false;
+    const ua = new Uint8Array(a);
+    const ub = new Uint8Array(b);
+    for (let i = 0; i < n; i++) if (ua[i] !== ub[i]) return false;
+    return true;
+  }
   if (ArrayBufferIsView(a) || ArrayBufferIsView(b)) {
     if (!ArrayBufferIsView(a) || !ArrayBufferIsView(b)) return false;
     // DataViews have no length and no indexed items: compare their bytes.
@@ -260,6 +281,11 @@ function equals(a, b, strict, seen = []) {
     const all = ObjectKeys(o);
     const out = [];
     for (let i = 0; i < all.length; i++) if (strict || o[all[i]] !== undefined) ArrayPrototypePush(out, all[i]);
+    // Enumerable symbol keys count too (Jest's equality), arrays' included.
+    const symbols = ObjectGetOwnPropertySymbols(o);
+    for (let i = 0; i < symbols.length; i++) {
+      if (ObjectPrototypePropertyIsEnumerable(o, symbols[i]) && (strict || o[symbols[i]] !== undefined)) ArrayPrototypePush(out, symbols[i]);
+    }
     return out;
   };
   const ka = keys(a);
@@ -285,7 +311,7 @@ function matchesObject(received, expected) {
     for (let i = 0; i < expected.length; i++) if (!matchesObject(received[i], expected[i])) return false;
     return true;
   }
-  if (isDate(expected) || isRegExp(expected) || isMap(expected) || isSet(expected)) {
+  if (isDate(expected) || isRegExp(expected) || isMap(expected) || isSet(expected) || isError(expected)) {
     return equals(received, expected, false);
   }
   const keys = ObjectKeys(expected);
@@ -301,17 +327,28 @@ function asymmetric(name, test, describe) {
   return { [ASYMMETRIC]: true, asymmetricMatch: test, toString: () => `${name}(${describe ?? ""})`, toJSON: () => `${name}(${describe ?? ""})` };
 }
 
+/** Whether two numbers are within `digits` decimal places (equal infinities are close). */
+function closeEnough(received, expected, digits) {
+  if (received === expected) return true;
+  return MathAbs(expected - received) < 10 ** -digits / 2;
+}
+
 const asymmetricMatchers = {
-  any: (ctor) => asymmetric("Any", (v) => {
-    if (ctor === String) return typeof v === "string" || v instanceof String;
-    if (ctor === Number) return typeof v === "number" || v instanceof Number;
-    if (ctor === Boolean) return typeof v === "boolean" || v instanceof Boolean;
-    if (ctor === BigInt) return typeof v === "bigint";
-    if (ctor === Symbol) return typeof v === "symbol";
-    if (ctor === Function) return typeof v === "function";
-    if (ctor === Object) return typeof v === "object" && v !== null;
-    return v instanceof ctor;
-  }, ctor?.name),
+  any: (ctor) => {
+    if (typeof ctor !== "function") {
+      throw new TypeError("any() expects to be passed a constructor function. Please pass one or use anything() to match any object.");
+    }
+    return asymmetric("Any", (v) => {
+      if (ctor === String) return typeof v === "string" || v instanceof String;
+      if (ctor === Number) return typeof v === "number" || v instanceof Number;
+      if (ctor === Boolean) return typeof v === "boolean" || v instanceof Boolean;
+      if (ctor === BigInt) return typeof v === "bigint";
+      if (ctor === Symbol) return typeof v === "symbol";
+      if (ctor === Function) return typeof v === "function";
+      if (ctor === Object) return typeof v === "object" && v !== null;
+      return v instanceof ctor;
+    }, ctor.name);
+  },
   anything: () => asymmetric("Anything", (v) => v !== null && v !== undefined),
   arrayContaining: (items) => asymmetric("ArrayContaining", (v) => {
     if (!ArrayIsArray(v)) return false;
@@ -323,15 +360,28 @@ const asymmetricMatchers = {
     }
     return true;
   }, print(items)),
+  arrayOf: (item) => asymmetric("ArrayOf", (v) => {
+    if (!ArrayIsArray(v)) return false;
+    for (let i = 0; i < v.length; i++) if (!equals(v[i], item, false)) return false;
+    return true;
+  }, print(item)),
   objectContaining: (obj) => asymmetric("ObjectContaining", (v) => {
+    // Jest refuses a non-object sample when it is matched, not when it is made.
+    if (typeof obj !== "object" || obj === null) throw new TypeError(`You must provide an object to ObjectContaining, not '${typeof obj}'.`);
     if (typeof v !== "object" || v === null) return false;
     const keys = ObjectKeys(obj);
-    for (let i = 0; i < keys.length; i++) if (!equals(v[keys[i]], obj[keys[i]], false)) return false;
+    for (let i = 0; i < keys.length; i++) {
+      if (!(keys[i] in v) || !equals(v[keys[i]], obj[keys[i]], false)) return false;
+    }
     return true;
   }, print(obj)),
   stringContaining: (s) => asymmetric("StringContaining", (v) => typeof v === "string" && StringPrototypeIncludes(v, s), print(s)),
-  stringMatching: (re) => asymmetric("StringMatching", (v) => typeof v === "string" && regexMatches(typeof re === "string" ? new RegExp(re) : re, v), String(re)),
-  closeTo: (n, digits = 2) => asymmetric("CloseTo", (v) => typeof v === "number" && MathAbs(v - n) < 10 ** -digits / 2, `${n}, ${digits}`),
+  stringMatching: (re) => asymmetric("StringMatching", (v) => typeof v === "string" && regexMatches(re, v), String(re)),
+  closeTo: (n, digits = 2) => {
+    if (typeof n !== "number") throw new TypeError("Expected is not a Number");
+    if (typeof digits !== "number") throw new TypeError("Precision is not a Number");
+    return asymmetric("CloseTo", (v) => typeof v === "number" && closeEnough(v, n, digits), `${n}, ${digits}`);
+  },
 };
 
 // ---- matchers --------------------------------------------------------------------------
@@ -405,7 +455,10 @@ const matchers = {
     return result(pass, "toContainEqual", this.isNot, `Expected value: ${print(expected)}\nReceived array: ${print(received)}`);
   },
   toHaveLength(received, expected) {
-    const length = received?.length;
+    const length = received === null || received === undefined ? undefined : received.length;
+    if (typeof length !== "number") {
+      throw matcherError(`${header("toHaveLength", this.isNot)}\n\nMatcher error: received value must have a length property whose value must be a number\n\nReceived has value: ${print(received)}`);
+    }
     return result(length === expected, "toHaveLength", this.isNot, `Expected length: ${expected}\nReceived length: ${length}\nReceived value: ${print(received)}`);
   },
   toHaveProperty(received, path, ...value) {
@@ -426,6 +479,12 @@ const matchers = {
     return result(pass, "toHaveProperty", this.isNot, body);
   },
   toMatch(received, expected) {
+    if (typeof received !== "string") {
+      throw matcherError(`${header("toMatch", this.isNot)}\n\nMatcher error: received value must be a string\n\nReceived has value: ${print(received)}`);
+    }
+    if (typeof expected !== "string" && !isRegExp(expected)) {
+      throw matcherError(`${header("toMatch", this.isNot)}\n\nMatcher error: expected value must be a string or regular expression\n\nExpected has value: ${print(expected)}`);
+    }
     const pass = typeof received === "string" &&
       (typeof expected === "string" ? StringPrototypeIncludes(received, expected) : regexMatches(expected, received));
     return result(pass, "toMatch", this.isNot, `Expected ${typeof expected === "string" ? "substring" : "pattern"}: ${this.isNot ? "not " : ""}${print(expected)}\nReceived string: ${print(received)}`);
@@ -447,7 +506,10 @@ const matchers = {
     return result(received <= expected, "toBeLessThanOrEqual", this.isNot, `Expected: ${this.isNot ? "not " : ""}<= ${print(expected)}\nReceived:    ${print(received)}`);
   },
   toBeCloseTo(received, expected, digits = 2) {
-    const pass = NumberIsFinite(received) && MathAbs(expected - received) < 10 ** -digits / 2;
+    if (typeof received !== "number" || typeof expected !== "number") {
+      throw matcherError(`${header("toBeCloseTo", this.isNot)}\n\nMatcher error: ${typeof received !== "number" ? "received" : "expected"} value must be a number`);
+    }
+    const pass = closeEnough(received, expected, digits);
     return result(pass, "toBeCloseTo", this.isNot, `Expected precision:    ${digits}\nExpected difference: < ${10 ** -digits / 2}\nReceived difference:   ${Math.abs(expected - received)}\n\nExpected: ${print(expected)}\nReceived: ${print(received)}`);
   },
   toBeInstanceOf(received, ctor) {

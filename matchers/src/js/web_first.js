@@ -75,10 +75,23 @@ for (const [name, arity] of MATCHERS) {
   webFirstMatchers[name] = adapter(name);
 }
 
+// Class names are words, never patterns: refused at the call, before anything is awaited.
+const containClass = webFirstMatchers.toContainClass;
+webFirstMatchers.toContainClass = function (received, expected, options) {
+  if (isA(RegExpPrototype, expected)) throw new Error(`"expected" argument in toContainClass cannot be a RegExp value`);
+  if (ArrayIsArray(expected)) {
+    for (let i = 0; i < expected.length; i++) {
+      if (isA(RegExpPrototype, expected[i])) throw new Error(`"expected" argument in toContainClass cannot contain RegExp values`);
+    }
+  }
+  return FunctionPrototypeCall(containClass, this, received, expected, options);
+};
+
 // Not a polling matcher: an API response is already complete.
 webFirstMatchers.toBeOK = function (received) {
   const pass = apiResponseOk(received) ?? responseOk(received);
-  if (pass === null) throw new TypeError("expect(received).toBeOK() expects an APIResponse");
+  // A rejection (not a throw): `await expect(x).toBeOK()` fails as a web-first matcher does.
+  if (pass === null) return Promise.reject(new TypeError("toBeOK can be only used with APIResponse object"));
   return {
     pass,
     message: () =>

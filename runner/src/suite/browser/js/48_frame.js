@@ -10,6 +10,14 @@ import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
 import { Response } from "ext:isolate_suite/browser/20_network.js";
 
+const LOAD_STATES = ["load", "domcontentloaded", "networkidle", "commit"];
+/** Playwright's refusal of a load state it does not know. */
+export function checkLoadState(what, state) {
+  if (!LOAD_STATES.includes(state)) {
+    throw new Error(`${what}.waitForLoadState: state: expected one of (load|domcontentloaded|networkidle|commit)`);
+  }
+}
+
 export class Frame extends Shortcuts {
   constructor(page, id, main) {
     super();
@@ -87,8 +95,12 @@ export class Frame extends Shortcuts {
   waitForTimeout(timeout) {
     return new Promise((resolve) => setTimeout(resolve, timeout));
   }
+  waitForNavigation(options = {}) {
+    return this._page._waitForNavigation(this, options ?? {});
+  }
   async waitForLoadState(state = "load", options = {}) {
     if (this._main) return this._page.waitForLoadState(state, options);
+    checkLoadState("frame", state);
     const want = state === "domcontentloaded" ? ["interactive", "complete"] : ["complete"];
     await this.waitForFunction((w) => w.includes(document.readyState), want, options);
   }

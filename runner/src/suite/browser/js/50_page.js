@@ -2,15 +2,15 @@
 // older specs use; with the page's keyboard and mouse. A page's URL is kept current by the
 // wire (every call about a page brings it back), so `page.url()` answers synchronously.
 
-import { host, setPageUrlSink } from "ext:isolate_suite/browser/10_wire.js";
+import { host, setPageUrlSink, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_suite/browser/11_values.js";
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { ConsoleMessage, Response } from "ext:isolate_suite/browser/20_network.js";
 import {
-  addRoute, settleRoutes, unrouteArgs, emitTo, hasListeners, off, on, onceOn, pageError, pagesById, requestOf, setPopupFactory, waitForEventOn,
+  addRoute, settleRoutes, unrouteArgs, defaultTimeoutOf, emitTo, hasListeners, off, on, onceOn, pageError, pagesById, requestOf, setPopupFactory, waitForEventOn,
 } from "ext:isolate_suite/browser/30_events.js";
 import { clickOptions, Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
-import { Frame } from "ext:isolate_suite/browser/48_frame.js";
+import { checkLoadState, Frame } from "ext:isolate_suite/browser/48_frame.js";
 
 setPageUrlSink(
   (id, url) => {
@@ -310,19 +310,67 @@ export class Page extends Shortcuts {
     return this._mainFrame.waitForFunction(fn, arg, options);
   }
   /** Waits for the main frame to navigate (to `url`, when given) and load. */
-  async waitForNavigation(options = {}) {
-    const main = this._mainFrame;
-    await this.waitForEvent("framenavigated", {
-      predicate: (f) => f === main && (options.url === undefined || matchesUrl(options.url, f.url())),
-      timeout: options.timeout,
+  waitForNavigation(options = {}) {
+    return this._waitForNavigation(this._mainFrame, options ?? {});
+  }
+  /**
+   * Waits for `frame` to navigate (to `url`, when given) and reach `waitUntil`; gives the
+   * response of the navigation's document, or null when the navigation stayed in the document
+   * (an anchor, `history.pushState`). Times out, or fails when the frame detaches, with
+   * Playwright's call log: what it waited for and each navigation it saw.
+   */
+  async _waitForNavigation(frame, options) {
+    const method = `${frame === this._mainFrame ? "page" : "frame"}.waitForNavigation`;
+    const timeout = ms(options.timeout) ?? defaultTimeoutOf(this);
+    const waitUntil = options.waitUntil ?? "load";
+    const url = options.url;
+    const shown = url === undefined ? "" : ` to ${typeof url === "function" ? "predicate" : url instanceof RegExp ? String(url) : `"${url}"`}`;
+    const log = [`waiting for navigation${shown} until "${waitUntil}"`];
+    const failure = (text, Kind = Error) => new Kind(`${method}: ${text}\nCall log:\n${log.map((l) => `  - ${l}`).join("\n")}`);
+    const matches = (href) => url === undefined || (typeof url === "function" ? url(new URL(href)) : matchesUrl(url, href));
+    // The frame's newest document request since the wait began: its response is the answer.
+    let document = null;
+    const onRequest = (r) => {
+      if (r.isNavigationRequest() && r.frame() === frame) document = r;
+    };
+    const started = Date.now();
+    let finish;
+    const navigated = new Promise((resolve, reject) => {
+      const timer = timeout > 0 ? setTimeout(() => finish(failure(`Timeout ${timeout}ms exceeded.`, TimeoutError)), timeout) : undefined;
+      const onNavigated = async (f) => {
+        if (f !== frame) return;
+        log.push(`  navigated to "${f.url()}"`);
+        if (await matches(f.url())) finish();
+      };
+      const onDetached = (f) => {
+        if (f === frame) finish(failure("Navigating frame was detached!"));
+      };
+      finish = (error) => {
+        clearTimeout(timer);
+        this.off("framenavigated", onNavigated);
+        this.off("framedetached", onDetached);
+        this.off("request", onRequest);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.on("request", onRequest);
+      this.on("framenavigated", onNavigated);
+      this.on("framedetached", onDetached);
     });
-    await this.waitForLoadState(options.waitUntil === "commit" ? "domcontentloaded" : (options.waitUntil ?? "load"), { timeout: options.timeout });
-    return null;
+    await navigated;
+    if (waitUntil !== "commit") {
+      const left = timeout > 0 ? Math.max(1, timeout - (Date.now() - started)) : 0;
+      await frame.waitForLoadState(waitUntil, { timeout: left });
+    }
+    return document ? await document.response() : null;
   }
   waitForURL(url, options = {}) {
     return host("page.waitForURL", this.#on({ url: urlMatch(url), timeout: ms(options.timeout) }));
   }
-  waitForLoadState(state = "load", options = {}) {
+  async waitForLoadState(state = "load", options = {}) {
+    checkLoadState("page", state);
+    // A page always has a committed document.
+    if (state === "commit") return;
     return host("page.waitForLoadState", this.#on({ state, timeout: ms(options.timeout) }));
   }
   waitForTimeout(timeout) {
@@ -332,12 +380,26 @@ export class Page extends Shortcuts {
     return waitForEventOn(this, "page", name, optionsOrPredicate);
   }
   waitForRequest(url, options = {}) {
-    const test = typeof url === "function" ? url : (r) => matchesUrl(url, r.url());
-    return this.waitForEvent("request", { predicate: test, timeout: options.timeout });
+    return this.#waitForTraffic("request", url, options ?? {});
   }
   waitForResponse(url, options = {}) {
+    return this.#waitForTraffic("response", url, options ?? {});
+  }
+  /** `waitForRequest` / `waitForResponse`: a timeout names what was waited for (a URL shown
+   * cut to 50 characters, a RegExp as written), as Playwright's call log does. */
+  async #waitForTraffic(event, url, options) {
     const test = typeof url === "function" ? url : (r) => matchesUrl(url, r.url());
-    return this.waitForEvent("response", { predicate: test, timeout: options.timeout });
+    try {
+      return await this.waitForEvent(event, { predicate: test, timeout: options.timeout });
+    } catch (e) {
+      if (!(e instanceof TimeoutError) || typeof url === "function") throw e;
+      const text = url instanceof RegExp ? String(url) : String(url);
+      const cut = text.length > 50 ? `${text.slice(0, 49)}\u2026` : text;
+      const shown = url instanceof RegExp ? cut : `"${cut}"`;
+      const method = event === "request" ? "waitForRequest" : "waitForResponse";
+      e.message = `${e.message.replace("page.waitForEvent:", `page.${method}:`)}\nCall log:\n  - waiting for ${event} ${shown}`;
+      throw e;
+    }
   }
   async screenshot(options = {}) {
     const b64 = await host("page.screenshot", this.#on({
