@@ -268,3 +268,110 @@ fn page_life_events_and_waits_end_as_playwrights_do() {
         "waitForEvent timeouts and signals",
     ]);
 }
+
+const WAITS_SPEC: &str = r#"import { test, expect } from '@playwright/test';
+
+test('waitForNavigation gives the document response, or null within the document', async ({ page }) => {
+  await page.goto('/log.html');
+  const [response] = await Promise.all([
+    page.waitForNavigation(),
+    page.evaluate(() => (location.href = '/other.html')),
+  ]);
+  expect(response!.ok()).toBe(true);
+  expect(response!.url()).toContain('/other.html');
+  await page.setContent(`<a href='#below'>down</a>`);
+  const [same] = await Promise.all([page.waitForNavigation(), page.click('a')]);
+  expect(same).toBe(null);
+
+  const late = page.waitForNavigation({ url: '**/never.html', timeout: 1500 });
+  await page.goto('/log.html');
+  const error = await late.catch((e) => e);
+  expect(error.message).toContain('page.waitForNavigation: Timeout 1500ms exceeded.');
+  expect(error.message).toContain('waiting for navigation to "**/never.html" until "load"');
+  expect(error.message).toMatch(/navigated to "http:\/\/127\.0\.0\.1:\d+\/log\.html"/);
+
+  await expect(page.waitForLoadState('nope' as any)).rejects.toThrow('state: expected one of (load|domcontentloaded|networkidle|commit)');
+  const response2 = await page.waitForResponse('foo.css', { timeout: 300 }).catch((e) => e);
+  expect(response2.message).toContain('page.waitForResponse: Timeout 300ms exceeded while waiting for event "response"');
+  expect(response2.message).toContain('waiting for response "foo.css"');
+  const request = await page.waitForRequest(/foo.css/i, { timeout: 300 }).catch((e) => e);
+  expect(request.message).toContain('waiting for request /foo.css/i');
+});
+
+test('console text names what it cannot preview; the browser speaks on the console too', async ({ page, baseURL }) => {
+  const texts: string[] = [];
+  page.on('console', (m) => texts.push(`${m.type()}: ${m.text()}`));
+  await page.evaluate(() => console.log([1, 2], { a: 1 }, window, Promise.resolve(1)));
+  expect(texts).toEqual(['log: [1, 2] {a: 1} Window Promise']);
+  // A refused cross-origin fetch is reported by the browser, not by a console call.
+  await page.goto('about:blank');
+  const [message] = await Promise.all([
+    page.waitForEvent('console'),
+    page.evaluate((url) => fetch(url).catch(() => {}), `${baseURL}/log.html`),
+  ]);
+  expect(message.type()).toBe('error');
+  expect(message.text()).toMatch(/Access-Control-Allow-Origin|CORS/);
+});
+
+test('dialogs close with an event; a context hears its pages and popups', async ({ page, context }) => {
+  const closed: any[] = [];
+  page.on('dialogclosed', (d) => closed.push(d));
+  let opened: any;
+  page.on('dialog', (d) => {
+    opened = d;
+    void d.accept();
+  });
+  await page.evaluate(() => alert('yo'));
+  await expect.poll(() => closed.length).toBe(1);
+  expect(closed[0]).toBe(opened);
+  expect(opened.page()).toBe(page);
+  page.removeAllListeners('dialog');
+
+  // An unanswered dialog is dismissed, and its closing still reported.
+  const dismissed = page.waitForEvent('dialogclosed');
+  await page.evaluate(() => confirm('sure?'));
+  expect((await dismissed).message()).toBe('sure?');
+
+  const other = await context.newPage();
+  const [dialog] = await Promise.all([
+    context.waitForEvent('dialog'),
+    other.evaluate(() => setTimeout(() => alert('from the other page'), 0)),
+  ]);
+  expect(dialog.page()).toBe(other);
+  await dialog.dismiss();
+
+  // A popup's window comes back from evaluate as a reference, not as its properties.
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.evaluate(() => window.open('about:blank'))]);
+  expect(await popup.evaluate(() => !!window.opener)).toBe(true);
+});
+
+test('an action says what it waits for and how long each retry waits', async ({ page }) => {
+  await page.setContent('<button style="display: none">b</button>');
+  const hidden = await page.click('button', { timeout: 1000 }).catch((e) => e);
+  expect(hidden.message).toContain('page.click: Timeout 1000ms exceeded.');
+  expect(hidden.message).toContain('  - attempting click action\n  -   waiting for element to be visible, enabled and stable\n  -   element is not visible\n  - retrying click action\n  -   waiting 20ms');
+
+  await page.setContent(`<button>b</button><div id=blocker style="position: absolute; inset: 0"><div id=inner style="position: absolute; inset: 0"></div></div>`);
+  const covered = await page.click('button', { timeout: 2000 }).catch((e) => e);
+  expect(covered.message).toContain('<div id="inner"></div> from <div id="blocker">…</div> subtree intercepts pointer events');
+  expect(covered.message).toContain('waiting 500ms');
+});
+"#;
+
+#[test]
+fn navigation_waits_dialogs_and_action_logs_are_playwrights() {
+    let dir = project(&[
+        ("isolate-browser.config.json", CONFIG),
+        ("site/log.html", LOG_PAGE),
+        ("site/other.html", "<!doctype html><title>other</title>"),
+        ("tests/waits.spec.ts", WAITS_SPEC),
+    ]);
+    let run = run_test(dir.path(), &[]);
+    run.assert_passed(&[
+        "waitForNavigation gives the document response, or null within the document",
+        "console text names what it cannot preview; the browser speaks on the console too",
+        "dialogs close with an event; a context hears its pages and popups",
+        "an action says what it waits for and how long each retry waits",
+    ]);
+    assert_eq!(run.code, 0);
+}

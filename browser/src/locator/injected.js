@@ -884,7 +884,9 @@ return { make: (roleSets, root = document, strictMode = true, engines = []) => {
         for (let up = composedParent(target); up && !composedContains(up, el) && up !== document.body; up = composedParent(up)) {
           target = up;
         }
-        return { status: "retry", reason: `${describe(target)} intercepts pointer events`, element: desc };
+        // An element inside the covering subtree is named with the subtree it belongs to.
+        const who = target === hit ? describe(hit) : `${describe(hit)} from ${describe(target)} subtree`;
+        return { status: "retry", reason: `${who} intercepts pointer events`, element: desc };
       }
       if (!hit) return { status: "retry", reason: "element is outside of the viewport", element: desc };
     }

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chromiumoxide::cdp::browser_protocol::inspector;
+use chromiumoxide::cdp::browser_protocol::log as cdp_log;
 use chromiumoxide::cdp::browser_protocol::network;
 use chromiumoxide::cdp::browser_protocol::page as cdp_page;
 use chromiumoxide::cdp::js_protocol::runtime;
@@ -392,9 +393,18 @@ impl Page {
             .event_listener::<inspector::EventTargetCrashed>()
             .await
             .map_err(|e| cdp("Inspector.targetCrashed", e))?;
+        // The browser's own messages (a CORS refusal, a failed resource load) are console
+        // messages too, as Playwright reports them.
+        let mut log_entries = p
+            .event_listener::<cdp_log::EventEntryAdded>()
+            .await
+            .map_err(|e| cdp("Log.entryAdded", e))?;
         p.execute(inspector::EnableParams::default())
             .await
             .map_err(|e| cdp("Inspector.enable", e))?;
+        p.execute(cdp_log::EnableParams::default())
+            .await
+            .map_err(|e| cdp("Log.enable", e))?;
         let weak = Arc::downgrade(&self.inner);
         let tracker = self.inner.requests.clone();
         tokio::spawn(async move {
@@ -422,6 +432,24 @@ impl Page {
                             location,
                             timestamp: *ev.timestamp.inner(),
                             args: Arc::new(ev.args.clone()),
+                        })
+                    }
+                    Some(ev) = log_entries.next() => {
+                        let entry = &ev.entry;
+                        // A worker's messages are its own, not the page's.
+                        if entry.source == cdp_log::LogEntrySource::Worker {
+                            continue;
+                        }
+                        PageEvent::Console(ConsoleMessage {
+                            kind: kind_name(&entry.level),
+                            text: entry.text.clone(),
+                            location: Some(ConsoleLocation {
+                                url: entry.url.clone().unwrap_or_default(),
+                                line_number: entry.line_number.unwrap_or(0),
+                                column_number: 0,
+                            }),
+                            timestamp: *entry.timestamp.inner(),
+                            args: Arc::new(Vec::new()),
                         })
                     }
                     Some(ev) = errors.next() => {

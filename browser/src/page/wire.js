@@ -61,6 +61,7 @@
   }
   const typed = { Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array };
   const isA = (v, C) => { try { return v instanceof C; } catch { return false; } };
+  const isWindowOfAnotherRealm = (v) => { try { return v.window === v && v.self === v; } catch { return false; } };
   function serialize(value) {
     const ids = new MapCtor();
     let next = 1;
@@ -86,6 +87,9 @@
           return depth === 0 ? { t: "u" } : { t: "o", id: next++, v: [] };
       }
       if (typeof Window === "function" && isA(v, Window)) return "ref: <Window>";
+      // Another window's global (a popup's, a frame's) is no instance of this realm's Window;
+      // reading its properties may throw (its localStorage, or anything across origins).
+      if (isWindowOfAnotherRealm(v)) return "ref: <Window>";
       if (typeof Document === "function" && isA(v, Document)) return "ref: <Document>";
       if (typeof Node === "function" && isA(v, Node)) return "ref: <Node>";
       if (ids.has(v)) return { t: "ref", id: ids.get(v) };

@@ -108,9 +108,16 @@ pub(crate) fn register_page(
                 // The opener closed.
                 Err(RecvError::Closed) => break,
             };
-            let Ok(popup) = register_page(&side, session, popup) else {
+            // A popup's dialogs reach the isolate from the start (a context may listen for
+            // them, or the popup's opener script may alert in it before anyone could
+            // subscribe); unanswered, the isolate dismisses them as for any page.
+            let Ok(popup_id) = register_page(&side, session, popup.clone()) else {
                 break;
             };
+            if let Ok(handler) = dialog_handler(&side, session, popup_id) {
+                popup.on_dialog(Some(handler));
+            }
+            let popup = popup_id;
             if events
                 .send(IsolateEvent::Popup { page: id, popup })
                 .is_err()
@@ -482,11 +489,14 @@ pub(crate) async fn close(cx: &Cx<'_>, args: PageArgs) -> Result<(), CallError> 
 }
 
 /// A dialog handler that reports each dialog to the isolate and waits for its answer.
-fn dialog_handler(cx: &Cx<'_>, page_id: PageId) -> Result<DialogHandler, CallError> {
-    let (events, dialogs) = cx
-        .side
-        .with_session(cx.session, |s| Ok((s.events.clone(), s.dialogs.clone())))?;
-    let counter = cx.side.counter();
+fn dialog_handler(
+    side: &BrowserSide,
+    session: u32,
+    page_id: PageId,
+) -> Result<DialogHandler, CallError> {
+    let (events, dialogs) =
+        side.with_session(session, |s| Ok((s.events.clone(), s.dialogs.clone())))?;
+    let counter = side.counter();
     Ok(Arc::new(move |data: DialogEvent| {
         let dialog = DialogId(counter.fetch_add(1, Ordering::SeqCst));
         let (tx, rx) = oneshot::channel();
@@ -510,7 +520,7 @@ fn dialog_handler(cx: &Cx<'_>, page_id: PageId) -> Result<DialogHandler, CallErr
 pub(crate) async fn subscribe(cx: &Cx<'_>, args: SubscribeArgs) -> Result<(), CallError> {
     let page = cx.page(args.page)?;
     if args.event == PageEventName::Dialog {
-        page.on_dialog(Some(dialog_handler(cx, args.page)?));
+        page.on_dialog(Some(dialog_handler(cx.side, cx.session, args.page)?));
         return Ok(());
     }
     ensure_forwarder(cx.side, cx.session, args.page, &page)?

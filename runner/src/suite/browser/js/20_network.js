@@ -294,9 +294,26 @@ export class FileChooser {
 export class Dialog {
   #data;
   #id;
-  constructor(data, id) {
+  #page;
+  #onClosed;
+  #closed = false;
+  /** `onClosed` is told (once) when the dialog was answered: the page's `dialogclosed`. */
+  constructor(data, id, page = null, onClosed = () => {}) {
     this.#data = data;
     this.#id = id;
+    this.#page = page;
+    this.#onClosed = onClosed;
+  }
+  async #respond(args) {
+    await host("dialog.respond", { id: this.#id, ...args });
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#onClosed(this);
+    }
+  }
+  /** The page that opened the dialog. */
+  page() {
+    return this.#page;
   }
   type() {
     return this.#data.type;
@@ -308,10 +325,10 @@ export class Dialog {
     return this.#data.defaultValue;
   }
   accept(promptText) {
-    return host("dialog.respond", { id: this.#id, accept: true, text: promptText });
+    return this.#respond({ accept: true, text: promptText });
   }
   dismiss() {
-    return host("dialog.respond", { id: this.#id, accept: false });
+    return this.#respond({ accept: false });
   }
 }
 

@@ -33,6 +33,16 @@ export function off(targetId, name, fn) {
   listeners.get(targetId)?.get(name)?.delete(fn);
 }
 
+/** The listeners of `name` on the target (of every event when `name` is undefined), as
+ * [name, fn] pairs. */
+export function listenersOf(targetId, name) {
+  const out = [];
+  for (const [event, fns] of listeners.get(targetId) ?? []) {
+    if (name === undefined || event === name) for (const fn of fns) out.push([event, fn]);
+  }
+  return out;
+}
+
 export function hasListeners(targetId, name) {
   return (listeners.get(targetId)?.get(name)?.size ?? 0) > 0;
 }
@@ -179,7 +189,7 @@ function dispatch(ev) {
       break;
     }
     case "dialog":
-      arg = new Dialog(ev.data, ev.dialogId);
+      arg = new Dialog(ev.data, ev.dialogId, page, (dialog) => emitTo(ev.page, "dialogclosed", dialog));
       break;
     case "filechooser":
       arg = new FileChooser(page, handleOf(ev.data.element, page), ev.data.multiple);
@@ -266,6 +276,10 @@ export function waitForEventOn(target, what, name, optionsOrPredicate) {
   const predicate = options.predicate;
   const timeout = ms(options.timeout) ?? defaultTimeoutOf(target);
   const signal = options.signal;
+  // The caller's frames, taken now: a timeout fires from a timer, and its error must still
+  // point at the test line that waited (our own modules' frames are left out).
+  const site = {};
+  if (Error.captureStackTrace) Error.captureStackTrace(site, waitForEventOn);
   return new Promise((resolve, reject) => {
     let timer;
     const done = () => {
@@ -290,7 +304,12 @@ export function waitForEventOn(target, what, name, optionsOrPredicate) {
     if (timeout > 0) {
       timer = setTimeout(() => {
         done();
-        reject(new TimeoutError(`${what}.waitForEvent: Timeout ${timeout}ms exceeded while waiting for event "${name}"`));
+        const error = new TimeoutError(`${what}.waitForEvent: Timeout ${timeout}ms exceeded while waiting for event "${name}"`);
+        if (typeof site.stack === "string") {
+          const frames = site.stack.split("\n").filter((l) => /^\s+at /.test(l) && !l.includes("ext:isolate_"));
+          error.stack = `${error.name}: ${error.message}\n${frames.join("\n")}`;
+        }
+        reject(error);
       }, timeout);
     }
     target.on(name, listener);

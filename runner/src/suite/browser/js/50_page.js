@@ -7,7 +7,7 @@ import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { ConsoleMessage, Response } from "ext:isolate_suite/browser/20_network.js";
 import {
-  addRoute, settleRoutes, unrouteArgs, defaultTimeoutOf, emitTo, hasListeners, off, on, onceOn, pageError, pagesById, requestOf, setPopupFactory, waitForEventOn,
+  addRoute, settleRoutes, unrouteArgs, defaultTimeoutOf, emitTo, hasListeners, listenersOf, off, on, onceOn, pageError, pagesById, requestOf, setPopupFactory, waitForEventOn,
 } from "ext:isolate_suite/browser/30_events.js";
 import { clickOptions, Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
 import { checkLoadState, Frame } from "ext:isolate_suite/browser/48_frame.js";
@@ -397,7 +397,9 @@ export class Page extends Shortcuts {
       const cut = text.length > 50 ? `${text.slice(0, 49)}\u2026` : text;
       const shown = url instanceof RegExp ? cut : `"${cut}"`;
       const method = event === "request" ? "waitForRequest" : "waitForResponse";
+      const before = `${e.name}: ${e.message}`;
       e.message = `${e.message.replace("page.waitForEvent:", `page.${method}:`)}\nCall log:\n  - waiting for ${event} ${shown}`;
+      if (typeof e.stack === "string" && e.stack.startsWith(before)) e.stack = `${e.name}: ${e.message}${e.stack.slice(before.length)}`;
       throw e;
     }
   }
@@ -433,7 +435,9 @@ export class Page extends Shortcuts {
   }
   on(name, fn) {
     on(this._id, name, fn);
-    if (HOST_EVENTS.has(name)) host("page.subscribe", this.#on({ event: name })).catch(() => {});
+    // A dialog's closing is known from the dialog: listening for it is listening for dialogs.
+    const event = name === "dialogclosed" ? "dialog" : name;
+    if (HOST_EVENTS.has(event)) host("page.subscribe", this.#on({ event })).catch(() => {});
     return this;
   }
   once(name, fn) {
@@ -441,13 +445,19 @@ export class Page extends Shortcuts {
   }
   off(name, fn) {
     off(this._id, name, fn);
-    if (HOST_EVENTS.has(name) && !hasListeners(this._id, name)) {
-      host("page.unsubscribe", this.#on({ event: name })).catch(() => {});
+    const event = name === "dialogclosed" ? "dialog" : name;
+    const listened = hasListeners(this._id, event) || (event === "dialog" && hasListeners(this._id, "dialogclosed"));
+    if (HOST_EVENTS.has(event) && !listened) {
+      host("page.unsubscribe", this.#on({ event })).catch(() => {});
     }
     return this;
   }
   removeListener(name, fn) {
     return this.off(name, fn);
+  }
+  /** Removes every listener of `name` (of every event, without one). */
+  async removeAllListeners(name) {
+    for (const [event, fn] of listenersOf(this._id, name)) this.off(event, fn);
   }
   addListener(name, fn) {
     return this.on(name, fn);

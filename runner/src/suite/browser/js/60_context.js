@@ -9,7 +9,7 @@ import { initScriptSource, Page } from "ext:isolate_suite/browser/50_page.js";
 import { APIRequestContext } from "ext:isolate_suite/browser/70_api_request.js";
 
 /** Events of its pages a context reports too (`context.on('request')`). */
-const PAGE_EVENTS = new Set(["request", "response", "requestfailed", "requestfinished", "console"]);
+const PAGE_EVENTS = new Set(["request", "response", "requestfailed", "requestfinished", "console", "dialog"]);
 
 export class BrowserContext {
   #listeners = new Map();
