@@ -228,6 +228,12 @@ struct Plan {
     diff: Option<DiffLines>,
 }
 
+/// Whether a `class` attribute holds every one of the `want`ed class names.
+fn has_classes(class: &str, want: &[String]) -> bool {
+    let have: Vec<&str> = class.split_whitespace().collect();
+    want.iter().all(|w| have.contains(&w.as_str()))
+}
+
 /// How a failure shows the received value.
 type Display = Box<dyn Fn(&Value) -> Value>;
 /// The expected side of a failure's diff, given what was received.
@@ -541,10 +547,10 @@ fn plan(
                 predicate: Box::new(move |v| {
                     let got = texts(v);
                     got.len() == wants.len()
-                        && wants.iter().zip(&got).all(|(want, have)| {
-                            let have: Vec<&str> = have.split_whitespace().collect();
-                            want.iter().all(|w| have.contains(&w.as_str()))
-                        })
+                        && wants
+                            .iter()
+                            .zip(&got)
+                            .all(|(want, have)| has_classes(have, want))
                 }),
                 expected: Some(shown),
                 expected_label: "Expected",
@@ -567,11 +573,7 @@ fn plan(
             Plan {
                 state: Some(LocatorState::Class),
                 page_state: None,
-                predicate: Box::new(move |v| {
-                    let have: Vec<&str> =
-                        v.as_str().unwrap_or_default().split_whitespace().collect();
-                    want.iter().all(|w| have.contains(&w.as_str()))
-                }),
+                predicate: Box::new(move |v| has_classes(v.as_str().unwrap_or_default(), &want)),
                 expected: Some(shown),
                 expected_label: "Expected",
                 args: "expected",
