@@ -829,7 +829,7 @@ fn unsupported_calls_say_so_and_former_no_ops_work() {
     let spec = r#"import { test, expect } from '@playwright/test';
 test('no pretending', async ({ page, context, request }) => {
   await page.goto('/');
-  const message = page.waitForEvent('console');
+  const message = page.waitForEvent('console', (m) => m.text().startsWith('hi'));
   await page.evaluate(() => console.log('hi', 1));
   const m = await message;
   expect(m.text()).toBe('hi 1');

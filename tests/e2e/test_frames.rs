@@ -451,7 +451,7 @@ test('deep', async ({ page }) => {
   expect(await circular.jsonValue()).toEqual(expected);
   expect((await page.evaluateHandle('new Proxy({}, {})')).toString()).toBe('Proxy(Object)');
   const [msg] = await Promise.all([
-    page.waitForEvent('console'),
+    page.waitForEvent('console', (m) => m.text().startsWith('[')),
     page.evaluate(() => { const a: number[] = []; a[1] = 1; a[10] = 2; console.log(a); }),
   ]);
   expect(msg.text()).toBe('[empty, 1, empty x 8, 2]');

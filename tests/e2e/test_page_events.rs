@@ -30,7 +30,7 @@ const SPEC: &str = r#"import { test, expect } from '@playwright/test';
 test('arguments are handles', async ({ page }) => {
   await page.goto('/');
   const [message] = await Promise.all([
-    page.waitForEvent('console'),
+    page.waitForEvent('console', (m) => m.text().startsWith('hello')),
     page.evaluate(() => console.log('hello', 5, { foo: 'bar' }, document.querySelector('h1'))),
   ]);
   expect(message.text()).toContain('hello 5 {foo: bar}');
@@ -237,7 +237,7 @@ test('waitForEvent timeouts and signals', async ({ page }) => {
   expect(Date.now() - started).toBeLessThan(5000);
   // 0 is no timeout: the wait outlasts the default and ends with its event.
   const [message] = await Promise.all([
-    page.waitForEvent('console', { timeout: 0 }),
+    page.waitForEvent('console', { predicate: (m) => m.text() === 'late', timeout: 0 }),
     page.evaluate(() => new Promise((done) => setTimeout(() => { console.log('late'); done(null); }, 200))),
   ]);
   expect(message.text()).toBe('late');
@@ -306,7 +306,7 @@ test('console text names what it cannot preview; the browser speaks on the conso
   // A refused cross-origin fetch is reported by the browser, not by a console call.
   await page.goto('about:blank');
   const [message] = await Promise.all([
-    page.waitForEvent('console'),
+    page.waitForEvent('console', (m) => /Access-Control|CORS/.test(m.text())),
     page.evaluate((url) => fetch(url).catch(() => {}), `${baseURL}/log.html`),
   ]);
   expect(message.type()).toBe('error');
