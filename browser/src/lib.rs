@@ -70,6 +70,7 @@ pub use page::FileChooserEvent;
 pub use page::Frame;
 pub use page::FrameInfo;
 pub use page::GotoOptions;
+pub use page::ImageFormat;
 pub use page::JsHandle;
 pub use page::LoadState;
 pub use page::MessageFilter;

@@ -10,7 +10,9 @@
 //! - `js/web_first_matchers.js` ([`web_first::matchers`]): the web-first matcher names, the one
 //!   list both halves use.
 
+pub mod compare;
 mod pretty;
+pub mod screenshot;
 pub mod web_first;
 
 /// The generic `expect` as an ES module: `export { expect, takeSoftErrors, AssertionError }`.

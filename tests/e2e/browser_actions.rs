@@ -675,7 +675,7 @@ async fn files_drag_and_element_screenshots() {
 
     let png = page
         .locator("#box")
-        .screenshot(None)
+        .screenshot(None, Default::default())
         .await
         .expect("element screenshot");
     let img = image::load_from_memory(&png).expect("png");

@@ -217,7 +217,7 @@ async fn screenshots_are_pngs_of_the_viewport() {
     assert_eq!(full.height(), 3000);
     let jpeg = page
         .screenshot(ScreenshotOptions {
-            jpeg: true,
+            format: isolate_browser_browser::ImageFormat::Jpeg,
             quality: Some(50),
             ..Default::default()
         })

@@ -30,4 +30,5 @@ mod test_profiles;
 mod test_requests;
 mod test_routes;
 mod test_runner;
+mod test_snapshots;
 mod workspace;

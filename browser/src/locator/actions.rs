@@ -884,8 +884,13 @@ impl Locator {
         result
     }
 
-    /// A PNG screenshot of just this element.
-    pub async fn screenshot(&self, timeout: Option<Duration>) -> Result<Vec<u8>, BrowserError> {
+    /// A screenshot of just this element (its box once it is visible, stable and scrolled
+    /// into view); `options.clip` and `options.full_page` are ignored.
+    pub async fn screenshot(
+        &self,
+        timeout: Option<Duration>,
+        options: crate::page::ScreenshotOptions,
+    ) -> Result<Vec<u8>, BrowserError> {
         self.actionable_point(
             "locator.screenshot",
             &["visible", "stable", "scroll"],
@@ -912,13 +917,12 @@ impl Locator {
                 self.description
             )));
         };
-        let scroll = self.page.evaluate_value("[scrollX, scrollY]").await?;
-        let sx = scroll.get(0).and_then(Value::as_f64).unwrap_or(0.0);
-        let sy = scroll.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+        let (sx, sy) = self.page.scroll_position().await?;
         self.page
             .screenshot(crate::page::ScreenshotOptions {
                 clip: Some((x + dx + sx, y + dy + sy, *w, *h)),
-                ..Default::default()
+                full_page: false,
+                ..options
             })
             .await
     }

@@ -26,6 +26,7 @@ mod handle;
 mod navigation;
 mod overrides;
 mod requests;
+mod screenshot;
 mod wait_function;
 
 pub use expose::BindingCall;
@@ -50,6 +51,8 @@ pub use events::PageEvent;
 pub use file_chooser::FileChooserEvent;
 pub use requests::RemoteAddress;
 pub use requests::RequestEvent;
+pub use screenshot::ImageFormat;
+pub use screenshot::ScreenshotOptions;
 pub use wait_function::Polling;
 
 pub use navigation::GotoOptions;
@@ -60,21 +63,6 @@ pub use navigation::WaitUntil;
 pub(crate) use navigation::glob_to_regex;
 pub(crate) use navigation::header_pairs;
 pub(crate) use requests::post_data_bytes;
-
-/// Screenshot options.
-#[derive(Debug, Clone, Default)]
-pub struct ScreenshotOptions {
-    /// The whole scrollable page instead of the viewport.
-    pub full_page: bool,
-    /// Only this rectangle (CSS pixels): x, y, width, height.
-    pub clip: Option<(f64, f64, f64, f64)>,
-    /// JPEG instead of PNG.
-    pub jpeg: bool,
-    /// JPEG quality 0-100.
-    pub quality: Option<u8>,
-    /// Transparent instead of the default white background (PNG only).
-    pub omit_background: bool,
-}
 
 pub(crate) struct PageInner {
     pub(crate) context: Context,
@@ -466,36 +454,6 @@ impl Page {
             .pdf(cdp_page::PrintToPdfParams::default())
             .await
             .map_err(|e| cdp("Page.printToPDF", e))
-    }
-
-    /// Captures a PNG (or JPEG) of the viewport, the full page or a clip.
-    pub async fn screenshot(&self, options: ScreenshotOptions) -> Result<Vec<u8>, BrowserError> {
-        self.ensure_open("taking a screenshot")?;
-        let mut params = chromiumoxide::page::ScreenshotParams::builder()
-            .full_page(options.full_page)
-            .omit_background(options.omit_background);
-        params = if options.jpeg {
-            params.format(cdp_page::CaptureScreenshotFormat::Jpeg)
-        } else {
-            params.format(cdp_page::CaptureScreenshotFormat::Png)
-        };
-        if let Some(q) = options.quality {
-            params = params.quality(i64::from(q.min(100)));
-        }
-        if let Some((x, y, width, height)) = options.clip {
-            params = params.clip(cdp_page::Viewport {
-                x,
-                y,
-                width,
-                height,
-                scale: 1.0,
-            });
-        }
-        self.inner
-            .cdp
-            .screenshot(params.build())
-            .await
-            .map_err(|e| cdp("Page.captureScreenshot", e))
     }
 
     /// Changes the viewport size of this page.

@@ -572,6 +572,17 @@ function makeExpect(config) {
         ErrorCaptureStackTrace(site, proxy[name]);
         const context = { isNot, promise, timeout: config.timeout ?? defaults.timeout, equals, utils: { print, diff } };
         const finish = (outcome) => {
+          // A matcher that passes but still fails the test (a snapshot written for the first
+          // time): the test goes on and ends failed with this error.
+          if (outcome.pass !== isNot && outcome.softError) {
+            const err = new AssertionError(String(outcome.softError), { name, pass: outcome.pass });
+            if (typeof site.stack === "string") {
+              const frames = site.stack.split("\n").filter((l) => /^\s+at /.test(l));
+              err.stack = `${err.name}: ${err.message}\n${frames.join("\n")}`;
+            }
+            ArrayPrototypePush(softErrors, err);
+            return;
+          }
           if (outcome.pass === isNot) {
             const text = typeof outcome.message === "function" ? outcome.message() : outcome.message ?? `${name} failed`;
             const err = new AssertionError(message ? `${message}\n\n${text}` : text, { name, pass: outcome.pass, expected: args[0], actual: received });

@@ -25,6 +25,7 @@ use crate::suite::LaunchOptions;
 use crate::suite::Pattern;
 use crate::suite::RunRequest;
 use crate::suite::config;
+use crate::suite::snapshots::UpdateSnapshots;
 
 #[derive(Debug, Args)]
 pub(crate) struct TestArgs {
@@ -82,6 +83,26 @@ pub(crate) struct TestArgs {
     /// `worker` (a worker keeps its isolate, and the packages it loaded, while tests pass).
     #[arg(long, value_name = "MODE", value_parser = isolation_mode)]
     isolation: Option<Isolation>,
+    /// Update snapshots with actual results: all, changed (the default of a bare -u), missing
+    /// or none. Without the flag, missing snapshots are written.
+    #[arg(
+        short = 'u',
+        long = "update-snapshots",
+        value_name = "MODE",
+        num_args = 0..=1,
+        require_equals = false,
+        default_missing_value = "changed",
+        value_parser = update_mode
+    )]
+    update_snapshots: Option<UpdateSnapshots>,
+    /// Snapshot expectations pass without being compared.
+    #[arg(long = "ignore-snapshots")]
+    ignore_snapshots: bool,
+}
+
+fn update_mode(s: &str) -> Result<UpdateSnapshots, String> {
+    UpdateSnapshots::parse(s)
+        .ok_or_else(|| format!("`{s}` is not an update mode (all, changed, missing, none)"))
 }
 
 fn isolation_mode(s: &str) -> Result<Isolation, String> {
@@ -259,6 +280,14 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
         }
         if let Some(i) = args.isolation {
             config.isolation = i;
+        }
+        for p in &mut config.projects {
+            if let Some(mode) = args.update_snapshots {
+                p.snapshots.update = mode;
+            }
+            if args.ignore_snapshots {
+                p.snapshots.ignore = true;
+            }
         }
         if let Some(r) = &args.reporter {
             config.reporters = r.split(',').map(|n| (n.trim().to_string(), Value::Null)).filter(|(n, _)| !n.is_empty()).collect();

@@ -140,6 +140,8 @@ pub struct Project {
     pub grep: Option<Pattern>,
     /// Not titles matching.
     pub grep_invert: Option<Pattern>,
+    /// Snapshot paths, update mode and matcher defaults.
+    pub snapshots: super::snapshots::SnapshotConfig,
 }
 
 /// A resolved configuration.
@@ -230,6 +232,10 @@ const TOP_KEYS: &[&str] = &[
     "globalSetup",
     "globalTeardown",
     "isolation",
+    "snapshotDir",
+    "snapshotPathTemplate",
+    "updateSnapshots",
+    "ignoreSnapshots",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -244,6 +250,9 @@ const PROJECT_KEYS: &[&str] = &[
     "grep",
     "grepInvert",
     "expect",
+    "snapshotDir",
+    "snapshotPathTemplate",
+    "ignoreSnapshots",
 ];
 const SERVER_KEYS: &[&str] = &[
     "command",
@@ -699,6 +708,8 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
     warn_use(&use_options, "", &mut warnings);
     let grep = grep_pattern(get("grep"), "grep").map_err(invalid)?;
     let grep_invert = grep_pattern(get("grepInvert"), "grepInvert").map_err(invalid)?;
+    let snapshots = super::snapshots::SnapshotConfig::parse(&obj, root, "", &Default::default())
+        .map_err(invalid)?;
 
     let mut projects = Vec::new();
     match get("projects") {
@@ -715,6 +726,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             fully_parallel,
             grep: None,
             grep_invert: None,
+            snapshots: snapshots.clone(),
         }),
         Some(Value::Array(list)) => {
             for (i, p) in list.iter().enumerate() {
@@ -768,6 +780,18 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
                     grep: grep_pattern(p.get("grep"), &key("grep")).map_err(invalid)?,
                     grep_invert: grep_pattern(p.get("grepInvert"), &key("grepInvert"))
                         .map_err(invalid)?,
+                    snapshots: {
+                        let mut own = p.clone();
+                        // The update mode is the run's, not a project's.
+                        own.remove("updateSnapshots");
+                        super::snapshots::SnapshotConfig::parse(
+                            &own,
+                            root,
+                            &format!("projects[{i}]."),
+                            &snapshots,
+                        )
+                        .map_err(invalid)?
+                    },
                     name,
                 });
             }

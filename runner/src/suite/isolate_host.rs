@@ -30,6 +30,9 @@ use super::protocol::TestBeginArgs;
 use super::protocol::TestIndex;
 use super::protocol::TestResult;
 use super::protocol::encode_error;
+pub(crate) use super::snapshots::compare;
+pub(crate) use super::snapshots::snapshot_read;
+pub(crate) use super::snapshots::snapshot_write;
 use crate::sandbox::ConsoleEntry;
 use crate::sandbox::HostCalls;
 use crate::sandbox::HostCallsBinding;
@@ -89,6 +92,11 @@ pub(crate) struct HarnessCx {
 }
 
 impl HarnessCx {
+    /// Where the test's files go.
+    pub(crate) fn paths(&self) -> &PathMap {
+        &self.paths
+    }
+
     fn tell(&self, msg: IsolateMsg) {
         // The worker is gone only when the run is over; nothing is left to tell.
         let _ = self.worker.send(msg);

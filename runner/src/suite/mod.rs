@@ -28,6 +28,7 @@ mod schedule;
 mod scheduler;
 mod secrets;
 mod selection;
+pub mod snapshots;
 mod sources;
 mod web_server;
 mod worker;

@@ -751,6 +751,8 @@ fn project_run(
             .collect(),
         module_cache: crate::sandbox::ModuleCache::new(),
         isolation: config.isolation,
+        snapshot_dirs: p.snapshots.writable_dirs(&config.root, &p.test_dir),
+        snapshots: p.snapshots.for_harness(&config.root, &p.test_dir),
     }
 }
 

@@ -15,6 +15,10 @@ pub(crate) fn all_sources() -> Vec<(String, String)> {
     let sources: &[(&str, &str)] = &[
         ("public", include_str!("js/00_public.js")),
         ("harness/10_state.js", include_str!("js/10_state.js")),
+        (
+            "harness/14_snapshots.js",
+            include_str!("js/14_snapshots.js"),
+        ),
         ("harness/15_expect.js", include_str!("js/15_expect.js")),
         ("harness/20_fixtures.js", include_str!("js/20_fixtures.js")),
         (

@@ -70,6 +70,10 @@ pub(crate) struct ProjectRun {
     pub module_cache: crate::sandbox::ModuleCache,
     /// Whether a worker's spec files share its isolate.
     pub isolation: super::Isolation,
+    /// Where snapshot expectations may be written besides `*-snapshots` directories.
+    pub snapshot_dirs: Vec<PathBuf>,
+    /// The snapshot helper's settings (`SnapshotConfig::for_harness`).
+    pub snapshots: Value,
 }
 
 /// A spec file; `code` is set for in-memory sources.
@@ -242,6 +246,7 @@ pub(crate) fn session_defaults(project: &ProjectRun) -> SessionDefaults {
                 .iter()
                 .map(|d| (d.clone(), project.root.join(d)))
                 .collect(),
+            snapshot_dirs: project.snapshot_dirs.clone(),
         },
         profiles_dir: project.profiles_dir.clone(),
         apps: project.apps.clone(),
@@ -457,6 +462,7 @@ impl Worker {
                 project_name: &project.name,
                 output_dir: &defaults.paths.output_alias,
                 retries: project.retries,
+                snapshots: &project.snapshots,
             })
             .unwrap_or_else(|_| "{}".into());
             let ids = serde_json::to_string(&remaining).unwrap_or_else(|_| "[]".into());

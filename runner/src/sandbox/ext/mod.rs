@@ -494,6 +494,22 @@ async fn op_sandbox_call(
     host_rc(&state).call(method, args).await
 }
 
+/// [`op_sandbox_call`] for calls the host answers at once, without waiting on anything (the
+/// snapshot matchers' file reads and comparisons, which are synchronous in Playwright); a call
+/// that would have to wait is refused rather than blocking the isolate.
+#[op2]
+#[string]
+fn op_sandbox_call_sync(
+    state: &mut OpState,
+    #[string] method: String,
+    #[string] args: String,
+) -> Result<String, HostError> {
+    use futures::FutureExt as _;
+    let call = host(state).call(method.clone(), args);
+    call.now_or_never()
+        .ok_or_else(|| HostError::Generic(format!("{method} cannot be answered synchronously")))?
+}
+
 /// Host calls the JS side may abort (`op_sandbox_abort`), by the id it gave each.
 #[derive(Default)]
 struct Aborts(std::collections::HashMap<u32, futures::channel::oneshot::Sender<()>>);
@@ -583,6 +599,7 @@ deno_core::extension!(
         op_sandbox_random_fill,
         op_sandbox_call,
         op_sandbox_call_abortable,
+        op_sandbox_call_sync,
         op_sandbox_abort,
         op_serve_available,
         op_serve_started,
@@ -681,6 +698,7 @@ deno_core::extension!(
         "ext:isolate_suite/matchers/web_first.js" = "../../../matchers/src/js/web_first.js",
         "ext:isolate_suite/config.js" = "js/config.js",
         "ext:isolate_suite/harness/10_state.js" = "js/10_state.js",
+        "ext:isolate_suite/harness/14_snapshots.js" = "js/14_snapshots.js",
         "ext:isolate_suite/harness/15_expect.js" = "js/15_expect.js",
         "ext:isolate_suite/harness/20_fixtures.js" = "js/20_fixtures.js",
         "ext:isolate_suite/harness/30_registration.js" = "js/30_registration.js",

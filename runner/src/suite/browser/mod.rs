@@ -57,9 +57,44 @@ pub(crate) struct PathMap {
     /// Directories besides the output directory that test code may write to
     /// (`writableDirs`), as the project spells them and on disk.
     pub writable: Vec<(String, PathBuf)>,
+    /// Directories where snapshot expectations may be written besides any `*-snapshots`
+    /// directory (the configured `snapshotDir`, a path template's fixed directory).
+    pub snapshot_dirs: Vec<PathBuf>,
 }
 
 impl PathMap {
+    /// Resolves where a snapshot file is written: where test code may write, a `*-snapshots`
+    /// directory of the project, or a snapshot directory of the config (symlinks resolved, as
+    /// for every write).
+    pub(crate) fn resolve_snapshot_write(&self, path: &str) -> Result<PathBuf, CallError> {
+        if let Ok(real) = self.resolve_write(path) {
+            return Ok(real);
+        }
+        let real = self.resolve(path)?;
+        let through = real.canonicalize().unwrap_or_else(|_| real.clone());
+        let root = real_path(&self.root).unwrap_or_else(|| self.root.clone());
+        let allowed = |p: &PathBuf| {
+            let in_snapshots = p.strip_prefix(&root).is_ok_and(|rel| {
+                rel.parent().is_some_and(|dir| {
+                    dir.components()
+                        .any(|c| c.as_os_str().to_string_lossy().ends_with("-snapshots"))
+                })
+            });
+            in_snapshots
+                || self.snapshot_dirs.iter().any(|d| {
+                    let d = real_path(d).unwrap_or_else(|| d.clone());
+                    p.starts_with(&d)
+                })
+        };
+        if allowed(&real) && allowed(&through) {
+            return Ok(real);
+        }
+        Err(CallError::new(format!(
+            "{path}: snapshots are written only into *-snapshots directories, the snapshotDir of the config or under {}/",
+            self.output_alias
+        )))
+    }
+
     /// Resolves a path test code writes to: inside the output directory or a writable one,
     /// symlinks resolved (so a spec cannot overwrite the project's specs, config or sources).
     pub(crate) fn resolve_write(&self, path: &str) -> Result<PathBuf, CallError> {
@@ -495,6 +530,7 @@ mod tests {
                 "playwright/.auth".into(),
                 PathBuf::from("/p/playwright/.auth"),
             )],
+            snapshot_dirs: Vec::new(),
         };
         assert_eq!(
             map.resolve_write("playwright/.auth/user.json").unwrap(),
@@ -551,6 +587,7 @@ mod tests {
             output_alias: "test-results".into(),
             output_dir: root.join("test-results"),
             writable: Vec::new(),
+            snapshot_dirs: Vec::new(),
         };
         for bad in [
             "out-dir/shot.png",

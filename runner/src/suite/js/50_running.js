@@ -9,6 +9,7 @@ import { basePool } from "ext:isolate_suite/harness/40_builtins.js";
 import { FixtureScope, fixtureParams, workerFixtures } from "ext:isolate_suite/harness/20_fixtures.js";
 import { resetRegistrations, tests } from "ext:isolate_suite/harness/30_registration.js";
 import { SkipError, state } from "ext:isolate_suite/harness/10_state.js";
+import { setSnapshotSettings, snapshotDirOf, snapshotPathOf } from "ext:isolate_suite/harness/14_snapshots.js";
 
 const { op_sandbox_fs_change_sync } = core.ops;
 
@@ -144,8 +145,8 @@ function makeInfo(test, options, run) {
     expectedStatus: test.expectedStatus,
     duration: 0,
     outputDir: `/${dir}`,
-    snapshotDir: dir,
-    snapshotSuffix: "",
+    snapshotDir: snapshotDirOf(test.location.file),
+    snapshotSuffix: "linux",
     stdout: [],
     stderr: [],
     get timeout() {
@@ -192,8 +193,17 @@ function makeInfo(test, options, run) {
       }
       return ["", dir, ...segments].join("/");
     },
-    snapshotPath(...segments) {
-      return [dir, ...segments].join("/");
+    snapshotPath(...args) {
+      let kind = "snapshot";
+      const last = args[args.length - 1];
+      if (last && typeof last === "object" && !Array.isArray(last)) {
+        kind = last.kind ?? kind;
+        args = args.slice(0, -1);
+      }
+      if (!["snapshot", "screenshot", "aria"].includes(kind)) {
+        throw new Error(`testInfo.snapshotPath: unknown kind "${kind}", must be one of "snapshot", "screenshot" or "aria"`);
+      }
+      return snapshotPathOf(info, args, kind === "screenshot" ? "screenshot" : "snapshot");
     },
     async attach(name, options = {}) {
       const { path, contentType } = await host("harness.attach", {
@@ -415,6 +425,7 @@ export function resetFile() {
 
 export async function runTests(ids, options) {
   setDefaultTimeout(options.expectTimeout ?? 5000);
+  setSnapshotSettings(options.snapshots);
   state.workerInfo = { workerIndex: options.workerIndex, parallelIndex: options.workerIndex, project: { name: options.projectName ?? "", use: options.use ?? {} }, config: options.configSummary ?? {} };
   const selected = [];
   for (let i = 0; i < ids.length; i++) if (tests[ids[i]]) ArrayPrototypePush(selected, tests[ids[i]]);

@@ -347,21 +347,42 @@ pub(crate) struct LoadStateArgs {
     pub timeout: Option<f64>,
 }
 
+/// What every screenshot takes besides its area: format, background, and what makes it
+/// repeatable (animations, caret, masks, style, scale).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ShotOptions {
+    /// `png` (default), `jpeg` or `webp`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub quality: Option<f64>,
+    #[serde(default)]
+    pub omit_background: bool,
+    /// `allow` (default) or `disabled`.
+    pub animations: Option<String>,
+    /// `initial` or `hide` (default).
+    pub caret: Option<String>,
+    /// Locators (of the same page) whose elements are covered.
+    #[serde(default)]
+    pub mask: Vec<Vec<LocatorStep>>,
+    pub mask_color: Option<String>,
+    pub style: Option<String>,
+    /// `device` (default) or `css`.
+    pub scale: Option<String>,
+}
+
 /// `page.screenshot(options)`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct ScreenshotArgs {
     pub page: PageId,
     #[serde(default)]
     pub full_page: bool,
     pub clip: Option<Rect>,
-    /// `png` (default) or `jpeg`.
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub quality: Option<u8>,
-    #[serde(default)]
-    pub omit_background: bool,
     pub path: Option<String>,
+    pub timeout: Option<f64>,
+    #[serde(flatten)]
+    pub shot: ShotOptions,
 }
 
 /// `page.pdf({ path })`.
@@ -871,14 +892,49 @@ pub(crate) struct DragToArgs {
     pub force: bool,
 }
 
-/// `locator.screenshot({ path })`.
+/// `locator.screenshot(options)`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct LocatorScreenshotArgs {
     pub page: PageId,
     pub chain: Vec<LocatorStep>,
     pub timeout: Option<f64>,
     pub path: Option<String>,
+    #[serde(flatten)]
+    pub shot: ShotOptions,
+}
+
+/// `toHaveScreenshot`'s stable-screenshot loop over a page (or a locator, with `chain`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ExpectScreenshotArgs {
+    pub page: PageId,
+    pub chain: Option<Vec<LocatorStep>>,
+    #[serde(default)]
+    pub full_page: bool,
+    pub clip: Option<Rect>,
+    pub expected: Option<Base64>,
+    pub threshold: Option<f64>,
+    pub max_diff_pixels: Option<f64>,
+    pub max_diff_pixel_ratio: Option<f64>,
+    #[serde(default)]
+    pub is_not: bool,
+    pub timeout: f64,
+    pub title: String,
+    #[serde(flatten)]
+    pub shot: ShotOptions,
+}
+
+/// How the loop ended (see `matchers::screenshot::ScreenshotOutcome`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ExpectScreenshotReply {
+    pub actual: Option<Base64>,
+    pub previous: Option<Base64>,
+    pub diff: Option<Base64>,
+    pub error_message: Option<String>,
+    pub log: Vec<String>,
+    pub timed_out: bool,
 }
 
 // ---- web-first assertions ----------------------------------------------------------------------

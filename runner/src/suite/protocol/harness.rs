@@ -69,6 +69,41 @@ pub(crate) struct Attached {
     pub content_type: String,
 }
 
+/// `harness.snapshotRead`: an expected snapshot file (root-relative), if it exists.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SnapshotReadArgs {
+    pub path: String,
+}
+
+/// `harness.snapshotWrite`: an expectation, or an actual / diff / previous copy in the output
+/// directory.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SnapshotWriteArgs {
+    pub path: String,
+    pub data: Base64,
+}
+
+/// `harness.compare`: `toMatchSnapshot`'s comparison, by the snapshot's content type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct CompareArgs {
+    pub content_type: String,
+    pub actual: Base64,
+    pub expected: Base64,
+    pub threshold: Option<f64>,
+    pub max_diff_pixels: Option<f64>,
+    pub max_diff_pixel_ratio: Option<f64>,
+}
+
+/// Why two snapshots differ.
+#[derive(Debug, Serialize)]
+pub(crate) struct CompareReply {
+    pub message: String,
+    pub diff: Option<Base64>,
+}
+
 // ---- test results ------------------------------------------------------------------------------
 
 /// How one attempt of a test ended, as the harness sees it.
@@ -204,6 +239,8 @@ pub(crate) struct RunOptions<'a> {
     /// The output directory, as test code spells it.
     pub output_dir: &'a str,
     pub retries: u32,
+    /// Snapshot paths, update mode and matcher defaults.
+    pub snapshots: &'a serde_json::Value,
 }
 
 /// What `__ib_harness.run(...)` answers once the file's tests are done.

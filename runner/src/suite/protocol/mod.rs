@@ -161,6 +161,12 @@ call_table! {
     "harness.testEnd" => TestEnd(TestResult) -> () = h::test_end;
     /// `testInfo.attach(name, { body | path })`: writes the body under the output directory.
     "harness.attach" => Attach(AttachArgs) -> Attached = h::attach;
+    /// An expected snapshot's bytes (`null` when there is none).
+    "harness.snapshotRead" => SnapshotRead(SnapshotReadArgs) -> Option<Base64> = h::snapshot_read;
+    /// Writes a snapshot expectation or an output copy of one.
+    "harness.snapshotWrite" => SnapshotWrite(SnapshotWriteArgs) -> () = h::snapshot_write;
+    /// `toMatchSnapshot`'s comparison (`null` when they match).
+    "harness.compare" => Compare(CompareArgs) -> Option<CompareReply> = h::compare;
     /// The next batch of page events (`None` once the session has ended).
     "events.next" => EventsNext(NoArgs) -> Option<Vec<IsolateEvent>> = h::events_next;
 }
@@ -291,7 +297,7 @@ call_table! {
     /// `page.waitForLoadState(state, { timeout })`.
     "page.waitForLoadState" => WaitForLoadState(LoadStateArgs) -> () = b::page::wait_for_load_state, reports_url;
     /// `page.screenshot(options)`.
-    "page.screenshot" => Screenshot(ScreenshotArgs) -> Base64 = b::page::screenshot, reports_url;
+    "page.screenshot" => Screenshot(ScreenshotArgs) -> Base64 = b::screenshot::page, reports_url;
     /// `page.pdf({ path })`.
     "page.pdf" => Pdf(PdfArgs) -> Base64 = b::page::pdf, reports_url;
     /// `page.setViewportSize({ width, height })`.
@@ -425,12 +431,14 @@ call_table! {
     /// `locator.dragTo(target, { timeout, force })`.
     "locator.dragTo" => DragTo(DragToArgs) -> () = b::locator::drag_to, reports_url;
     /// `locator.screenshot({ timeout, path })`.
-    "locator.screenshot" => LocatorScreenshot(LocatorScreenshotArgs) -> Base64 = b::locator::screenshot, reports_url;
+    "locator.screenshot" => LocatorScreenshot(LocatorScreenshotArgs) -> Base64 = b::screenshot::locator, reports_url;
 
     // ---- web-first assertions ----------------------------------------------------------------
     /// One web-first matcher (`expect(locator).toHaveText(…)`), polled on the host until it
     /// holds or its timeout passes.
     "expect.check" => ExpectCheck(ExpectArgs) -> ExpectReply = b::expect::check, reports_url;
+    /// `toHaveScreenshot`: screenshots until stable, compared with the expected image.
+    "expect.screenshot" => ExpectScreenshot(ExpectScreenshotArgs) -> ExpectScreenshotReply = b::expect::screenshot, reports_url;
 
     // ---- dialogs and routes ------------------------------------------------------------------
     /// `dialog.accept(text)` / `dialog.dismiss()`.

@@ -10,7 +10,6 @@ use isolate_browser_browser::SelectBy;
 use isolate_browser_browser::WaitForState;
 
 use super::Cx;
-use crate::suite::protocol::Base64;
 use crate::suite::protocol::CallError;
 use crate::suite::protocol::DragToArgs;
 use crate::suite::protocol::EvalOnSelectorArgs;
@@ -23,7 +22,6 @@ use crate::suite::protocol::LocatorEvaluateArgs;
 use crate::suite::protocol::LocatorFillArgs;
 use crate::suite::protocol::LocatorForceArgs;
 use crate::suite::protocol::LocatorPressArgs;
-use crate::suite::protocol::LocatorScreenshotArgs;
 use crate::suite::protocol::LocatorStep;
 use crate::suite::protocol::LocatorTimeoutArgs;
 use crate::suite::protocol::LocatorTypeArgs;
@@ -449,14 +447,4 @@ pub(crate) async fn drag_to(cx: &Cx<'_>, a: DragToArgs) -> Result<(), CallError>
             },
         )
         .await?)
-}
-
-pub(crate) async fn screenshot(cx: &Cx<'_>, a: LocatorScreenshotArgs) -> Result<Base64, CallError> {
-    let bytes = locator(cx, a.page, a.chain)?
-        .screenshot(millis(a.timeout))
-        .await?;
-    if let Some(path) = &a.path {
-        cx.write_file(path, &bytes)?;
-    }
-    Ok(Base64(bytes))
 }

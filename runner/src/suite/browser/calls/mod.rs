@@ -11,6 +11,7 @@ pub(crate) mod input;
 pub(crate) mod locator;
 pub(crate) mod page;
 pub(crate) mod route;
+pub(crate) mod screenshot;
 
 use std::time::Duration;
 

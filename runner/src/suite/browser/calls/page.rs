@@ -19,7 +19,6 @@ use isolate_browser_browser::Page;
 use isolate_browser_browser::PageEvent;
 use isolate_browser_browser::Polling;
 use isolate_browser_browser::RouteOptions;
-use isolate_browser_browser::ScreenshotOptions;
 use isolate_browser_browser::UrlMatch;
 use isolate_browser_browser::Viewport;
 use isolate_browser_browser::WaitUntil;
@@ -55,7 +54,6 @@ use crate::suite::protocol::PageTimeoutArgs;
 use crate::suite::protocol::PageUnrouteArgs;
 use crate::suite::protocol::PdfArgs;
 use crate::suite::protocol::ResponseInfo;
-use crate::suite::protocol::ScreenshotArgs;
 use crate::suite::protocol::SetContentArgs;
 use crate::suite::protocol::SubscribeArgs;
 use crate::suite::protocol::ViewportArgs;
@@ -431,26 +429,6 @@ pub(crate) async fn wait_for_load_state(cx: &Cx<'_>, args: LoadStateArgs) -> Res
     Ok(page
         .wait_for_load_state(state, millis(args.timeout))
         .await?)
-}
-
-pub(crate) async fn screenshot(cx: &Cx<'_>, args: ScreenshotArgs) -> Result<Base64, CallError> {
-    let page = cx.page(args.page)?;
-    let path = args.path.as_deref();
-    let jpeg = args.kind.as_deref() == Some("jpeg")
-        || path.is_some_and(|p| p.ends_with(".jpg") || p.ends_with(".jpeg"));
-    let bytes = page
-        .screenshot(ScreenshotOptions {
-            full_page: args.full_page,
-            clip: args.clip.map(|c| (c.x, c.y, c.width, c.height)),
-            jpeg,
-            quality: args.quality.map(|q| q.min(100)),
-            omit_background: args.omit_background,
-        })
-        .await?;
-    if let Some(path) = path {
-        cx.write_file(path, &bytes)?;
-    }
-    Ok(Base64(bytes))
 }
 
 pub(crate) async fn pdf(cx: &Cx<'_>, args: PdfArgs) -> Result<Base64, CallError> {

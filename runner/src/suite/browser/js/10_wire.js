@@ -9,7 +9,7 @@
 
 import { core, primordials } from "ext:core/mod.js";
 
-const { op_sandbox_call: rawCall, op_sandbox_call_abortable: abortableCall, op_sandbox_abort: abortCall } = core.ops;
+const { op_sandbox_call: rawCall, op_sandbox_call_abortable: abortableCall, op_sandbox_abort: abortCall, op_sandbox_call_sync: syncCall } = core.ops;
 const {
   ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypePush, JSONParse, JSONStringify, ObjectKeys,
   ObjectPrototypeHasOwnProperty, RegExpPrototypeTest, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeStartsWith,
@@ -126,6 +126,13 @@ export async function nextEvents() {
 }
 
 /** One host call: JSON in, JSON out; host failures become JS errors with this stack. */
+/** A harness call the host answers at once (`harness.snapshotRead` and the like), synchronously. */
+export function hostSync(method, args = {}) {
+  const reply = JSONParse(syncCall(method, wireJson(args)));
+  if (reply.error) throw errorOf(reply.error, method, method);
+  return reply.ok;
+}
+
 /** The AbortError an action stopped by its `signal` rejects with, as Playwright's. */
 export function abortError(signal, name, before = false) {
   const reason = signal.reason;

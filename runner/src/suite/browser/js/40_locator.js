@@ -448,11 +448,34 @@ export class Locator extends Locatable {
     return this.#host("locator.dragTo", this.#on({ target: chainOf(target), timeout: ms(options.timeout), force: !!options.force }), options);
   }
   async screenshot(options = {}) {
-    return bufferOf(await this.#host("locator.screenshot", this.#on({ timeout: ms(options.timeout), path: options.path }), options));
+    return bufferOf(await this.#host("locator.screenshot", this.#on({ timeout: ms(options.timeout), path: options.path, ...shotOptions(options) }), options));
   }
   async highlight() {
     throw new Error("locator.highlight() is not supported: it draws on a headed browser's screen, which isolate-browser does not show");
   }
+}
+
+/** What every screenshot takes besides its area, as the host reads it. */
+export function shotOptions(options) {
+  let mask;
+  if (options.mask !== undefined) {
+    if (!Array.isArray(options.mask)) throw new TypeError("options.mask: expected an array of locators");
+    mask = options.mask.map((l) => {
+      if (!(l instanceof Locator)) throw new TypeError("options.mask: expected an array of locators");
+      return l._chain;
+    });
+  }
+  return {
+    type: options.type,
+    quality: options.quality,
+    omitBackground: !!options.omitBackground,
+    animations: options.animations,
+    caret: options.caret,
+    mask,
+    maskColor: options.maskColor,
+    style: options.style,
+    scale: options.scale,
+  };
 }
 
 setHandleLocatorFactory((page, handle) => new Locator(page, [{ step: "handle", handle }], "elementHandle"));

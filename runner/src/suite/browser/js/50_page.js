@@ -9,7 +9,7 @@ import { ConsoleMessage, Response } from "ext:isolate_suite/browser/20_network.j
 import {
   addRoute, settleRoutes, unrouteArgs, defaultTimeoutOf, emitTo, hasListeners, listenersOf, off, on, onceOn, pageError, pagesById, requestOf, setPopupFactory, waitForEventOn,
 } from "ext:isolate_suite/browser/30_events.js";
-import { clickOptions, Locator, Shortcuts } from "ext:isolate_suite/browser/40_locator.js";
+import { clickOptions, Locator, Shortcuts, shotOptions } from "ext:isolate_suite/browser/40_locator.js";
 import { checkLoadState, Frame } from "ext:isolate_suite/browser/48_frame.js";
 
 setPageUrlSink(
@@ -407,10 +407,9 @@ export class Page extends Shortcuts {
     const b64 = await host("page.screenshot", this.#on({
       fullPage: !!options.fullPage,
       clip: options.clip,
-      type: options.type,
-      quality: options.quality,
-      omitBackground: !!options.omitBackground,
       path: options.path,
+      timeout: ms(options.timeout),
+      ...shotOptions(options),
     }));
     return bufferOf(b64);
   }

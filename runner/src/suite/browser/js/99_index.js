@@ -1,7 +1,7 @@
 // The browser API as one module (`isolate-browser/internal/browser`), for the harness and the
 // web-first matchers.
 
-export { host, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
+export { host, hostSync, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 export { bufferOf, ms, toBase64 } from "ext:isolate_suite/browser/11_values.js";
 export { ConsoleMessage, Dialog, FileChooser, Request, Response, responseOk, Route } from "ext:isolate_suite/browser/20_network.js";
 export { setHandlerErrorSink } from "ext:isolate_suite/browser/30_events.js";
