@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::time::Duration;
 
+use crate::events::Attachment;
 use crate::events::RunEvent;
 use crate::events::RunEventKind;
 use crate::events::RunStats;
@@ -141,31 +142,102 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// A test that failed for good: its title, failures, a note, and its console output.
-type Failed = (
-    String,
-    Vec<TestFailure>,
-    Option<String>,
-    Vec<(String, Vec<String>)>,
-);
+/// A test that failed for good: its title, failures, a note, its console output and what it
+/// attached.
+struct Failed {
+    title: String,
+    failures: Vec<TestFailure>,
+    note: Option<String>,
+    output: Vec<(String, Vec<String>)>,
+    attachments: Vec<Attachment>,
+}
 
-/// `  1) title ───`, the failure text and the test's console output, indented.
-fn failure_block(n: usize, (title, failures, note, output): &Failed) -> String {
-    let mut out = format!("\n  {n}) {title} ───\n\n");
-    if let Some(note) = note {
+/// `  1) title ───`, the failure text, the snapshot files to look at, other attachments and
+/// the test's console output, indented.
+fn failure_block(n: usize, failed: &Failed) -> String {
+    let mut out = format!("\n  {n}) {} ───\n\n", failed.title);
+    if let Some(note) = &failed.note {
         out.push_str(&format!("    {note}\n\n"));
     }
-    for f in failures {
+    for f in &failed.failures {
         out.push_str(&indent(&f.full_text()));
         out.push_str("\n\n");
     }
-    for (stream, lines) in output {
+    out.push_str(&attachments_text(&failed.attachments));
+    for (stream, lines) in &failed.output {
         if lines.is_empty() {
             continue;
         }
         out.push_str(&format!("    --- {stream} ---\n"));
         out.push_str(&indent(&lines.join("\n")));
         out.push_str("\n\n");
+    }
+    out
+}
+
+/// A path as the reader's shell would name it: relative to the working directory when inside.
+fn shown_path(path: &str) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            std::path::Path::new(path)
+                .strip_prefix(cwd)
+                .ok()
+                .map(|p| p.display().to_string())
+        })
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// Snapshot comparisons (`name-expected` / `-actual` / `-diff` / `-previous`) as one
+/// Expected / Received / Diff group each, as Playwright prints them; other attachments numbered.
+fn attachments_text(attachments: &[Attachment]) -> String {
+    const ROLES: [(&str, &str); 4] = [
+        ("-expected", "Expected: "),
+        ("-actual", "Received: "),
+        ("-previous", "Previous: "),
+        ("-diff", "Diff:     "),
+    ];
+    let role_of = |a: &Attachment| {
+        let stem = a.name.rsplit_once('.').map_or(a.name.as_str(), |(s, _)| s);
+        ROLES
+            .iter()
+            .find(|(suffix, _)| stem.ends_with(suffix))
+            .map(|(suffix, label)| (stem[..stem.len() - suffix.len()].to_string(), *label))
+    };
+    let mut out = String::new();
+    let mut groups: Vec<(String, Vec<(&str, String)>)> = Vec::new();
+    let mut others = Vec::new();
+    for a in attachments {
+        match (role_of(a), &a.path) {
+            (Some((base, label)), Some(path)) => {
+                let line = (label, shown_path(path));
+                match groups.iter_mut().find(|(b, _)| *b == base) {
+                    Some((_, lines)) => lines.push(line),
+                    None => groups.push((base, vec![line])),
+                }
+            }
+            _ => others.push(a),
+        }
+    }
+    for (_, mut lines) in groups {
+        lines.sort_by_key(|(label, _)| ROLES.iter().position(|(_, l)| l == label));
+        for (label, path) in lines {
+            out.push_str(&format!("    {label}{path}\n"));
+        }
+        out.push('\n');
+    }
+    let rule = "─".repeat(60);
+    for (i, a) in others.into_iter().enumerate() {
+        out.push_str(&format!(
+            "    attachment #{}: {} ({}) {rule}\n",
+            i + 1,
+            a.name,
+            a.content_type
+        ));
+        if let Some(path) = &a.path {
+            out.push_str(&format!("    {}\n", shown_path(path)));
+        }
+        out.push_str(&format!("    {rule}\n\n"));
     }
     out
 }
@@ -239,8 +311,13 @@ impl<W: Write + Send> TextReporter<W> {
                     ("stderr".to_string(), attempt.stderr.clone()),
                 ]
             };
-            self.failures
-                .push((title.clone(), attempt.failures.clone(), timed_out, output));
+            self.failures.push(Failed {
+                title: title.clone(),
+                failures: attempt.failures.clone(),
+                note: timed_out,
+                output,
+                attachments: attempt.attachments.clone(),
+            });
             self.failed_titles.push(title.clone());
         } else if attempt.outcome == TestOutcome::Passed && attempt.retry > 0 {
             self.flaky.push(title.clone());
@@ -327,8 +404,13 @@ impl<W: Write + Send> Reporter for TextReporter<W> {
                 ))
             }
             RunEventKind::FileFailed { file, failure } => {
-                self.failures
-                    .push((file.clone(), vec![failure.clone()], None, Vec::new()));
+                self.failures.push(Failed {
+                    title: file.clone(),
+                    failures: vec![failure.clone()],
+                    note: None,
+                    output: Vec::new(),
+                    attachments: Vec::new(),
+                });
                 self.failed_titles.push(file.clone());
                 match self.style {
                     TextStyle::List => self.write(&format!("  ✘  {file} could not be loaded\n")),
@@ -537,6 +619,32 @@ Running 4 tests using 2 workers
             tty.contains("\r\x1b[2K[1/4] login.spec.ts:3:5 › login › shows the form\r\x1b[2K[1/4]"),
             "{tty:?}"
         );
+    }
+
+    #[test]
+    fn snapshot_files_are_grouped_and_other_attachments_numbered() {
+        let a = |name: &str, path: &str| Attachment {
+            name: name.into(),
+            content_type: "image/png".into(),
+            path: Some(path.into()),
+        };
+        let text = attachments_text(&[
+            a("shot-diff.png", "/out/shot-diff.png"),
+            a("shot-expected.png", "/p/a.spec.ts-snapshots/shot.png"),
+            a("shot-actual.png", "/out/shot-actual.png"),
+            a("screenshot", "/out/test-failed-1.png"),
+        ]);
+        assert!(
+            text.starts_with(
+                "    Expected: /p/a.spec.ts-snapshots/shot.png\n    Received: /out/shot-actual.png\n    Diff:     /out/shot-diff.png\n\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("    attachment #1: screenshot (image/png) ─"),
+            "{text}"
+        );
+        assert!(text.contains("    /out/test-failed-1.png\n"), "{text}");
     }
 
     #[test]
