@@ -172,6 +172,49 @@ export function stripAnsi(s: string): string {
 }
 "#;
 
+/// Our stand-in for `tests/config/comparator.ts`: Playwright's strict comparison of two
+/// screenshots of one browser, here byte equality (both runners use it, so it favours neither).
+const SHIM_COMPARATOR: &str = r#"// The conformance harness's comparator (isolate-browser's bench/src/conformance.rs).
+export function comparePNGs(actual: Uint8Array, expected: Uint8Array): { errorMessage: string } | null {
+  if (actual.length === expected.length && actual.every((b, i) => b === expected[i])) return null;
+  return { errorMessage: 'the images differ' };
+}
+"#;
+
+/// Our stand-in for the `utils` of `playwright-core/lib/coreBundle` the screenshot specs use:
+/// whether a WebP is lossless (a `VP8L` chunk); decoding a WebP is not provided.
+const SHIM_CORE_BUNDLE: &str = r#"// The conformance harness's core utilities (isolate-browser's bench/src/conformance.rs).
+const fourCC = (b: Uint8Array, at: number) => String.fromCharCode(b[at], b[at + 1], b[at + 2], b[at + 3]);
+export const utils = {
+  isLosslessWebp(b: Uint8Array): boolean {
+    if (fourCC(b, 0) !== 'RIFF' || fourCC(b, 8) !== 'WEBP') return false;
+    for (let at = 12; at + 8 <= b.length;) {
+      const kind = fourCC(b, at);
+      if (kind === 'VP8L') return true;
+      if (kind === 'VP8 ') return false;
+      const size = b[at + 4] | (b[at + 5] << 8) | (b[at + 6] << 16) | (b[at + 7] << 24);
+      at += 8 + size + (size & 1);
+    }
+    return false;
+  },
+  decodeWebp(): never {
+    throw new Error('decodeWebp is not provided by the conformance shim');
+  },
+};
+"#;
+
+/// Our stand-in for `playwright-core/lib/utilsBundle`'s `PNG`: decoding is not provided (the
+/// one spec that decodes also decodes WebP, which the core shim refuses first).
+const SHIM_UTILS_BUNDLE: &str = r#"// The conformance harness's utilities bundle (isolate-browser's bench/src/conformance.rs).
+export const PNG = {
+  sync: {
+    read(): never {
+      throw new Error('PNG decoding is not provided by the conformance shim');
+    },
+  },
+};
+"#;
+
 /// A static file server of `tests/assets` for both runners (Node, which Playwright Test needs
 /// anyway).
 const SERVE_JS: &str = r#"// Static server of a directory, for the conformance harness.
@@ -204,6 +247,8 @@ fn config() -> String {
          \x20 workers: 2,\n\
          \x20 retries: 0,\n\
          \x20 reporter: [['json']],\n\
+         \x20 snapshotPathTemplate: '{{testDir}}/{{testFileDir}}/{{testFileName}}-snapshots/{{arg}}-chromium{{ext}}',\n\
+         \x20 updateSnapshots: 'none',\n\
          \x20 webServer: {{ command: 'node serve.mjs tests/assets {PORT}', url: 'http://localhost:{PORT}/empty.html', reuseExistingServer: false }},\n\
          \x20 use: {{ headless: true, launchOptions: {{ executablePath: '/usr/bin/chromium', args: [{CHROMIUM_ARGS}] }} }},\n\
          }});\n"
@@ -375,6 +420,15 @@ fn main() {
     std::fs::write(page_dir.join("pageTest.ts"), shim_page_test()).expect("shim");
     std::fs::create_dir_all(work.path().join("tests/config")).expect("mkdir");
     std::fs::write(work.path().join("tests/config/utils.ts"), SHIM_UTILS).expect("shim");
+    std::fs::write(
+        work.path().join("tests/config/comparator.ts"),
+        SHIM_COMPARATOR,
+    )
+    .expect("shim");
+    let core = work.path().join("packages/playwright-core/lib");
+    std::fs::create_dir_all(&core).expect("mkdir");
+    std::fs::write(core.join("coreBundle.ts"), SHIM_CORE_BUNDLE).expect("shim");
+    std::fs::write(core.join("utilsBundle.ts"), SHIM_UTILS_BUNDLE).expect("shim");
     std::fs::write(work.path().join("serve.mjs"), SERVE_JS).expect("server");
     std::fs::write(work.path().join("playwright.config.ts"), config()).expect("config");
     // A copy, not a link: isolate-browser refuses packages that resolve outside the project,

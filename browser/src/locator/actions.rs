@@ -891,6 +891,18 @@ impl Locator {
         timeout: Option<Duration>,
         options: crate::page::ScreenshotOptions,
     ) -> Result<Vec<u8>, BrowserError> {
+        // The page is prepared first: an element that only moves because of an animation is
+        // stable once animations are disabled.
+        self.page
+            .prepared_for(&options, self.capture_element(timeout, &options))
+            .await
+    }
+
+    async fn capture_element(
+        &self,
+        timeout: Option<Duration>,
+        options: &crate::page::ScreenshotOptions,
+    ) -> Result<Vec<u8>, BrowserError> {
         self.actionable_point(
             "locator.screenshot",
             &["visible", "stable", "scroll"],
@@ -918,11 +930,17 @@ impl Locator {
             )));
         };
         let (sx, sy) = self.page.scroll_position().await?;
+        // The whole element, in page coordinates (beyond the viewport when it is larger), on
+        // whole pixels that enclose its box.
+        let (left, top) = ((x + dx + sx + 1e-3).floor(), (y + dy + sy + 1e-3).floor());
+        let right = (x + dx + sx + w - 1e-3).ceil();
+        let bottom = (y + dy + sy + h - 1e-3).ceil();
         self.page
-            .screenshot(crate::page::ScreenshotOptions {
-                clip: Some((x + dx + sx, y + dy + sy, *w, *h)),
-                full_page: false,
-                ..options
+            .capture(&crate::page::ScreenshotOptions {
+                clip: Some((left, top, right - left, bottom - top)),
+                full_page: true,
+                mask: Vec::new(),
+                ..options.clone()
             })
             .await
     }

@@ -87,6 +87,8 @@ pub(crate) struct PageInner {
     media: std::sync::Mutex<overrides::MediaState>,
     /// Timeouts and extra headers set on the page.
     overrides: overrides::Overrides,
+    /// Held while a screenshot prepares, captures and restores the page: one at a time.
+    pub(crate) screenshots: tokio::sync::Mutex<()>,
 }
 
 /// A browser tab. Clones share it.
@@ -128,6 +130,7 @@ impl Page {
                 storage,
                 media: std::sync::Mutex::new(overrides::MediaState::new(color_scheme)),
                 overrides: overrides::Overrides::default(),
+                screenshots: tokio::sync::Mutex::new(()),
             }),
         };
         page.start_events().await?;

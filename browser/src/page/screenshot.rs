@@ -34,7 +34,8 @@ pub enum ImageFormat {
 pub struct ScreenshotOptions {
     /// The whole scrollable page instead of the viewport.
     pub full_page: bool,
-    /// Only this rectangle (CSS pixels, page coordinates): x, y, width, height.
+    /// Only this rectangle (CSS pixels): x, y, width, height; relative to the viewport, or to the
+    /// page with `full_page`. It is cut to what is captured.
     pub clip: Option<(f64, f64, f64, f64)>,
     /// The image format.
     pub format: ImageFormat,
@@ -118,11 +119,22 @@ impl Page {
     /// Captures a PNG (or JPEG, WebP) of the viewport, the full page or a clip.
     pub async fn screenshot(&self, options: ScreenshotOptions) -> Result<Vec<u8>, BrowserError> {
         self.ensure_open("taking a screenshot")?;
+        self.prepared_for(&options, self.capture(&options)).await
+    }
+
+    /// Runs `capture` with the page prepared for `options` (and put back after, whatever
+    /// `capture` gave).
+    pub(crate) async fn prepared_for<T>(
+        &self,
+        options: &ScreenshotOptions,
+        capture: impl std::future::Future<Output = Result<T, BrowserError>>,
+    ) -> Result<T, BrowserError> {
+        let _one_at_a_time = self.inner.screenshots.lock().await;
         let prepared = options.needs_preparing();
         if prepared {
-            self.prepare_screenshot(&options).await?;
+            self.prepare_screenshot(options).await?;
         }
-        let result = self.capture(&options).await;
+        let result = capture.await;
         if prepared {
             // Best effort: a page that navigated away has nothing to put back.
             let _ = self.evaluate_value(RESTORE_JS).await;
@@ -176,7 +188,10 @@ impl Page {
         ))
     }
 
-    async fn capture(&self, options: &ScreenshotOptions) -> Result<Vec<u8>, BrowserError> {
+    pub(crate) async fn capture(
+        &self,
+        options: &ScreenshotOptions,
+    ) -> Result<Vec<u8>, BrowserError> {
         let cdp_page = self.cdp();
         // A page in the background may not paint: it comes to the front first.
         cdp_page
@@ -192,18 +207,56 @@ impl Page {
             ..Default::default()
         };
         if options.format != ImageFormat::Png {
-            params.quality = options.quality.map(|q| i64::from(q.min(100)));
+            // A WebP without a quality is lossless (Chromium encodes quality 100 so).
+            params.quality = match (options.quality, options.format) {
+                (None, ImageFormat::Webp) => Some(100),
+                (q, _) => q.map(|q| i64::from(q.min(100))),
+            };
         }
-        let mut clip = options.clip;
-        if options.full_page && clip.is_none() {
-            let metrics = cdp_page
-                .execute(cdp_page::GetLayoutMetricsParams::default())
-                .await
-                .map_err(|e| cdp("Page.getLayoutMetrics", e))?;
-            let size = &metrics.result.css_content_size;
-            clip = Some((0.0, 0.0, size.width, size.height));
+        if let Some((_, _, width, height)) = options.clip {
+            for (value, name) in [(width, "width"), (height, "height")] {
+                if value.is_nan() || value <= 0.0 {
+                    return Err(BrowserError::InvalidArgument(format!(
+                        "Expected options.clip.{name} to be greater than 0"
+                    )));
+                }
+            }
+        }
+        let metrics = cdp_page
+            .execute(cdp_page::GetLayoutMetricsParams::default())
+            .await
+            .map_err(|e| cdp("Page.getLayoutMetrics", e))?
+            .result;
+        let viewport = (
+            metrics.css_layout_viewport.client_width as f64,
+            metrics.css_layout_viewport.client_height as f64,
+        );
+        let scroll = (
+            metrics.css_visual_viewport.page_x,
+            metrics.css_visual_viewport.page_y,
+        );
+        let clip = if options.full_page {
+            // The page is at least the viewport (its content size is 0 while it navigates).
+            let size = &metrics.css_content_size;
+            let page = (
+                0.0,
+                0.0,
+                size.width.max(viewport.0),
+                size.height.max(viewport.1),
+            );
             params.capture_beyond_viewport = Some(true);
-        }
+            match options.clip {
+                None => page,
+                Some(c) => intersect(c, page)?,
+            }
+        } else {
+            let visible = (0.0, 0.0, viewport.0, viewport.1);
+            let (x, y, w, h) = match options.clip {
+                None => visible,
+                Some(c) => intersect(c, visible)?,
+            };
+            (x + scroll.0, y + scroll.1, w, h)
+        };
         let mut scale = 1.0;
         if options.css_scale {
             let dpr = self
@@ -211,32 +264,23 @@ impl Page {
                 .await?
                 .as_f64()
                 .unwrap_or(1.0);
-            if dpr > 0.0 && (dpr - 1.0).abs() > f64::EPSILON {
+            if dpr > 0.0 {
                 scale = 1.0 / dpr;
-                if clip.is_none() {
-                    let (sx, sy) = self.scroll_position().await?;
-                    let size = self.evaluate_value("[innerWidth, innerHeight]").await?;
-                    let w = size.get(0).and_then(Value::as_f64).unwrap_or(0.0);
-                    let h = size.get(1).and_then(Value::as_f64).unwrap_or(0.0);
-                    clip = Some((sx, sy, w, h));
-                }
             }
         }
-        if let Some((x, y, width, height)) = clip {
-            if width <= 0.0 || height <= 0.0 {
-                return Err(BrowserError::InvalidArgument(
-                    "Cannot take a screenshot of an empty area: clip width and height must be positive"
-                        .into(),
-                ));
-            }
-            params.clip = Some(cdp_page::Viewport {
-                x,
-                y,
-                width,
-                height,
-                scale,
-            });
+        let (x, y, width, height) = clip;
+        if width <= 0.0 || height <= 0.0 {
+            return Err(BrowserError::InvalidArgument(
+                "Cannot take a screenshot of an empty page: its viewport has no size".into(),
+            ));
         }
+        params.clip = Some(cdp_page::Viewport {
+            x,
+            y,
+            width,
+            height,
+            scale,
+        });
         let transparent = options.omit_background && options.format != ImageFormat::Jpeg;
         if transparent {
             cdp_page
@@ -263,4 +307,21 @@ impl Page {
             .decode(shot.result.data.as_ref() as &str)
             .map_err(|e| BrowserError::InvalidArgument(format!("screenshot data: {e}")))
     }
+}
+
+/// The part of `clip` inside `area`; an error when nothing is.
+fn intersect(
+    clip: (f64, f64, f64, f64),
+    area: (f64, f64, f64, f64),
+) -> Result<(f64, f64, f64, f64), BrowserError> {
+    let x = clip.0.max(area.0);
+    let y = clip.1.max(area.1);
+    let right = (clip.0 + clip.2).min(area.0 + area.2);
+    let bottom = (clip.1 + clip.3).min(area.1 + area.3);
+    if right <= x || bottom <= y {
+        return Err(BrowserError::InvalidArgument(
+            "Clipped area is either empty or outside the resulting image".into(),
+        ));
+    }
+    Ok((x, y, right - x, bottom - y))
 }

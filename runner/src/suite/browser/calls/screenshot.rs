@@ -16,6 +16,34 @@ use crate::suite::protocol::ScreenshotArgs;
 use crate::suite::protocol::ShotOptions;
 use crate::suite::protocol::millis;
 
+/// The image format a screenshot written to `path` takes, from the path's extension; Playwright's
+/// error for a path whose type is not an image format a screenshot can have.
+fn format_of_path(path: &str) -> Result<&'static str, CallError> {
+    let ext = path
+        .rsplit_once('.')
+        .filter(|(_, ext)| !ext.contains('/'))
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    let mime = match ext.as_str() {
+        "png" => return Ok("png"),
+        "jpg" | "jpeg" => return Ok("jpeg"),
+        "webp" => return Ok("webp"),
+        "txt" | "text" => "text/plain",
+        "html" | "htm" => "text/html",
+        "json" => "application/json",
+        "pdf" => "application/pdf",
+        "gif" => "image/gif",
+        "bmp" => "image/bmp",
+        "svg" => "image/svg+xml",
+        "avif" => "image/avif",
+        "tif" | "tiff" => "image/tiff",
+        _ => "null",
+    };
+    Err(CallError::new(format!(
+        "path: unsupported mime type \"{mime}\""
+    )))
+}
+
 /// The browser crate's options for `shot`, checked as Playwright checks them. `path` (when
 /// given) decides the format if `type` does not.
 pub(crate) fn options(
@@ -26,18 +54,11 @@ pub(crate) fn options(
     full_page: bool,
     clip: Option<Rect>,
 ) -> Result<ScreenshotOptions, CallError> {
-    let by_path = path.and_then(|p| {
-        let lower = p.to_ascii_lowercase();
-        if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
-            Some("jpeg")
-        } else if lower.ends_with(".webp") {
-            Some("webp")
-        } else if lower.ends_with(".png") {
-            Some("png")
-        } else {
-            None
-        }
-    });
+    // Without a `type`, the path's extension says which image format, as its MIME type would.
+    let by_path = match (&shot.kind, path) {
+        (None, Some(p)) => Some(format_of_path(p)?),
+        _ => None,
+    };
     let format = match shot.kind.as_deref().or(by_path) {
         None | Some("png") => ImageFormat::Png,
         Some("jpeg") => ImageFormat::Jpeg,
@@ -57,13 +78,8 @@ pub(crate) fn options(
         && !(0.0..=100.0).contains(&q)
     {
         return Err(CallError::new(format!(
-            "options.quality: expected a number between 0 and 100, got {q}"
+            "Expected options.quality to be between 0 and 100, got {q}"
         )));
-    }
-    if full_page && clip.is_some() {
-        return Err(CallError::new(
-            "options.clip and options.fullPage are exclusive",
-        ));
     }
     let choice = |value: Option<String>, key: &str, allowed: [&str; 2]| match value {
         None => Ok(None),

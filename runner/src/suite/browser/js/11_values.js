@@ -2,7 +2,7 @@
 // milliseconds, bytes as base64 (with a Node-like Buffer view on the way back), and evaluate's
 // arguments and results in the tagged wire format.
 
-import { primordials } from "ext:core/mod.js";
+import { core, primordials } from "ext:core/mod.js";
 
 /** A string or RegExp as the host's text matcher. */
 export function textQuery(value, exact) {
@@ -60,16 +60,15 @@ export function toBase64(body) {
   return bytesToBase64(new TextEncoder().encode(JSON.stringify(body)));
 }
 
-/** A Uint8Array that prints like Node's Buffer and has `toString(encoding)`. */
+// Node's Buffer, the same class as the global one, taken from the sandbox's own module so
+// that test code replacing `globalThis.Buffer` changes nothing here.
+let NodeBuffer;
+
+/** The bytes of base64 `b64` as a Node Buffer (`equals`, `toString(encoding)`, ...). */
 export function bufferOf(b64) {
+  NodeBuffer ??= core.loadExtScript("ext:isolate_sandbox/29_node_buffer.js").Buffer;
   const bytes = base64ToBytes(b64 ?? "");
-  Object.defineProperty(bytes, "toString", {
-    value(encoding) {
-      if (encoding === "base64") return b64;
-      return new TextDecoder().decode(bytes);
-    },
-  });
-  return bytes;
+  return new NodeBuffer(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 // ---- evaluate's values -----------------------------------------------------------------
