@@ -525,7 +525,7 @@ test('symlinks out of the project are refused', async ({ page }) => {
 });
 test('writes go only to the output and writable directories', async ({ page }) => {
   await page.setContent('<p>x</p>');
-  await expect(page.screenshot({ path: 'tests/evil.spec.ts' })).rejects.toThrow(
+  await expect(page.screenshot({ path: 'tests/evil.spec.ts', type: 'png' })).rejects.toThrow(
     'tests/evil.spec.ts: test code may write only under test-results/, playwright/.auth/; write there, or add the directory to writableDirs in the config',
   );
   await expect(page.context().storageState({ path: 'isolate-browser.config.json' })).rejects.toThrow(/may write only under/);
