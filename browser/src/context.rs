@@ -87,6 +87,8 @@ pub struct ContextOptions {
     /// Where downloads are saved (under names Chromium makes up, never the page's); `None`
     /// refuses downloads.
     pub downloads_dir: Option<std::path::PathBuf>,
+    /// Record a video of every page (Playwright's `recordVideo`).
+    pub record_video: Option<crate::page::RecordVideo>,
 }
 
 impl Default for ContextOptions {
@@ -113,6 +115,7 @@ impl Default for ContextOptions {
             geolocation: None,
             network: None,
             downloads_dir: None,
+            record_video: None,
         }
     }
 }
@@ -191,6 +194,8 @@ pub(crate) struct ContextInner {
     selector_engines: Mutex<Vec<(String, String)>>,
     /// What `selectors.setTestIdAttribute` set, over the options' attribute.
     test_id_attribute: Mutex<Option<String>>,
+    /// The videos of its pages (closed ones too), in the order the pages opened.
+    videos: Mutex<Vec<crate::page::Video>>,
 }
 
 /// An isolated browser context. Clones share it.
@@ -212,6 +217,9 @@ impl Context {
         if let Some(g) = &options.geolocation {
             g.validate()?;
         }
+        if options.record_video.is_some() && crate::page::find_ffmpeg().is_none() {
+            return Err(crate::page::video_needs_ffmpeg());
+        }
         let geolocation = Mutex::new(options.geolocation);
         let offline = std::sync::atomic::AtomicBool::new(options.offline);
         let context = Self {
@@ -232,6 +240,7 @@ impl Context {
                 network,
                 selector_engines: Mutex::new(Vec::new()),
                 test_id_attribute: Mutex::new(None),
+                videos: Mutex::new(Vec::new()),
             }),
         };
         context.set_download_behavior().await?;
@@ -605,7 +614,23 @@ impl Context {
         Ok(())
     }
 
-    /// Closes every page and disposes the context.
+    pub(crate) fn add_video(&self, video: crate::page::Video) {
+        if let Ok(mut videos) = self.inner.videos.lock() {
+            videos.push(video);
+        }
+    }
+
+    /// The videos of the context's pages (closed ones too), in the order the pages opened;
+    /// whole once the context is closed.
+    pub fn videos(&self) -> Vec<crate::page::Video> {
+        self.inner
+            .videos
+            .lock()
+            .map(|v| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Closes every page and disposes the context; its videos are written before it returns.
     pub async fn close(&self) -> Result<(), BrowserError> {
         if self
             .inner
@@ -614,6 +639,20 @@ impl Context {
         {
             return Ok(());
         }
+        let videos = self.videos();
+        for video in &videos {
+            video.stop();
+        }
+        let closed = self.dispose().await;
+        for video in &videos {
+            if let Err(e) = video.finished().await {
+                tracing::warn!("{e}");
+            }
+        }
+        closed
+    }
+
+    async fn dispose(&self) -> Result<(), BrowserError> {
         if !self.inner.browser.is_connected() {
             return Ok(());
         }

@@ -18,6 +18,7 @@ mod sandbox_limits;
 mod sandbox_pool;
 mod serve_app;
 mod test_api;
+mod test_artifacts;
 mod test_forms;
 mod test_frames;
 mod test_hermetic;

@@ -27,6 +27,7 @@ mod navigation;
 mod overrides;
 mod requests;
 mod screenshot;
+mod video;
 mod wait_function;
 
 pub use expose::BindingCall;
@@ -53,6 +54,11 @@ pub use requests::RemoteAddress;
 pub use requests::RequestEvent;
 pub use screenshot::ImageFormat;
 pub use screenshot::ScreenshotOptions;
+pub use video::FFMPEG_ENV;
+pub use video::RecordVideo;
+pub use video::Video;
+pub use video::find_ffmpeg;
+pub(crate) use video::no_ffmpeg as video_needs_ffmpeg;
 pub use wait_function::Polling;
 
 pub use navigation::GotoOptions;
@@ -89,6 +95,8 @@ pub(crate) struct PageInner {
     overrides: overrides::Overrides,
     /// Held while a screenshot prepares, captures and restores the page: one at a time.
     pub(crate) screenshots: tokio::sync::Mutex<()>,
+    /// The page's video, in a context that records them.
+    video: std::sync::OnceLock<Video>,
 }
 
 /// A browser tab. Clones share it.
@@ -131,6 +139,7 @@ impl Page {
                 media: std::sync::Mutex::new(overrides::MediaState::new(color_scheme)),
                 overrides: overrides::Overrides::default(),
                 screenshots: tokio::sync::Mutex::new(()),
+                video: std::sync::OnceLock::new(),
             }),
         };
         page.start_events().await?;
@@ -154,6 +163,12 @@ impl Page {
         page.apply_emulation(preset_viewport).await?;
         if page.inner.context.has_routes() {
             page.enable_routing().await?;
+        }
+        if let Some(record) = &page.inner.context.options().record_video {
+            let size = record.frame_size(page.inner.context.options().viewport);
+            let video = Video::start(&page.inner.cdp, &record.dir, size).await?;
+            page.inner.context.add_video(video.clone());
+            let _ = page.inner.video.set(video);
         }
         Ok(page)
     }
@@ -500,10 +515,18 @@ impl Page {
         Ok(())
     }
 
+    /// The page's video, when its context records them (`recordVideo`).
+    pub fn video(&self) -> Option<Video> {
+        self.inner.video.get().cloned()
+    }
+
     /// Closes the page.
     pub async fn close(&self) -> Result<(), BrowserError> {
         if self.inner.closed.swap(true, Ordering::SeqCst) {
             return Ok(());
+        }
+        if let Some(video) = self.inner.video.get() {
+            video.stop();
         }
         if !self.inner.context.inner.browser.is_connected() {
             return Ok(());

@@ -494,8 +494,62 @@ fn warn_unknown(
     }
 }
 
+/// The modes of `use.video`.
+const VIDEO_MODES: &[&str] = &["off", "on", "retain-on-failure", "on-first-retry"];
+
+/// Checks `use.video` (a mode, or `{ mode, size: { width, height } }`); a mode that records
+/// needs ffmpeg, so a machine without it is told before anything runs.
+fn check_video(use_: &serde_json::Map<String, Value>, prefix: &str) -> Result<(), String> {
+    let key = format!("{prefix}use.video");
+    let mode = match use_.get("video") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::String(m)) => m.as_str(),
+        Some(Value::Object(o)) => {
+            for k in o.keys() {
+                if k != "mode" && k != "size" {
+                    return Err(format!(
+                        "`{key}.{k}` is not an option of video (mode, size)"
+                    ));
+                }
+            }
+            if let Some(size) = o.get("size").filter(|s| !s.is_null()) {
+                let dim = |d: &str| {
+                    size.get(d)
+                        .and_then(Value::as_u64)
+                        .filter(|n| (2..=7680).contains(n))
+                };
+                if dim("width").is_none() || dim("height").is_none() {
+                    return Err(format!(
+                        "`{key}.size` must be {{ width, height }} in pixels (2 to 7680), got {size}"
+                    ));
+                }
+            }
+            o.get("mode").and_then(Value::as_str).unwrap_or("off")
+        }
+        Some(other) => {
+            return Err(format!(
+                "`{key}` must be one of {} or {{ mode, size }}, got {other}",
+                VIDEO_MODES.join(", ")
+            ));
+        }
+    };
+    if !VIDEO_MODES.contains(&mode) {
+        return Err(format!(
+            "`{key}` mode must be one of {}, got \"{mode}\"",
+            VIDEO_MODES.join(", ")
+        ));
+    }
+    if mode != "off" && isolate_browser_browser::find_ffmpeg().is_none() {
+        return Err(format!(
+            "`{key}` is \"{mode}\", and recording videos needs ffmpeg, which is not on PATH: install it (`apt-get install ffmpeg`) or set {} to its path",
+            isolate_browser_browser::FFMPEG_ENV
+        ));
+    }
+    Ok(())
+}
+
 fn warn_use(use_: &serde_json::Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
-    for key in ["trace", "video"] {
+    for key in ["trace"] {
         if let Some(v) = use_.get(key)
             && v.as_str().is_some_and(|s| s != "off")
         {
@@ -706,6 +760,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
         Some(other) => return Err(invalid(format!("`use` must be an object, got {other}"))),
     };
     warn_use(&use_options, "", &mut warnings);
+    check_video(&use_options, "").map_err(invalid)?;
     let grep = grep_pattern(get("grep"), "grep").map_err(invalid)?;
     let grep_invert = grep_pattern(get("grepInvert"), "grepInvert").map_err(invalid)?;
     let snapshots = super::snapshots::SnapshotConfig::parse(&obj, root, "", &Default::default())
@@ -742,6 +797,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
                 let mut merged = use_options.clone();
                 if let Some(Value::Object(u)) = p.get("use") {
                     warn_use(u, &format!("projects[{i}]."), &mut warnings);
+                    check_video(u, &format!("projects[{i}].")).map_err(invalid)?;
                     merged.extend(u.clone());
                 }
                 let key = |k: &str| format!("projects[{i}].{k}");

@@ -114,6 +114,25 @@ impl PathMap {
         )))
     }
 
+    /// How test code names the file at `real` (a path this map resolved): `/` is the project,
+    /// the output directory goes by its alias.
+    pub(crate) fn shown(&self, real: &std::path::Path) -> String {
+        let under = |dir: &PathBuf| {
+            let dir = real_path(dir).unwrap_or_else(|| dir.clone());
+            real.strip_prefix(&dir)
+                .ok()
+                .map(|rel| rel.to_string_lossy().into_owned())
+        };
+        match under(&self.output_dir) {
+            Some(rel) if rel.is_empty() => format!("/{}", self.output_alias),
+            Some(rel) => format!("/{}/{rel}", self.output_alias),
+            None => match under(&self.root) {
+                Some(rel) => format!("/{rel}"),
+                None => real.to_string_lossy().into_owned(),
+            },
+        }
+    }
+
     /// Resolves a path from test code, refusing anything that leaves the root or output dir.
     /// Test code sees the project root as `/` (`__dirname`, `node:fs`), so an absolute path is
     /// one inside the project: `path.join(__dirname, 'files/a.pdf')` names `<root>/…/files/a.pdf`.
@@ -214,6 +233,8 @@ pub(crate) struct Session {
     pub selector_engines: Vec<(String, String)>,
     /// What `selectors.setTestIdAttribute` set, for every context.
     pub test_id_attribute: Option<String>,
+    /// The videos of the session's pages, closed ones too (`page.video()` outlives the page).
+    pub videos: HashMap<PageId, isolate_browser_browser::Video>,
 }
 
 /// State that lives on the browser thread.
@@ -444,6 +465,7 @@ impl BrowserThread {
                         handles: HashMap::new(),
                         selector_engines: Vec::new(),
                         test_id_attribute: None,
+                        videos: HashMap::new(),
                     },
                 );
             })

@@ -16,6 +16,12 @@ const CONTEXT_OPTION_NAMES = [
   "profile", "mode", "autosave", "reset", "maxAgeSeconds", "indexedDB",
 ];
 
+/** The mode of a `video` option: `'off'`, `'on'`, ... or `{ mode, size }`. */
+function videoMode(video) {
+  const mode = typeof video === "object" && video !== null ? video.mode : video;
+  return mode ?? "off";
+}
+
 const builtins = {
   browserName: ["chromium", { scope: "worker", option: true }],
   headless: [true, { scope: "worker", option: true }],
@@ -40,10 +46,38 @@ const builtins = {
     api.setContextDefaults({});
     await api.resetTestIdAttribute();
   }, { auto: true }],
-  context: async ({ browser, _combinedContextOptions }, use) => {
-    const context = await browser.newContext(_combinedContextOptions);
+  context: async ({ browser, _combinedContextOptions, video }, use, testInfo) => {
+    const mode = videoMode(video);
+    const record = mode === "on" || mode === "retain-on-failure" || (mode === "on-first-retry" && testInfo.retry === 1);
+    const options = record
+      ? { ..._combinedContextOptions, recordVideo: { dir: testInfo.outputPath(), size: typeof video === "object" ? video.size : undefined } }
+      : _combinedContextOptions;
+    const context = await browser.newContext(options);
     await use(context);
-    await context._closeInBackground();
+    if (!record) {
+      await context._closeInBackground();
+      return;
+    }
+    // Closing writes the videos; then each page's is kept as video.webm, video-1.webm, ...
+    await context.close();
+    const failed = testInfo.status !== testInfo.expectedStatus;
+    const keep = mode !== "retain-on-failure" || failed;
+    let n = 0;
+    for (const page of context._pages) {
+      const v = page.video();
+      if (!v) continue;
+      try {
+        if (keep) {
+          const path = testInfo.outputPath(n === 0 ? `video.webm` : `video-${n}.webm`);
+          n++;
+          await v.saveAs(path);
+          testInfo.attachments.push({ name: "video", contentType: "video/webm", path });
+        }
+        await v.delete();
+      } catch {
+        // A video that could not be written has nothing to show; the test's result stands.
+      }
+    }
   },
   page: async ({ context, screenshot }, use, testInfo) => {
     const page = await context.newPage();

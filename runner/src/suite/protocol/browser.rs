@@ -95,10 +95,29 @@ pub(crate) struct ContextOptionsArg {
     /// Permissions granted to every origin.
     pub permissions: Option<Vec<String>>,
     pub geolocation: Option<isolate_browser_browser::Geolocation>,
+    /// Record a video of every page (`{ dir, size }`).
+    pub record_video: Option<RecordVideoArg>,
     /// A virtual profile id: the context opens on it.
     pub profile: Option<String>,
     #[serde(flatten)]
     pub profile_options: ProfileOptionsArg,
+}
+
+/// `recordVideo`: where the context's videos go, and their size.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecordVideoArg {
+    /// A directory test code may write to.
+    pub dir: String,
+    pub size: Option<isolate_browser_browser::Viewport>,
+}
+
+/// `video.saveAs(path)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VideoSaveArgs {
+    pub page: PageId,
+    pub path: String,
 }
 
 /// How a context uses its profile.

@@ -306,6 +306,12 @@ call_table! {
     "page.bringToFront" => BringToFront(PageArgs) -> () = b::page::bring_to_front, reports_url;
     /// `page.close()`.
     "page.close" => ClosePage(PageArgs) -> () = b::page::close;
+    /// `page.video().path()`: where the page's video is written.
+    "video.path" => VideoPath(PageArgs) -> String = b::video::path;
+    /// `video.saveAs(path)`, once the page is closed and the video written.
+    "video.saveAs" => VideoSaveAs(VideoSaveArgs) -> () = b::video::save_as;
+    /// `video.delete()`, once the video is written.
+    "video.delete" => VideoDelete(PageArgs) -> () = b::video::delete;
     /// The isolate listens for a page event (`page.on(name)`).
     "page.subscribe" => Subscribe(SubscribeArgs) -> () = b::page::subscribe;
     /// The isolate stopped listening for a page event.

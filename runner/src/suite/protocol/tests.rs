@@ -12,6 +12,7 @@ const NAMESPACES: &[&str] = &[
     "browser",
     "context",
     "page",
+    "video",
     "keyboard",
     "mouse",
     "locator",

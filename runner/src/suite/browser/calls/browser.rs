@@ -180,6 +180,24 @@ fn context_options(cx: &Cx<'_>, o: ContextOptionsArg) -> Result<ContextOptions, 
         ))
     })?;
     c.downloads_dir = Some(downloads);
+    if let Some(record) = o.record_video {
+        let dir = cx
+            .side
+            .with_session(cx.session, |s| s.defaults.paths.resolve_write(&record.dir))
+            .map_err(|e| CallError::new(format!("recordVideo.dir: {}", e.message)))?;
+        if let Some(size) = record.size
+            && (size.width < 2 || size.height < 2 || size.width > 7680 || size.height > 7680)
+        {
+            return Err(CallError::new(format!(
+                "recordVideo.size: {}x{} is not a video size (2 to 7680 pixels each way)",
+                size.width, size.height
+            )));
+        }
+        c.record_video = Some(isolate_browser_browser::RecordVideo {
+            dir,
+            size: record.size,
+        });
+    }
     c.java_script_enabled = o.java_script_enabled.unwrap_or(true);
     c.ignore_https_errors = o.ignore_https_errors.unwrap_or(false);
     if let Some(t) = millis(o.action_timeout) {

@@ -86,6 +86,9 @@ pub(crate) fn register_page(
             ids.retain(|(p, _)| !p.is_closed());
             ids.push((page.clone(), id));
         }
+        if let Some(video) = page.video() {
+            s.videos.insert(id, video);
+        }
         s.pages.insert(id, page);
         Ok(s.events.clone())
     })?;

@@ -116,6 +116,23 @@ export function matchesUrl(pattern, url) {
   return new RegExp(`^${re}$`).test(url);
 }
 
+/** A page's video: written while the page is open, whole once it (or its context) closes. */
+export class Video {
+  #page;
+  constructor(page) {
+    this.#page = page;
+  }
+  path() {
+    return host("video.path", { page: this.#page });
+  }
+  saveAs(path) {
+    return host("video.saveAs", { page: this.#page, path: String(path) });
+  }
+  delete() {
+    return host("video.delete", { page: this.#page });
+  }
+}
+
 export class Page extends Shortcuts {
   constructor(id, context) {
     super();
@@ -251,6 +268,12 @@ export class Page extends Shortcuts {
   }
   isClosed() {
     return this._closed;
+  }
+  /** The page's video, when its context records them (`recordVideo`); `null` otherwise. */
+  video() {
+    if (!this._context?._options?.recordVideo) return null;
+    this._video ??= new Video(this._id);
+    return this._video;
   }
   async goto(url, options) {
     return responseOrNull(await host("page.goto", this.#on({ url, ...navOptions(options) })), this.mainFrame());

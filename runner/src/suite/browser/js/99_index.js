@@ -8,6 +8,6 @@ export { setHandlerErrorSink } from "ext:isolate_suite/browser/30_events.js";
 export { FrameLocator, Locator } from "ext:isolate_suite/browser/40_locator.js";
 export { ElementHandle, JSHandle } from "ext:isolate_suite/browser/45_handles.js";
 export { Frame } from "ext:isolate_suite/browser/48_frame.js";
-export { Page } from "ext:isolate_suite/browser/50_page.js";
+export { Page, Video } from "ext:isolate_suite/browser/50_page.js";
 export { Browser, BrowserContext, selectors, resetTestIdAttribute, setContextDefaults } from "ext:isolate_suite/browser/60_context.js";
 export { APIRequestContext, APIResponse, apiResponseOk, request } from "ext:isolate_suite/browser/70_api_request.js";
