@@ -371,6 +371,11 @@ impl Context {
         Ok(())
     }
 
+    /// Whether `other` is this context (clones are).
+    pub fn same_context(&self, other: &Context) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// The options the context was created with.
     pub fn options(&self) -> &ContextOptions {
         &self.inner.options

@@ -83,6 +83,7 @@ pub use page::RecordVideo;
 pub use page::RemoteAddress;
 pub use page::RequestEvent;
 pub use page::Response;
+pub use page::ScreencastFrame;
 pub use page::ScreenshotOptions;
 pub use page::UrlMatch;
 pub use page::Video;

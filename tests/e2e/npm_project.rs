@@ -11,7 +11,7 @@ use crate::test_runner::run_test;
 use crate::test_runner::run_test_with_env;
 
 /// A copy of the fixture project with its packages installed.
-fn installed_fixture() -> tempfile::TempDir {
+pub(crate) fn installed_fixture() -> tempfile::TempDir {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("npm-project");
     let dir = tempfile::tempdir().expect("tempdir");
     copy_tree(&src, dir.path());

@@ -26,6 +26,7 @@ mod handle;
 mod navigation;
 mod overrides;
 mod requests;
+mod screencast;
 mod screenshot;
 mod video;
 mod wait_function;
@@ -52,6 +53,7 @@ pub use events::PageEvent;
 pub use file_chooser::FileChooserEvent;
 pub use requests::RemoteAddress;
 pub use requests::RequestEvent;
+pub use screencast::Frame as ScreencastFrame;
 pub use screenshot::ImageFormat;
 pub use screenshot::ScreenshotOptions;
 pub use video::FFMPEG_ENV;
@@ -97,6 +99,8 @@ pub(crate) struct PageInner {
     pub(crate) screenshots: tokio::sync::Mutex<()>,
     /// The page's video, in a context that records them.
     video: std::sync::OnceLock<Video>,
+    /// Its screencast, once someone wants frames.
+    screencast: screencast::Screencast,
 }
 
 /// A browser tab. Clones share it.
@@ -140,8 +144,10 @@ impl Page {
                 overrides: overrides::Overrides::default(),
                 screenshots: tokio::sync::Mutex::new(()),
                 video: std::sync::OnceLock::new(),
+                screencast: screencast::Screencast::default(),
             }),
         };
+        page.keep_service_workers_running().await;
         page.start_events().await?;
         page.start_frames().await?;
         // The storage script (only in a context with saved storage not yet written) goes in
@@ -166,11 +172,33 @@ impl Page {
         }
         if let Some(record) = &page.inner.context.options().record_video {
             let size = record.frame_size(page.inner.context.options().viewport);
-            let video = Video::start(&page.inner.cdp, &record.dir, size).await?;
+            let video = Video::start(&page, &record.dir, size).await?;
             page.inner.context.add_video(video.clone());
             let _ = page.inner.video.set(video);
         }
         Ok(page)
+    }
+
+    /// The page's session auto-attaches what the page starts and holds it until told to run
+    /// (so a popup gets its emulation first), but nothing tells a service worker to run:
+    /// registering one would never finish. Service workers are left out of auto-attaching.
+    async fn keep_service_workers_running(&self) {
+        use chromiumoxide::cdp::browser_protocol::target;
+        let entry = |kind: &str, exclude: bool| {
+            let mut e = target::FilterEntry::builder().r#type(kind).build();
+            e.exclude = Some(exclude);
+            e
+        };
+        let filter = vec![
+            entry("browser", true),
+            entry("tab", true),
+            entry("service_worker", true),
+            target::FilterEntry::builder().build(),
+        ];
+        let mut params = target::SetAutoAttachParams::new(true, true);
+        params.flatten = Some(true);
+        params.filter = Some(target::TargetFilter::new(filter));
+        let _ = self.inner.cdp.execute(params).await;
     }
 
     async fn apply_emulation(&self, preset_viewport: Option<Viewport>) -> Result<(), BrowserError> {

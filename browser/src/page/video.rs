@@ -1,6 +1,6 @@
-//! Videos of pages (Playwright's `recordVideo`): Chromium's screencast sends a JPEG frame
-//! whenever the page paints; each is held until the next arrives and written to ffmpeg as many
-//! times as 25 fps needs, so the video runs at the page's own pace. ffmpeg encodes VP8 into
+//! Videos of pages (Playwright's `recordVideo`): each frame of the page's screencast is held
+//! until the next arrives and written to ffmpeg as many times as 25 fps needs, so the video
+//! runs at the page's own pace. ffmpeg encodes VP8 into
 //! WebM, what Playwright's own recorder writes and what every browser plays.
 //!
 //! The encoder is Debian's `ffmpeg` (libvpx), found on `PATH` or at `$ISOLATE_BROWSER_FFMPEG`:
@@ -13,14 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::time::Instant;
 
-use chromiumoxide::cdp::browser_protocol::page as cdp_page;
-use futures::StreamExt as _;
 use tokio::io::AsyncReadExt as _;
 use tokio::io::AsyncWriteExt as _;
 
 use crate::context::Viewport;
 use crate::error::BrowserError;
-use crate::error::cdp;
 
 /// Frames per second of every video.
 const FPS: f64 = 25.0;
@@ -109,7 +106,7 @@ impl std::fmt::Debug for Video {
 impl Video {
     /// Starts recording `page` into `dir` at `size`.
     pub(crate) async fn start(
-        page: &chromiumoxide::Page,
+        page: &super::Page,
         dir: &Path,
         size: Viewport,
     ) -> Result<Self, BrowserError> {
@@ -122,30 +119,16 @@ impl Video {
         })?;
         let path = dir.join(format!(
             "{}.webm",
-            page.target_id().as_ref().to_ascii_lowercase()
+            page.cdp().target_id().as_ref().to_ascii_lowercase()
         ));
         let mut child = encoder(&ffmpeg, &path, size)?;
         let stdin = child.stdin.take().ok_or_else(|| {
             BrowserError::InvalidArgument("recordVideo: ffmpeg has no input".into())
         })?;
-        let frames = page
-            .event_listener::<cdp_page::EventScreencastFrame>()
-            .await
-            .map_err(|e| cdp("Page.screencastFrame", e))?;
-        let mut params = cdp_page::StartScreencastParams::builder()
-            .format(cdp_page::StartScreencastFormat::Jpeg)
-            .quality(90)
-            .max_width(i64::from(size.width))
-            .max_height(i64::from(size.height))
-            .build();
-        params.every_nth_frame = Some(1);
-        page.execute(params)
-            .await
-            .map_err(|e| cdp("Page.startScreencast", e))?;
+        let frames = page.screencast(size).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let (finished, done) = tokio::sync::watch::channel(None);
         let recording = Recording {
-            page: page.clone(),
             child,
             stdin,
             timeline: Timeline::default(),
@@ -254,7 +237,6 @@ impl Timeline {
 }
 
 struct Recording {
-    page: chromiumoxide::Page,
     child: tokio::process::Child,
     stdin: tokio::process::ChildStdin,
     timeline: Timeline,
@@ -263,41 +245,28 @@ struct Recording {
 impl Recording {
     async fn run(
         mut self,
-        mut frames: chromiumoxide::listeners::EventStream<cdp_page::EventScreencastFrame>,
+        mut frames: tokio::sync::broadcast::Receiver<Arc<super::screencast::Frame>>,
         mut stopped: tokio::sync::watch::Receiver<bool>,
     ) -> Result<(), String> {
+        use tokio::sync::broadcast::error::RecvError;
         let mut failed = None;
         loop {
             tokio::select! {
-                frame = frames.next() => {
-                    let Some(frame) = frame else { break };
-                    // Chromium sends the next frame only once this one is acknowledged.
-                    let ack = self.page.clone();
-                    let session = frame.session_id;
-                    tokio::spawn(async move {
-                        let _ = ack.execute(cdp_page::ScreencastFrameAckParams::new(session)).await;
-                    });
-                    use base64::Engine as _;
-                    let Ok(jpeg) = base64::engine::general_purpose::STANDARD
-                        .decode(frame.data.as_ref() as &str)
-                    else {
-                        continue;
-                    };
-                    if let Err(e) = self.frame(jpeg, Instant::now()).await {
-                        failed = Some(e);
-                        break;
+                frame = frames.recv() => match frame {
+                    Ok(frame) => {
+                        if let Err(e) = self.frame(frame.jpeg.clone(), frame.at).await {
+                            failed = Some(e);
+                            break;
+                        }
                     }
-                }
+                    // Frames missed while ffmpeg was busy: the last one shown stays longer.
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                },
                 () = stop_asked(&mut stopped) => break,
             }
         }
         drop(frames);
-        let page = self.page.clone();
-        tokio::spawn(async move {
-            let _ = page
-                .execute(cdp_page::StopScreencastParams::default())
-                .await;
-        });
         if failed.is_none()
             && let Err(e) = self.end(Instant::now()).await
         {

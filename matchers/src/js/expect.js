@@ -549,6 +549,14 @@ export function takeSoftErrors() {
   return ArrayPrototypeSplice(softErrors, 0);
 }
 
+/** What is told of each assertion as it begins and ends (the trace), or undefined. */
+let assertionHooks;
+
+/** Sets `{ begin(name, isNot, received, site), end(step, error?) }`, told of every assertion. */
+export function setAssertionHooks(hooks) {
+  assertionHooks = hooks;
+}
+
 function makeExpect(config) {
   const custom = { ...(config.matchers ?? {}) };
 
@@ -570,6 +578,33 @@ function makeExpect(config) {
         // are gone, and the failure must still point at the `expect` line.
         const site = {};
         ErrorCaptureStackTrace(site, proxy[name]);
+        const hooks = assertionHooks;
+        const step = hooks === undefined ? undefined : hooks.begin(name, isNot, received, site);
+        if (step === undefined) return assert(args, site);
+        let out;
+        try {
+          out = assert(args, site);
+        } catch (e) {
+          hooks.end(step, e);
+          throw e;
+        }
+        if (!isPromise(out)) {
+          hooks.end(step);
+          return out;
+        }
+        return PromisePrototypeThen(
+          out,
+          (v) => {
+            hooks.end(step);
+            return v;
+          },
+          (e) => {
+            hooks.end(step, e);
+            throw e;
+          },
+        );
+      };
+      const assert = (args, site) => {
         const context = { isNot, promise, timeout: config.timeout ?? defaults.timeout, equals, utils: { print, diff } };
         const finish = (outcome) => {
           // A matcher that passes but still fails the test (a snapshot written for the first

@@ -98,6 +98,32 @@ pub(crate) struct TestArgs {
     /// Snapshot expectations pass without being compared.
     #[arg(long = "ignore-snapshots")]
     ignore_snapshots: bool,
+    /// Force the tracing mode of every project: on, off, on-first-retry, on-all-retries,
+    /// retain-on-failure, retain-on-first-failure, retain-on-failure-and-retries.
+    #[arg(long = "trace", value_name = "MODE", value_parser = trace_mode)]
+    trace: Option<String>,
+}
+
+/// The modes `--trace` takes (Playwright's).
+const TRACE_MODES: &[&str] = &[
+    "on",
+    "off",
+    "on-first-retry",
+    "on-all-retries",
+    "retain-on-failure",
+    "retain-on-first-failure",
+    "retain-on-failure-and-retries",
+];
+
+fn trace_mode(s: &str) -> Result<String, String> {
+    if TRACE_MODES.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a trace mode ({})",
+            TRACE_MODES.join(", ")
+        ))
+    }
 }
 
 fn update_mode(s: &str) -> Result<UpdateSnapshots, String> {
@@ -287,6 +313,10 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
             }
             if args.ignore_snapshots {
                 p.snapshots.ignore = true;
+            }
+            if let Some(mode) = &args.trace {
+                p.use_options
+                    .insert("trace".into(), Value::String(mode.clone()));
             }
         }
         if let Some(r) = &args.reporter {

@@ -494,70 +494,80 @@ fn warn_unknown(
     }
 }
 
-/// The modes of `use.video`.
-const VIDEO_MODES: &[&str] = &["off", "on", "retain-on-failure", "on-first-retry"];
+/// The modes of `use.video` and `use.trace` (Playwright's), and the old spelling of
+/// `on-first-retry` each accepts.
+const ARTIFACT_MODES: &[&str] = &[
+    "off",
+    "on",
+    "retain-on-failure",
+    "on-first-retry",
+    "on-all-retries",
+    "retain-on-first-failure",
+    "retain-on-failure-and-retries",
+];
 
-/// Checks `use.video` (a mode, or `{ mode, size: { width, height } }`); a mode that records
-/// needs ffmpeg, so a machine without it is told before anything runs.
-fn check_video(use_: &serde_json::Map<String, Value>, prefix: &str) -> Result<(), String> {
-    let key = format!("{prefix}use.video");
-    let mode = match use_.get("video") {
-        None | Some(Value::Null) => return Ok(()),
-        Some(Value::String(m)) => m.as_str(),
-        Some(Value::Object(o)) => {
-            for k in o.keys() {
-                if k != "mode" && k != "size" {
-                    return Err(format!(
-                        "`{key}.{k}` is not an option of video (mode, size)"
-                    ));
+/// Checks `use.video` / `use.trace`: a mode, or `{ mode, ...options }`. A video mode that
+/// records needs ffmpeg, so a machine without it is told before anything runs.
+fn check_artifacts(use_: &serde_json::Map<String, Value>, prefix: &str) -> Result<(), String> {
+    for (option, legacy, options) in [
+        ("video", "retry-with-video", &["mode", "size"][..]),
+        (
+            "trace",
+            "retry-with-trace",
+            &["mode", "snapshots", "screenshots", "sources", "attachments"][..],
+        ),
+    ] {
+        let key = format!("{prefix}use.{option}");
+        let mode = match use_.get(option) {
+            None | Some(Value::Null) => continue,
+            Some(Value::String(m)) => m.as_str(),
+            Some(Value::Object(o)) => {
+                for k in o.keys() {
+                    if !options.contains(&k.as_str()) {
+                        return Err(format!(
+                            "`{key}.{k}` is not an option of {option} ({})",
+                            options.join(", ")
+                        ));
+                    }
                 }
-            }
-            if let Some(size) = o.get("size").filter(|s| !s.is_null()) {
-                let dim = |d: &str| {
-                    size.get(d)
-                        .and_then(Value::as_u64)
-                        .filter(|n| (2..=7680).contains(n))
-                };
-                if dim("width").is_none() || dim("height").is_none() {
-                    return Err(format!(
-                        "`{key}.size` must be {{ width, height }} in pixels (2 to 7680), got {size}"
-                    ));
+                if let Some(size) = o.get("size").filter(|s| !s.is_null()) {
+                    let dim = |d: &str| {
+                        size.get(d)
+                            .and_then(Value::as_u64)
+                            .filter(|n| (2..=7680).contains(n))
+                    };
+                    if dim("width").is_none() || dim("height").is_none() {
+                        return Err(format!(
+                            "`{key}.size` must be {{ width, height }} in pixels (2 to 7680), got {size}"
+                        ));
+                    }
                 }
+                o.get("mode").and_then(Value::as_str).unwrap_or("off")
             }
-            o.get("mode").and_then(Value::as_str).unwrap_or("off")
-        }
-        Some(other) => {
+            Some(other) => {
+                return Err(format!(
+                    "`{key}` must be one of {} or {{ mode, ... }}, got {other}",
+                    ARTIFACT_MODES.join(", ")
+                ));
+            }
+        };
+        if !ARTIFACT_MODES.contains(&mode) && mode != legacy {
             return Err(format!(
-                "`{key}` must be one of {} or {{ mode, size }}, got {other}",
-                VIDEO_MODES.join(", ")
+                "`{key}` mode must be one of {}, got \"{mode}\"",
+                ARTIFACT_MODES.join(", ")
             ));
         }
-    };
-    if !VIDEO_MODES.contains(&mode) {
-        return Err(format!(
-            "`{key}` mode must be one of {}, got \"{mode}\"",
-            VIDEO_MODES.join(", ")
-        ));
-    }
-    if mode != "off" && isolate_browser_browser::find_ffmpeg().is_none() {
-        return Err(format!(
-            "`{key}` is \"{mode}\", and recording videos needs ffmpeg, which is not on PATH: install it (`apt-get install ffmpeg`) or set {} to its path",
-            isolate_browser_browser::FFMPEG_ENV
-        ));
+        if option == "video" && mode != "off" && isolate_browser_browser::find_ffmpeg().is_none() {
+            return Err(format!(
+                "`{key}` is \"{mode}\", and recording videos needs ffmpeg, which is not on PATH: install it (`apt-get install ffmpeg`) or set {} to its path",
+                isolate_browser_browser::FFMPEG_ENV
+            ));
+        }
     }
     Ok(())
 }
 
 fn warn_use(use_: &serde_json::Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
-    for key in ["trace"] {
-        if let Some(v) = use_.get(key)
-            && v.as_str().is_some_and(|s| s != "off")
-        {
-            out.push(format!(
-                "config key `{prefix}use.{key}` is not supported by isolate-browser yet; it is ignored"
-            ));
-        }
-    }
     for key in ["browserName", "defaultBrowserType"] {
         if let Some(b) = use_.get(key).and_then(Value::as_str)
             && b != "chromium"
@@ -760,7 +770,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
         Some(other) => return Err(invalid(format!("`use` must be an object, got {other}"))),
     };
     warn_use(&use_options, "", &mut warnings);
-    check_video(&use_options, "").map_err(invalid)?;
+    check_artifacts(&use_options, "").map_err(invalid)?;
     let grep = grep_pattern(get("grep"), "grep").map_err(invalid)?;
     let grep_invert = grep_pattern(get("grepInvert"), "grepInvert").map_err(invalid)?;
     let snapshots = super::snapshots::SnapshotConfig::parse(&obj, root, "", &Default::default())
@@ -797,7 +807,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
                 let mut merged = use_options.clone();
                 if let Some(Value::Object(u)) = p.get("use") {
                     warn_use(u, &format!("projects[{i}]."), &mut warnings);
-                    check_video(u, &format!("projects[{i}].")).map_err(invalid)?;
+                    check_artifacts(u, &format!("projects[{i}].")).map_err(invalid)?;
                     merged.extend(u.clone());
                 }
                 let key = |k: &str| format!("projects[{i}].{k}");

@@ -33,6 +33,7 @@ use super::protocol::encode_error;
 pub(crate) use super::snapshots::compare;
 pub(crate) use super::snapshots::snapshot_read;
 pub(crate) use super::snapshots::snapshot_write;
+pub(crate) use super::trace_file::trace_write;
 use crate::sandbox::ConsoleEntry;
 use crate::sandbox::HostCalls;
 use crate::sandbox::HostCallsBinding;

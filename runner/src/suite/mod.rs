@@ -30,6 +30,7 @@ mod secrets;
 mod selection;
 pub mod snapshots;
 mod sources;
+mod trace_file;
 mod web_server;
 mod worker;
 

@@ -34,6 +34,10 @@ pub(crate) fn all_sources() -> Vec<(String, String)> {
             include_str!("browser/js/11_values.js"),
         ),
         (
+            "browser/12_trace.js",
+            include_str!("browser/js/12_trace.js"),
+        ),
+        (
             "browser/20_network.js",
             include_str!("browser/js/20_network.js"),
         ),

@@ -684,6 +684,7 @@ deno_core::extension!(
         "node:isolate-browser/test" = "js/00_public.js",
         "ext:isolate_suite/browser/10_wire.js" = "browser/js/10_wire.js",
         "ext:isolate_suite/browser/11_values.js" = "browser/js/11_values.js",
+        "ext:isolate_suite/browser/12_trace.js" = "browser/js/12_trace.js",
         "ext:isolate_suite/browser/20_network.js" = "browser/js/20_network.js",
         "ext:isolate_suite/browser/30_events.js" = "browser/js/30_events.js",
         "ext:isolate_suite/browser/40_locator.js" = "browser/js/40_locator.js",

@@ -9,6 +9,7 @@
 
 pub(crate) mod calls;
 mod profile;
+pub(crate) mod trace;
 
 use std::cell::Cell;
 use std::cell::RefCell;
@@ -235,6 +236,8 @@ pub(crate) struct Session {
     pub test_id_attribute: Option<String>,
     /// The videos of the session's pages, closed ones too (`page.video()` outlives the page).
     pub videos: HashMap<PageId, isolate_browser_browser::Video>,
+    /// The contexts being traced (`context.tracing.start()`).
+    pub traces: HashMap<ContextId, trace::ContextTrace>,
 }
 
 /// State that lives on the browser thread.
@@ -466,6 +469,7 @@ impl BrowserThread {
                         selector_engines: Vec::new(),
                         test_id_attribute: None,
                         videos: HashMap::new(),
+                        traces: HashMap::new(),
                     },
                 );
             })

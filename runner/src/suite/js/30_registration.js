@@ -3,7 +3,7 @@
 // test runs and reports each to the host as it begins and ends.
 
 import { primordials } from "ext:core/mod.js";
-import { host } from "ext:isolate_suite/browser/99_index.js";
+import { host, stepBegin as traceStepBegin, stepEnd as traceStepEnd, userFrames } from "ext:isolate_suite/browser/99_index.js";
 import { expect } from "ext:isolate_suite/harness/15_expect.js";
 import { extendPool } from "ext:isolate_suite/harness/20_fixtures.js";
 import { callerLocation, SkipError, state } from "ext:isolate_suite/harness/10_state.js";
@@ -220,6 +220,9 @@ const stepIds = new WeakMap(); // step record -> id, kept out of the record the 
 async function step(title, body, options = {}) {
   const r = state.running;
   if (!r) return body();
+  const site = {};
+  if (Error.captureStackTrace) Error.captureStackTrace(site, step);
+  const traced = traceStepBegin("test.step", String(title), {}, userFrames(site.stack));
   const parent = r.stepStack.at(-1);
   const record = { title, duration: 0, steps: [], error: undefined };
   const id = nextStepId++;
@@ -232,9 +235,11 @@ async function step(title, body, options = {}) {
     return await body({ skip: (condition = true) => { if (condition) throw new SkipError("skip"); } });
   } catch (e) {
     record.error = e?.message ?? String(e);
+    traceStepEnd(traced, e);
     if (options.box && e instanceof Error) e.stack = `${e.name}: ${e.message}\n    at ${title}`;
     throw e;
   } finally {
+    if (record.error === undefined) traceStepEnd(traced);
     record.duration = Date.now() - start;
     r.stepStack.splice(r.stepStack.indexOf(record), 1);
     host("harness.stepEnd", { id, duration: record.duration, error: record.error }).catch(() => {});

@@ -16,10 +16,47 @@ const CONTEXT_OPTION_NAMES = [
   "profile", "mode", "autosave", "reset", "maxAgeSeconds", "indexedDB",
 ];
 
-/** The mode of a `video` option: `'off'`, `'on'`, ... or `{ mode, size }`. */
-function videoMode(video) {
-  const mode = typeof video === "object" && video !== null ? video.mode : video;
-  return mode ?? "off";
+/** The mode of a `video` or `trace` option: `'off'`, `'on'`, ... or `{ mode, ... }`; the old
+ * `retry-with-video` / `retry-with-trace` are `on-first-retry`. */
+function artifactMode(value, legacy) {
+  const mode = typeof value === "object" && value !== null ? value.mode : value;
+  return mode === legacy ? "on-first-retry" : mode ?? "off";
+}
+
+/** Whether a test's attempt number `retry` is recorded in `mode` (Playwright's rules). */
+function shouldCapture(mode, retry) {
+  switch (mode) {
+    case "on":
+    case "retain-on-failure":
+    case "retain-on-failure-and-retries":
+      return true;
+    case "on-first-retry":
+      return retry === 1;
+    case "on-all-retries":
+      return retry > 0;
+    case "retain-on-first-failure":
+      return retry === 0;
+    default:
+      return false;
+  }
+}
+
+/** Whether what was recorded of the test is kept in `mode`, now that it has ended. */
+function shouldKeep(mode, testInfo) {
+  const failed = testInfo.status !== testInfo.expectedStatus;
+  switch (mode) {
+    case "on":
+    case "on-first-retry":
+    case "on-all-retries":
+      return true;
+    case "retain-on-failure":
+    case "retain-on-first-failure":
+      return failed;
+    case "retain-on-failure-and-retries":
+      return failed || testInfo.retry > 0;
+    default:
+      return false;
+  }
 }
 
 const builtins = {
@@ -46,22 +83,48 @@ const builtins = {
     api.setContextDefaults({});
     await api.resetTestIdAttribute();
   }, { auto: true }],
-  context: async ({ browser, _combinedContextOptions, video }, use, testInfo) => {
-    const mode = videoMode(video);
-    const record = mode === "on" || mode === "retain-on-failure" || (mode === "on-first-retry" && testInfo.retry === 1);
+  // The test's trace (`use.trace`): started before any context, so every context of the test
+  // is traced; written once the contexts have closed.
+  _tracing: [async ({ trace }, use, testInfo) => {
+    const mode = artifactMode(trace, "retry-with-trace");
+    if (!shouldCapture(mode, testInfo.retry)) {
+      await use(undefined);
+      return;
+    }
+    const libraries = [];
+    api.traceStart(() => {
+      const path = testInfo.outputPath(`.trace-${libraries.length}.zip`);
+      libraries.push(path);
+      return path;
+    });
+    try {
+      await use(mode);
+    } finally {
+      await api.finishTestTracings();
+      api.traceErrors(testInfo.errors);
+      const events = api.traceTake();
+      const keep = shouldKeep(mode, testInfo);
+      const path = testInfo.outputPath("trace.zip");
+      await host("harness.traceWrite", { path, events, libraries, keep, timeout: testInfo.timeout, annotations: testInfo.annotations.map((a) => ({ type: String(a.type), description: a.description === undefined ? undefined : String(a.description) })) });
+      if (keep) testInfo.attachments.push({ name: "trace", contentType: "application/zip", path });
+    }
+  }, { auto: true }],
+  context: async ({ browser, _combinedContextOptions, video, _tracing }, use, testInfo) => {
+    const mode = artifactMode(video, "retry-with-video");
+    const record = shouldCapture(mode, testInfo.retry);
     const options = record
       ? { ..._combinedContextOptions, recordVideo: { dir: testInfo.outputPath(), size: typeof video === "object" ? video.size : undefined } }
       : _combinedContextOptions;
     const context = await browser.newContext(options);
     await use(context);
+    if (_tracing) await context.tracing._finishForTest();
     if (!record) {
       await context._closeInBackground();
       return;
     }
     // Closing writes the videos; then each page's is kept as video.webm, video-1.webm, ...
     await context.close();
-    const failed = testInfo.status !== testInfo.expectedStatus;
-    const keep = mode !== "retain-on-failure" || failed;
+    const keep = shouldKeep(mode, testInfo);
     let n = 0;
     for (const page of context._pages) {
       const v = page.video();

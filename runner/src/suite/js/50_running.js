@@ -4,12 +4,15 @@
 
 import { core, primordials } from "ext:core/mod.js";
 import * as api from "ext:isolate_suite/browser/99_index.js";
-import { setDefaultTimeout, takeSoftErrors } from "ext:isolate_suite/matchers/expect.js";
+import { setAssertionHooks, setDefaultTimeout, takeSoftErrors } from "ext:isolate_suite/matchers/expect.js";
 import { basePool } from "ext:isolate_suite/harness/40_builtins.js";
 import { FixtureScope, fixtureParams, workerFixtures } from "ext:isolate_suite/harness/20_fixtures.js";
 import { resetRegistrations, tests } from "ext:isolate_suite/harness/30_registration.js";
 import { SkipError, state } from "ext:isolate_suite/harness/10_state.js";
 import { setSnapshotSettings, snapshotDirOf, snapshotPathOf } from "ext:isolate_suite/harness/14_snapshots.js";
+
+// Assertions are steps of a traced test.
+setAssertionHooks({ begin: api.assertionBegin, end: api.assertionEnd });
 
 const { op_sandbox_fs_change_sync } = core.ops;
 

@@ -112,6 +112,37 @@ pub(crate) struct RecordVideoArg {
     pub size: Option<isolate_browser_browser::Viewport>,
 }
 
+/// `context.tracing.start(options)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TracingStartArgs {
+    pub context: ContextId,
+    pub title: Option<String>,
+    /// Record screencast frames (default true).
+    pub screenshots: bool,
+}
+
+/// `context.tracing.stop({ path })`, with the calls the isolate recorded on its pages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TracingStopArgs {
+    pub context: ContextId,
+    /// Where the trace goes; none discards it.
+    pub path: Option<String>,
+    /// Library events (`before`, `log`, `after`) of the calls made on the context's pages.
+    pub events: Vec<serde_json::Value>,
+}
+
+/// A DOM snapshot of a traced page before or after a call.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct TraceSnapshotArgs {
+    pub page: PageId,
+    pub call_id: String,
+    /// `before` or `after`.
+    pub phase: String,
+}
+
 /// `video.saveAs(path)`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -48,6 +48,23 @@ pub(crate) struct StepEndArgs {
     pub error: Option<String>,
 }
 
+/// `harness.traceWrite`: the test's trace events and the parts its contexts wrote.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct TraceWriteArgs {
+    /// Where trace.zip goes, as test code spells it.
+    pub path: String,
+    /// The test runner's events (steps, errors), in order.
+    pub events: Vec<serde_json::Value>,
+    /// The traced contexts' parts (zips the browser side wrote), as test code spells them.
+    pub libraries: Vec<String>,
+    /// Whether the mode keeps this test's trace (the parts are removed either way).
+    pub keep: bool,
+    /// The test's timeout, ms.
+    pub timeout: f64,
+    pub annotations: Vec<serde_json::Value>,
+}
+
 /// `harness.attach`: a body to write, or a file of the project to point at.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

@@ -167,6 +167,8 @@ call_table! {
     "harness.snapshotWrite" => SnapshotWrite(SnapshotWriteArgs) -> () = h::snapshot_write;
     /// `toMatchSnapshot`'s comparison (`null` when they match).
     "harness.compare" => Compare(CompareArgs) -> Option<CompareReply> = h::compare;
+    /// The test's trace.zip, from its events and its contexts' parts (`use.trace`).
+    "harness.traceWrite" => TraceWrite(TraceWriteArgs) -> () = h::trace_write;
     /// The next batch of page events (`None` once the session has ended).
     "events.next" => EventsNext(NoArgs) -> Option<Vec<IsolateEvent>> = h::events_next;
 }
@@ -212,6 +214,12 @@ call_table! {
     "context.clearPermissions" => ClearPermissions(ContextArgs) -> () = b::context::clear_permissions;
     /// `context.setGeolocation(geolocation | null)`.
     "context.setGeolocation" => SetGeolocation(GeolocationArgs) -> () = b::context::set_geolocation;
+    /// `context.tracing.start()`: the context's pages are recorded from now on.
+    "context.tracingStart" => TracingStart(TracingStartArgs) -> () = b::trace::start;
+    /// `context.tracing.stop({ path })`: the recording, with the calls made, as a trace.zip.
+    "context.tracingStop" => TracingStop(TracingStopArgs) -> () = b::trace::stop;
+    /// A traced page's DOM as the trace viewer shows it, before or after a call.
+    "page.traceSnapshot" => TraceSnapshot(TraceSnapshotArgs) -> () = b::trace::snapshot;
     /// `context.close()`; `background` when the test is over and nothing waits for Chromium.
     "context.close" => CloseContext(CloseContextArgs) -> () = b::context::close;
     /// `context.setDefaultTimeout(ms)`.

@@ -12,6 +12,7 @@ pub(crate) mod locator;
 pub(crate) mod page;
 pub(crate) mod route;
 pub(crate) mod screenshot;
+pub(crate) use super::trace;
 pub(crate) mod video;
 
 use std::time::Duration;

@@ -73,6 +73,7 @@ pub(crate) fn register_page(
 ) -> Result<PageId, CallError> {
     let id = PageId(side.id());
     let mut popups = page.popups();
+    let traced = page.clone();
     // Frame changes always reach the isolate, so `page.frames()` is current between calls.
     ensure_forwarder(side, session, id, &page)?
         .borrow_mut()
@@ -95,6 +96,12 @@ pub(crate) fn register_page(
     let Some(side) = side.rc() else {
         return Ok(id);
     };
+    {
+        let side = side.clone();
+        tokio::task::spawn_local(async move {
+            super::trace::attach(&side, session, id, &traced).await;
+        });
+    }
     let crashed = page_crashed(&side, session, id);
     let crash_events = events.clone();
     tokio::task::spawn_local(async move {

@@ -8,12 +8,19 @@
 // `isolate-browser/test` resolve for it) hands the op out.
 
 import { core, primordials } from "ext:core/mod.js";
+import { callBegin, callEnd, setSnapshotSender, tracing } from "ext:isolate_suite/browser/12_trace.js";
 
 const { op_sandbox_call: rawCall, op_sandbox_call_abortable: abortableCall, op_sandbox_abort: abortCall, op_sandbox_call_sync: syncCall } = core.ops;
 const {
   ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypePush, JSONParse, JSONStringify, ObjectKeys,
-  ObjectPrototypeHasOwnProperty, RegExpPrototypeTest, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeStartsWith,
+  ObjectPrototypeHasOwnProperty, PromisePrototypeThen, RegExpPrototypeTest, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeStartsWith,
 } = primordials;
+
+// A traced call's DOM snapshots: sent straight to the host (not traced themselves), not
+// waited for, so tracing adds no round trip to the test's calls.
+setSnapshotSender((page, callId, phase) => {
+  PromisePrototypeThen(rawCall("page.traceSnapshot", JSONStringify({ page, callId, phase })), undefined, () => {});
+});
 
 /**
  * JSON for the wire, written with built-ins taken before any user code ran and ignoring
@@ -157,6 +164,20 @@ export async function host(method, args = {}, api = undefined, signal = undefine
   // The caller's frames are only on the stack now, before the first await.
   const site = {};
   if (Error.captureStackTrace) Error.captureStackTrace(site, host);
+  if (!tracing()) return call(method, args, api, signal, site);
+  const record = callBegin(method, args, site);
+  let value;
+  try {
+    value = await call(method, args, api, signal, site);
+  } catch (e) {
+    callEnd(record, e);
+    throw e;
+  }
+  callEnd(record);
+  return value;
+}
+
+async function call(method, args, api, signal, site) {
   // The harness's own reports go through wireJson; a browser call's arguments are the test's
   // own values and keep JSON's semantics (`toJSON`, Dates as strings).
   const text = StringPrototypeStartsWith(method, "harness.") ? wireJson(args) : JSONStringify(args);

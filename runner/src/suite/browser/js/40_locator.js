@@ -5,6 +5,7 @@ import { host, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 import { defaultTimeoutOf } from "ext:isolate_suite/browser/30_events.js";
 import { bufferOf, fnSource, fromWire, ms, textQuery, toBase64, toWire } from "ext:isolate_suite/browser/11_values.js";
 import { ElementHandle, handleOf, setHandleLocatorFactory } from "ext:isolate_suite/browser/45_handles.js";
+import { setChainDescriber } from "ext:isolate_suite/browser/12_trace.js";
 
 const DateNow = Date.now;
 
@@ -616,3 +617,5 @@ export class Shortcuts extends Locatable {
     return this.locator(selector)._waitForSelector(options, `${this._kind}.waitForSelector`);
   }
 }
+
+setChainDescriber(describeChain);

@@ -3,6 +3,7 @@
 // wire (every call about a page brings it back), so `page.url()` answers synchronously.
 
 import { host, setPageUrlSink, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
+import { registerPage } from "ext:isolate_suite/browser/12_trace.js";
 import { bufferOf, fnSource, fromWire, ms, toWire, urlMatch } from "ext:isolate_suite/browser/11_values.js";
 import { handleOf } from "ext:isolate_suite/browser/45_handles.js";
 import { ConsoleMessage, Response } from "ext:isolate_suite/browser/20_network.js";
@@ -138,6 +139,7 @@ export class Page extends Shortcuts {
     super();
     this._id = id;
     this._context = context;
+    registerPage(id, context?._id);
     this._closed = false;
     this._url = "about:blank";
     this.keyboard = new Keyboard(this);

@@ -7,6 +7,70 @@ import { ms, urlMatch } from "ext:isolate_suite/browser/11_values.js";
 import { addRoute, settleRoutes, unrouteArgs, callListeners, emitTo, onceOn, waitForEventOn } from "ext:isolate_suite/browser/30_events.js";
 import { initScriptSource, Page } from "ext:isolate_suite/browser/50_page.js";
 import { APIRequestContext } from "ext:isolate_suite/browser/70_api_request.js";
+import { registerTestTracing, stepBegin, stepEnd, takeContextEvents, testLibrarySink, traceContext, userFrames } from "ext:isolate_suite/browser/12_trace.js";
+
+/**
+ * `context.tracing`: records the context's pages (screencast frames, console, network) and the
+ * calls made on them into a trace.zip Playwright's trace viewer opens. In a test traced by
+ * `use.trace`, every context is traced for the test's own trace.zip.
+ */
+class Tracing {
+  #context;
+  #on = false;
+  #forTest = false;
+  #groups = [];
+  constructor(context) {
+    this.#context = context;
+  }
+  async start(options = {}) {
+    if (this.#on) throw new Error("tracing.start: Tracing has been already started");
+    this.#on = true;
+    traceContext(this.#context._id);
+    await host("context.tracingStart", { context: this.#context._id, title: options.title === undefined ? undefined : String(options.title), screenshots: options.screenshots !== false });
+  }
+  async startChunk(options = {}) {
+    if (!this.#on) return this.start(options);
+  }
+  async stop(options = {}) {
+    if (!this.#on) throw new Error("tracing.stop: Must start tracing before stopping");
+    if (this.#forTest && options.path === undefined) return;
+    this.#on = false;
+    const events = takeContextEvents(this.#context._id);
+    await host("context.tracingStop", { context: this.#context._id, path: options.path === undefined ? undefined : String(options.path), events });
+  }
+  async stopChunk(options = {}) {
+    await this.stop(options);
+    if (options.path !== undefined) await this.start();
+  }
+  /** Groups the calls until `groupEnd()` under `name` in the trace. */
+  async group(name, options = {}) {
+    const site = {};
+    if (Error.captureStackTrace) Error.captureStackTrace(site, this.group);
+    const frames = options.location ? [{ file: String(options.location.file), line: +options.location.line || 0, column: +options.location.column || 0 }] : userFrames(site.stack);
+    this.#groups.push(stepBegin("tracing.group", String(name), {}, frames));
+  }
+  async groupEnd() {
+    stepEnd(this.#groups.pop());
+  }
+  /** Traced for the running test's trace (`use.trace`). */
+  async _startForTest() {
+    await this.start();
+    this.#forTest = true;
+    registerTestTracing(this);
+  }
+  /** Before the context closes: its part of the test's trace is written. */
+  async _finishForTest() {
+    if (!this.#on || !this.#forTest) return;
+    const path = testLibrarySink();
+    this.#forTest = false;
+    if (path === undefined) {
+      this.#on = false;
+      takeContextEvents(this.#context._id);
+      return;
+    }
+    await this.stop({ path });
+  }
+}
 
 /** Events of its pages a context reports too (`context.on('request')`). */
 const PAGE_EVENTS = new Set(["request", "response", "requestfailed", "requestfinished", "console", "dialog"]);
@@ -21,6 +85,7 @@ export class BrowserContext {
     this._viewport = viewport;
     this._pages = [];
     this._closed = false;
+    this.tracing = new Tracing(this);
   }
   #on(args = {}) {
     return { context: this._id, ...args };
@@ -111,6 +176,7 @@ export class BrowserContext {
   }
   async close() {
     if (this._closed) return;
+    await this.tracing._finishForTest();
     this._closed = true;
     const open = this._pages.filter((p) => !p._closed);
     for (const p of this._pages) p._closed = true;
@@ -121,6 +187,7 @@ export class BrowserContext {
   /** For fixture teardown: the context is gone for the test; Chromium finishes on its own. */
   async _closeInBackground() {
     if (this._closed) return;
+    await this.tracing._finishForTest();
     this._closed = true;
     for (const p of this._pages) p._closed = true;
     await host("context.close", this.#on({ background: true }));
@@ -204,6 +271,7 @@ export class Browser {
     const ctx = new BrowserContext(id, this, merged.viewport === undefined ? { width: 1280, height: 720 } : merged.viewport);
     ctx._options = merged;
     this._contexts.push(ctx);
+    if (testLibrarySink.active()) await ctx.tracing._startForTest();
     return ctx;
   }
   async newPage(options = {}) {

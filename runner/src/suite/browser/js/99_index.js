@@ -3,6 +3,7 @@
 
 export { host, hostSync, TargetClosedError, TimeoutError } from "ext:isolate_suite/browser/10_wire.js";
 export { bufferOf, ms, toBase64 } from "ext:isolate_suite/browser/11_values.js";
+export { assertionBegin, assertionEnd, finishTestTracings, stepBegin, stepEnd, traceErrors, traceStart, traceTake, userFrames } from "ext:isolate_suite/browser/12_trace.js";
 export { ConsoleMessage, Dialog, FileChooser, Request, Response, responseOk, Route } from "ext:isolate_suite/browser/20_network.js";
 export { setHandlerErrorSink } from "ext:isolate_suite/browser/30_events.js";
 export { FrameLocator, Locator } from "ext:isolate_suite/browser/40_locator.js";
