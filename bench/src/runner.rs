@@ -6,7 +6,9 @@
 //!    the web server included), and the wall-time ratio [≤ 0.6];
 //! 2. per-test overhead: 60 tests `async ({ page }) => {}` minus 1 such test, divided by 59,
 //!    with `--workers 1`, once as is and once `fullyParallel` (a fresh isolate per test too)
-//!    [< 40 ms].
+//!    [< 40 ms];
+//! 3. the cost of `--trace on`: the suite of 1. traced minus untraced, per test, and the size
+//!    of a test's trace.zip.
 //!
 //! Each figure is the median of 3 runs, alternating the two runners so neither always gets the
 //! quieter machine; every run must pass all its tests or its numbers are not used.
@@ -331,6 +333,27 @@ fn measure(mut cmd: Command, suite: &Suite) -> Result<Run, String> {
     })
 }
 
+/// How many trace.zip files are under `dir`, and their total size in bytes.
+fn trace_sizes(dir: &Path) -> (u64, u64) {
+    let mut out = (0, 0);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            let (n, b) = trace_sizes(&p);
+            out = (out.0 + n, out.1 + b);
+        } else if p.file_name().is_some_and(|n| n == "trace.zip") {
+            out = (
+                out.0 + 1,
+                out.1 + e.metadata().map(|m| m.len()).unwrap_or(0),
+            );
+        }
+    }
+    out
+}
+
 /// The last lines of a run's output, for error messages.
 fn tail(log: &Path) -> String {
     let out = std::fs::read_to_string(log).unwrap_or_default();
@@ -457,7 +480,17 @@ fn main() {
          web server, RSS summed over processes, so shared pages count once per process)"
     );
 
+    // `BENCH_RUNNER_SKIP_OVERHEAD=1` leaves out the per-test overhead rounds (for a quick
+    // look at the suite and trace figures).
     let n = OVERHEAD_TESTS;
+    let overhead: &[(&str, bool)] = if std::env::var_os("BENCH_RUNNER_SKIP_OVERHEAD").is_some() {
+        &[]
+    } else {
+        &[
+            ("isolate per file", false),
+            ("fullyParallel (per test)", true),
+        ]
+    };
     println!(
         "per-test overhead: ({n} tests `async ({{ page }}) => {{}}` − 1 test) / {}, --workers 1, median of {RUNS}; target < 40 ms",
         n - 1
@@ -467,10 +500,7 @@ fn main() {
         print!(" {name:>18}");
     }
     println!();
-    for (label, fully_parallel) in [
-        ("isolate per file", false),
-        ("fullyParallel (per test)", true),
-    ] {
+    for &(label, fully_parallel) in overhead {
         let many = rounds(
             &runners,
             &mut Suite::trivial(n, fully_parallel),
@@ -495,6 +525,42 @@ fn main() {
             }
         }
         println!();
+    }
+    println!(
+        "trace: 'on' cost per test: (suite of 1. with --trace on − without) / 100, median of {RUNS}"
+    );
+    let mut traced_suite = Suite::work();
+    let traced = rounds(&runners, &mut traced_suite, &["--trace", "on"]);
+    for (i, ((name, runner), (on, off))) in
+        runners.iter().zip(traced.iter().zip(&results)).enumerate()
+    {
+        match (on, off) {
+            (Some(on), Some(off)) => {
+                let per = (on.wall.as_secs_f64() - off.wall.as_secs_f64()) * 1000.0 / 100.0;
+                // The last round's traces are the other runner's: one more run of this one.
+                let size = measure(
+                    runner.command(&traced_suite, &["--trace", "on"]),
+                    &traced_suite,
+                )
+                .ok()
+                .map(|_| trace_sizes(&traced_suite.path().join("test-results")));
+                let size = size.map_or("?".to_string(), |(n, bytes)| {
+                    format!(
+                        "{} traces, {:.0} KB each",
+                        n,
+                        bytes as f64 / n.max(1) as f64 / 1024.0
+                    )
+                });
+                println!(
+                    "  {name:<18} {:>7.2} s traced ({per:+.1} ms per test); {size}",
+                    on.wall.as_secs_f64()
+                );
+            }
+            _ => {
+                failed |= i == 0;
+                println!("  {name:<18} FAILED (see the error above)");
+            }
+        }
     }
     if failed {
         eprintln!("bench-runner: isolate-browser failed a run; its numbers above are missing");
