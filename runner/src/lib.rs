@@ -9,6 +9,7 @@
 //!   retries and reporters, with the Playwright test API inside each isolate.
 //! - [`cli`]: the command-line interface.
 
+mod civil;
 pub mod cli;
 pub mod sandbox;
 pub mod serve;
