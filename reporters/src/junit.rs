@@ -219,6 +219,14 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Repo
     std::fs::create_dir_all(&dir).map_err(err)?;
     let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
+    // A report is for others to read (a CI artifact, a static server), not a private file as
+    // the temporary file starts out.
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(err)?;
+    }
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())

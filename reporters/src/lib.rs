@@ -29,6 +29,8 @@ pub use fanout::Reporter;
 pub use fanout::ReporterError;
 pub use github::GithubReporter;
 pub use html::HtmlReporter;
+pub use html::TRACE_VIEWER_ENV;
+pub use html::find_trace_viewer;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use junit::write_atomically;

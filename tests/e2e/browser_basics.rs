@@ -122,6 +122,43 @@ async fn navigates_reads_and_evaluates() {
 }
 
 #[tokio::test]
+async fn fragment_navigations_follow_one_another_and_a_full_one_still_works() {
+    let origin = serve_pages(&[(
+        "/",
+        "<!doctype html><script>window.changes = 0; addEventListener('hashchange', () => window.changes++);</script>",
+    )])
+    .await;
+    let (browser, _context, page) = browser_page().await;
+    let options = || GotoOptions {
+        timeout: Some(Duration::from_secs(5)),
+        ..GotoOptions::default()
+    };
+    page.goto(&format!("{origin}/"), options())
+        .await
+        .expect("goto");
+    for hash in ["#a", "#b", "#?q=s:failed%20p:beta"] {
+        let res = page
+            .goto(&format!("{origin}/{hash}"), options())
+            .await
+            .unwrap_or_else(|e| panic!("{hash}: {e}"));
+        assert!(res.is_none(), "a same-document navigation has no response");
+        assert_eq!(page.url().await.expect("url"), format!("{origin}/{hash}"));
+    }
+    assert_eq!(
+        page.evaluate("() => window.changes", None)
+            .await
+            .expect("changes"),
+        serde_json::json!(3)
+    );
+    let res = page
+        .goto(&format!("{origin}/"), options())
+        .await
+        .expect("goto");
+    assert_eq!(res.expect("a full navigation has a response").status, 200);
+    browser.close().await.expect("close");
+}
+
+#[tokio::test]
 async fn relative_urls_use_the_base_url_and_wait_until_states_work() {
     let origin = serve_pages(&[(
         "/slow",

@@ -28,6 +28,7 @@ mod test_lifecycle;
 mod test_network;
 mod test_page_events;
 mod test_profiles;
+mod test_report;
 mod test_requests;
 mod test_routes;
 mod test_runner;

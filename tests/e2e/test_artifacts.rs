@@ -602,7 +602,7 @@ fn a_failing_retried_test_leaves_a_trace_playwrights_viewer_opens() {
 
 /// What the viewer at `url` shows: action titles, the failed one, the error count, the
 /// filmstrip frames and whether their images load.
-async fn read_viewer(url: &str) -> Result<Value, String> {
+pub(crate) async fn read_viewer(url: &str) -> Result<Value, String> {
     let (browser, _context, page) = crate::support::browser_page().await;
     page.goto(url, isolate_browser_browser::GotoOptions::default())
         .await

@@ -212,14 +212,19 @@ impl Page {
             })?;
         let mark = context.network_mark();
         let timeout = options.timeout.unwrap_or(self.navigation_timeout());
-        let nav = {
-            let page = self.inner.cdp.clone();
-            let url = url.clone();
-            async move { page.execute(cdp_page::NavigateParams::new(url)).await }
+        let result = if self.is_fragment_change(&url).await {
+            let nav = self.fragment_navigation(&url).await?;
+            self.wait_navigation(&url, "page.goto", options.wait_until, timeout, nav, None)
+                .await
+        } else {
+            let nav = {
+                let page = self.inner.cdp.clone();
+                let url = url.clone();
+                async move { page.execute(cdp_page::NavigateParams::new(url)).await }
+            };
+            self.navigate(&url, "page.goto", options.wait_until, timeout, nav)
+                .await
         };
-        let result = self
-            .navigate(&url, "page.goto", options.wait_until, timeout, nav)
-            .await;
         // A document that no request fetched (`data:`, `about:`) has no response, as in
         // Playwright.
         let local = ["data:", "about:"].iter().any(|s| {
@@ -228,6 +233,47 @@ impl Page {
         });
         let result = if local { result.map(|_| None) } else { result };
         self.explain_failure("page.goto", mark, result)
+    }
+
+    /// Whether going to `url` only changes the current document's fragment.
+    async fn is_fragment_change(&self, url: &str) -> bool {
+        let Some((base, _)) = url.split_once('#') else {
+            return false;
+        };
+        self.last_known_url()
+            .await
+            .is_some_and(|current| current.split('#').next() == Some(base))
+    }
+
+    /// A same-document navigation, started from the main frame's isolated world.
+    /// chromiumoxide holds a `Page.navigate` until the frame loads, which a fragment change
+    /// never does, and holds every later navigation of the page behind it.
+    async fn fragment_navigation(
+        &self,
+        url: &str,
+    ) -> Result<
+        impl Future<Output = Result<NavOutcome, chromiumoxide::error::CdpError>> + Send + 'static,
+        BrowserError,
+    > {
+        let page = self.inner.cdp.clone();
+        let main = page
+            .mainframe()
+            .await
+            .map_err(|e| cdp("Page.getFrameTree", e))?
+            .ok_or_else(|| BrowserError::Protocol {
+                call: "page.goto".into(),
+                reason: "the page has no main frame".into(),
+            })?;
+        let ctx = page
+            .frame_secondary_execution_context(main)
+            .await
+            .map_err(|e| cdp("Runtime.executionContext", e))?;
+        let mut params = chromiumoxide::cdp::js_protocol::runtime::EvaluateParams::new(format!(
+            "location.href = {}; undefined",
+            serde_json::Value::String(url.to_string())
+        ));
+        params.context_id = ctx;
+        Ok(async move { page.execute(params).await.map(|_| NavOutcome::default()) })
     }
 
     /// A navigation that failed because a connection did: says that the policy refused it

@@ -4,6 +4,7 @@
 mod profiles;
 mod run;
 mod serve;
+mod show_report;
 mod test;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Manage virtual browser profiles (saved sign-ins and user-data directories).
     Profiles(profiles::ProfilesArgs),
+    /// Serve an HTML report on loopback (its trace links open the trace viewer).
+    ShowReport(show_report::ShowReportArgs),
 }
 
 /// A user-facing failure that is not the script's fault: exit code 2.
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Profiles(args) => profiles::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::ShowReport(args) => show_report::run(args),
     };
     match result {
         Ok(code) => code,

@@ -200,13 +200,20 @@ fn reporters(
                 config.output_dir.join("results.json"),
                 &config.root,
             ))),
-            "html" => Box::new(HtmlReporter::new(reporter_path(
-                options,
-                "outputFolder",
-                &["ISOLATE_BROWSER_HTML_REPORT"],
-                config.root.join("isolate-browser-report"),
-                &config.root,
-            ))),
+            "html" => Box::new(
+                HtmlReporter::new(reporter_path(
+                    options,
+                    "outputFolder",
+                    &[
+                        "ISOLATE_BROWSER_HTML_REPORT",
+                        "PLAYWRIGHT_HTML_OUTPUT_DIR",
+                        "PLAYWRIGHT_HTML_REPORT",
+                    ],
+                    config.root.join("isolate-browser-report"),
+                    &config.root,
+                ))
+                .trace_viewer_from(&config.root),
+            ),
             other => {
                 return Err(UsageError::new(format!("unknown reporter \"{other}\""))
                     .hint("use list, dot, line, json, junit, github or html"));
