@@ -32,5 +32,6 @@ mod test_report;
 mod test_requests;
 mod test_routes;
 mod test_runner;
+mod test_shards;
 mod test_snapshots;
 mod workspace;

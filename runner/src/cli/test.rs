@@ -102,6 +102,18 @@ pub(crate) struct TestArgs {
     /// retain-on-failure, retain-on-first-failure, retain-on-failure-and-retries.
     #[arg(long = "trace", value_name = "MODE", value_parser = trace_mode)]
     trace: Option<String>,
+    /// Run only this part of the selected tests: `current/total`, such as 2/4.
+    #[arg(long, value_name = "I/N", value_parser = crate::suite::shard::Shard::parse)]
+    shard: Option<crate::suite::shard::Shard>,
+    /// Run only the tests that failed in the last run (its `.last-run.json`).
+    #[arg(long = "last-failed")]
+    last_failed: bool,
+    /// A flaky test (failed, then passed on a retry) fails the run.
+    #[arg(long = "fail-on-flaky-tests")]
+    fail_on_flaky_tests: bool,
+    /// Time limit for the whole run in milliseconds (0: none).
+    #[arg(long = "global-timeout", value_name = "MS")]
+    global_timeout: Option<u64>,
 }
 
 /// The modes `--trace` takes (Playwright's).
@@ -314,6 +326,16 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
         if let Some(i) = args.isolation {
             config.isolation = i;
         }
+        if let Some(shard) = args.shard {
+            config.shard = Some(shard);
+        }
+        config.last_failed = args.last_failed;
+        if args.fail_on_flaky_tests {
+            config.fail_on_flaky_tests = true;
+        }
+        if let Some(ms) = args.global_timeout {
+            config.global_timeout = (ms > 0).then(|| Duration::from_millis(ms));
+        }
         for p in &mut config.projects {
             if let Some(mode) = args.update_snapshots {
                 p.snapshots.update = mode;
@@ -351,7 +373,8 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
             filters: args.filters.iter().map(|f| Filter::parse(f)).collect(),
             projects: args.projects.clone(),
             list_only: args.list,
-            pass_with_no_tests: args.pass_with_no_tests,
+            // Nothing failed last time: nothing to run again, and that is no error.
+            pass_with_no_tests: args.pass_with_no_tests || args.last_failed,
             browser: BrowserSource::Launch(launch),
             specs: None,
             config,

@@ -198,6 +198,14 @@ pub struct Config {
     pub global_teardown: Vec<PathBuf>,
     /// Whether a worker's spec files share its isolate.
     pub isolation: Isolation,
+    /// `shard` / `--shard`: the part of the selected tests this machine runs.
+    pub shard: Option<super::shard::Shard>,
+    /// `failOnFlakyTests` / `--fail-on-flaky-tests`: a flaky test fails the run.
+    pub fail_on_flaky_tests: bool,
+    /// `globalTimeout` / `--global-timeout`: the whole run's time limit.
+    pub global_timeout: Option<Duration>,
+    /// `--last-failed`: only the tests that failed in the last run (`.last-run.json`).
+    pub last_failed: bool,
     /// Keys that were ignored, for one warning each.
     pub warnings: Vec<String>,
 }
@@ -236,6 +244,9 @@ const TOP_KEYS: &[&str] = &[
     "snapshotPathTemplate",
     "updateSnapshots",
     "ignoreSnapshots",
+    "shard",
+    "failOnFlakyTests",
+    "globalTimeout",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -931,8 +942,38 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
         global_teardown: setup_files(get("globalTeardown"), "globalTeardown", root)
             .map_err(invalid)?,
         isolation: isolation_of(get("isolation")).map_err(invalid)?,
+        shard: shard_of(get("shard")).map_err(invalid)?,
+        fail_on_flaky_tests: bool_of(get("failOnFlakyTests"), "failOnFlakyTests")
+            .map_err(invalid)?
+            .unwrap_or(false),
+        global_timeout: u64_of(get("globalTimeout"), "globalTimeout")
+            .map_err(invalid)?
+            .filter(|&ms| ms > 0)
+            .map(Duration::from_millis),
+        last_failed: false,
         warnings,
     })
+}
+
+/// `shard: { current, total }` (or `null`).
+fn shard_of(v: Option<&Value>) -> Result<Option<super::shard::Shard>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(o)) => {
+            let num = |k: &str| {
+                o.get(k)
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| format!("`shard.{k}` must be a positive integer"))
+            };
+            super::shard::Shard::new(num("current")?, num("total")?)
+                .map(Some)
+                .map_err(|e| format!("`shard`: {e}"))
+        }
+        Some(other) => Err(format!(
+            "`shard` must be {{ current, total }}, such as {{ \"current\": 1, \"total\": 4 }}, got {other}"
+        )),
+    }
 }
 
 fn isolation_of(v: Option<&Value>) -> Result<Isolation, String> {
@@ -984,6 +1025,36 @@ fn setup_files(v: Option<&Value>, key: &str, root: &Path) -> Result<Vec<PathBuf>
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn shard_flakes_and_the_global_timeout_come_from_the_config() {
+        let c = resolve(
+            json!({ "shard": { "current": 2, "total": 3 }, "failOnFlakyTests": true, "globalTimeout": 60000 }),
+            None,
+            Path::new("/p"),
+        )
+        .expect("valid");
+        assert_eq!(
+            c.shard,
+            Some(crate::suite::shard::Shard {
+                current: 2,
+                total: 3
+            })
+        );
+        assert!(c.fail_on_flaky_tests);
+        assert_eq!(c.global_timeout, Some(Duration::from_secs(60)));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        for bad in [
+            json!({ "current": 4, "total": 3 }),
+            json!("1/3"),
+            json!({ "total": 3 }),
+        ] {
+            let err = resolve(json!({ "shard": bad }), None, Path::new("/p"))
+                .expect_err("invalid")
+                .to_string();
+            assert!(err.contains("shard"), "{err}");
+        }
+    }
 
     #[test]
     fn projects_inherit_and_override_top_level_options() {

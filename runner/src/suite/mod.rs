@@ -21,6 +21,7 @@ mod discovery;
 mod global_setup;
 mod isolate_host;
 mod json;
+mod last_run;
 mod output;
 mod protocol;
 mod results;
@@ -28,6 +29,7 @@ mod schedule;
 mod scheduler;
 mod secrets;
 mod selection;
+pub mod shard;
 pub mod snapshots;
 mod sources;
 mod trace_file;
@@ -136,6 +138,9 @@ pub enum RunError {
     /// A `globalSetup` or `globalTeardown` file failed (exit code 1, as in Playwright).
     #[error("{0}")]
     GlobalSetup(String),
+    /// `--last-failed` found a record it cannot read.
+    #[error("--last-failed: cannot read the last run's record {0}")]
+    LastRun(String),
 }
 
 impl RunError {

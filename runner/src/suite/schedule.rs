@@ -4,6 +4,7 @@
 //! are stamped and sent to reporters, so they arrive in one order.
 
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,6 +15,7 @@ use isolate_browser_reporters::RunEventKind;
 use isolate_browser_reporters::RunStats;
 use isolate_browser_reporters::RunStatus;
 use isolate_browser_reporters::TestInfo;
+use isolate_browser_reporters::TestOutcome;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
@@ -33,6 +35,7 @@ use super::scheduler::PlannedProject;
 use super::scheduler::PlannedTest;
 use super::scheduler::Scheduler;
 use super::selection::Selection;
+use super::shard::GroupKey;
 use super::web_server;
 use super::worker::Job;
 use super::worker::ProjectRun;
@@ -69,6 +72,19 @@ pub async fn run(
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let config = &request.config;
+    // Read before anything cleans the output directory it is in.
+    let last_failed: Option<HashSet<String>> = if config.last_failed {
+        let record = super::last_run::read(&config.output_dir).map_err(RunError::LastRun)?;
+        Some(
+            record
+                .map(|r| r.failed_tests)
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+        )
+    } else {
+        None
+    };
     // ---- which projects --------------------------------------------------------------------
     let mut selected_projects: Vec<usize> = (0..config.projects.len()).collect();
     if !request.projects.is_empty() {
@@ -206,10 +222,29 @@ pub async fn run(
         }
     };
     let Selection {
-        entries,
+        mut entries,
         file_errors,
         files_by_project,
     } = selection;
+    if let Some(ids) = &last_failed {
+        entries.retain(|e| ids.contains(&e.info.id.0));
+    }
+    if let Some(shard) = config.shard {
+        let keys: Vec<GroupKey> = entries
+            .iter()
+            .map(|e| {
+                let file = e.file.rel.clone();
+                let alone = e.listed.parallel || config.projects[e.project].fully_parallel;
+                match (alone, e.listed.serial_group) {
+                    (false, _) => GroupKey::File(e.project, file),
+                    (true, Some(g)) => GroupKey::Serial(e.project, file, g),
+                    (true, None) => GroupKey::Test(e.project, file, e.listed.id),
+                }
+            })
+            .collect();
+        let mut keep = super::shard::in_shard(&keys, shard).into_iter();
+        entries.retain(|_| keep.next().unwrap_or(false));
+    }
     let tests: Vec<TestInfo> = entries.iter().map(|e| e.info.clone()).collect();
     if request.list_only {
         return Ok(RunSummary {
@@ -266,6 +301,7 @@ pub async fn run(
         fanout: FanOut::new(reporters),
         sink,
         started,
+        failed: Vec::new(),
     };
     let (mut scheduler, outputs) = Scheduler::start(plan);
 
@@ -315,9 +351,29 @@ pub async fn run(
     };
     act(outputs, &mut waiting, &mut dispatcher);
     let mut interrupt = interrupt;
+    let deadline = config
+        .global_timeout
+        .map(|t| tokio::time::Instant::from_std(started + t));
+    let mut timed_out = false;
     while !scheduler.is_done() {
         let msg = tokio::select! {
             msg = from_workers.recv() => msg,
+            () = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            }, if !timed_out => {
+                timed_out = true;
+                let limit = config.global_timeout.unwrap_or_default();
+                crate::stdio::err!(
+                    "Timed out waiting {}s for the entire test run (globalTimeout)",
+                    limit.as_secs_f64()
+                );
+                let outputs = scheduler.handle(Input::Interrupt);
+                act(outputs, &mut waiting, &mut dispatcher);
+                continue;
+            }
             Ok(()) = async {
                 match interrupt.as_mut() {
                     Some(rx) => rx.changed().await,
@@ -470,10 +526,22 @@ pub async fn run(
     for e in &teardown_errors {
         crate::stdio::err!("Error in globalTeardown: {e}");
     }
-    let (events, status, stats) = scheduler.finish(started.elapsed());
-    for kind in events {
+    let (events, mut status, stats) = scheduler.finish(started.elapsed());
+    // A run past its global timeout failed; so did one with a flaky test when flakes fail.
+    if timed_out || (config.fail_on_flaky_tests && stats.flaky > 0) {
+        status = RunStatus::Failed;
+    }
+    for mut kind in events {
+        if let RunEventKind::RunFinished { status: s, .. } = &mut kind {
+            *s = status;
+        }
         dispatcher.emit(kind);
     }
+    super::last_run::write(
+        &config.output_dir,
+        status,
+        std::mem::take(&mut dispatcher.failed),
+    );
     for problem in dispatcher.fanout.errors() {
         crate::stdio::err!("warning: {problem}");
     }
@@ -490,10 +558,21 @@ struct Dispatcher {
     fanout: FanOut,
     sink: Option<EventSink>,
     started: Instant,
+    /// Ids of the tests whose last attempt did not pass, for `.last-run.json`.
+    failed: Vec<String>,
 }
 
 impl Dispatcher {
     fn emit(&mut self, kind: RunEventKind) {
+        if let RunEventKind::TestFinished {
+            info,
+            attempt,
+            will_retry: false,
+        } = &kind
+            && !matches!(attempt.outcome, TestOutcome::Passed | TestOutcome::Skipped)
+        {
+            self.failed.push(info.id.0.clone());
+        }
         let event = RunEvent::new(kind, self.started.elapsed());
         if let Some(s) = self.sink.as_mut() {
             s(&event);

@@ -1,0 +1,189 @@
+//! Spreading a run and running it again: `--shard i/N` splits the tests as Playwright Test
+//! does (checked against Playwright's own `--list --shard`), `--last-failed` runs exactly what
+//! failed last time, `--fail-on-flaky-tests` and `--global-timeout` fail the run.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use crate::test_runner::project;
+use crate::test_runner::run_test;
+
+/// Files of every kind of group: a default-mode file (one group), a parallel file (a group
+/// per test) and a parallel file with a serial describe (one group for the describe).
+const FILES: &[(&str, &str)] = &[
+    (
+        "shard-tests/a.spec.ts",
+        "import { test } from '@playwright/test';\nfor (let i = 0; i < 5; i++) test(`a${i}`, async () => {});\n",
+    ),
+    (
+        "shard-tests/b.spec.ts",
+        "import { test } from '@playwright/test';\ntest.describe.configure({ mode: 'parallel' });\nfor (let i = 0; i < 6; i++) test(`b${i}`, async () => {});\n",
+    ),
+    (
+        "shard-tests/c.spec.ts",
+        "import { test } from '@playwright/test';\ntest.describe.configure({ mode: 'parallel' });\ntest('c0', async () => {});\ntest.describe.serial('together', () => {\n  for (let i = 1; i <= 3; i++) test(`c${i}`, async () => {});\n});\ntest('c4', async () => {});\n",
+    ),
+];
+
+const CONFIG: &str = "import { defineConfig } from '@playwright/test';\nexport default defineConfig({ testDir: './shard-tests', workers: 1 });\n";
+
+/// The test titles a `--list` output names.
+fn listed(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains(" › "))
+        .filter_map(|l| l.rsplit(" › ").next())
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+fn ours(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .arg("test")
+        .args(args)
+        .env_remove("CI")
+        .current_dir(dir)
+        .output()
+        .expect("the CLI starts")
+}
+
+#[test]
+fn shards_split_as_playwright_does_and_cover_every_test_once() {
+    let fixture = crate::npm_project::installed_fixture();
+    let dir = fixture.path();
+    for (path, text) in FILES {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    std::fs::write(dir.join("shard.config.ts"), CONFIG).expect("config");
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for shard in ["1/3", "2/3", "3/3"] {
+        let out = ours(dir, &["-c", "shard.config.ts", "--list", "--shard", shard]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mine = listed(&String::from_utf8_lossy(&out.stdout));
+        let theirs = Command::new("npx")
+            .args([
+                "playwright",
+                "test",
+                "-c",
+                "shard.config.ts",
+                "--list",
+                "--shard",
+                shard,
+            ])
+            .env_remove("CI")
+            .current_dir(dir)
+            .output()
+            .expect("npx runs");
+        let theirs = listed(&String::from_utf8_lossy(&theirs.stdout));
+        assert_eq!(mine, theirs, "shard {shard}");
+        for t in mine {
+            *seen.entry(t).or_default() += 1;
+        }
+    }
+    assert_eq!(seen.len(), 16, "{seen:?}");
+    assert!(seen.values().all(|&n| n == 1), "{seen:?}");
+
+    // A shard runs just its tests.
+    let out = ours(
+        dir,
+        &[
+            "-c",
+            "shard.config.ts",
+            "--shard",
+            "3/3",
+            "--reporter",
+            "dot",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("5 passed"), "{text}");
+
+    // A bad shard is a usage error.
+    let out = ours(dir, &["-c", "shard.config.ts", "--shard", "4/3"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("between 1 and the total"));
+}
+
+const RERUN: &str = r#"import { test, expect } from '@playwright/test';
+test('passes', async () => {});
+test('fails', async () => { expect(process.env.FIXED ?? 'no').toBe('yes'); });
+test('also fails', async () => { throw new Error('boom'); });
+test('flaky', async ({}, info) => { expect(info.retry).toBe(1); });
+"#;
+
+#[test]
+fn last_failed_runs_exactly_the_failures_and_flakes_can_fail_the_run() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "retries": 1 }"#,
+        ),
+        ("tests/rerun.spec.ts", RERUN),
+    ]);
+    let first = run_test(dir.path(), &[]);
+    assert_eq!(first.code, 1);
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("test-results/.last-run.json"))
+            .expect(".last-run.json"),
+    )
+    .expect("json");
+    assert_eq!(record["status"], "failed");
+    assert_eq!(record["failedTests"].as_array().map(Vec::len), Some(2));
+
+    let again = run_test(dir.path(), &["--last-failed"]);
+    let ran: Vec<String> = again.results.keys().cloned().collect();
+    assert_eq!(ran, ["also fails", "fails"], "{}", again.stdout);
+    assert_eq!(again.code, 1);
+
+    // Only a flaky test left: it passes, unless flakes fail the run.
+    let only_flaky = ["-g", "flaky"];
+    assert_eq!(run_test(dir.path(), &only_flaky).code, 0);
+    let strict = run_test(dir.path(), &["-g", "flaky", "--fail-on-flaky-tests"]);
+    assert_eq!(strict.code, 1, "{}", strict.stdout);
+    assert_eq!(strict.report["stats"]["flaky"], 1);
+    // Nothing failed last time: --last-failed runs nothing, and that passes.
+    let none = run_test(dir.path(), &["--last-failed"]);
+    assert_eq!(none.code, 0, "{}{}", none.stdout, none.stderr);
+    assert!(none.results.is_empty());
+}
+
+#[test]
+fn the_global_timeout_stops_the_run_and_fails_it() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 1, "globalTimeout": 1500 }"#,
+        ),
+        (
+            "tests/slow.spec.ts",
+            "import { test } from '@playwright/test';\ntest('quick', async () => {});\ntest('slow', async () => { await new Promise((r) => setTimeout(r, 20000)); });\ntest('never', async () => {});\n",
+        ),
+    ]);
+    let started = std::time::Instant::now();
+    let run = run_test(dir.path(), &[]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "stopped, not waited out"
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("Timed out waiting 1.5s for the entire test run"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.status("quick"), ["passed"]);
+    assert_ne!(run.status("slow"), ["passed"]);
+}
