@@ -187,3 +187,125 @@ fn the_global_timeout_stops_the_run_and_fails_it() {
     assert_eq!(run.status("quick"), ["passed"]);
     assert_ne!(run.status("slow"), ["passed"]);
 }
+
+/// 200 tests whose time is piled at the front: 20 of 200 ms, 30 of 50 ms, then 150 quick
+/// ones, and a serial describe of three that must stay together.
+fn skewed_suite() -> String {
+    let mut spec = String::from(
+        "import { test } from '@playwright/test';\nconst wait = (ms) => new Promise((r) => setTimeout(r, ms));\n",
+    );
+    for i in 0..197 {
+        let ms = if i < 20 {
+            200
+        } else if i < 50 {
+            50
+        } else {
+            0
+        };
+        spec.push_str(&format!(
+            "test('t{i:03}', async () => {{ await wait({ms}); }});\n"
+        ));
+    }
+    spec.push_str("test.describe.serial('serial', () => {\n  for (const n of ['s1', 's2', 's3']) test(n, async () => { await wait(20); });\n});\n");
+    spec
+}
+
+/// The expected test time a shard announced on stderr, in seconds.
+fn announced(stderr: &str) -> f64 {
+    stderr
+        .lines()
+        .find_map(|l| {
+            let rest = l.strip_prefix("Shard ")?;
+            let (_, after) = rest.split_once(" tests, ")?;
+            after.split_once("s of test time expected")?.0.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no shard line in {stderr}"))
+}
+
+#[test]
+fn a_duration_split_finishes_together_where_a_count_split_does_not() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 2, "fullyParallel": true }"#,
+        ),
+        ("tests/skewed.spec.ts", &skewed_suite()),
+    ]);
+    // The first run records every test's time.
+    let full = run_test(dir.path(), &[]);
+    assert_eq!(full.code, 0, "{}{}", full.stdout, full.stderr);
+    assert_eq!(full.results.len(), 200);
+    let timings: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("test-results/.timings.json")).expect("timings"),
+    )
+    .expect("json");
+    assert_eq!(timings["tests"].as_object().map(|o| o.len()), Some(200));
+
+    let mut imbalance = Vec::new();
+    for balance in ["count", "duration"] {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut loads = Vec::new();
+        let mut serial_shards = Vec::new();
+        for i in 1..=4 {
+            let shard = format!("{i}/4");
+            let run = run_test(dir.path(), &["--shard", &shard, "--shard-balance", balance]);
+            assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+            loads.push(announced(&run.stderr));
+            let actual = run
+                .stderr
+                .lines()
+                .find(|l| l.contains("of test time ("))
+                .unwrap_or_default()
+                .to_string();
+            eprintln!("{balance} {actual}");
+            assert!(
+                run.stderr.contains("of test time ("),
+                "the actual time is told: {}",
+                run.stderr
+            );
+            for t in run.results.keys() {
+                *seen.entry(t.clone()).or_default() += 1;
+            }
+            let serial: Vec<bool> = ["serial › s1", "serial › s2", "serial › s3"]
+                .iter()
+                .map(|t| run.results.contains_key(*t))
+                .collect();
+            assert!(
+                serial.iter().all(|s| *s == serial[0]),
+                "{balance} {shard}: {serial:?}"
+            );
+            if serial[0] {
+                serial_shards.push(i);
+            }
+            // The shards that follow read the history this one updated; restore the first
+            // run's, so every shard of a split deals from the same timings.
+            std::fs::write(
+                dir.path().join("test-results/.timings.json"),
+                timings.to_string(),
+            )
+            .expect("restore");
+        }
+        assert_eq!(seen.len(), 200, "{balance}: every test once");
+        assert!(seen.values().all(|&n| n == 1), "{balance}: {seen:?}");
+        assert_eq!(
+            serial_shards.len(),
+            1,
+            "{balance}: the serial group runs in one shard"
+        );
+        let ideal = loads.iter().sum::<f64>() / 4.0;
+        let longest = loads.iter().copied().fold(0.0, f64::max);
+        eprintln!(
+            "{balance}: shard loads {loads:?}, longest / ideal = {:.2}",
+            longest / ideal
+        );
+        imbalance.push(longest / ideal);
+    }
+    assert!(
+        imbalance[0] > 2.0,
+        "the count split is skewed here: {imbalance:?}"
+    );
+    assert!(
+        imbalance[1] <= 1.15,
+        "the duration split is within 15%: {imbalance:?}"
+    );
+}

@@ -105,6 +105,10 @@ pub(crate) struct TestArgs {
     /// Run only this part of the selected tests: `current/total`, such as 2/4.
     #[arg(long, value_name = "I/N", value_parser = crate::suite::shard::Shard::parse)]
     shard: Option<crate::suite::shard::Shard>,
+    /// How --shard splits: count (as Playwright) or duration (by the timings file each run
+    /// writes to the output directory, so the shards finish together).
+    #[arg(long = "shard-balance", value_name = "HOW", value_parser = crate::suite::shard::ShardBalance::parse)]
+    shard_balance: Option<crate::suite::shard::ShardBalance>,
     /// Run only the tests that failed in the last run (its `.last-run.json`).
     #[arg(long = "last-failed")]
     last_failed: bool,
@@ -328,6 +332,9 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
         }
         if let Some(shard) = args.shard {
             config.shard = Some(shard);
+        }
+        if let Some(balance) = args.shard_balance {
+            config.shard_balance = balance;
         }
         config.last_failed = args.last_failed;
         if args.fail_on_flaky_tests {

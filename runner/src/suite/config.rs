@@ -200,6 +200,8 @@ pub struct Config {
     pub isolation: Isolation,
     /// `shard` / `--shard`: the part of the selected tests this machine runs.
     pub shard: Option<super::shard::Shard>,
+    /// `shardBalance` / `--shard-balance`: how the shards are split.
+    pub shard_balance: super::shard::ShardBalance,
     /// `failOnFlakyTests` / `--fail-on-flaky-tests`: a flaky test fails the run.
     pub fail_on_flaky_tests: bool,
     /// `globalTimeout` / `--global-timeout`: the whole run's time limit.
@@ -245,6 +247,7 @@ const TOP_KEYS: &[&str] = &[
     "updateSnapshots",
     "ignoreSnapshots",
     "shard",
+    "shardBalance",
     "failOnFlakyTests",
     "globalTimeout",
 ];
@@ -943,6 +946,16 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             .map_err(invalid)?,
         isolation: isolation_of(get("isolation")).map_err(invalid)?,
         shard: shard_of(get("shard")).map_err(invalid)?,
+        shard_balance: match get("shardBalance") {
+            None | Some(Value::Null) => super::shard::ShardBalance::Count,
+            Some(Value::String(s)) => super::shard::ShardBalance::parse(s)
+                .map_err(|e| invalid(format!("`shardBalance`: {e}")))?,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "`shardBalance` must be \"count\" or \"duration\", got {other}"
+                )));
+            }
+        },
         fail_on_flaky_tests: bool_of(get("failOnFlakyTests"), "failOnFlakyTests")
             .map_err(invalid)?
             .unwrap_or(false),

@@ -32,6 +32,7 @@ mod selection;
 pub mod shard;
 pub mod snapshots;
 mod sources;
+mod timings;
 mod trace_file;
 mod web_server;
 mod worker;

@@ -36,6 +36,7 @@ use super::scheduler::PlannedTest;
 use super::scheduler::Scheduler;
 use super::selection::Selection;
 use super::shard::GroupKey;
+use super::shard::ShardBalance;
 use super::web_server;
 use super::worker::Job;
 use super::worker::ProjectRun;
@@ -72,7 +73,8 @@ pub async fn run(
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let config = &request.config;
-    // Read before anything cleans the output directory it is in.
+    // Read before anything cleans the output directory they are in.
+    let mut timings = super::timings::Timings::read(&config.output_dir);
     let last_failed: Option<HashSet<String>> = if config.last_failed {
         let record = super::last_run::read(&config.output_dir).map_err(RunError::LastRun)?;
         Some(
@@ -229,6 +231,7 @@ pub async fn run(
     if let Some(ids) = &last_failed {
         entries.retain(|e| ids.contains(&e.info.id.0));
     }
+    let mut shard_expected: Option<u64> = None;
     if let Some(shard) = config.shard {
         let keys: Vec<GroupKey> = entries
             .iter()
@@ -242,8 +245,34 @@ pub async fn run(
                 }
             })
             .collect();
-        let mut keep = super::shard::in_shard(&keys, shard).into_iter();
+        let ids: Vec<&str> = entries.iter().map(|e| e.info.id.0.as_str()).collect();
+        let durations = super::timings::expected_durations(&timings, &ids);
+        let keep = match config.shard_balance {
+            ShardBalance::Count => super::shard::in_shard(&keys, shard),
+            ShardBalance::Duration => super::shard::in_shard_by_duration(&keys, &durations, shard),
+        };
+        let expected: u64 = keep
+            .iter()
+            .zip(&durations)
+            .filter(|(k, _)| **k)
+            .map(|(_, d)| d)
+            .sum();
+        let mut keep = keep.into_iter();
         entries.retain(|_| keep.next().unwrap_or(false));
+        if !request.list_only {
+            crate::stdio::err!(
+                "Shard {}/{}: {} tests, {} of test time expected (split by {})",
+                shard.current,
+                shard.total,
+                entries.len(),
+                seconds(expected),
+                match config.shard_balance {
+                    ShardBalance::Count => "count",
+                    ShardBalance::Duration => "duration",
+                }
+            );
+        }
+        shard_expected = Some(expected);
     }
     let tests: Vec<TestInfo> = entries.iter().map(|e| e.info.clone()).collect();
     if request.list_only {
@@ -302,6 +331,7 @@ pub async fn run(
         sink,
         started,
         failed: Vec::new(),
+        durations: HashMap::new(),
     };
     let (mut scheduler, outputs) = Scheduler::start(plan);
 
@@ -542,6 +572,19 @@ pub async fn run(
         status,
         std::mem::take(&mut dispatcher.failed),
     );
+    let durations = std::mem::take(&mut dispatcher.durations);
+    if let (Some(shard), Some(expected)) = (config.shard, shard_expected) {
+        crate::stdio::err!(
+            "Shard {}/{}: {} of test time ({} expected), {} wall time",
+            shard.current,
+            shard.total,
+            seconds(durations.values().sum()),
+            seconds(expected),
+            seconds(started.elapsed().as_millis() as u64)
+        );
+    }
+    timings.record(durations);
+    timings.write(&config.output_dir);
     for problem in dispatcher.fanout.errors() {
         crate::stdio::err!("warning: {problem}");
     }
@@ -560,6 +603,12 @@ struct Dispatcher {
     started: Instant,
     /// Ids of the tests whose last attempt did not pass, for `.last-run.json`.
     failed: Vec<String>,
+    /// Each test's time over its attempts, for the timings file.
+    durations: HashMap<String, u64>,
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{:.1}s", ms as f64 / 1000.0)
 }
 
 impl Dispatcher {
@@ -572,6 +621,12 @@ impl Dispatcher {
             && !matches!(attempt.outcome, TestOutcome::Passed | TestOutcome::Skipped)
         {
             self.failed.push(info.id.0.clone());
+        }
+        if let RunEventKind::TestFinished { info, attempt, .. } = &kind
+            && attempt.outcome != TestOutcome::Skipped
+        {
+            *self.durations.entry(info.id.0.clone()).or_default() +=
+                attempt.duration.as_millis() as u64;
         }
         let event = RunEvent::new(kind, self.started.elapsed());
         if let Some(s) = self.sink.as_mut() {

@@ -78,6 +78,67 @@ pub(crate) fn in_shard(keys: &[GroupKey], shard: Shard) -> Vec<bool> {
     keys.iter().map(|k| mine[k]).collect()
 }
 
+/// How `--shard` splits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShardBalance {
+    /// By test count, as Playwright does.
+    #[default]
+    Count,
+    /// By the durations the timings file expects: the longest groups first, each to the
+    /// shard with the least time so far, so the shards finish together.
+    Duration,
+}
+
+impl ShardBalance {
+    /// `count` or `duration`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "count" => Ok(Self::Count),
+            "duration" => Ok(Self::Duration),
+            other => Err(format!(
+                "\"{other}\" is not a shard balance (count, duration)"
+            )),
+        }
+    }
+}
+
+/// For each test, whether `shard` runs it when the groups are dealt out by duration:
+/// `durations[i]` is test `i`'s expected time. Every shard computes the same deal from the
+/// same timings, so they agree without talking.
+pub(crate) fn in_shard_by_duration(
+    keys: &[GroupKey],
+    durations: &[u64],
+    shard: Shard,
+) -> Vec<bool> {
+    let mut order: Vec<(GroupKey, u64)> = Vec::new();
+    let mut index: HashMap<&GroupKey, usize> = HashMap::new();
+    for (key, &ms) in keys.iter().zip(durations) {
+        match index.get(key) {
+            Some(&i) => order[i].1 += ms,
+            None => {
+                index.insert(key, order.len());
+                order.push((key.clone(), ms));
+            }
+        }
+    }
+    // Longest first; equal ones in listing order.
+    let mut by_weight: Vec<usize> = (0..order.len()).collect();
+    by_weight.sort_by(|&a, &b| order[b].1.cmp(&order[a].1).then(a.cmp(&b)));
+    let mut load = vec![0u64; shard.total as usize];
+    let mut owner = vec![0usize; order.len()];
+    for g in by_weight {
+        let (least, _) = load
+            .iter()
+            .enumerate()
+            .min_by_key(|&(i, l)| (*l, i))
+            .expect("at least one shard");
+        load[least] += order[g].1;
+        owner[g] = least;
+    }
+    let me = shard.current as usize - 1;
+    keys.iter().map(|k| owner[index[k]] == me).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +186,39 @@ mod tests {
         assert_eq!(shard(2), [false, false, false, true, false, false]);
         assert_eq!(shard(3), [false, false, false, false, true, false]);
         assert_eq!(shard(4), [false, false, false, false, false, true]);
+    }
+
+    #[test]
+    fn a_duration_deal_evens_out_skewed_tests_and_keeps_groups_whole() {
+        // 8 slow tests at the front, 40 quick ones after: a count split puts every slow one
+        // in the first two shards.
+        let keys = tests(48);
+        let durations: Vec<u64> = (0..48).map(|i| if i < 8 { 1000 } else { 50 }).collect();
+        let total: u64 = durations.iter().sum();
+        let mut covered = vec![0; 48];
+        let mut longest = 0;
+        for c in 1..=4 {
+            let mine = in_shard_by_duration(&keys, &durations, Shard::new(c, 4).expect("shard"));
+            let load: u64 = mine
+                .iter()
+                .zip(&durations)
+                .filter(|(m, _)| **m)
+                .map(|(_, d)| d)
+                .sum();
+            longest = longest.max(load);
+            for (i, m) in mine.iter().enumerate() {
+                covered[i] += usize::from(*m);
+            }
+        }
+        assert!(covered.iter().all(|&c| c == 1));
+        assert_eq!(longest, total / 4, "an exact deal exists here and is found");
+        // A group is dealt whole.
+        let mut keys = vec![GroupKey::Serial(0, "a".into(), 1); 3];
+        keys.push(GroupKey::Test(0, "a".into(), 9));
+        for c in 1..=2 {
+            let mine = in_shard_by_duration(&keys, &[5, 5, 5, 1], Shard::new(c, 2).expect("shard"));
+            assert!(mine[..3].iter().all(|m| *m == mine[0]));
+        }
     }
 
     #[test]
