@@ -309,3 +309,45 @@ fn a_duration_split_finishes_together_where_a_count_split_does_not() {
         "the duration split is within 15%: {imbalance:?}"
     );
 }
+
+#[test]
+fn repeat_each_runs_every_test_n_times_as_its_own_test() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 2 }"#,
+        ),
+        (
+            "tests/repeat.spec.ts",
+            "import { test } from '@playwright/test';\ntest('one', async ({}, info) => { console.log(`repeat ${info.repeatEachIndex} ${info.outputDir}`); });\ntest('two', async () => {});\n",
+        ),
+    ]);
+    let run = run_test(dir.path(), &["--repeat-each", "3"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.report["stats"]["expected"], 6, "{}", run.report["stats"]);
+    let specs = run.report["suites"][0]["specs"].as_array().expect("specs");
+    let ones: Vec<&serde_json::Value> = specs.iter().filter(|s| s["title"] == "one").collect();
+    assert_eq!(ones.len(), 3);
+    let mut seen: Vec<String> = ones
+        .iter()
+        .map(|s| {
+            s["tests"][0]["results"][0]["stdout"][0]["text"]
+                .as_str()
+                .expect("stdout")
+                .trim()
+                .to_string()
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "repeat 0 /test-results/tests-repeat-spec-ts-one",
+            "repeat 1 /test-results/tests-repeat-spec-ts-one-repeat1",
+            "repeat 2 /test-results/tests-repeat-spec-ts-one-repeat2",
+        ]
+    );
+    // A repetition count of 0 is refused.
+    let bad = run_test(dir.path(), &["--repeat-each", "0"]);
+    assert_eq!(bad.code, 2);
+}

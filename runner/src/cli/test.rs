@@ -109,6 +109,9 @@ pub(crate) struct TestArgs {
     /// writes to the output directory, so the shards finish together).
     #[arg(long = "shard-balance", value_name = "HOW", value_parser = crate::suite::shard::ShardBalance::parse)]
     shard_balance: Option<crate::suite::shard::ShardBalance>,
+    /// Run every test N times (flake hunting).
+    #[arg(long = "repeat-each", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    repeat_each: Option<u32>,
     /// Run only the tests that failed in the last run (its `.last-run.json`).
     #[arg(long = "last-failed")]
     last_failed: bool,
@@ -337,6 +340,9 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
             config.shard_balance = balance;
         }
         config.last_failed = args.last_failed;
+        if let Some(n) = args.repeat_each {
+            config.set_repeat_each(n);
+        }
         if args.fail_on_flaky_tests {
             config.fail_on_flaky_tests = true;
         }

@@ -142,6 +142,8 @@ pub struct Project {
     pub grep_invert: Option<Pattern>,
     /// Snapshot paths, update mode and matcher defaults.
     pub snapshots: super::snapshots::SnapshotConfig,
+    /// Which repetition of the project this is (`repeatEach`), from 0.
+    pub repeat_index: u32,
 }
 
 /// A resolved configuration.
@@ -250,6 +252,7 @@ const TOP_KEYS: &[&str] = &[
     "shardBalance",
     "failOnFlakyTests",
     "globalTimeout",
+    "repeatEach",
 ];
 const PROJECT_KEYS: &[&str] = &[
     "name",
@@ -806,6 +809,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             grep: None,
             grep_invert: None,
             snapshots: snapshots.clone(),
+            repeat_index: 0,
         }),
         Some(Value::Array(list)) => {
             for (i, p) in list.iter().enumerate() {
@@ -873,6 +877,7 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
                         .map_err(invalid)?
                     },
                     name,
+                    repeat_index: 0,
                 });
             }
             let names: Vec<&str> = projects.iter().map(|p| p.name.as_str()).collect();
@@ -899,7 +904,11 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
     } else if let Some(Value::Object(o)) = get("webServer") {
         warn_unknown(o, SERVER_KEYS, "webServer.", &mut warnings);
     }
-    Ok(Config {
+    let repeat_each = u64_of(get("repeatEach"), "repeatEach")
+        .map_err(invalid)?
+        .unwrap_or(1)
+        .clamp(1, u64::from(u32::MAX)) as u32;
+    let mut config = Config {
         file: file.map(Path::to_path_buf),
         root: root.to_path_buf(),
         projects,
@@ -965,7 +974,31 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             .map(Duration::from_millis),
         last_failed: false,
         warnings,
-    })
+    };
+    config.set_repeat_each(repeat_each);
+    Ok(config)
+}
+
+impl Config {
+    /// Runs every test `n` times (`repeatEach`, `--repeat-each`): each project `n` times over,
+    /// as repetitions 0 to n-1 of it.
+    pub fn set_repeat_each(&mut self, n: u32) {
+        let base: Vec<Project> = self
+            .projects
+            .iter()
+            .filter(|p| p.repeat_index == 0)
+            .cloned()
+            .collect();
+        self.projects = base
+            .into_iter()
+            .flat_map(|p| {
+                (0..n.max(1)).map(move |r| Project {
+                    repeat_index: r,
+                    ..p.clone()
+                })
+            })
+            .collect();
+    }
 }
 
 /// `shard: { current, total }` (or `null`).

@@ -119,7 +119,12 @@ pub async fn run(
             }
             i += 1;
         }
-        selected_projects.retain(|i| want.contains(i));
+        // Every repetition (`repeatEach`) of a wanted project.
+        let names: Vec<&str> = want
+            .iter()
+            .map(|&i| config.projects[i].name.as_str())
+            .collect();
+        selected_projects.retain(|&i| names.contains(&config.projects[i].name.as_str()));
     }
 
     // ---- web servers (before listing: nothing else needs them, but a base URL is known) --
@@ -865,6 +870,7 @@ fn project_run(
     ProjectRun {
         index,
         name: p.name.clone(),
+        repeat_index: p.repeat_index,
         root: config.root.clone(),
         output_dir: config.output_dir.clone(),
         use_options: Value::Object(use_options),

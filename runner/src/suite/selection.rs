@@ -110,7 +110,10 @@ pub(super) async fn select(
                         }
                         let mut title_path = t.title_path.clone();
                         let info = TestInfo {
-                            id: TestId(format!("{}|{}|{}", project.name, file.rel, t.id)),
+                            id: TestId(match project.repeat_index {
+                                0 => format!("{}|{}|{}", project.name, file.rel, t.id),
+                                r => format!("{}|{}|{}|repeat{r}", project.name, file.rel, t.id),
+                            }),
                             file: file.rel.clone(),
                             line: t.line,
                             column: t.column,

@@ -45,6 +45,8 @@ const GRACE: Duration = Duration::from_secs(1);
 pub(crate) struct ProjectRun {
     pub index: usize,
     pub name: String,
+    /// Which repetition (`repeatEach`) of the project this is.
+    pub repeat_index: u32,
     pub root: PathBuf,
     pub output_dir: PathBuf,
     pub use_options: Value,
@@ -460,6 +462,7 @@ impl Worker {
                 expect_timeout: project.expect_timeout.as_millis() as u64,
                 use_options: &project.use_options,
                 project_name: &project.name,
+                repeat_each_index: project.repeat_index,
                 output_dir: &defaults.paths.output_alias,
                 retries: project.retries,
                 snapshots: &project.snapshots,

@@ -125,7 +125,7 @@ function slug(s) {
 
 function makeInfo(test, options, run) {
   const titlePath = [...test.suite.titlePath(), test.title];
-  const dir = `${options.outputDir}/${slug(`${test.location.file}-${titlePath.join("-")}`)}${options.projectName ? `-${slug(options.projectName)}` : ""}${options.retry ? `-retry${options.retry}` : ""}`;
+  const dir = `${options.outputDir}/${slug(`${test.location.file}-${titlePath.join("-")}`)}${options.projectName ? `-${slug(options.projectName)}` : ""}${options.retry ? `-retry${options.retry}` : ""}${options.repeatEachIndex ? `-repeat${options.repeatEachIndex}` : ""}`;
   const info = {
     title: test.title,
     titlePath: [test.location.file, ...titlePath],
@@ -134,7 +134,7 @@ function makeInfo(test, options, run) {
     column: test.location.column,
     fn: test.fn,
     retry: options.retry,
-    repeatEachIndex: 0,
+    repeatEachIndex: options.repeatEachIndex ?? 0,
     workerIndex: options.workerIndex,
     parallelIndex: options.parallelIndex ?? options.workerIndex,
     project: { name: options.projectName ?? "", use: options.use ?? {}, outputDir: options.outputDir, retries: options.retries ?? 0, timeout: options.timeout },

@@ -253,6 +253,8 @@ pub(crate) struct RunOptions<'a> {
     #[serde(rename = "use")]
     pub use_options: &'a serde_json::Value,
     pub project_name: &'a str,
+    /// `testInfo.repeatEachIndex`.
+    pub repeat_each_index: u32,
     /// The output directory, as test code spells it.
     pub output_dir: &'a str,
     pub retries: u32,
