@@ -324,7 +324,11 @@ fn repeat_each_runs_every_test_n_times_as_its_own_test() {
     ]);
     let run = run_test(dir.path(), &["--repeat-each", "3"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert_eq!(run.report["stats"]["expected"], 6, "{}", run.report["stats"]);
+    assert_eq!(
+        run.report["stats"]["expected"], 6,
+        "{}",
+        run.report["stats"]
+    );
     let specs = run.report["suites"][0]["specs"].as_array().expect("specs");
     let ones: Vec<&serde_json::Value> = specs.iter().filter(|s| s["title"] == "one").collect();
     assert_eq!(ones.len(), 3);
@@ -350,4 +354,181 @@ fn repeat_each_runs_every_test_n_times_as_its_own_test() {
     // A repetition count of 0 is refused.
     let bad = run_test(dir.path(), &["--repeat-each", "0"]);
     assert_eq!(bad.code, 2);
+}
+
+const MERGE_SPEC: &str = r#"import { test, expect } from '@playwright/test';
+test('passes with a step and an attachment', async ({}, info) => {
+  await test.step('the step', async () => {});
+  await info.attach('note', { body: 'hello', contentType: 'text/plain' });
+});
+test('flaky', async ({}, info) => { expect(info.retry).toBe(1); });
+test('fails', async () => { expect(1).toBe(2); });
+test.skip('skipped', async () => {});
+test('quick', async () => {});
+test('also quick', async () => {});
+"#;
+
+/// The embedded data of an HTML report, each test as a comparable line.
+fn html_tests(report: &Path) -> Vec<String> {
+    let html = std::fs::read_to_string(report.join("index.html")).expect("index.html");
+    let start = html.find("type=\"application/json\">").expect("data") + 24;
+    let end = start + html[start..].find("</script>").expect("end");
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).expect("json");
+    let mut out: Vec<String> = data["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .map(|t| {
+            let attempts = t["attempts"].as_array().expect("attempts");
+            let attachments: Vec<String> = attempts
+                .iter()
+                .flat_map(|a| a["attachments"].as_array().cloned().unwrap_or_default())
+                .map(|a| {
+                    let path = a["path"].as_str().expect("copied");
+                    assert!(report.join(path).is_file(), "{path}");
+                    format!(
+                        "{}={}",
+                        a["name"],
+                        std::fs::read_to_string(report.join(path)).unwrap_or_default()
+                    )
+                })
+                .collect();
+            let steps: Vec<String> = attempts
+                .iter()
+                .flat_map(|a| a["steps"].as_array().cloned().unwrap_or_default())
+                .map(|s| s["title"].to_string())
+                .collect();
+            format!(
+                "{} [{}] {} attempts={} steps={steps:?} attachments={attachments:?}",
+                t["title"],
+                t["project"],
+                t["status"],
+                attempts.len()
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `tests`, `failures` and `skipped` of a JUnit file's root element.
+fn junit_counts(path: &Path) -> Vec<String> {
+    let xml = std::fs::read_to_string(path).expect("junit");
+    let root = xml
+        .lines()
+        .find(|l| l.contains("<testsuites"))
+        .expect("testsuites")
+        .to_string();
+    ["tests", "failures", "skipped", "errors"]
+        .iter()
+        .map(|k| {
+            let at = root
+                .find(&format!(" {k}=\""))
+                .map(|i| &root[i..])
+                .unwrap_or("");
+            at.split('"').nth(1).unwrap_or("").to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn merged_blobs_of_three_shards_report_as_the_whole_run_does() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "reporter": [["json"]], "workers": 2, "retries": 1, "fullyParallel": true,
+                 "projects": [{ "name": "one" }, { "name": "two" }] }"#,
+        ),
+        ("tests/merge.spec.ts", MERGE_SPEC),
+    ]);
+    let path = |p: &str| dir.path().join(p).display().to_string();
+    let whole = crate::test_runner::run_test_with_env(
+        dir.path(),
+        &["--reporter", "json,junit,html"],
+        &[
+            ("ISOLATE_BROWSER_JUNIT_OUTPUT_NAME", &path("whole.xml")),
+            ("ISOLATE_BROWSER_HTML_REPORT", &path("whole-html")),
+        ],
+    );
+    assert_eq!(whole.code, 1, "{}{}", whole.stdout, whole.stderr);
+    for i in 1..=3 {
+        let shard = format!("{i}/3");
+        let run = run_test(dir.path(), &["--shard", &shard, "--reporter", "blob"]);
+        assert!(run.code <= 1, "{}{}", run.stdout, run.stderr);
+        assert!(
+            dir.path()
+                .join(format!("blob-report/report-{i}.zip"))
+                .is_file()
+        );
+    }
+    std::fs::remove_file(dir.path().join("test-results/.timings.json")).expect("timings");
+    let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args([
+            "merge-reports",
+            "blob-report",
+            "--reporter",
+            "json,junit,html",
+        ])
+        .env("ISOLATE_BROWSER_JSON_OUTPUT_NAME", path("merged.json"))
+        .env("ISOLATE_BROWSER_JUNIT_OUTPUT_NAME", path("merged.xml"))
+        .env("ISOLATE_BROWSER_HTML_REPORT", path("merged-html"))
+        .current_dir(dir.path())
+        .output()
+        .expect("merge-reports runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("merged 3 blob reports"));
+
+    assert_eq!(
+        junit_counts(&dir.path().join("merged.xml")),
+        junit_counts(&dir.path().join("whole.xml"))
+    );
+    assert_eq!(junit_counts(&dir.path().join("whole.xml"))[0], "12");
+    let merged: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("merged.json")).expect("json"),
+    )
+    .expect("json");
+    let strip = |mut stats: serde_json::Value| {
+        stats
+            .as_object_mut()
+            .expect("stats")
+            .retain(|k, _| ["expected", "unexpected", "flaky", "skipped"].contains(&k.as_str()));
+        stats
+    };
+    assert_eq!(
+        strip(merged["stats"].clone()),
+        strip(whole.report["stats"].clone())
+    );
+    assert_eq!(merged["stats"]["flaky"], 2);
+    let whole_html = html_tests(&dir.path().join("whole-html"));
+    assert_eq!(whole_html.len(), 12);
+    assert_eq!(html_tests(&dir.path().join("merged-html")), whole_html);
+    // The merged durations are the next split's timings.
+    let timings: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("test-results/.timings.json")).expect("timings"),
+    )
+    .expect("json");
+    assert_eq!(
+        timings["tests"].as_object().map(|o| o.len()),
+        Some(10),
+        "every test that ran: {timings}"
+    );
+
+    // Not a blob: exit 2, naming the file.
+    std::fs::create_dir_all(dir.path().join("bad")).expect("mkdir");
+    std::fs::write(dir.path().join("bad/report-1.zip"), "not a zip").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_isolate-browser-under-test"))
+        .args(["merge-reports", "bad"])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("report-1.zip"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

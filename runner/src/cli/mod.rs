@@ -1,6 +1,7 @@
 //! The `isolate-browser` command line: argument parsing, dispatch, and exit codes
 //! (0 success, 1 the script or tests failed, 2 usage, configuration or environment errors).
 
+mod merge_reports;
 mod profiles;
 mod run;
 mod serve;
@@ -32,6 +33,8 @@ enum Command {
     Profiles(profiles::ProfilesArgs),
     /// Serve an HTML report on loopback (its trace links open the trace viewer).
     ShowReport(show_report::ShowReportArgs),
+    /// Merge the blob reports of a sharded run into one run's reports.
+    MergeReports(merge_reports::MergeReportsArgs),
 }
 
 /// A user-facing failure that is not the script's fault: exit code 2.
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Profiles(args) => profiles::run(args),
         Command::Serve(args) => serve::run(args),
         Command::ShowReport(args) => show_report::run(args),
+        Command::MergeReports(args) => merge_reports::run(args),
     };
     match result {
         Ok(code) => code,

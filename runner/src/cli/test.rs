@@ -174,7 +174,7 @@ fn reporter_path(
     default
 }
 
-fn reporters(
+pub(super) fn reporters(
     config: &Config,
     names: &[(String, Value)],
     quiet: bool,
@@ -233,9 +233,22 @@ fn reporters(
                 ))
                 .trace_viewer_from(&config.root),
             ),
+            "blob" => Box::new(crate::suite::blob::BlobReporter::new(
+                reporter_path(
+                    options,
+                    "outputDir",
+                    &[
+                        "ISOLATE_BROWSER_BLOB_OUTPUT_DIR",
+                        "PLAYWRIGHT_BLOB_OUTPUT_DIR",
+                    ],
+                    config.root.join("blob-report"),
+                    &config.root,
+                ),
+                config.shard,
+            )),
             other => {
                 return Err(UsageError::new(format!("unknown reporter \"{other}\""))
-                    .hint("use list, dot, line, json, junit, github or html"));
+                    .hint("use list, dot, line, json, junit, github, html or blob"));
             }
         };
         out.push(reporter);
@@ -271,6 +284,31 @@ fn launch_options(config: &Config, headed: bool) -> LaunchOptions {
     launch
 }
 
+/// The config `given`, or the one found in `cwd`, or the defaults.
+pub(super) async fn load_config(
+    cwd: &std::path::Path,
+    given: Option<&std::path::Path>,
+) -> Result<Config, UsageError> {
+    let file = match given {
+        Some(c) => {
+            let path = cwd.join(c);
+            if !path.is_file() {
+                return Err(
+                    UsageError::new(format!("config file not found: {}", c.display())).hint(
+                        "pass the path of an isolate-browser.config.ts or playwright.config.ts",
+                    ),
+                );
+            }
+            Some(path)
+        }
+        None => config::find_config(cwd),
+    };
+    config::load(file.as_deref(), cwd).await.map_err(|e| {
+        UsageError::new(e.to_string())
+            .hint("fix the config file; see `isolate-browser test --help`")
+    })
+}
+
 pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
     let cwd = std::env::current_dir()
         .map_err(|e| UsageError::new(format!("cannot read the current directory: {e}")))?;
@@ -279,20 +317,7 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
         .build()
         .map_err(|e| UsageError::new(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
-        let file = match &args.config {
-            Some(c) => {
-                let path = cwd.join(c);
-                if !path.is_file() {
-                    return Err(UsageError::new(format!("config file not found: {}", c.display()))
-                        .hint("pass the path of an isolate-browser.config.ts or playwright.config.ts"));
-                }
-                Some(path)
-            }
-            None => config::find_config(&cwd),
-        };
-        let mut config = config::load(file.as_deref(), &cwd)
-            .await
-            .map_err(|e| UsageError::new(e.to_string()).hint("fix the config file; see `isolate-browser test --help`"))?;
+        let mut config = load_config(&cwd, args.config.as_deref()).await?;
         if !args.quiet {
             for w in &config.warnings {
                 crate::stdio::err!("warning: {w}");

@@ -15,6 +15,7 @@
 //!   in-isolate browser API.
 //! - `js/`: the in-isolate test API (`@playwright/test`).
 
+pub(crate) mod blob;
 mod browser;
 pub mod config;
 mod discovery;

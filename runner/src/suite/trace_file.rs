@@ -80,7 +80,7 @@ pub(crate) fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) -> Result<()
 }
 
 /// The entries of a zip written by [`write_zip`].
-fn read_zip(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub(crate) fn read_zip(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out = Vec::new();
