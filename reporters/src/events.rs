@@ -18,7 +18,7 @@ pub struct TestId(pub String);
 pub struct TestInfo {
     /// Stable id.
     pub id: TestId,
-    /// Spec file, relative to the test directory, `/`-separated.
+    /// Spec file, relative to the config's folder (the project root), `/`-separated.
     pub file: String,
     /// 1-based line of the `test(...)` call.
     pub line: u32,

@@ -532,3 +532,106 @@ fn merged_blobs_of_three_shards_report_as_the_whole_run_does() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn test_lists_pick_tests_and_a_shuffle_is_repeatable_by_its_seed() {
+    let dir = project(&[
+        (
+            "isolate-browser.config.json",
+            r#"{ "testDir": "tests", "workers": 1 }"#,
+        ),
+        (
+            "tests/a.spec.ts",
+            "import { test } from '@playwright/test';\ntest.describe('group', () => {\n  test('one', async () => {});\n  test('two', async () => {});\n});\ntest('three', async () => {});\n",
+        ),
+        (
+            "tests/b.spec.ts",
+            "import { test } from '@playwright/test';\ntest.describe.configure({ mode: 'parallel' });\nfor (let i = 0; i < 8; i++) test(`p${i}`, async () => {});\n",
+        ),
+        (
+            "tests/c.spec.ts",
+            "import { test } from '@playwright/test';\ntest('c0', async () => {});\n",
+        ),
+        (
+            "list.txt",
+            "# what to run\n\ntests/a.spec.ts › group\n[] > b.spec.ts:3 > p1\n",
+        ),
+    ]);
+    let list = |args: &[&str]| {
+        let mut all = vec!["--list"];
+        all.extend_from_slice(args);
+        let out = ours(dir.path(), &all);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        listed(&String::from_utf8_lossy(&out.stdout))
+    };
+    assert_eq!(list(&["--test-list", "list.txt"]), ["one", "two", "p1"]);
+    let rest = list(&["--test-list-invert", "list.txt"]);
+    assert_eq!(rest.len(), 9, "{rest:?}");
+    assert!(
+        !rest
+            .iter()
+            .any(|t| ["one", "two", "p1"].contains(&t.as_str()))
+    );
+
+    let plain = list(&[]);
+    let seven = list(&["--shuffle", "7"]);
+    assert_eq!(list(&["--shuffle", "7"]), seven, "a seed repeats its order");
+    let orders: Vec<Vec<String>> = (1..=5)
+        .map(|s| list(&["--shuffle", &s.to_string()]))
+        .collect();
+    assert!(
+        orders.iter().any(|o| o != &plain),
+        "some seed changes the order"
+    );
+    for order in orders.iter().chain([&seven]) {
+        let mut sorted = order.clone();
+        sorted.sort();
+        let mut want = plain.clone();
+        want.sort();
+        assert_eq!(sorted, want, "a shuffle runs the same tests");
+        let pos = |t: &str| order.iter().position(|x| x == t).expect("listed");
+        assert!(
+            pos("one") < pos("two") && pos("two") < pos("three"),
+            "a default-mode file keeps its order: {order:?}"
+        );
+    }
+    let run = ours(dir.path(), &["--shuffle", "7", "--reporter", "dot"]);
+    assert!(run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--shuffle 7 runs this order again"));
+
+    let missing = ours(dir.path(), &["--test-list", "nope.txt"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("cannot read test list file nope.txt")
+    );
+}
+
+#[test]
+fn list_with_the_json_reporter_prints_the_tests_as_a_json_report() {
+    let dir = project(&[
+        ("isolate-browser.config.json", r#"{ "testDir": "tests" }"#),
+        (
+            "tests/a.spec.ts",
+            "import { test } from '@playwright/test';\ntest.describe('group', () => {\n  test('one', async () => {});\n});\ntest('two', async () => {});\n",
+        ),
+    ]);
+    let out = ours(dir.path(), &["--list", "--reporter", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the listing is JSON");
+    let file = &report["suites"][0];
+    assert_eq!(file["specs"][0]["title"], "two");
+    assert_eq!(file["suites"][0]["title"], "group");
+    assert_eq!(file["suites"][0]["specs"][0]["title"], "one");
+    let test = &file["specs"][0]["tests"][0];
+    assert_eq!(test["results"], serde_json::json!([]));
+    assert_eq!(test["expectedStatus"], "passed");
+}

@@ -26,7 +26,7 @@ enum Command {
     /// Run a JavaScript or TypeScript module in the sandbox.
     Run(run::RunArgs),
     /// Run Playwright-style tests in sandboxed isolates against Chromium.
-    Test(test::TestArgs),
+    Test(Box<test::TestArgs>),
     /// Serve a sandboxed `serve({ fetch })` app over HTTP.
     Serve(serve::ServeArgs),
     /// Manage virtual browser profiles (saved sign-ins and user-data directories).
@@ -64,7 +64,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
-        Command::Test(args) => test::run(args),
+        Command::Test(args) => test::run(*args),
         Command::Profiles(args) => profiles::run(args),
         Command::Serve(args) => serve::run(args),
         Command::ShowReport(args) => show_report::run(args),

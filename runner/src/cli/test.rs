@@ -109,6 +109,15 @@ pub(crate) struct TestArgs {
     /// writes to the output directory, so the shards finish together).
     #[arg(long = "shard-balance", value_name = "HOW", value_parser = crate::suite::shard::ShardBalance::parse)]
     shard_balance: Option<crate::suite::shard::ShardBalance>,
+    /// Run only the tests a file lists (as `--list` prints them, one a line).
+    #[arg(long = "test-list", value_name = "FILE")]
+    test_list: Option<PathBuf>,
+    /// Skip the tests a file lists.
+    #[arg(long = "test-list-invert", value_name = "FILE")]
+    test_list_invert: Option<PathBuf>,
+    /// Run files (and the tests of parallel files) in a random order; a seed repeats one.
+    #[arg(long, value_name = "SEED", num_args = 0..=1, default_missing_value = "random")]
+    shuffle: Option<String>,
     /// Run every test N times (flake hunting).
     #[arg(long = "repeat-each", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     repeat_each: Option<u32>,
@@ -365,6 +374,32 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
             config.shard_balance = balance;
         }
         config.last_failed = args.last_failed;
+        for (given, slot, flag) in [
+            (&args.test_list, &mut config.test_list, "--test-list"),
+            (&args.test_list_invert, &mut config.test_list_invert, "--test-list-invert"),
+        ] {
+            if let Some(path) = given {
+                let text = std::fs::read_to_string(cwd.join(path)).map_err(|e| {
+                    UsageError::new(format!("{flag}: cannot read test list file {}: {e}", path.display()))
+                })?;
+                *slot = Some(crate::suite::test_list::TestList::parse(&text).map_err(|e| {
+                    UsageError::new(format!("{flag}: {}: {e}", path.display()))
+                        .hint("one test a line, as `isolate-browser test --list` prints them")
+                })?);
+            }
+        }
+        if let Some(seed) = &args.shuffle {
+            config.shuffle = Some(match seed.as_str() {
+                "random" => std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64 % 1_000_000)
+                    .unwrap_or(1),
+                s => s.parse().map_err(|_| {
+                    UsageError::new(format!("--shuffle: \"{s}\" is not a seed"))
+                        .hint("give a whole number, or no value for a random seed")
+                })?,
+            });
+        }
         if let Some(n) = args.repeat_each {
             config.set_repeat_each(n);
         }
@@ -418,8 +453,28 @@ pub(crate) fn run(args: TestArgs) -> Result<ExitCode, UsageError> {
             config,
         };
         let list_only = request.list_only;
+        // `--list --reporter json` prints the listing as a JSON report (to its file when one is
+        // named), as Playwright does.
+        let list_json = args
+            .reporter
+            .as_deref()
+            .is_some_and(|r| r.split(',').any(|n| n.trim() == "json"));
+        let json_file = ["ISOLATE_BROWSER_JSON_OUTPUT_NAME", "PLAYWRIGHT_JSON_OUTPUT_NAME"]
+            .iter()
+            .find_map(|k| std::env::var_os(k).filter(|v| !v.is_empty()))
+            .map(|v| cwd.join(v));
         match crate::suite::run(request, reporters, None, Some(int_rx)).await {
             Ok(summary) => {
+                if list_only && list_json {
+                    let text = serde_json::to_string_pretty(&JsonReporter::listing(&summary.tests))
+                        .unwrap_or_default();
+                    match json_file {
+                        Some(path) => isolate_browser_reporters::write_atomically(&path, text.as_bytes())
+                            .map_err(|e| UsageError::new(e.to_string()))?,
+                        None => crate::stdio::out!("{text}"),
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                }
                 if list_only {
                     crate::stdio::out!("Listing tests:");
                     for t in &summary.tests {

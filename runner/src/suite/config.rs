@@ -210,6 +210,12 @@ pub struct Config {
     pub global_timeout: Option<Duration>,
     /// `--last-failed`: only the tests that failed in the last run (`.last-run.json`).
     pub last_failed: bool,
+    /// `--test-list`: only the tests it names.
+    pub test_list: Option<super::test_list::TestList>,
+    /// `--test-list-invert`: not the tests it names.
+    pub test_list_invert: Option<super::test_list::TestList>,
+    /// `--shuffle`: the seed of the run's order.
+    pub shuffle: Option<u64>,
     /// Keys that were ignored, for one warning each.
     pub warnings: Vec<String>,
 }
@@ -973,6 +979,9 @@ pub fn resolve(value: Value, file: Option<&Path>, root: &Path) -> Result<Config,
             .filter(|&ms| ms > 0)
             .map(Duration::from_millis),
         last_failed: false,
+        test_list: None,
+        test_list_invert: None,
+        shuffle: None,
         warnings,
     };
     config.set_repeat_each(repeat_each);

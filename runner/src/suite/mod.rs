@@ -33,6 +33,7 @@ mod selection;
 pub mod shard;
 pub mod snapshots;
 mod sources;
+pub mod test_list;
 mod timings;
 mod trace_file;
 mod web_server;

@@ -231,25 +231,30 @@ pub async fn run(
     let Selection {
         mut entries,
         file_errors,
-        files_by_project,
+        mut files_by_project,
     } = selection;
+    for (list, keep) in [(&config.test_list, true), (&config.test_list_invert, false)] {
+        let Some(list) = list else { continue };
+        entries.retain(|e| {
+            let project = &config.projects[e.project];
+            // The file as the config's folder names it, and as the test directory does.
+            let in_test_dir = project
+                .test_dir
+                .strip_prefix(&config.root)
+                .ok()
+                .and_then(|d| std::path::Path::new(&e.info.file).strip_prefix(d).ok())
+                .map(|f| f.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|| e.info.file.clone());
+            let files = [e.info.file.as_str(), in_test_dir.as_str()];
+            list.names(&project.name, &files, &e.info.title_path) == keep
+        });
+    }
     if let Some(ids) = &last_failed {
         entries.retain(|e| ids.contains(&e.info.id.0));
     }
     let mut shard_expected: Option<u64> = None;
     if let Some(shard) = config.shard {
-        let keys: Vec<GroupKey> = entries
-            .iter()
-            .map(|e| {
-                let file = e.file.rel.clone();
-                let alone = e.listed.parallel || config.projects[e.project].fully_parallel;
-                match (alone, e.listed.serial_group) {
-                    (false, _) => GroupKey::File(e.project, file),
-                    (true, Some(g)) => GroupKey::Serial(e.project, file, g),
-                    (true, None) => GroupKey::Test(e.project, file, e.listed.id),
-                }
-            })
-            .collect();
+        let keys = group_keys(&entries, config);
         let ids: Vec<&str> = entries.iter().map(|e| e.info.id.0.as_str()).collect();
         let durations = super::timings::expected_durations(&timings, &ids);
         let keep = match config.shard_balance {
@@ -278,6 +283,12 @@ pub async fn run(
             );
         }
         shard_expected = Some(expected);
+    }
+    if let Some(seed) = config.shuffle {
+        shuffle_run(&mut entries, &mut files_by_project, config, seed);
+        if !request.list_only {
+            crate::stdio::err!("Shuffled with seed {seed}: --shuffle {seed} runs this order again");
+        }
     }
     let tests: Vec<TestInfo> = entries.iter().map(|e| e.info.clone()).collect();
     if request.list_only {
@@ -599,6 +610,59 @@ pub async fn run(
         tests,
         file_errors: scheduler.file_errors(),
     })
+}
+
+/// The group each test must share a worker with (see [`GroupKey`]).
+fn group_keys(entries: &[super::selection::Entry], config: &super::Config) -> Vec<GroupKey> {
+    entries
+        .iter()
+        .map(|e| {
+            let file = e.file.rel.clone();
+            let alone = e.listed.parallel || config.projects[e.project].fully_parallel;
+            match (alone, e.listed.serial_group) {
+                (false, _) => GroupKey::File(e.project, file),
+                (true, Some(g)) => GroupKey::Serial(e.project, file, g),
+                (true, None) => GroupKey::Test(e.project, file, e.listed.id),
+            }
+        })
+        .collect()
+}
+
+/// `--shuffle`: each project's files in an order of the seed, and the groups of a parallel
+/// file too; a group (a default-mode file, a serial describe) keeps its own order.
+fn shuffle_run(
+    entries: &mut Vec<super::selection::Entry>,
+    files_by_project: &mut [Vec<Arc<SpecFile>>],
+    config: &super::Config,
+    seed: u64,
+) {
+    for files in files_by_project.iter_mut() {
+        super::shard::shuffle(files, seed);
+    }
+    let keys = group_keys(entries, config);
+    let mut groups: Vec<&GroupKey> = Vec::new();
+    for k in &keys {
+        if !groups.contains(&k) {
+            groups.push(k);
+        }
+    }
+    super::shard::shuffle(&mut groups, seed.rotate_left(17));
+    let group_rank: HashMap<&GroupKey, usize> =
+        groups.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let file_rank = |e: &super::selection::Entry| {
+        files_by_project[e.project]
+            .iter()
+            .position(|f| f.rel == e.file.rel)
+            .unwrap_or(usize::MAX)
+    };
+    let mut ranked: Vec<((usize, usize, usize, usize), super::selection::Entry)> = entries
+        .drain(..)
+        .zip(&keys)
+        .enumerate()
+        .map(|(i, (e, k))| ((e.project, file_rank(&e), group_rank[k], i), e))
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    entries.extend(ranked.into_iter().map(|(_, e)| e));
 }
 
 /// Stamps events and sends them to the sink and the reporters, in one order.

@@ -78,6 +78,23 @@ pub(crate) fn in_shard(keys: &[GroupKey], shard: Shard) -> Vec<bool> {
     keys.iter().map(|k| mine[k]).collect()
 }
 
+/// Puts `items` in an order that depends only on `seed` (Fisher-Yates on splitmix64), so
+/// `--shuffle <seed>` repeats a run's order exactly.
+pub(crate) fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for i in (1..items.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
 /// How `--shard` splits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ShardBalance {
@@ -219,6 +236,20 @@ mod tests {
             let mine = in_shard_by_duration(&keys, &[5, 5, 5, 1], Shard::new(c, 2).expect("shard"));
             assert!(mine[..3].iter().all(|m| *m == mine[0]));
         }
+    }
+
+    #[test]
+    fn a_shuffle_is_a_permutation_fixed_by_its_seed() {
+        let order = |seed| {
+            let mut v: Vec<u32> = (0..20).collect();
+            shuffle(&mut v, seed);
+            v
+        };
+        assert_eq!(order(7), order(7));
+        assert_ne!(order(7), order(8));
+        let mut sorted = order(7);
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..20).collect::<Vec<_>>());
     }
 
     #[test]
