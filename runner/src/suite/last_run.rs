@@ -42,17 +42,19 @@ pub(crate) fn write(output_dir: &Path, status: RunStatus, failed_tests: Vec<Stri
         .into(),
         failed_tests,
     };
-    let Ok(text) = serde_json::to_string_pretty(&record) else {
-        return;
-    };
-    let written = std::fs::create_dir_all(output_dir).and_then(|()| {
-        isolate_browser_reporters::write_atomically(&output_dir.join(FILE), text.as_bytes())
-            .map_err(std::io::Error::other)
-    });
+    write_record(output_dir, FILE, &record, "record the run");
+}
+
+/// Writes `value` as JSON to `output_dir/file` (atomically); a failure is a warning naming
+/// what could not be done, never the run's failure.
+pub(crate) fn write_record(output_dir: &Path, file: &str, value: &impl Serialize, what: &str) {
+    let written = serde_json::to_vec_pretty(value)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| {
+            isolate_browser_reporters::write_atomically(&output_dir.join(file), &bytes)
+                .map_err(|e| e.to_string())
+        });
     if let Err(e) = written {
-        crate::stdio::err!(
-            "warning: cannot record the run in {}: {e}",
-            output_dir.display()
-        );
+        crate::stdio::err!("warning: cannot {what} in {}: {e}", output_dir.display());
     }
 }

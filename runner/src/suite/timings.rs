@@ -58,19 +58,7 @@ impl Timings {
     }
 
     pub(crate) fn write(&self, output_dir: &Path) {
-        let Ok(text) = serde_json::to_string(self) else {
-            return;
-        };
-        let written = std::fs::create_dir_all(output_dir).and_then(|()| {
-            isolate_browser_reporters::write_atomically(&output_dir.join(FILE), text.as_bytes())
-                .map_err(std::io::Error::other)
-        });
-        if let Err(e) = written {
-            crate::stdio::err!(
-                "warning: cannot write the timings to {}: {e}",
-                output_dir.display()
-            );
-        }
+        super::last_run::write_record(output_dir, FILE, self, "write the timings");
     }
 }
 
